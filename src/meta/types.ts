@@ -1,0 +1,114 @@
+import type { ErasureProfile } from '../erasure/profile.ts';
+
+export interface Account {
+  readonly id: string;
+  readonly name: string;
+  readonly createdAt: Date;
+}
+
+export interface AccessKey {
+  readonly accessKeyId: string;
+  readonly secretKey: string;
+  readonly accountId: string;
+  readonly createdAt: Date;
+  readonly revokedAt: Date | null;
+}
+
+export interface Bucket {
+  readonly name: string;
+  readonly accountId: string;
+  readonly createdAt: Date;
+  /** The erasure profile new objects in this bucket are written with. */
+  readonly profile: ErasureProfile;
+}
+
+/** A shard node as the gateway knows it. */
+export interface NodeRecord {
+  readonly id: string;
+  /** Base URL the gateway reaches the node at, e.g. `http://127.0.0.1:7001`. */
+  readonly url: string;
+  readonly zone: string;
+  readonly capacityBytes: number;
+  readonly freeBytes: number;
+  readonly registeredAt: Date;
+  readonly lastHeartbeatAt: Date;
+}
+
+/** Where one shard of a segment lives, and the BLAKE3 root of its chunk-hash list. */
+export interface ShardPlacement {
+  readonly shardIndex: number;
+  readonly nodeId: string;
+  /** 32 bytes. */
+  readonly root: Uint8Array;
+}
+
+/**
+ * One segment of an object: `length` data bytes at `offset` of the object, erasure-coded with
+ * `profile`; shard i is the file `shardId(id, i)` on node `shards[i].nodeId`. A shard that did not
+ * reach its node is absent from `shards` (the write quorum allows up to m - 1 missing).
+ */
+export interface SegmentRecord {
+  readonly id: string;
+  readonly partNumber: number;
+  /** Position of the segment within the whole object (0, 1, 2, …). */
+  readonly index: number;
+  readonly offset: number;
+  readonly length: number;
+  readonly profile: ErasureProfile;
+  readonly shards: readonly ShardPlacement[];
+}
+
+export interface ObjectVersion {
+  readonly bucket: string;
+  readonly key: string;
+  readonly versionId: string;
+  readonly size: number;
+  /** Quoted as S3 returns it, e.g. `"9e107d9d372bb6826bd81d3542a419d6"`. */
+  readonly etag: string;
+  readonly contentType: string;
+  readonly userMetadata: Readonly<Record<string, string>>;
+  /** Checksum algorithm (lower case, e.g. `crc32`) → base64 value. */
+  readonly checksums: Readonly<Record<string, string>>;
+  readonly createdAt: Date;
+}
+
+export interface NewObjectVersion {
+  readonly object: Omit<ObjectVersion, 'createdAt'> & { readonly createdAt?: Date };
+  readonly segments: readonly SegmentRecord[];
+  /** The write whose pending shards this commit makes permanent (see `addPendingShards`). */
+  readonly writeId: string;
+}
+
+/** A shard file on a node that nothing references any more and should be deleted. */
+export interface GarbageShard {
+  readonly id: number;
+  readonly shardId: string;
+  readonly nodeId: string;
+}
+
+export interface PendingShard {
+  readonly shardId: string;
+  readonly nodeId: string;
+}
+
+export interface ListObjectsQuery {
+  readonly prefix?: string;
+  /** Return keys strictly after this one (continuation token or start-after, whichever is later). */
+  readonly after?: string;
+  readonly delimiter?: string;
+  /** 0..1000. */
+  readonly maxKeys: number;
+}
+
+export interface ListObjectsPage {
+  readonly objects: readonly ObjectVersion[];
+  readonly commonPrefixes: readonly string[];
+  readonly isTruncated: boolean;
+  /** When truncated: the last key or common prefix returned; pass it back as `after`. */
+  readonly nextAfter: string | null;
+}
+
+/** The shard file name of shard `shardIndex` of segment `segmentId`. */
+export function shardId(segmentId: string, shardIndex: number): string {
+  return `${segmentId}.${shardIndex}`;
+}
