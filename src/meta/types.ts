@@ -84,6 +84,8 @@ export interface GarbageShard {
   readonly id: number;
   readonly shardId: string;
   readonly nodeId: string;
+  /** When it became garbage: a collector can wait a grace period so reads in flight finish. */
+  readonly enqueuedAt: Date;
 }
 
 export interface PendingShard {

@@ -1,0 +1,90 @@
+import type { AccessKey, Account, Bucket, NodeRecord, ObjectVersion, SegmentRecord } from './types.ts';
+
+/** Rows of the SQLite schema (see sqlite-migrations.ts) and their conversion to records. */
+
+export interface AccountRow { id: string; name: string; created_at: number }
+export interface AccessKeyRow {
+  access_key_id: string; secret_key: string; account_id: string; created_at: number; revoked_at: number | null;
+}
+export interface BucketRow {
+  id: number; name: string; account_id: string; created_at: number;
+  data_shards: number; parity_shards: number; chunk_size: number;
+}
+export interface ObjectRow {
+  id: number; bucket_id: number; key: string; version_id: string; size: number; etag: string;
+  content_type: string; user_metadata: string; checksums: string; created_at: number;
+}
+export interface SegmentRow {
+  id: number; segment_id: string; object_id: number; segment_index: number; part_number: number;
+  object_offset: number; data_length: number; data_shards: number; parity_shards: number; chunk_size: number;
+}
+export interface ShardRow { shard_index: number; node_id: string; root: Buffer }
+export interface ObjectShardRow { segment_id: string; shard_index: number; node_id: string }
+export interface NodeRow {
+  id: string; url: string; zone: string; capacity_bytes: number; free_bytes: number;
+  registered_at: number; last_heartbeat_at: number;
+}
+export interface PendingShardRow { shard_id: string; node_id: string }
+export interface GarbageRow { id: number; shard_id: string; node_id: string; enqueued_at: number }
+
+export function toAccount(row: AccountRow | undefined): Account | null {
+  return row ? { id: row.id, name: row.name, createdAt: new Date(row.created_at) } : null;
+}
+
+export function toAccessKey(row: AccessKeyRow): AccessKey {
+  return {
+    accessKeyId: row.access_key_id,
+    secretKey: row.secret_key,
+    accountId: row.account_id,
+    createdAt: new Date(row.created_at),
+    revokedAt: row.revoked_at === null ? null : new Date(row.revoked_at),
+  };
+}
+
+export function toBucket(row: BucketRow): Bucket {
+  return {
+    name: row.name,
+    accountId: row.account_id,
+    createdAt: new Date(row.created_at),
+    profile: { dataShards: row.data_shards, parityShards: row.parity_shards, chunkSize: row.chunk_size },
+  };
+}
+
+export function toObjectVersion(row: ObjectRow, bucket: string): ObjectVersion {
+  return {
+    bucket,
+    key: row.key,
+    versionId: row.version_id,
+    size: row.size,
+    etag: row.etag,
+    contentType: row.content_type,
+    userMetadata: JSON.parse(row.user_metadata) as Record<string, string>,
+    checksums: JSON.parse(row.checksums) as Record<string, string>,
+    createdAt: new Date(row.created_at),
+  };
+}
+
+export function toSegment(row: SegmentRow, shards: readonly ShardRow[]): SegmentRecord {
+  return {
+    id: row.segment_id,
+    partNumber: row.part_number,
+    index: row.segment_index,
+    offset: row.object_offset,
+    length: row.data_length,
+    profile: { dataShards: row.data_shards, parityShards: row.parity_shards, chunkSize: row.chunk_size },
+    // A plain Uint8Array copy: callers compare and hash roots, a driver Buffer would leak through.
+    shards: shards.map((shard) => ({ shardIndex: shard.shard_index, nodeId: shard.node_id, root: new Uint8Array(shard.root) })),
+  };
+}
+
+export function toNode(row: NodeRow): NodeRecord {
+  return {
+    id: row.id,
+    url: row.url,
+    zone: row.zone,
+    capacityBytes: row.capacity_bytes,
+    freeBytes: row.free_bytes,
+    registeredAt: new Date(row.registered_at),
+    lastHeartbeatAt: new Date(row.last_heartbeat_at),
+  };
+}

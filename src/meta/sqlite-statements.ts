@@ -1,0 +1,96 @@
+import type { Database, Statement } from 'better-sqlite3';
+
+/**
+ * Every statement the SQLite store runs, prepared once per connection. The SQL lives here, apart
+ * from the store's logic, so the tests can EXPLAIN each one and prove that listing and segment
+ * lookups are index seeks, not scans.
+ */
+
+const OBJECT_SEEK = 'SELECT * FROM objects WHERE bucket_id = ? AND key';
+
+export const SQL = {
+  getSetting: 'SELECT value FROM settings WHERE name = ?',
+  setSetting: 'INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value',
+
+  insertAccount: 'INSERT INTO accounts (id, name, created_at) VALUES (?, ?, ?)',
+  accountById: 'SELECT * FROM accounts WHERE id = ?',
+  accountByName: 'SELECT * FROM accounts WHERE name = ?',
+  insertAccessKey: 'INSERT INTO access_keys (access_key_id, secret_key, account_id, created_at) VALUES (?, ?, ?, ?)',
+  accessKeyById: 'SELECT * FROM access_keys WHERE access_key_id = ?',
+  accessKeys: 'SELECT * FROM access_keys ORDER BY created_at, access_key_id',
+  accessKeysOfAccount: 'SELECT * FROM access_keys WHERE account_id = ? ORDER BY created_at, access_key_id',
+  revokeAccessKey: 'UPDATE access_keys SET revoked_at = ? WHERE access_key_id = ? AND revoked_at IS NULL',
+
+  insertBucket: `INSERT INTO buckets (name, account_id, created_at, data_shards, parity_shards, chunk_size)
+    VALUES (?, ?, ?, ?, ?, ?)`,
+  bucketByName: 'SELECT * FROM buckets WHERE name = ?',
+  bucketsOfAccount: 'SELECT * FROM buckets WHERE account_id = ? ORDER BY name',
+  bucketHasObjects: 'SELECT 1 FROM objects WHERE bucket_id = ? LIMIT 1',
+  deleteBucket: 'DELETE FROM buckets WHERE id = ?',
+
+  objectByKey: 'SELECT * FROM objects WHERE bucket_id = ? AND key = ?',
+  objectIdByVersion: 'SELECT id FROM objects WHERE version_id = ?',
+  insertObject: `INSERT INTO objects
+    (bucket_id, key, version_id, size, etag, content_type, user_metadata, checksums, created_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  deleteObject: 'DELETE FROM objects WHERE id = ?',
+  insertSegment: `INSERT INTO segments
+    (segment_id, object_id, segment_index, part_number, object_offset, data_length, data_shards, parity_shards, chunk_size)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  insertShard: 'INSERT INTO shards (segment_ref, shard_index, node_id, root) VALUES (?, ?, ?, ?)',
+  shardsOfObject: `SELECT s.segment_id, sh.shard_index, sh.node_id
+    FROM segments s JOIN shards sh ON sh.segment_ref = s.id
+    WHERE s.object_id = ? ORDER BY s.segment_index, sh.shard_index`,
+  segmentsOfObject: 'SELECT * FROM segments WHERE object_id = ? ORDER BY object_offset, segment_index',
+  // The last segment starting at or before the span, then those starting inside it: two seeks on
+  // (object_id, object_offset), however many segments the object has.
+  segmentsInSpan: `SELECT * FROM segments
+    WHERE object_id = @objectId
+      AND object_offset >= coalesce((SELECT object_offset FROM segments
+        WHERE object_id = @objectId AND object_offset <= @offset
+        ORDER BY object_offset DESC LIMIT 1), 0)
+      AND object_offset < @end
+      AND object_offset + data_length > @offset
+    ORDER BY object_offset, segment_index`,
+  shardsOfSegment: 'SELECT shard_index, node_id, root FROM shards WHERE segment_ref = ? ORDER BY shard_index',
+
+  // Listing seeks on UNIQUE (bucket_id, key): from a bound, optionally below an upper bound.
+  seekFrom: `${OBJECT_SEEK} >= ? ORDER BY key LIMIT ?`,
+  seekAfter: `${OBJECT_SEEK} > ? ORDER BY key LIMIT ?`,
+  seekFromBelow: `${OBJECT_SEEK} >= ? AND key < ? ORDER BY key LIMIT ?`,
+  seekAfterBelow: `${OBJECT_SEEK} > ? AND key < ? ORDER BY key LIMIT ?`,
+
+  upsertNode: `INSERT INTO nodes (id, url, zone, capacity_bytes, free_bytes, registered_at, last_heartbeat_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (id) DO UPDATE SET url = excluded.url, zone = excluded.zone,
+      capacity_bytes = excluded.capacity_bytes, free_bytes = excluded.free_bytes,
+      registered_at = excluded.registered_at, last_heartbeat_at = excluded.last_heartbeat_at`,
+  heartbeat: 'UPDATE nodes SET free_bytes = ?, capacity_bytes = ?, last_heartbeat_at = ? WHERE id = ?',
+  nodeById: 'SELECT * FROM nodes WHERE id = ?',
+  nodes: 'SELECT * FROM nodes ORDER BY id',
+
+  touchWrite: `INSERT INTO pending_writes (write_id, last_active_at) VALUES (?, ?)
+    ON CONFLICT (write_id) DO UPDATE SET last_active_at = max(last_active_at, excluded.last_active_at)
+    RETURNING id`,
+  writeRefById: 'SELECT id FROM pending_writes WHERE write_id = ?',
+  idleWrites: 'SELECT id FROM pending_writes WHERE last_active_at < ?',
+  insertPendingShard: `INSERT INTO pending_shards (write_ref, shard_id, node_id, created_at) VALUES (?, ?, ?, ?)
+    ON CONFLICT DO NOTHING`,
+  pendingShardsOfWrite: 'SELECT shard_id, node_id FROM pending_shards WHERE write_ref = ?',
+  deleteWrite: 'DELETE FROM pending_writes WHERE id = ?',
+
+  insertGarbage: 'INSERT INTO garbage (shard_id, node_id, enqueued_at) VALUES (?, ?, ?)',
+  garbageBefore: 'SELECT * FROM garbage WHERE enqueued_at < ? ORDER BY enqueued_at, id LIMIT ?',
+  deleteGarbage: 'DELETE FROM garbage WHERE id = ?',
+} as const;
+
+export type StatementName = keyof typeof SQL;
+
+/** The prepared statements of one connection; callers cast rows to the types in sqlite-rows.ts. */
+export type Statements = Readonly<Record<StatementName, Statement<unknown[], unknown>>>;
+
+export function prepareStatements(db: Database): Statements {
+  const prepared = {} as Record<StatementName, Statement<unknown[], unknown>>;
+  for (const name of Object.keys(SQL) as StatementName[]) prepared[name] = db.prepare(SQL[name]);
+  return prepared;
+}

@@ -1,0 +1,90 @@
+/**
+ * The HTTP `Range` header as S3 honours it, turned into a half-open `Span` at the edge. This is
+ * the only file that knows the inclusive `bytes=first-last` form.
+ *
+ * Rules (RFC 9110 §14.1–14.2 as S3 applies them):
+ * - absent, not the `bytes` unit, malformed (`bytes=5-2`, `bytes=a-`, `bytes=-`), or several
+ *   ranges (`bytes=0-1,5-6`: "Amazon S3 doesn't support retrieving multiple ranges of data per GET
+ *   request") → `null`: the header is ignored and the whole object is served with 200;
+ * - `first-last` / `first-`: unsatisfiable when `first ≥ size` → 416 InvalidRange; `last` past the
+ *   end is clamped to `size - 1`;
+ * - `-suffix`: the last `suffix` bytes (the whole object when `suffix ≥ size`); `-0` is
+ *   unsatisfiable → 416.
+ *
+ * Empty objects: every `first-…` range is 416, as AWS answers (ceph/s3-tests
+ * `test_ranged_request_empty_object`; MinIO #6557 and #17713, which quote AWS). A suffix range
+ * `-n` (n > 0) on an empty object returns `null` (200, empty body), NOT 416: RFC 9110 §14.1.1 says
+ * that for a zero-length representation "the only satisfiable form of range-spec is a
+ * suffix-range with a non-zero suffix-length", a 206 cannot describe zero bytes (`bytes 0--1/0`),
+ * and tail readers such as Trino's S3 `readTail` (which sends `bytes=-n` and does not handle 416)
+ * read empty objects on AWS successfully. Serving the whole (empty) object is harmless either way.
+ */
+import type { Span } from '../span.ts';
+import { S3Error } from './errors.ts';
+
+const BYTES_UNIT = /^bytes=/i;
+const FIRST_LAST = /^(\d+)-(\d*)$/;
+const SUFFIX = /^-(\d+)$/;
+
+function assertSize(size: number): void {
+  if (!Number.isSafeInteger(size) || size < 0) throw new RangeError(`object size must be a non-negative integer, got ${size}`);
+}
+
+function invalidRange(header: string, size: number): S3Error {
+  return new S3Error('InvalidRange', {
+    headers: { 'Content-Range': unsatisfiedContentRange(size) },
+    // The two extra elements AWS puts in an InvalidRange error body.
+    extra: { RangeRequested: header, ActualObjectSize: String(size) },
+  });
+}
+
+/**
+ * The span of a `Range` header for an object of `size` bytes; `null` = serve the whole object
+ * (no header, or one S3 ignores). Throws `S3Error('InvalidRange')` (416, with
+ * `Content-Range: bytes *\/size`) when the range cannot be satisfied.
+ */
+export function parseRangeHeader(header: string | undefined, size: number): Span | null {
+  assertSize(size);
+  if (header === undefined) return null;
+  const value = header.trim();
+  if (!BYTES_UNIT.test(value)) return null;
+  const rangeSpec = value.slice('bytes='.length);
+  if (rangeSpec.includes(',')) return null;
+
+  const firstLast = FIRST_LAST.exec(rangeSpec);
+  if (firstLast !== null) {
+    const first = Number(firstLast[1]);
+    const lastText = firstLast[2] ?? '';
+    const last = lastText === '' ? Number.POSITIVE_INFINITY : Number(lastText);
+    if (last < first) return null; // syntactically invalid: ignored, not an error
+    if (first >= size) throw invalidRange(header, size);
+    const end = Math.min(last + 1, size);
+    return { offset: first, length: end - first };
+  }
+
+  const suffix = SUFFIX.exec(rangeSpec);
+  if (suffix !== null) {
+    const suffixLength = Number(suffix[1]);
+    if (suffixLength === 0) throw invalidRange(header, size);
+    if (size === 0) return null; // see the note on empty objects above
+    const length = Math.min(suffixLength, size);
+    return { offset: size - length, length };
+  }
+
+  return null;
+}
+
+/** `Content-Range` of a 206: `bytes first-last/size` (inclusive last). */
+export function formatContentRange(span: Span, size: number): string {
+  assertSize(size);
+  if (!Number.isSafeInteger(span.offset) || !Number.isSafeInteger(span.length) || span.offset < 0 || span.length <= 0 || span.offset + span.length > size) {
+    throw new RangeError(`span {offset ${span.offset}, length ${span.length}} is not a non-empty part of ${size} bytes`);
+  }
+  return `bytes ${span.offset}-${span.offset + span.length - 1}/${size}`;
+}
+
+/** `Content-Range` of a 416: `bytes *\/size`. */
+export function unsatisfiedContentRange(size: number): string {
+  assertSize(size);
+  return `bytes */${size}`;
+}
