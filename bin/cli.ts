@@ -1,0 +1,27 @@
+import { runGatewayCli } from '../gateway/main.ts';
+import { runShardNodeCli } from '../shard-node/main.ts';
+import { runDevCli } from './dev.ts';
+
+const COMMANDS: Record<string, { summary: string; run: (argv: string[]) => Promise<void> }> = {
+  dev: { summary: 'a local cluster: gateway on :9000 + 6 shard nodes, data under ./data', run: runDevCli },
+  gateway: { summary: 'the S3 gateway', run: runGatewayCli },
+  node: { summary: 'a shard node that registers with a gateway', run: runShardNodeCli },
+};
+
+const USAGE = `Usage: shardgate <command> [options]
+
+Commands:
+${Object.entries(COMMANDS).map(([name, { summary }]) => `  ${name.padEnd(10)} ${summary}`).join('\n')}
+
+Run "shardgate <command> --help" for the options of a command.
+`;
+
+const [command, ...rest] = process.argv.slice(2);
+if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+  process.stdout.write(USAGE);
+} else if (!COMMANDS[command]) {
+  process.stderr.write(`shardgate: unknown command "${command}"\n\n${USAGE}`);
+  process.exitCode = 2;
+} else {
+  await COMMANDS[command].run(rest);
+}

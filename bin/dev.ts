@@ -1,0 +1,135 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ConfigError, parseInteger } from '../src/config/flags.ts';
+import { GATEWAY_HELP, loadGatewayConfig } from '../gateway/config.ts';
+import { startGateway } from '../gateway/main.ts';
+
+const CLI = fileURLToPath(new URL('./cli.ts', import.meta.url));
+const REGISTRATION_TIMEOUT_MS = 60_000;
+
+const DEV_HELP = `Usage: shardgate dev [--nodes N] [gateway options]
+
+Runs a whole local cluster: the gateway on http://127.0.0.1:9000 with SQLite, and N shard-node
+processes (default 6, for the default 4+2 profile), all data under ./data (SHARDGATE_DATA_DIR).
+Credentials are generated on first start and kept; Ctrl-C stops everything.
+
+  --nodes <integer>                number of shard nodes (env SHARDGATE_DEV_NODES, default 6)
+
+Gateway options (the data directory is the cluster's: the gateway uses <data-dir>/gateway):
+${GATEWAY_HELP.split('Options:\n')[1]}`;
+
+export async function runDevCli(argv: string[]): Promise<void> {
+  const { nodeCount, gatewayArgs, help } = splitDevArgs(argv);
+  if (help) {
+    process.stdout.write(DEV_HELP);
+    return;
+  }
+  const dataDir = path.resolve(valueOf(gatewayArgs, '--data-dir') ?? process.env.SHARDGATE_DATA_DIR ?? './data');
+  const { config } = loadGatewayConfig(
+    [...withoutFlag(gatewayArgs, '--data-dir'), '--data-dir', path.join(dataDir, 'gateway')],
+    { ...process.env, SHARDGATE_DATA_DIR: undefined },
+  );
+  const gateway = await startGateway(config);
+  const logDir = path.join(dataDir, 'logs');
+  mkdirSync(logDir, { recursive: true });
+
+  const nodes: ChildProcess[] = [];
+  let stopping = false;
+  for (let i = 1; i <= nodeCount; i++) {
+    const nodeDir = path.join(dataDir, 'nodes', `node-${i}`);
+    const log = createWriteStream(path.join(logDir, `node-${i}.log`), { flags: 'a' });
+    const child = spawn(process.execPath, [
+      '--import', 'tsx', CLI, 'node',
+      '--host', '127.0.0.1', '--port', '0', '--data-dir', nodeDir,
+      '--gateway', gateway.url, '--join-token', gateway.credentials.joinToken, '--zone', `zone-${i}`,
+    ], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout!.pipe(log);
+    child.stderr!.pipe(log);
+    child.once('exit', (code, signal) => {
+      if (!stopping) process.stderr.write(`shard node ${i} exited (${signal ?? code}); see ${path.join(logDir, `node-${i}.log`)}\n`);
+    });
+    nodes.push(child);
+  }
+
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write('\nstopping shard nodes and gateway…\n');
+    await Promise.all(nodes.map((child) => new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    })));
+    await gateway.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+
+  const deadline = Date.now() + REGISTRATION_TIMEOUT_MS;
+  while (gateway.deps.registry.online().length < nodeCount) {
+    if (Date.now() > deadline) {
+      process.stderr.write(`only ${gateway.deps.registry.online().length} of ${nodeCount} shard nodes registered; see ${logDir}\n`);
+      break;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const { accessKeyId, secretKey, adminToken } = gateway.credentials;
+  process.stdout.write(`
+shardgate is running: gateway + ${gateway.deps.registry.online().length} shard nodes (${config.profile.dataShards}+${config.profile.parityShards}, ${config.profile.chunkSize} B chunks)
+
+  endpoint     ${gateway.url}
+  region       ${config.region}
+  access key   ${accessKeyId}
+  secret key   ${secretKey}
+  admin token  ${adminToken}
+  data         ${dataDir}   (node logs in ${logDir})
+
+  export AWS_ACCESS_KEY_ID=${accessKeyId} AWS_SECRET_ACCESS_KEY=${secretKey} AWS_REGION=${config.region}
+  aws --endpoint-url ${gateway.url} s3 mb s3://demo
+  aws --endpoint-url ${gateway.url} s3 cp ./README.md s3://demo/
+
+Ctrl-C stops the cluster.
+`);
+}
+
+function splitDevArgs(argv: readonly string[]): { nodeCount: number; gatewayArgs: string[]; help: boolean } {
+  const gatewayArgs: string[] = [];
+  let nodes = process.env.SHARDGATE_DEV_NODES;
+  let help = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--help' || arg === '-h') help = true;
+    else if (arg === '--nodes') nodes = argv[++i];
+    else if (arg.startsWith('--nodes=')) nodes = arg.slice('--nodes='.length);
+    else gatewayArgs.push(arg);
+  }
+  try {
+    return { nodeCount: nodes === undefined ? 6 : parseInteger('--nodes', nodes, 1, 256), gatewayArgs, help };
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`shardgate dev: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+}
+
+function valueOf(args: readonly string[], flag: string): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === flag) return args[i + 1];
+    if (args[i]!.startsWith(`${flag}=`)) return args[i]!.slice(flag.length + 1);
+  }
+  return undefined;
+}
+
+function withoutFlag(args: readonly string[], flag: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === flag) i++;
+    else if (!args[i]!.startsWith(`${flag}=`)) out.push(args[i]!);
+  }
+  return out;
+}

@@ -1,0 +1,39 @@
+import { timingSafeEqual } from 'node:crypto';
+import { Hono } from 'hono';
+import type { GatewayDeps, GatewayEnv } from './context.ts';
+
+/**
+ * Operator endpoints under `/_/admin/`, behind `Authorization: Bearer <admin token>`:
+ * `metrics` (counters) and `nodes` (registered nodes with their health).
+ */
+export function adminRoutes(deps: GatewayDeps): Hono<GatewayEnv> {
+  const app = new Hono<GatewayEnv>();
+
+  app.use('/_/admin/*', async (c, next) => {
+    const header = c.req.header('authorization') ?? '';
+    const token = header.startsWith('Bearer ') ? header.slice(7) : '';
+    if (token === '') return c.json({ error: 'Unauthorized', message: 'send Authorization: Bearer <admin token>' }, 401);
+    const given = Buffer.from(token);
+    const expected = Buffer.from(deps.credentials.adminToken);
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      return c.json({ error: 'Forbidden', message: 'wrong admin token' }, 403);
+    }
+    await next();
+  });
+
+  app.get('/_/admin/metrics', (c) => c.json(deps.metrics));
+
+  app.get('/_/admin/nodes', (c) => c.json({
+    nodes: deps.registry.all().map(({ record }) => ({
+      id: record.id,
+      url: record.url,
+      zone: record.zone,
+      online: deps.registry.isOnline(record.id),
+      capacityBytes: record.capacityBytes,
+      freeBytes: record.freeBytes,
+      lastHeartbeatAt: record.lastHeartbeatAt.toISOString(),
+    })),
+  }));
+
+  return app;
+}

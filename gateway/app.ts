@@ -1,0 +1,115 @@
+import { randomBytes } from 'node:crypto';
+import { Hono } from 'hono';
+import { NotEnoughShardsError } from '../src/erasure/errors.ts';
+import { S3Error } from '../src/s3/errors.ts';
+import { errorXml } from '../src/s3/xml.ts';
+import { adminRoutes } from './admin-routes.ts';
+import type { GatewayContext, GatewayDeps, GatewayEnv } from './context.ts';
+import { nodeRoutes } from './nodes/node-routes.ts';
+import { dispatchS3 } from './s3-dispatch.ts';
+import { WriteQuorumError } from './write/errors.ts';
+
+/** The whole gateway as a Hono app: node endpoints, admin endpoints, then every S3 request. */
+export function createApp(deps: GatewayDeps): Hono<GatewayEnv> {
+  const app = new Hono<GatewayEnv>();
+
+  app.use('*', async (c, next) => {
+    const requestId = randomBytes(8).toString('hex').toUpperCase();
+    const started = performance.now();
+    c.set('requestId', requestId);
+    c.set('log', { bytesIn: 0, bytesOut: 0 });
+    deps.metrics.requests++;
+    // The line is written when the response is finished (or the client hung up), so it can say
+    // how many body bytes really went out and which shards a streamed read touched.
+    // Node heartbeats arrive every few seconds per node: they would drown the request log.
+    if (!c.req.path.startsWith('/_/nodes/')) c.env?.outgoing?.once('close', () => writeRequestLog(deps, c, started));
+    await next();
+    c.header('x-amz-request-id', requestId);
+    c.header('x-amz-id-2', requestId);
+    c.header('server', 'shardgate');
+  });
+
+  app.onError((error, c) => errorResponse(deps, c, error));
+  app.notFound((c) => errorResponse(deps, c, new S3Error('NoSuchKey')));
+
+  app.get('/_/health', (c) => c.json({ status: 'ok', nodesOnline: deps.registry.online().length }));
+  app.route('/', nodeRoutes(deps));
+  app.route('/', adminRoutes(deps));
+  app.all('/_/*', (c) => c.json({ error: 'NotFound', message: 'no such extension route' }, 404));
+  app.all('*', (c) => dispatchS3(deps, c));
+  return app;
+}
+
+/** Any failure → S3 XML with the right code and status; anything unexpected → InternalError + a log line. */
+function errorResponse(deps: GatewayDeps, c: GatewayContext, error: Error): Response {
+  const s3Error = toS3Error(error);
+  if (s3Error.code === 'InternalError') {
+    deps.logger.error('internal_error', { requestId: c.get('requestId'), error: error.stack ?? error.message });
+  }
+  const log = c.get('log');
+  if (log) log.error = s3Error.code;
+  const headers: Record<string, string> = {
+    ...s3Error.headers,
+    'x-amz-request-id': c.get('requestId') ?? '',
+    'x-amz-id-2': c.get('requestId') ?? '',
+    server: 'shardgate',
+  };
+  if (c.req.method === 'HEAD' || s3Error.status === 304) return new Response(null, { status: s3Error.status, headers });
+  headers['content-type'] = 'application/xml';
+  const body = errorXml({
+    code: s3Error.code,
+    message: s3Error.message,
+    resource: s3Error.resource ?? decodeSafely(new URL(c.req.url).pathname),
+    requestId: c.get('requestId') ?? '',
+    extra: s3Error.extra,
+  });
+  return new Response(body, { status: s3Error.status, headers });
+}
+
+function toS3Error(error: Error): S3Error {
+  if (error instanceof S3Error) return error;
+  if (error instanceof NotEnoughShardsError) {
+    return new S3Error('ServiceUnavailable', {
+      message: `Not enough shard nodes are reachable to read this object right now (${error.message}).`,
+      cause: error,
+    });
+  }
+  if (error instanceof WriteQuorumError) {
+    return new S3Error('ServiceUnavailable', {
+      message: `Not enough shard nodes are reachable to store this object right now (${error.message}).`,
+      cause: error,
+    });
+  }
+  return new S3Error('InternalError', { cause: error });
+}
+
+function writeRequestLog(deps: GatewayDeps, c: GatewayContext, started: number): void {
+  const log = c.get('log');
+  deps.metrics.bytesIn += log.bytesIn;
+  deps.metrics.bytesOut += log.bytesOut;
+  if (!deps.config.logRequests) return;
+  const read = log.read;
+  deps.logger.info('request', {
+    requestId: c.get('requestId'),
+    method: c.req.method,
+    operation: log.operation,
+    bucket: log.bucket,
+    key: log.key,
+    accessKeyId: log.accessKeyId,
+    status: c.env.outgoing.statusCode,
+    bytesIn: log.bytesIn,
+    bytesOut: log.bytesOut,
+    shardsRead: read?.shardsRead,
+    shardsFailed: read && read.failures.length > 0 ? read.failures : undefined,
+    error: log.error,
+    ms: Math.round((performance.now() - started) * 10) / 10,
+  });
+}
+
+function decodeSafely(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
+}

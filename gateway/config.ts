@@ -1,0 +1,110 @@
+import path from 'node:path';
+import { MAX_SEGMENT_BYTES, validateProfile, InvalidProfileError, type ErasureProfile } from '../src/erasure/profile.ts';
+import {
+  ConfigError, formatHelp, parseBoolean, parseBytes, parseInteger, readSettings, type SettingSpecs,
+} from '../src/config/flags.ts';
+
+export interface GatewayConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly dataDir: string;
+  /** SQLite file of the metadata store. */
+  readonly dbPath: string;
+  readonly region: string;
+  readonly profile: ErasureProfile;
+  /** Upper bound of data bytes per segment (rounded down to whole stripes). */
+  readonly maxSegmentBytes: number;
+  /** Shards that must be committed for a segment write to succeed (default k+1, capped at n). */
+  readonly writeQuorum: number;
+  /** Overrides for the generated credentials; null means "generate once and persist". */
+  readonly accessKey: string | null;
+  readonly secretKey: string | null;
+  readonly adminToken: string | null;
+  readonly joinToken: string | null;
+  /** A node is offline when its last heartbeat is older than this. */
+  readonly nodeTimeoutMs: number;
+  /** Per shard request: time to response headers, and longest pause inside a body. */
+  readonly shardTimeoutMs: number;
+  /** Bytes of verified hash lists kept in memory. */
+  readonly hashListCacheBytes: number;
+  readonly logRequests: boolean;
+}
+
+const SPECS = {
+  host: { flag: 'host', env: 'SHARDGATE_HOST', kind: 'string', description: 'address to listen on', defaultText: '127.0.0.1' },
+  port: { flag: 'port', env: 'SHARDGATE_PORT', kind: 'integer', description: 'S3 port (0 picks a free one)', defaultText: '9000' },
+  dataDir: { flag: 'data-dir', env: 'SHARDGATE_DATA_DIR', kind: 'string', description: 'gateway data directory', defaultText: './data/gateway' },
+  region: { flag: 'region', env: 'SHARDGATE_REGION', kind: 'string', description: 'S3 region name clients sign for', defaultText: 'us-east-1' },
+  dataShards: { flag: 'data-shards', env: 'SHARDGATE_DATA_SHARDS', kind: 'integer', description: 'k: data shards per stripe', defaultText: '4' },
+  parityShards: { flag: 'parity-shards', env: 'SHARDGATE_PARITY_SHARDS', kind: 'integer', description: 'm: parity shards per stripe', defaultText: '2' },
+  chunkSize: { flag: 'chunk-size', env: 'SHARDGATE_CHUNK_SIZE', kind: 'bytes', description: 'c: bytes per chunk', defaultText: '64KiB' },
+  maxSegmentSize: { flag: 'max-segment-size', env: 'SHARDGATE_MAX_SEGMENT_SIZE', kind: 'bytes', description: 'data bytes per segment at most', defaultText: '64MiB' },
+  writeQuorum: { flag: 'write-quorum', env: 'SHARDGATE_WRITE_QUORUM', kind: 'integer', description: 'shards a segment write needs', defaultText: 'k+1' },
+  accessKey: { flag: 'access-key', env: 'SHARDGATE_ACCESS_KEY', kind: 'string', description: 'root access key id', defaultText: 'generated, persisted' },
+  secretKey: { flag: 'secret-key', env: 'SHARDGATE_SECRET_KEY', kind: 'string', description: 'root secret key', defaultText: 'generated, persisted' },
+  adminToken: { flag: 'admin-token', env: 'SHARDGATE_ADMIN_TOKEN', kind: 'string', description: 'bearer token for /_/admin/*', defaultText: 'generated, persisted' },
+  joinToken: { flag: 'join-token', env: 'SHARDGATE_JOIN_TOKEN', kind: 'string', description: 'token shard nodes register with', defaultText: 'generated, persisted' },
+  nodeTimeout: { flag: 'node-timeout', env: 'SHARDGATE_NODE_TIMEOUT_MS', kind: 'integer', description: 'ms without heartbeat before a node is offline', defaultText: '15000' },
+  shardTimeout: { flag: 'shard-timeout', env: 'SHARDGATE_SHARD_TIMEOUT_MS', kind: 'integer', description: 'ms a shard request may stall before the read degrades', defaultText: '5000' },
+  hashListCache: { flag: 'hash-list-cache', env: 'SHARDGATE_HASH_LIST_CACHE', kind: 'bytes', description: 'memory for cached verified hash lists', defaultText: '64MiB' },
+  logRequests: { flag: 'log-requests', env: 'SHARDGATE_LOG_REQUESTS', kind: 'boolean', description: 'one JSON log line per request', defaultText: 'true' },
+} as const satisfies SettingSpecs;
+
+export const GATEWAY_HELP = formatHelp(
+  'shardgate gateway [options]',
+  'Runs the S3 gateway: SigV4 auth, erasure-coded writes to registered shard nodes, verified range reads.',
+  SPECS,
+);
+
+export interface GatewayCommandLine {
+  readonly config: GatewayConfig;
+  readonly help: boolean;
+}
+
+/** Validates every setting once; the result is frozen. Throws ConfigError with a one-line message. */
+export function loadGatewayConfig(argv: readonly string[], env: NodeJS.ProcessEnv): GatewayCommandLine {
+  const { values: v, help, positionals } = readSettings(SPECS, argv, env);
+  if (positionals.length > 0) throw new ConfigError(`unexpected argument "${positionals[0]}" (see --help)`);
+  const dataDir = path.resolve(v.dataDir ?? './data/gateway');
+  let profile: ErasureProfile;
+  try {
+    profile = validateProfile({
+      dataShards: v.dataShards ? parseInteger('--data-shards', v.dataShards, 1, 255) : 4,
+      parityShards: v.parityShards ? parseInteger('--parity-shards', v.parityShards, 1, 255) : 2,
+      chunkSize: v.chunkSize ? parseBytes('--chunk-size', v.chunkSize) : 64 * 1024,
+    });
+  } catch (error) {
+    if (error instanceof InvalidProfileError) throw new ConfigError(error.message);
+    throw error;
+  }
+  const totalShards = profile.dataShards + profile.parityShards;
+  const writeQuorum = v.writeQuorum
+    ? parseInteger('--write-quorum', v.writeQuorum, profile.dataShards, totalShards)
+    : Math.min(profile.dataShards + 1, totalShards);
+  const config: GatewayConfig = {
+    host: v.host ?? '127.0.0.1',
+    port: v.port ? parseInteger('--port', v.port, 0, 65535) : 9000,
+    dataDir,
+    dbPath: path.join(dataDir, 'meta.sqlite'),
+    region: v.region ?? 'us-east-1',
+    profile,
+    maxSegmentBytes: v.maxSegmentSize ? parseBytes('--max-segment-size', v.maxSegmentSize) : MAX_SEGMENT_BYTES,
+    writeQuorum,
+    accessKey: nonEmpty(v.accessKey),
+    secretKey: nonEmpty(v.secretKey),
+    adminToken: nonEmpty(v.adminToken),
+    joinToken: nonEmpty(v.joinToken),
+    nodeTimeoutMs: v.nodeTimeout ? parseInteger('--node-timeout', v.nodeTimeout, 100, 3_600_000) : 15_000,
+    shardTimeoutMs: v.shardTimeout ? parseInteger('--shard-timeout', v.shardTimeout, 50, 600_000) : 5_000,
+    hashListCacheBytes: v.hashListCache ? parseBytes('--hash-list-cache', v.hashListCache) : 64 * 1024 * 1024,
+    logRequests: v.logRequests ? parseBoolean('--log-requests', v.logRequests) : true,
+  };
+  if ((config.accessKey === null) !== (config.secretKey === null)) {
+    throw new ConfigError('set both the access key and the secret key, or neither');
+  }
+  return { config: Object.freeze(config), help };
+}
+
+function nonEmpty(value: string | undefined): string | null {
+  return value === undefined || value === '' ? null : value;
+}

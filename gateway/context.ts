@@ -1,0 +1,52 @@
+import type { HttpBindings } from '@hono/node-server';
+import type { Context } from 'hono';
+import type { ReedSolomonCodec } from '../src/erasure/codec.ts';
+import type { Logger } from '../src/log/logger.ts';
+import type { MetaStore } from '../src/meta/store.ts';
+import type { SigV4Verifier } from '../src/s3/sigv4.ts';
+import type { GatewayConfig } from './config.ts';
+import type { Credentials } from './credentials.ts';
+import type { Janitor } from './janitor.ts';
+import type { GatewayMetrics } from './metrics.ts';
+import type { NodeRegistry } from './nodes/registry.ts';
+import type { ShardClient } from './nodes/shard-client.ts';
+import type { HashListCache } from './read/hash-list-cache.ts';
+import type { ReadReport } from './read/segment-reader.ts';
+
+/** Everything the gateway needs, passed in: no module-level singletons. */
+export interface GatewayDeps {
+  readonly config: GatewayConfig;
+  readonly credentials: Credentials;
+  readonly store: MetaStore;
+  readonly registry: NodeRegistry;
+  readonly client: ShardClient;
+  readonly codec: ReedSolomonCodec;
+  readonly hashLists: HashListCache;
+  readonly metrics: GatewayMetrics;
+  readonly logger: Logger;
+  readonly janitor: Janitor;
+  readonly verifier: SigV4Verifier;
+  readonly now: () => Date;
+}
+
+/** Fields of the one log line each request writes when its response is finished. */
+export interface RequestLog {
+  operation?: string;
+  bucket?: string;
+  key?: string;
+  accessKeyId?: string;
+  bytesIn: number;
+  bytesOut: number;
+  read?: ReadReport;
+  error?: string;
+}
+
+export interface GatewayEnv {
+  Bindings: HttpBindings;
+  Variables: {
+    requestId: string;
+    log: RequestLog;
+  };
+}
+
+export type GatewayContext = Context<GatewayEnv>;

@@ -1,0 +1,86 @@
+import type { Logger } from '../src/log/logger.ts';
+import type { MetaStore } from '../src/meta/store.ts';
+import type { GatewayMetrics } from './metrics.ts';
+import type { NodeRegistry } from './nodes/registry.ts';
+import type { ShardClient } from './nodes/shard-client.ts';
+
+const BATCH = 200;
+/**
+ * Garbage younger than this is left alone, so a read that loaded a version's segments just before
+ * the version was replaced or deleted can still finish reading its shards.
+ */
+const GRACE_MS = 5_000;
+
+/**
+ * Deletes shards nothing references any more: replaced or deleted objects' shards, and the shards
+ * of writes that failed or whose gateway crashed (pending records older than this gateway's start).
+ * A shard whose node is offline stays queued until the node is back.
+ */
+export class Janitor {
+  #timer: NodeJS.Timeout | null = null;
+  #running: Promise<void> | null = null;
+  #again = false;
+  readonly #abort = new AbortController();
+
+  constructor(
+    private readonly deps: { store: MetaStore; registry: NodeRegistry; client: ShardClient; logger: Logger; metrics: GatewayMetrics; now: () => Date },
+    private readonly intervalMs: number,
+  ) {}
+
+  /** Collects the pending shards of writes that a previous gateway process never finished. */
+  async start(startedAt: Date): Promise<void> {
+    const abandoned = await this.deps.store.abandonPendingShardsBefore(startedAt);
+    if (abandoned > 0) this.deps.logger.info('abandoned_writes_collected', { shards: abandoned });
+    this.#timer = setInterval(() => this.kick(), this.intervalMs);
+    this.#timer.unref();
+    this.kick();
+  }
+
+  /** Runs a pass soon (coalesced with one already running). */
+  kick(): void {
+    if (this.#running) {
+      this.#again = true;
+      return;
+    }
+    this.#running = this.#pass()
+      .catch((error: Error) => this.deps.logger.error('janitor_failed', { error: error.message }))
+      .finally(() => {
+        this.#running = null;
+        if (this.#again && !this.#abort.signal.aborted) {
+          this.#again = false;
+          this.kick();
+        }
+      });
+  }
+
+  async stop(): Promise<void> {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#abort.abort();
+    await this.#running;
+  }
+
+  async #pass(): Promise<void> {
+    const { store, registry, client, metrics } = this.deps;
+    const garbage = await store.listGarbage(BATCH, new Date(this.deps.now().getTime() - GRACE_MS));
+    const done: number[] = [];
+    await Promise.all(garbage.map(async (item) => {
+      const node = registry.get(item.nodeId);
+      if (!node) {
+        done.push(item.id); // the node is gone for good: nothing left to delete
+        return;
+      }
+      if (!registry.isOnline(item.nodeId)) return;
+      try {
+        await client.delete(node, item.shardId, this.#abort.signal);
+        done.push(item.id);
+      } catch {
+        // stays queued; the next pass retries
+      }
+    }));
+    if (done.length > 0) {
+      await store.removeGarbage(done);
+      metrics.garbageShardsDeleted += done.length;
+      if (done.length === BATCH) this.#again = true;
+    }
+  }
+}

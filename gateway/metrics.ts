@@ -1,0 +1,38 @@
+/**
+ * Counters an operator watches: every one only goes up. Exposed as JSON at `/_/admin/metrics`.
+ */
+export interface GatewayMetrics {
+  requests: number;
+  bytesIn: number;
+  bytesOut: number;
+  /** Shard range reads started (one per shard window). */
+  shardReads: number;
+  /** Shard reads that failed: node offline, error, timeout or bad bytes. */
+  shardReadFailures: number;
+  /** Chunks (or hash lists) whose bytes did not match the trusted hashes. */
+  corruptChunks: number;
+  /** Segment reads that had to decode stripes from parity. */
+  degradedSegmentReads: number;
+  /** Reads that failed because more than m shards were unavailable. */
+  unreadableSegments: number;
+  objectsWritten: number;
+  /** Shards not stored at write time (write succeeded with quorum, shard missing). */
+  shardsMissingAfterWrite: number;
+  garbageShardsDeleted: number;
+}
+
+export function createMetrics(): GatewayMetrics {
+  return {
+    requests: 0,
+    bytesIn: 0,
+    bytesOut: 0,
+    shardReads: 0,
+    shardReadFailures: 0,
+    corruptChunks: 0,
+    degradedSegmentReads: 0,
+    unreadableSegments: 0,
+    objectsWritten: 0,
+    shardsMissingAfterWrite: 0,
+    garbageShardsDeleted: 0,
+  };
+}

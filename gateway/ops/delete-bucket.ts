@@ -1,0 +1,16 @@
+import { BucketNotEmptyError, NoSuchBucketError } from '../../src/meta/store.ts';
+import { S3Error } from '../../src/s3/errors.ts';
+import type { S3Request } from '../s3-dispatch.ts';
+import { requireOwnedBucket } from './bucket-access.ts';
+
+export async function deleteBucket(request: S3Request): Promise<Response> {
+  await requireOwnedBucket(request);
+  try {
+    await request.deps.store.deleteBucket(request.bucket);
+  } catch (error) {
+    if (error instanceof BucketNotEmptyError) throw new S3Error('BucketNotEmpty', { extra: { BucketName: request.bucket } });
+    if (error instanceof NoSuchBucketError) throw new S3Error('NoSuchBucket', { extra: { BucketName: request.bucket } });
+    throw error;
+  }
+  return new Response(null, { status: 204 });
+}

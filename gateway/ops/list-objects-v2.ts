@@ -1,0 +1,53 @@
+import { S3Error } from '../../src/s3/errors.ts';
+import { listBucketResultV2Xml } from '../../src/s3/xml.ts';
+import type { S3Request } from '../s3-dispatch.ts';
+import { requireOwnedBucket } from './bucket-access.ts';
+import { laterKey, parseEncodingType, parseMaxKeys } from './list-params.ts';
+import { xmlResponse } from './responses.ts';
+
+/** Continuation tokens are opaque to clients: the last returned key, base64url-encoded. */
+function encodeToken(key: string): string {
+  return Buffer.from(key, 'utf8').toString('base64url');
+}
+
+function decodeToken(token: string): string {
+  const key = Buffer.from(token, 'base64url').toString('utf8');
+  if (token === '' || encodeToken(key) !== token) {
+    throw new S3Error('InvalidArgument', { message: 'The continuation token provided is incorrect', extra: { ArgumentName: 'continuation-token' } });
+  }
+  return key;
+}
+
+export async function listObjectsV2(request: S3Request): Promise<Response> {
+  const { query } = request;
+  const bucket = await requireOwnedBucket(request);
+  const maxKeys = parseMaxKeys(query);
+  const encodingType = parseEncodingType(query);
+  const prefix = query.get('prefix') ?? '';
+  const delimiter = query.get('delimiter') || undefined;
+  const continuationToken = query.get('continuation-token') ?? undefined;
+  const startAfter = query.get('start-after') || undefined;
+  const after = laterKey(continuationToken === undefined ? undefined : decodeToken(continuationToken), startAfter);
+  const page = await request.deps.store.listObjects(bucket.name, { prefix, after, delimiter, maxKeys });
+  const fetchOwner = query.get('fetch-owner') === 'true';
+  const account = fetchOwner ? await request.deps.store.getAccount(bucket.accountId) : null;
+  return xmlResponse(listBucketResultV2Xml({
+    name: bucket.name,
+    prefix,
+    delimiter,
+    maxKeys,
+    isTruncated: page.isTruncated,
+    continuationToken,
+    nextContinuationToken: page.isTruncated && page.nextAfter !== null ? encodeToken(page.nextAfter) : undefined,
+    startAfter,
+    encodingType,
+    contents: page.objects.map((object) => ({
+      key: object.key,
+      lastModified: object.createdAt,
+      etag: object.etag,
+      size: object.size,
+      owner: account ? { id: account.id, displayName: account.name } : undefined,
+    })),
+    commonPrefixes: page.commonPrefixes,
+  }));
+}

@@ -1,0 +1,36 @@
+import { listBucketResultV1Xml } from '../../src/s3/xml.ts';
+import type { S3Request } from '../s3-dispatch.ts';
+import { requireOwnedBucket } from './bucket-access.ts';
+import { parseEncodingType, parseMaxKeys } from './list-params.ts';
+import { xmlResponse } from './responses.ts';
+
+/** ListObjects (v1): `marker` instead of a token; NextMarker only when a delimiter is given, as S3 does. */
+export async function listObjects(request: S3Request): Promise<Response> {
+  const { query } = request;
+  const bucket = await requireOwnedBucket(request);
+  const maxKeys = parseMaxKeys(query);
+  const encodingType = parseEncodingType(query);
+  const prefix = query.get('prefix') ?? '';
+  const delimiter = query.get('delimiter') || undefined;
+  const marker = query.get('marker') ?? '';
+  const page = await request.deps.store.listObjects(bucket.name, { prefix, after: marker || undefined, delimiter, maxKeys });
+  const account = await request.deps.store.getAccount(bucket.accountId);
+  return xmlResponse(listBucketResultV1Xml({
+    name: bucket.name,
+    prefix,
+    marker,
+    delimiter,
+    maxKeys,
+    isTruncated: page.isTruncated,
+    nextMarker: page.isTruncated && delimiter !== undefined && page.nextAfter !== null ? page.nextAfter : undefined,
+    encodingType,
+    contents: page.objects.map((object) => ({
+      key: object.key,
+      lastModified: object.createdAt,
+      etag: object.etag,
+      size: object.size,
+      owner: account ? { id: account.id, displayName: account.name } : undefined,
+    })),
+    commonPrefixes: page.commonPrefixes,
+  }));
+}

@@ -1,0 +1,26 @@
+import { S3Error } from '../../src/s3/errors.ts';
+
+/** `max-keys`: 0..1000, default 1000; larger values are capped as S3 does. */
+export function parseMaxKeys(query: URLSearchParams): number {
+  const raw = query.get('max-keys');
+  if (raw === null || raw === '') return 1000;
+  if (!/^\d+$/.test(raw)) {
+    throw new S3Error('InvalidArgument', { message: 'Provided max-keys not an integer or within integer range', extra: { ArgumentName: 'max-keys', ArgumentValue: raw } });
+  }
+  return Math.min(1000, Number(raw));
+}
+
+/** `encoding-type`: absent or `url`. */
+export function parseEncodingType(query: URLSearchParams): 'url' | undefined {
+  const raw = query.get('encoding-type');
+  if (raw === null || raw === '') return undefined;
+  if (raw !== 'url') throw new S3Error('InvalidArgument', { message: 'Invalid Encoding Method specified in Request', extra: { ArgumentName: 'encoding-type', ArgumentValue: raw } });
+  return 'url';
+}
+
+/** The later of two keys in UTF-8 byte order (S3's order), ignoring absent ones. */
+export function laterKey(a: string | undefined, b: string | undefined): string | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return Buffer.compare(Buffer.from(a), Buffer.from(b)) >= 0 ? a : b;
+}

@@ -1,0 +1,44 @@
+import type { ObjectVersion } from '../../src/meta/types.ts';
+
+/** Headers GET and HEAD share: type, tag, dates, user metadata. */
+export function objectHeaders(version: ObjectVersion): Record<string, string> {
+  const headers: Record<string, string> = {
+    'content-type': version.contentType,
+    etag: version.etag,
+    'last-modified': version.createdAt.toUTCString(),
+    'accept-ranges': 'bytes',
+  };
+  for (const [name, value] of Object.entries(version.userMetadata)) headers[`x-amz-meta-${name}`] = value;
+  return headers;
+}
+
+/**
+ * The stored full-object checksums, only when the client asked (`x-amz-checksum-mode: ENABLED`)
+ * and only for a whole-object response: a checksum of the whole object on a ranged response makes
+ * validating SDKs fail.
+ */
+export function checksumHeaders(version: ObjectVersion, checksumMode: string | undefined, ranged: boolean): Record<string, string> {
+  if (ranged || checksumMode?.toUpperCase() !== 'ENABLED') return {};
+  const headers: Record<string, string> = {};
+  for (const [algorithm, value] of Object.entries(version.checksums)) headers[`x-amz-checksum-${algorithm}`] = value;
+  return headers;
+}
+
+const RESPONSE_OVERRIDES: Readonly<Record<string, string>> = {
+  'response-content-type': 'content-type',
+  'response-content-language': 'content-language',
+  'response-expires': 'expires',
+  'response-cache-control': 'cache-control',
+  'response-content-disposition': 'content-disposition',
+  'response-content-encoding': 'content-encoding',
+};
+
+/** GetObject's `response-*` query parameters, which override the stored headers. */
+export function responseOverrides(query: URLSearchParams): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [parameter, header] of Object.entries(RESPONSE_OVERRIDES)) {
+    const value = query.get(parameter);
+    if (value !== null) headers[header] = value;
+  }
+  return headers;
+}

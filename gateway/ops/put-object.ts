@@ -1,0 +1,79 @@
+import { randomBytes } from 'node:crypto';
+import { S3Error } from '../../src/s3/errors.ts';
+import type { S3Request } from '../s3-dispatch.ts';
+import { writeObjectData } from '../write/object-writer.ts';
+import { userMetadataFrom } from '../write/object-metadata.ts';
+import { PayloadDigests, requestedChecksum } from '../write/payload-digests.ts';
+import { openRequestBody } from '../write/request-body.ts';
+import { requireOwnedBucket } from './bucket-access.ts';
+
+const DEFAULT_CONTENT_TYPE = 'binary/octet-stream';
+
+/**
+ * PutObject: the body streams through digest checks into erasure-coded segments on the nodes;
+ * only when every byte is stored and every digest matches does one metadata transaction make the
+ * object visible. Any failure abandons the write, and its shards are collected.
+ */
+export async function putObject(request: S3Request): Promise<Response> {
+  const { deps, c, log } = request;
+  const bucket = await requireOwnedBucket(request);
+  const incoming = c.env.incoming;
+  const header = (name: string) => c.req.header(name);
+  const sigv4 = request.auth.sigv4;
+  const contentMd5 = header('content-md5');
+  if (contentMd5 !== undefined && !/^[A-Za-z0-9+/]{22}==$/.test(contentMd5)) throw new S3Error('InvalidDigest');
+  const userMetadata = userMetadataFrom(incoming.headers);
+  const digests = new PayloadDigests({
+    contentSha256: sigv4.payloadMode === 'signed' ? sigv4.payloadHash ?? undefined : undefined,
+    contentMd5,
+    checksum: requestedChecksum(header),
+  });
+  const body = openRequestBody(incoming, sigv4, log);
+
+  const writeId = randomBytes(16).toString('hex');
+  const abort = new AbortController();
+  const onClose = () => { if (!incoming.complete) abort.abort(); };
+  incoming.once('close', onClose);
+  try {
+    const written = await writeObjectData(deps, tap(body.payload, (bytes) => digests.update(bytes)), {
+      profile: bucket.profile, maxSegmentBytes: deps.config.maxSegmentBytes, writeId, partNumber: 1, signal: abort.signal,
+    });
+    const { etag, checksums } = digests.finish(body.trailers());
+    const replaced = await deps.store.commitObject({
+      writeId,
+      segments: written.segments,
+      object: {
+        bucket: bucket.name,
+        key: request.key,
+        versionId: randomBytes(16).toString('hex'),
+        size: written.size,
+        etag,
+        contentType: header('content-type') || DEFAULT_CONTENT_TYPE,
+        userMetadata,
+        checksums,
+        createdAt: deps.now(),
+      },
+    });
+    deps.metrics.objectsWritten++;
+    if (replaced) deps.janitor.kick();
+    const headers: Record<string, string> = { etag };
+    for (const [algorithm, value] of Object.entries(checksums)) headers[`x-amz-checksum-${algorithm}`] = value;
+    return new Response(null, { status: 200, headers });
+  } catch (error) {
+    abort.abort();
+    await deps.store.abandonWrite(writeId).catch((abandonError: Error) => {
+      deps.logger.error('abandon_write_failed', { writeId, error: abandonError.message });
+    });
+    deps.janitor.kick();
+    throw error;
+  } finally {
+    incoming.off('close', onClose);
+  }
+}
+
+async function* tap(source: AsyncIterable<Uint8Array>, observe: (bytes: Uint8Array) => void): AsyncGenerator<Uint8Array> {
+  for await (const piece of source) {
+    observe(piece);
+    yield piece;
+  }
+}

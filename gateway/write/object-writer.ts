@@ -1,0 +1,72 @@
+import { segmentDataSize, stripeSize, type ErasureProfile } from '../../src/erasure/profile.ts';
+import type { SegmentRecord } from '../../src/meta/types.ts';
+import { SegmentWriter, type WriteContext } from './segment-writer.ts';
+
+/** Stripes encoded per codec call: large enough to amortise the call, small enough for memory. */
+const TARGET_BATCH_BYTES = 4 * 1024 * 1024;
+
+export interface WrittenData {
+  readonly size: number;
+  readonly segments: SegmentRecord[];
+}
+
+/**
+ * Cuts a streamed body into segments of whole stripes and writes each through a SegmentWriter.
+ * Memory is one batch buffer (≈ 4 MiB) plus the columns in flight, whatever the object size.
+ * On any failure the open segment's uploads are stopped and the error propagates; the caller
+ * abandons the write so its pending shards are collected.
+ */
+export async function writeObjectData(
+  ctx: WriteContext,
+  body: AsyncIterable<Uint8Array>,
+  options: { profile: ErasureProfile; maxSegmentBytes: number; writeId: string; partNumber: number; signal: AbortSignal },
+): Promise<WrittenData> {
+  const { profile, writeId, partNumber, signal } = options;
+  const stripe = stripeSize(profile);
+  const segmentCapacity = segmentDataSize(profile, options.maxSegmentBytes);
+  const batch = Buffer.allocUnsafe(Math.max(1, Math.floor(TARGET_BATCH_BYTES / stripe)) * stripe);
+  const segments: SegmentRecord[] = [];
+  let writer: SegmentWriter | null = null;
+  let batchFill = 0;
+  let segmentFill = 0;
+  let size = 0;
+
+  const batchLimit = () => Math.min(batch.length, segmentCapacity - segmentFill);
+  const flushBatch = async () => {
+    const paddedLength = Math.ceil(batchFill / stripe) * stripe;
+    batch.fill(0, batchFill, paddedLength);
+    writer ??= await SegmentWriter.open(ctx, profile, writeId, signal);
+    await writer.writeStripes(batch.subarray(0, paddedLength));
+    segmentFill += batchFill;
+    batchFill = 0;
+  };
+  const finishSegment = async () => {
+    const record = await writer!.finish({ partNumber, index: segments.length, offset: size - segmentFill, length: segmentFill }, signal);
+    segments.push(record);
+    writer = null;
+    segmentFill = 0;
+  };
+
+  try {
+    for await (const piece of body) {
+      let offset = 0;
+      while (offset < piece.length) {
+        const take = Math.min(piece.length - offset, batchLimit() - batchFill);
+        batch.set(piece.subarray(offset, offset + take), batchFill);
+        batchFill += take;
+        offset += take;
+        size += take;
+        if (batchFill === batchLimit()) {
+          await flushBatch();
+          if (segmentFill === segmentCapacity) await finishSegment();
+        }
+      }
+    }
+    if (batchFill > 0) await flushBatch();
+    if (segmentFill > 0) await finishSegment();
+    return { size, segments };
+  } catch (error) {
+    (writer as SegmentWriter | null)?.abort();
+    throw error;
+  }
+}

@@ -1,0 +1,75 @@
+import type { IncomingMessage } from 'node:http';
+import { S3Error } from '../../src/s3/errors.ts';
+import { AwsChunkedDecoder } from '../../src/s3/aws-chunked.ts';
+import type { SigV4Auth, StreamingPayloadMode } from '../../src/s3/sigv4.ts';
+import type { RequestLog } from '../context.ts';
+
+/** S3's limit for a single PUT; larger objects go multipart. */
+export const MAX_PUT_BYTES = 5 * 1024 ** 3;
+
+export interface RequestBody {
+  /** Payload bytes as the client meant them (aws-chunked framing removed). */
+  readonly payload: AsyncIterable<Uint8Array>;
+  /** Bytes the payload must have. */
+  readonly declaredLength: number;
+  /** aws-chunked trailers (complete once `payload` has ended), else empty. */
+  trailers(): ReadonlyMap<string, string>;
+}
+
+/**
+ * The body of an upload, read from the raw Node request (measured ~40% faster than Hono's web
+ * stream here), unframed when it is aws-chunked, with its length checked against what the client
+ * declared. Wire bytes are counted into the request log.
+ */
+export function openRequestBody(incoming: IncomingMessage, auth: SigV4Auth, log: RequestLog): RequestBody {
+  const header = (name: string) => {
+    const value = incoming.headers[name];
+    return Array.isArray(value) ? value[0] : value;
+  };
+  const streaming = auth.payloadMode.startsWith('streaming-');
+  const contentLength = parseLength(header('content-length'), 'Content-Length');
+  const decodedLength = parseLength(header('x-amz-decoded-content-length'), 'x-amz-decoded-content-length');
+  const declaredLength = streaming ? decodedLength : contentLength;
+  if (declaredLength === undefined) throw new S3Error('MissingContentLength');
+  if (declaredLength > MAX_PUT_BYTES) {
+    throw new S3Error('EntityTooLarge', { extra: { ProposedSize: String(declaredLength), MaxSizeAllowed: String(MAX_PUT_BYTES) } });
+  }
+  const wire = countBytes(incoming, log);
+  if (!streaming) return { payload: checkLength(wire, declaredLength), declaredLength, trailers: () => new Map() };
+  const decoder = new AwsChunkedDecoder({
+    payloadMode: auth.payloadMode as StreamingPayloadMode,
+    signing: auth,
+    decodedContentLength: declaredLength,
+    declaredTrailers: header('x-amz-trailer'),
+  });
+  return { payload: checkLength(decoder.decode(wire), declaredLength), declaredLength, trailers: () => decoder.trailers };
+}
+
+function parseLength(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d{1,16}$/.test(value)) throw new S3Error('InvalidArgument', { message: `${name} must be a non-negative integer.`, extra: { ArgumentName: name } });
+  return Number(value);
+}
+
+async function* countBytes(source: IncomingMessage, log: RequestLog): AsyncGenerator<Buffer> {
+  try {
+    for await (const piece of source as AsyncIterable<Buffer>) {
+      log.bytesIn += piece.length;
+      yield piece;
+    }
+  } catch (error) {
+    throw new S3Error('IncompleteBody', { message: 'The client closed the connection before the whole body arrived.', cause: error });
+  }
+}
+
+async function* checkLength(source: AsyncIterable<Uint8Array>, declaredLength: number): AsyncGenerator<Uint8Array> {
+  let length = 0;
+  for await (const piece of source) {
+    length += piece.length;
+    if (length > declaredLength) throw new S3Error('IncompleteBody', { message: 'The body is longer than its declared length.' });
+    yield piece;
+  }
+  if (length < declaredLength) {
+    throw new S3Error('IncompleteBody', { message: `You did not provide the number of bytes specified by the Content-Length HTTP header (got ${length} of ${declaredLength}).` });
+  }
+}

@@ -1,0 +1,135 @@
+import { randomBytes } from 'node:crypto';
+import type { ReedSolomonCodec } from '../../src/erasure/codec.ts';
+import { stripesToColumns } from '../../src/erasure/layout.ts';
+import { totalShards, type ErasureProfile } from '../../src/erasure/profile.ts';
+import { HashListBuilder, hashListRoot } from '../../src/integrity/hash-list.ts';
+import type { MetaStore } from '../../src/meta/store.ts';
+import { shardId, type SegmentRecord, type ShardPlacement } from '../../src/meta/types.ts';
+import type { Logger } from '../../src/log/logger.ts';
+import type { GatewayMetrics } from '../metrics.ts';
+import { chooseNodes } from '../placement.ts';
+import type { NodeRegistry, NodeView } from '../nodes/registry.ts';
+import type { ShardClient, ShardUpload } from '../nodes/shard-client.ts';
+import { WriteQuorumError } from './errors.ts';
+import { writeWithBackpressure } from './writable-chunk.ts';
+
+export interface WriteContext {
+  readonly store: MetaStore;
+  readonly registry: NodeRegistry;
+  readonly client: ShardClient;
+  readonly codec: ReedSolomonCodec;
+  readonly config: { readonly writeQuorum: number };
+  readonly metrics: GatewayMetrics;
+  readonly logger: Logger;
+  readonly now: () => Date;
+}
+
+interface ShardSlot {
+  readonly shardIndex: number;
+  readonly node: NodeView;
+  readonly shardId: string;
+  readonly upload: ShardUpload;
+  readonly hashes: HashListBuilder;
+  failure: string | null;
+}
+
+/**
+ * Writes one segment: picks n nodes, records them as pending (so a crash leaves collectable
+ * records), streams each batch of stripes as k data columns + m parity columns to the n nodes with
+ * back-pressure, hashing every chunk, then commits each shard with its hash list. Succeeds when
+ * at least `writeQuorum` shards are committed; the rest are reported as missing.
+ */
+export class SegmentWriter {
+  private constructor(
+    private readonly ctx: WriteContext,
+    private readonly profile: ErasureProfile,
+    readonly segmentId: string,
+    private readonly slots: readonly ShardSlot[],
+  ) {}
+
+  static async open(ctx: WriteContext, profile: ErasureProfile, writeId: string, signal: AbortSignal): Promise<SegmentWriter> {
+    const segmentId = randomBytes(16).toString('hex');
+    const chosen = chooseNodes(
+      segmentId,
+      ctx.registry.online().map((view) => ({ id: view.record.id, zone: view.record.zone, freeBytes: view.record.freeBytes })),
+      totalShards(profile),
+    );
+    if (chosen.length < ctx.config.writeQuorum) throw new WriteQuorumError(ctx.config.writeQuorum, chosen.length);
+    const nodes = chosen.map((candidate) => ctx.registry.get(candidate.id)!);
+    const ids = nodes.map((_, shardIndex) => shardId(segmentId, shardIndex));
+    await ctx.store.addPendingShards(writeId, nodes.map((node, i) => ({ shardId: ids[i]!, nodeId: node.record.id })), ctx.now());
+    const slots = nodes.map((node, shardIndex) => {
+      const slot: ShardSlot = {
+        shardIndex,
+        node,
+        shardId: ids[shardIndex]!,
+        upload: ctx.client.upload(node, ids[shardIndex]!, profile.chunkSize, signal),
+        hashes: new HashListBuilder(profile.chunkSize),
+        failure: null,
+      };
+      slot.upload.done.catch((error: Error) => { slot.failure ??= error.message; });
+      return slot;
+    });
+    return new SegmentWriter(ctx, profile, segmentId, slots);
+  }
+
+  /** `stripes` holds whole stripes (the caller zero-pads the last one). */
+  async writeStripes(stripes: Uint8Array): Promise<void> {
+    const dataColumns = stripesToColumns(this.profile, stripes);
+    const columns = [...dataColumns, ...this.ctx.codec.encode(this.profile, dataColumns)];
+    await Promise.all(this.#live().map(async (slot) => {
+      const column = columns[slot.shardIndex]!;
+      slot.hashes.push(column);
+      try {
+        await writeWithBackpressure(slot.upload.body, column);
+      } catch (error) {
+        slot.failure ??= (error as Error).message;
+      }
+    }));
+    this.#requireQuorum();
+  }
+
+  /** Ends the uploads, commits every shard that arrived, and returns the segment's record. */
+  async finish(segment: { partNumber: number; index: number; offset: number; length: number }, signal: AbortSignal): Promise<SegmentRecord> {
+    for (const slot of this.#live()) slot.upload.body.end();
+    await Promise.all(this.slots.map((slot) => slot.upload.done.catch(() => {})));
+    const placements: ShardPlacement[] = [];
+    await Promise.all(this.#live().map(async (slot) => {
+      const list = slot.hashes.finish();
+      try {
+        await this.ctx.client.commit(slot.node, slot.shardId, list, signal);
+        placements.push({ shardIndex: slot.shardIndex, nodeId: slot.node.record.id, root: hashListRoot(list) });
+      } catch (error) {
+        slot.failure ??= (error as Error).message;
+      }
+    }));
+    this.#requireQuorum();
+    const missing = totalShards(this.profile) - placements.length;
+    if (missing > 0) {
+      this.ctx.metrics.shardsMissingAfterWrite += missing;
+      this.ctx.logger.warn('segment_written_degraded', {
+        segmentId: this.segmentId, missing, failures: this.#failures(),
+      });
+    }
+    placements.sort((a, b) => a.shardIndex - b.shardIndex);
+    return { id: this.segmentId, ...segment, profile: this.profile, shards: placements };
+  }
+
+  /** Stops every upload; what reached the nodes is collected through the pending records. */
+  abort(): void {
+    for (const slot of this.slots) slot.upload.body.destroy();
+  }
+
+  #live(): ShardSlot[] {
+    return this.slots.filter((slot) => slot.failure === null);
+  }
+
+  #failures(): string[] {
+    return this.slots.filter((slot) => slot.failure !== null).map((slot) => `shard ${slot.shardIndex} on ${slot.node.record.id}: ${slot.failure}`);
+  }
+
+  #requireQuorum(): void {
+    const live = this.#live().length;
+    if (live < this.ctx.config.writeQuorum) throw new WriteQuorumError(this.ctx.config.writeQuorum, live, this.#failures());
+  }
+}
