@@ -1,0 +1,161 @@
+/**
+ * The shard node's HTTP API (see src/node-protocol/routes.ts for the table). Everything except
+ * `/health` is signed by the gateway; ids are validated before any path is built; request paths
+ * with dot segments are refused before routing.
+ *
+ * Uploads read the raw Node request (`c.env.incoming`) straight into the file: ~40% faster than
+ * going through the web stream Hono would build. Range reads return `Readable.toWeb(fileStream)`:
+ * measured as fast as piping into `c.env.outgoing` (both ~270 MiB/s on 20 MiB, ~1500 req/s on
+ * 64 KiB) and as fast as reading a small window into one buffer (p50 ≈ 0.9 ms for 64 KiB and
+ * 256 KiB either way), so there is one code path. @hono/node-server cancels the web stream when
+ * the client hangs up, which destroys the file stream and closes the descriptor.
+ */
+import { Hono, type Context } from 'hono';
+import { Readable } from 'node:stream';
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
+import type { Logger } from '../src/log/logger.ts';
+import {
+  DEFAULT_SHARD_LIST_LIMIT, HEALTH_PATH, MAX_SHARD_LIST_LIMIT, isValidShardId,
+  type NodeErrorBody, type NodeHealthResponse, type ShardUploadResponse,
+} from '../src/node-protocol/routes.ts';
+import type { Clock } from './clock.ts';
+import type { NodeSpace } from './disk-space.ts';
+import { InvalidNodeRequestError, InvalidPathError, RangeNotSatisfiableError, ShardNodeError } from './errors.ts';
+import { formatContentRange, parseNodeRange } from './range-header.ts';
+import { logRequests } from './request-log.ts';
+import { hasUnsafeSegment, incomingOf, rawRequestTarget, type NodeAppEnv } from './request-target.ts';
+import type { ShardFileStore } from './shard-files.ts';
+import { assertShardId } from './shard-paths.ts';
+import { requireNodeSignature } from './signature-middleware.ts';
+
+export interface NodeAppDeps {
+  readonly store: ShardFileStore;
+  /** The secret from the latest registration, or null before the first one. */
+  readonly getSecret: () => string | null;
+  /** Signature expiries are checked against this clock (the node runs it in gateway time). */
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly nodeId: string;
+  readonly readSpace: () => Promise<NodeSpace>;
+}
+
+/** Largest chunk a node accepts (the erasure profile allows up to 16 MiB). */
+const MAX_CHUNK_SIZE = 16 * 1024 * 1024;
+/** Largest hash list a commit may carry (a 64 MiB shard of 64-byte chunks needs 32 MiB). */
+const MAX_HASH_LIST_BYTES = 64 * 1024 * 1024;
+
+function parseCount(name: string, raw: string | undefined, min: number, max: number): number | undefined {
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (!/^[0-9]{1,16}$/.test(raw) || value < min || value > max) {
+    throw new InvalidNodeRequestError(`${name} must be an integer from ${min} to ${max}`);
+  }
+  return value;
+}
+
+function shardIdParam(c: Context<NodeAppEnv>): string {
+  return assertShardId(c.req.param('id') ?? '');
+}
+
+function errorBody(error: NodeErrorBody['error'], message: string): NodeErrorBody {
+  return { error, message };
+}
+
+export function createNodeApp(deps: NodeAppDeps): Hono<NodeAppEnv> {
+  const { store } = deps;
+  const app = new Hono<NodeAppEnv>();
+  const signature = requireNodeSignature({ getSecret: deps.getSecret, clock: deps.clock });
+
+  app.use('*', logRequests(deps.logger, deps.clock));
+  app.use('*', async function rejectUnsafePaths(c, next) {
+    if (hasUnsafeSegment(rawRequestTarget(c))) throw new InvalidPathError('path segments may not be ".", ".." or encode "/"');
+    await next();
+  });
+  app.use('*', async function signedExceptHealth(c, next) {
+    if (c.req.path === HEALTH_PATH) return next();
+    return signature(c, next);
+  });
+
+  app.get(HEALTH_PATH, async (c) => {
+    const space = await deps.readSpace();
+    const body: NodeHealthResponse = { nodeId: deps.nodeId, ...space, shardCount: store.usage.shardCount };
+    return c.json(body);
+  });
+
+  app.put('/shards/:id', async (c) => {
+    const shardId = shardIdParam(c);
+    const chunkSize = parseCount('chunkSize', c.req.query('chunkSize'), 1, MAX_CHUNK_SIZE);
+    if (chunkSize === undefined) throw new InvalidNodeRequestError('chunkSize query parameter is required');
+    const expectedLength = parseCount('Content-Length', c.req.header('content-length'), 0, Number.MAX_SAFE_INTEGER);
+    const body = incomingOf(c) ?? Readable.fromWeb((c.req.raw.body ?? new Blob([]).stream()) as NodeReadableStream);
+    const { length } = await store.receiveUpload(shardId, chunkSize, body, expectedLength);
+    c.set('requestBytes', length);
+    return c.json({ length } satisfies ShardUploadResponse, 200);
+  });
+
+  app.post('/shards/:id/commit', async (c) => {
+    const shardId = shardIdParam(c);
+    parseCount('Content-Length', c.req.header('content-length'), 0, MAX_HASH_LIST_BYTES);
+    const hashList = new Uint8Array(await c.req.arrayBuffer());
+    if (hashList.length > MAX_HASH_LIST_BYTES) throw new InvalidNodeRequestError('hash list too large');
+    c.set('requestBytes', hashList.length);
+    await store.commit(shardId, hashList);
+    return c.body(null, 204);
+  });
+
+  app.get('/shards/:id', async (c) => {
+    const shardId = shardIdParam(c);
+    const shard = await store.openShard(shardId);
+    let span;
+    try {
+      span = parseNodeRange(c.req.header('range'), shard.size);
+    } catch (error) {
+      await shard.close();
+      throw error;
+    }
+    const length = span?.length ?? shard.size;
+    const headers: Record<string, string> = {
+      'content-type': 'application/octet-stream',
+      'content-length': String(length),
+      'accept-ranges': 'bytes',
+    };
+    if (span !== null) headers['content-range'] = formatContentRange(span, shard.size);
+    const status = span === null ? 200 : 206;
+    if (c.req.method === 'HEAD') {
+      await shard.close();
+      return new Response(null, { status, headers });
+    }
+    const stream = Readable.toWeb(shard.stream(span)) as ReadableStream<Uint8Array>;
+    return new Response(stream, { status, headers });
+  });
+
+  app.get('/shards/:id/hashes', async (c) => {
+    const list = await store.readHashList(shardIdParam(c));
+    return c.body(list as Uint8Array<ArrayBuffer>, 200, { 'content-type': 'application/octet-stream' });
+  });
+
+  app.delete('/shards/:id', async (c) => {
+    await store.delete(shardIdParam(c));
+    return c.body(null, 204);
+  });
+
+  app.get('/shards', async (c) => {
+    const after = c.req.query('after');
+    if (after !== undefined && !isValidShardId(after)) throw new InvalidNodeRequestError('after must be a shard id');
+    const limit = parseCount('limit', c.req.query('limit'), 1, MAX_SHARD_LIST_LIMIT) ?? DEFAULT_SHARD_LIST_LIMIT;
+    return c.json(await store.list(after ?? null, limit));
+  });
+
+  app.notFound((c) => c.json(errorBody('NOT_FOUND', 'no such endpoint'), 404));
+
+  app.onError((error, c) => {
+    if (error instanceof ShardNodeError) {
+      if (error instanceof RangeNotSatisfiableError) c.header('content-range', `bytes */${error.size}`);
+      return c.json(errorBody(error.code, error.message), error.status);
+    }
+    deps.logger.error('unexpected error', { method: c.req.method, path: c.req.path.slice(0, 200), message: error.message, stack: error.stack });
+    return c.json(errorBody('INTERNAL_ERROR', 'internal error'), 500);
+  });
+
+  return app;
+}

@@ -1,0 +1,70 @@
+import test from 'ava';
+import path from 'node:path';
+import { ConfigError } from '../src/config/flags.ts';
+import { DEFAULT_NODE_PORT, loadNodeConfig } from './config.ts';
+
+const REQUIRED = ['--gateway', 'http://10.0.0.1:9000', '--join-token', 'tok'];
+
+function load(argv: string[], env: NodeJS.ProcessEnv = {}) {
+  const result = loadNodeConfig(argv, env);
+  if (result.help) throw new Error('unexpected help');
+  return result.config;
+}
+
+test('defaults', (t) => {
+  const config = load(REQUIRED);
+  t.deepEqual(config, {
+    host: '0.0.0.0', port: DEFAULT_NODE_PORT, dataDir: path.resolve('./data/node'), gatewayUrl: 'http://10.0.0.1:9000',
+    joinToken: 'tok', zone: 'default', capacityBytes: null, publicUrl: null,
+  });
+  t.true(Object.isFrozen(config));
+});
+
+test('every flag, in both --flag value and --flag=value forms', (t) => {
+  const config = load([
+    '--port=0', '--host', '127.0.0.1', '--data-dir', '/srv/shards', '--gateway=https://gw.example.com/', '--join-token', 't2',
+    '--zone', 'rack-7', '--capacity', '1.5GiB', '--public-url', 'https://node7.example.com:8443',
+  ]);
+  t.deepEqual(config, {
+    host: '127.0.0.1', port: 0, dataDir: '/srv/shards', gatewayUrl: 'https://gw.example.com', joinToken: 't2',
+    zone: 'rack-7', capacityBytes: Math.round(1.5 * 1024 ** 3), publicUrl: 'https://node7.example.com:8443',
+  });
+});
+
+test('environment variables, with flags taking precedence', (t) => {
+  const env = {
+    SHARDGATE_NODE_PORT: '7001', SHARDGATE_NODE_DATA_DIR: '/env/data', SHARDGATE_GATEWAY_URL: 'http://gw:9000',
+    SHARDGATE_JOIN_TOKEN: 'env-token', SHARDGATE_NODE_ZONE: 'env-zone', SHARDGATE_NODE_CAPACITY: '100GiB',
+  };
+  t.like(load([], env), {
+    port: 7001, dataDir: '/env/data', gatewayUrl: 'http://gw:9000', joinToken: 'env-token', zone: 'env-zone', capacityBytes: 100 * 1024 ** 3,
+  });
+  t.like(load(['--port', '7002', '--zone', 'flag-zone'], env), { port: 7002, zone: 'flag-zone' });
+});
+
+test('--help needs no other setting', (t) => {
+  t.deepEqual(loadNodeConfig(['--help'], {}), { help: true, config: null });
+});
+
+const refuses = test.macro({
+  exec(t, argv: string[], message: RegExp) {
+    const error = t.throws(() => load(argv), { instanceOf: ConfigError });
+    t.regex(error!.message, message);
+    t.false(error!.message.includes('\n'));
+  },
+  title: (_title, argv: string[]) => `refuses ${argv.join(' ')}`,
+});
+test(refuses, ['--join-token', 'x'], /--gateway .* is required/);
+test(refuses, ['--gateway', 'http://gw:1'], /--join-token .* is required/);
+test(refuses, [...REQUIRED, '--port', '70000'], /--port must be an integer from 0 to 65535/);
+test(refuses, [...REQUIRED, '--port', '12ab'], /--port must be an integer/);
+test(refuses, [...REQUIRED, '--capacity', 'lots'], /--capacity must be a size/);
+test(refuses, [...REQUIRED, '--capacity', '0'], /--capacity must be more than 0/);
+test(refuses, ['--gateway', 'ftp://gw', '--join-token', 'x'], /--gateway must be an http\(s\) URL/);
+test(refuses, ['--gateway', 'http://gw:1/prefix', '--join-token', 'x'], /no path/);
+test(refuses, ['--gateway', 'not a url', '--join-token', 'x'], /--gateway must be a URL/);
+test(refuses, [...REQUIRED, '--public-url', 'http://node/x'], /--public-url/);
+test(refuses, [...REQUIRED, '--zone', 'has space'], /--zone must be/);
+test(refuses, [...REQUIRED, '--bogus', '1'], /unknown option --bogus/);
+test(refuses, [...REQUIRED, 'stray'], /unexpected argument "stray"/);
+test(refuses, [...REQUIRED, '--port'], /--port needs a value/);

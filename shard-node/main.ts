@@ -1,0 +1,182 @@
+/**
+ * Starting and stopping a shard node: open the data directory (node id, shard store, stale temp
+ * sweep), listen, then register with the gateway and heartbeat in the background.
+ * `runShardNodeCli` is what `shardgate node` runs.
+ */
+import { mkdir } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { createAdaptorServer } from '@hono/node-server';
+import type { Server } from 'node:http';
+import { ConfigError } from '../src/config/flags.ts';
+import { createJsonLogger, type Logger } from '../src/log/logger.ts';
+import { createNodeApp } from './app.ts';
+import { systemClock, type Clock } from './clock.ts';
+import { NODE_HELP, loadNodeConfig, type NodeConfig } from './config.ts';
+import { readNodeSpace } from './disk-space.ts';
+import { loadOrCreateNodeId } from './node-identity.ts';
+import { maintainRegistration } from './registration.ts';
+import { ShardFileStore } from './shard-files.ts';
+
+export interface ShardNodeHandle {
+  /** The URL the node registered with (`publicUrl`, or http://<host>:<bound port>). */
+  readonly url: string;
+  readonly nodeId: string;
+  /** Settles on the first successful registration; rejects if the gateway refuses the node. */
+  readonly registered: Promise<void>;
+  /** Stops heartbeats, stops accepting connections, waits for requests in flight (≤ grace). */
+  close(): Promise<void>;
+}
+
+export interface ShardNodeOptions {
+  readonly logger?: Logger;
+  readonly clock?: Clock;
+  readonly fetch?: typeof fetch;
+  /** Temp files untouched this long are abandoned uploads; default one hour. */
+  readonly tempMaxAgeMs?: number;
+  /** Registration retry backoff; default 250 ms doubling to 30 s. */
+  readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
+  /** How long `close()` lets requests in flight finish before cutting connections; default 10 s. */
+  readonly closeGraceMs?: number;
+}
+
+const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '']);
+
+function listenUrl(host: string, port: number): string {
+  const reachable = WILDCARD_HOSTS.has(host) ? '127.0.0.1' : host;
+  return `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`;
+}
+
+function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve(server.address() as AddressInfo);
+    });
+  });
+}
+
+export async function startShardNode(config: NodeConfig, options: ShardNodeOptions = {}): Promise<ShardNodeHandle> {
+  const logger = options.logger ?? createJsonLogger('shard-node');
+  const clock = options.clock ?? systemClock;
+  const tempMaxAgeMs = options.tempMaxAgeMs ?? 60 * 60 * 1000;
+  await mkdir(config.dataDir, { recursive: true });
+  const store = await ShardFileStore.open(config.dataDir);
+  const nodeId = await loadOrCreateNodeId(store.paths.nodeFile);
+  const removedTemp = await store.removeStaleTemp(tempMaxAgeMs, clock.nowMs());
+  if (removedTemp > 0) logger.info('removed stale temp files', { count: removedTemp });
+
+  let secret: string | null = null;
+  let clockOffsetMs = 0;
+  /** Gateway time: signature expiries are checked against the gateway's clock, not ours. */
+  const gatewayClock: Clock = { nowMs: () => clock.nowMs() + clockOffsetMs };
+  const readSpace = () => readNodeSpace(config.dataDir, config.capacityBytes, store.usage.usedBytes);
+  const app = createNodeApp({ store, getSecret: () => secret, clock: gatewayClock, logger, nodeId, readSpace });
+  const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+  server.requestTimeout = 0; // a 64 MiB shard upload may take long on a slow link…
+  server.setTimeout(120_000); // …but a connection that sends nothing for 2 minutes is dropped.
+  const address = await listen(server, config.port, config.host);
+  const url = config.publicUrl ?? listenUrl(config.host, address.port);
+  if (config.publicUrl === null && WILDCARD_HOSTS.has(config.host)) {
+    logger.warn('registering a loopback URL; set --public-url so a remote gateway can reach this node', { url });
+  }
+  logger.info('listening', { nodeId, url, dataDir: config.dataDir });
+
+  const sweep = setInterval(() => {
+    store.removeStaleTemp(tempMaxAgeMs, clock.nowMs()).then(
+      (count) => count > 0 && logger.info('removed stale temp files', { count }),
+      (error: unknown) => logger.error('temp sweep failed', { message: (error as Error).message }),
+    );
+  }, Math.min(tempMaxAgeMs / 4, 10 * 60 * 1000));
+  sweep.unref();
+
+  const stop = new AbortController();
+  let markRegistered!: () => void;
+  const registered = new Promise<void>((resolve) => (markRegistered = resolve));
+  const registration = maintainRegistration({
+    gatewayUrl: config.gatewayUrl,
+    joinToken: config.joinToken,
+    nodeId,
+    nodeUrl: url,
+    zone: config.zone,
+    readSpace,
+    onRegistered: (answer, offsetMs) => {
+      secret = answer.secret;
+      clockOffsetMs = offsetMs;
+      markRegistered();
+    },
+    clock,
+    logger,
+    signal: stop.signal,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(options.backoff ? { backoff: options.backoff } : {}),
+  });
+  const registeredOrRefused = Promise.race([
+    registered,
+    registration.then(() => {
+      throw new Error('the node stopped before it registered');
+    }),
+  ]);
+  registration.catch((error: unknown) => logger.error('registration stopped', { message: (error as Error).message }));
+  registeredOrRefused.catch(() => {}); // the caller may never look; the log line above says it
+
+  let closing: Promise<void> | undefined;
+  const close = () => (closing ??= (async () => {
+    stop.abort();
+    clearInterval(sweep);
+    const grace = setTimeout(() => server.closeAllConnections(), options.closeGraceMs ?? 10_000);
+    grace.unref();
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeIdleConnections();
+    });
+    clearTimeout(grace);
+    await registration.catch(() => {});
+    logger.info('stopped', { nodeId });
+  })());
+
+  return { url, nodeId, registered: registeredOrRefused, close };
+}
+
+/**
+ * `shardgate node [options]`: `argv` are the arguments after `node`. Resolves once the node has
+ * stopped (SIGTERM/SIGINT, or the gateway refused the join token), with `process.exitCode` set:
+ * 0 after a signal, 1 when the node could not start or was refused, 2 for bad options.
+ */
+export async function runShardNodeCli(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  let config: NodeConfig;
+  try {
+    const commandLine = loadNodeConfig(argv, env);
+    if (commandLine.help) {
+      process.stdout.write(NODE_HELP);
+      return;
+    }
+    config = commandLine.config;
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`shardgate node: ${error.message}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  let node: ShardNodeHandle;
+  try {
+    node = await startShardNode(config);
+  } catch (error) {
+    process.stderr.write(`shardgate node: ${(error as Error).message}\n`);
+    process.exitCode = 1;
+    return;
+  }
+  process.stdout.write(`shard node ${node.nodeId} listening on ${node.url}\n`);
+  let onSignal!: () => void;
+  const exitCode = await new Promise<number>((resolve) => {
+    onSignal = () => resolve(0);
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+    node.registered.catch(() => resolve(1));
+  });
+  // A second Ctrl-C during the graceful close kills the process (default signal handling).
+  process.off('SIGTERM', onSignal);
+  process.off('SIGINT', onSignal);
+  await node.close();
+  process.exitCode = exitCode;
+}
