@@ -72,7 +72,7 @@ export class TestCluster {
     const args = [
       'gateway', '--host', '127.0.0.1', '--port', String(this.#port), '--data-dir', path.join(this.root, 'gateway'),
       '--access-key', this.accessKeyId, '--secret-key', this.secretKey, '--admin-token', this.adminToken,
-      '--join-token', this.joinToken, '--node-timeout', '3000', '--shard-timeout', '3000',
+      '--join-token', this.joinToken, '--node-timeout', '10000', '--shard-timeout', '10000',
     ];
     const { dataShards, parityShards, chunkSize, maxSegmentSize } = this.options;
     if (dataShards) args.push('--data-shards', String(dataShards));
