@@ -3,8 +3,8 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, parseInteger } from '../src/config/flags.ts';
-import { GATEWAY_HELP, loadGatewayConfig } from '../gateway/config.ts';
-import { startGateway } from '../gateway/main.ts';
+import { GATEWAY_HELP, loadGatewayConfig, type GatewayConfig } from '../gateway/config.ts';
+import { startGateway, type RunningGateway } from '../gateway/main.ts';
 
 const CLI = fileURLToPath(new URL('./cli.ts', import.meta.url));
 const REGISTRATION_TIMEOUT_MS = 60_000;
@@ -27,11 +27,27 @@ export async function runDevCli(argv: string[]): Promise<void> {
     return;
   }
   const dataDir = path.resolve(valueOf(gatewayArgs, '--data-dir') ?? process.env.SHARDGATE_DATA_DIR ?? './data');
-  const { config } = loadGatewayConfig(
-    [...withoutFlag(gatewayArgs, '--data-dir'), '--data-dir', path.join(dataDir, 'gateway')],
-    { ...process.env, SHARDGATE_DATA_DIR: undefined },
-  );
-  const gateway = await startGateway(config);
+  let config: GatewayConfig;
+  try {
+    ({ config } = loadGatewayConfig(
+      [...withoutFlag(gatewayArgs, '--data-dir'), '--data-dir', path.join(dataDir, 'gateway')],
+      { ...process.env, SHARDGATE_DATA_DIR: undefined },
+    ));
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`shardgate dev: ${error.message}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  let gateway: RunningGateway;
+  try {
+    gateway = await startGateway(config);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`shardgate dev: ${error.message}\n`);
+    process.exitCode = 1;
+    return;
+  }
   const logDir = path.join(dataDir, 'logs');
   mkdirSync(logDir, { recursive: true });
 

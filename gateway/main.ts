@@ -65,7 +65,11 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
 function listen(fetch: Parameters<typeof serve>[0]['fetch'], config: GatewayConfig): Promise<ServerType> {
   return new Promise((resolve, reject) => {
     const server = serve({ fetch, hostname: config.host, port: config.port }, () => resolve(server));
-    server.once('error', reject);
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      reject(error.code === 'EADDRINUSE' || error.code === 'EACCES'
+        ? new ConfigError(`cannot listen on ${config.host}:${config.port} (${error.code}); choose another --port`)
+        : error);
+    });
   });
 }
 
@@ -87,7 +91,15 @@ export async function runGatewayCli(argv: readonly string[]): Promise<void> {
     }
     throw error;
   }
-  const gateway = await startGateway(config);
+  let gateway: RunningGateway;
+  try {
+    gateway = await startGateway(config);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`shardgate gateway: ${error.message}\n`);
+    process.exitCode = 1;
+    return;
+  }
   process.stdout.write(`shardgate gateway listening on ${gateway.url}\n`);
   const stop = async () => {
     await gateway.close();
