@@ -21,7 +21,10 @@ export function adminRoutes(deps: GatewayDeps): Hono<GatewayEnv> {
     await next();
   });
 
-  app.get('/_/admin/metrics', (c) => c.json(deps.metrics));
+  app.get('/_/admin/metrics', (c) => {
+    const { rss, heapUsed, external, arrayBuffers } = process.memoryUsage();
+    return c.json({ ...deps.metrics, memory: { rssBytes: rss, heapUsedBytes: heapUsed, externalBytes: external, arrayBuffersBytes: arrayBuffers } });
+  });
 
   app.get('/_/admin/nodes', (c) => c.json({
     nodes: deps.registry.all().map(({ record }) => ({
