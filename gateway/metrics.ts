@@ -7,8 +7,10 @@ export interface GatewayMetrics {
   bytesOut: number;
   /** Shard range reads started (one per shard window). */
   shardReads: number;
-  /** Shard reads that failed: node offline, error, timeout or bad bytes. */
+  /** Shard reads that failed: error, timeout or bad bytes. */
   shardReadFailures: number;
+  /** Shards a read did not even ask for: node known offline, or shard never stored. */
+  shardsSkipped: number;
   /** Chunks (or hash lists) whose bytes did not match the trusted hashes. */
   corruptChunks: number;
   /** Segment reads that had to decode stripes from parity. */
@@ -19,6 +21,11 @@ export interface GatewayMetrics {
   /** Shards not stored at write time (write succeeded with quorum, shard missing). */
   shardsMissingAfterWrite: number;
   garbageShardsDeleted: number;
+  /** Requests metered to no account: failed before or at authentication (billing on). */
+  unbilledRequests: number;
+  /** Usage batches the store refused (kept and retried), and rows dropped past the retention cap. */
+  usageFlushFailures: number;
+  usageRowsDropped: number;
 }
 
 export function createMetrics(): GatewayMetrics {
@@ -28,11 +35,15 @@ export function createMetrics(): GatewayMetrics {
     bytesOut: 0,
     shardReads: 0,
     shardReadFailures: 0,
+    shardsSkipped: 0,
     corruptChunks: 0,
     degradedSegmentReads: 0,
     unreadableSegments: 0,
     objectsWritten: 0,
     shardsMissingAfterWrite: 0,
     garbageShardsDeleted: 0,
+    unbilledRequests: 0,
+    usageFlushFailures: 0,
+    usageRowsDropped: 0,
   };
 }

@@ -47,32 +47,48 @@ test('a flipped byte in a shard file is detected, reported, and the read is stil
   const cluster = await startCluster(t, { chunkSize: CHUNK, maxSegmentSize: SEGMENT });
   const s3 = cluster.s3();
   await s3.send(new CreateBucketCommand({ Bucket: 'bkt' }));
+  const allShardFiles = () => cluster.nodes.flatMap((_, i) => cluster.shardFiles(i));
+
+  // First object: data shard 1 of every segment has a flipped byte in its first chunk, so the
+  // read degrades at the first stripe.
   const body = seededBytes(200_000, 5);
   await s3.send(new PutObjectCommand({ Bucket: 'bkt', Key: 'victim', Body: body }));
+  const firstFiles = allShardFiles();
+  t.true(flipByte(firstFiles, 1, 100) >= 1);
 
-  // Data shard 1 of every segment gets one flipped byte (in its first chunk).
-  let flipped = 0;
-  for (let i = 0; i < cluster.nodeCount; i++) {
-    for (const file of cluster.shardFiles(i)) {
-      const shardIndex = Number(file.split('.').pop());
-      if (shardIndex !== 1) continue;
-      const fd = openSync(file, 'r+');
-      const byte = Buffer.alloc(1);
-      readSync(fd, byte, 0, 1, 100);
-      byte[0] = byte[0]! ^ 0xff;
-      writeSync(fd, byte, 0, 1, 100);
-      closeSync(fd);
-      flipped++;
-    }
-  }
-  t.true(flipped >= 1);
+  // Second object: data shard 2 has a flipped byte in its fourth chunk, so the read fails in the
+  // middle of stripe 3, after shards 0 and 1 of that stripe were already sent.
+  const second = seededBytes(150_000, 6);
+  await s3.send(new PutObjectCommand({ Bucket: 'bkt', Key: 'victim-2', Body: second }));
+  const secondFiles = allShardFiles().filter((file) => !firstFiles.includes(file));
+  t.true(flipByte(secondFiles, 2, 3 * CHUNK + 7) >= 1);
+
   t.true((await getBytes(s3, 'victim')).equals(body));
   t.true((await getBytes(s3, 'victim', 'bytes=0-199')).equals(body.subarray(0, 200)));
+  t.true((await getBytes(s3, 'victim-2')).equals(second));
+  const start = 3 * 4 * CHUNK + 100;
+  t.true((await getBytes(s3, 'victim-2', `bytes=${start}-${start + 3 * CHUNK}`)).equals(second.subarray(start, start + 3 * CHUNK + 1)));
   const metrics = await cluster.metrics();
-  t.true(metrics.corruptChunks! >= 1, 'corruption counted');
+  t.true(metrics.corruptChunks! >= 2, 'corruption counted');
   await sleep(100);
   t.regex(cluster.gateway.output(), /"event":"shard_corrupt"/, 'corruption logged');
 });
+
+/** Flips the byte at `offset` of every shard file with index `shardIndex`; returns how many. */
+function flipByte(files: readonly string[], shardIndex: number, offset: number): number {
+  let flipped = 0;
+  for (const file of files) {
+    if (Number(file.split('.').pop()) !== shardIndex) continue;
+    const fd = openSync(file, 'r+');
+    const byte = Buffer.alloc(1);
+    readSync(fd, byte, 0, 1, offset);
+    byte[0] = byte[0]! ^ 0xff;
+    writeSync(fd, byte, 0, 1, offset);
+    closeSync(fd);
+    flipped++;
+  }
+  return flipped;
+}
 
 test('a gateway killed in the middle of a PUT leaves the old version intact and no partial object', async (t) => {
   const cluster = await startCluster(t, { chunkSize: CHUNK, maxSegmentSize: SEGMENT });

@@ -1,15 +1,16 @@
 import type { ReedSolomonCodec } from '../../src/erasure/codec.ts';
-import { NotEnoughShardsError, ShardCorruptError } from '../../src/erasure/errors.ts';
-import { planSegmentRead, sliceOfChunk, type ShardWindow } from '../../src/erasure/layout.ts';
+import { NotEnoughShardsError } from '../../src/erasure/errors.ts';
+import { planSegmentRead, sliceOfChunk, type SegmentReadPlan } from '../../src/erasure/layout.ts';
 import { totalShards } from '../../src/erasure/profile.ts';
 import type { Logger } from '../../src/log/logger.ts';
-import { shardId, type SegmentRecord } from '../../src/meta/types.ts';
+import type { SegmentRecord } from '../../src/meta/types.ts';
 import type { Span } from '../../src/span.ts';
 import type { GatewayMetrics } from '../metrics.ts';
 import type { NodeRegistry } from '../nodes/registry.ts';
 import type { ShardClient } from '../nodes/shard-client.ts';
 import type { HashListCache } from './hash-list-cache.ts';
-import { HashListCorruptError, VerifiedChunkReader } from './verified-chunk-reader.ts';
+import { SegmentShards } from './segment-shards.ts';
+import type { VerifiedChunkReader } from './verified-chunk-reader.ts';
 
 export interface ReadContext {
   readonly registry: NodeRegistry;
@@ -34,16 +35,17 @@ export interface ReadReport {
   readonly failures: ShardFailure[];
 }
 
-/** Stripes decoded per codec call on the degraded path. */
-const DECODE_BATCH_STRIPES = 16;
+/** Stripes per codec call on the degraded path grow 1, 2, 4, … up to this, so the first byte is not held back. */
+const MAX_DECODE_BATCH_STRIPES = 16;
 
 /**
  * Streams the bytes of `range` (segment-relative) of one segment, every byte verified.
  *
- * Healthy path: one window per data shard that holds bytes of the range, read in parallel, no
- * decoding. On the first failure (offline node, error, timeout, wrong bytes) the read continues
- * from the failed stripe in decode mode: any k good shards, batches of stripes reconstructed from
- * parity, a further failure replaced by the next shard. More than m bad shards throws
+ * Healthy path: one window per data shard that holds bytes of the range, all requested at once,
+ * each chunk sent as soon as it and the chunks before it are verified; no decoding. On the first
+ * failure (error, timeout, wrong bytes) — or at once when a needed node is known to be offline —
+ * the read continues from that stripe in decode mode: any k good shards, stripes reconstructed
+ * from parity, a further failure replaced by the next shard. More than m bad shards throws
  * NotEnoughShardsError.
  */
 export async function* readSegment(
@@ -53,94 +55,90 @@ export async function* readSegment(
   report: ReadReport,
   signal: AbortSignal,
 ): AsyncGenerator<Uint8Array> {
-  const { profile } = segment;
-  const plan = planSegmentRead(profile, segment.length, range);
-  const endStripe = plan.firstStripe + plan.stripeCount;
-  const bad = new Set<number>();
-  const fail = (shardIndex: number, reason: string, corrupt = false) => {
-    bad.add(shardIndex);
-    const nodeId = segment.shards.find((s) => s.shardIndex === shardIndex)?.nodeId ?? null;
-    report.failures.push({ segmentId: segment.id, shardIndex, nodeId, reason, corrupt });
-    ctx.metrics.shardReadFailures++;
-    if (corrupt) {
-      ctx.metrics.corruptChunks++;
-      ctx.logger.warn('shard_corrupt', { segmentId: segment.id, shardIndex, nodeId, reason });
-    }
-  };
-  const open = (shardIndex: number, firstStripe: number, stripeCount: number): VerifiedChunkReader | null => {
-    const placement = segment.shards.find((s) => s.shardIndex === shardIndex);
-    if (!placement) {
-      fail(shardIndex, 'shard was never stored');
-      return null;
-    }
-    const node = ctx.registry.get(placement.nodeId);
-    if (!node || !ctx.registry.isOnline(placement.nodeId)) {
-      fail(shardIndex, 'node offline');
-      return null;
-    }
-    report.shardsRead++;
-    ctx.metrics.shardReads++;
-    return new VerifiedChunkReader({
-      client: ctx.client, hashLists: ctx.hashLists, node, placement, shardId: shardId(segment.id, shardIndex),
-      chunkSize: profile.chunkSize, firstStripe, stripeCount, signal,
-    });
-  };
-  const recordFailure = (reader: VerifiedChunkReader, error: unknown) => {
-    const corrupt = error instanceof ShardCorruptError || error instanceof HashListCorruptError;
-    fail(reader.shardIndex, corrupt ? (error as Error).message : describe(error), corrupt);
-  };
-
-  let stripe = plan.firstStripe;
-
-  // Healthy path.
-  const readers = new Map<number, { reader: VerifiedChunkReader; window: ShardWindow }>();
-  let healthy = true;
-  for (const window of plan.windows) {
-    const reader = open(window.shardIndex, window.firstStripe, window.stripeCount);
-    if (!reader) { healthy = false; break; }
-    readers.set(window.shardIndex, { reader, window });
+  const plan = planSegmentRead(segment.profile, segment.length, range);
+  const shards = new SegmentShards(ctx, segment, report, signal);
+  const progress = { stripe: plan.firstStripe, bytesSentOfStripe: 0 };
+  if (plan.windows.every((window) => shards.usable(window.shardIndex))) {
+    yield* readDirect(shards, plan, range, progress);
   }
+  if (progress.stripe < plan.firstStripe + plan.stripeCount) {
+    ctx.metrics.degradedSegmentReads++;
+    yield* readDecoded(ctx, shards, plan, range, progress);
+  }
+}
+
+interface Progress {
+  /** The first stripe not completely sent yet. */
+  stripe: number;
+  /** Bytes of that stripe already sent (the decode path skips them). */
+  bytesSentOfStripe: number;
+}
+
+async function* readDirect(shards: SegmentShards, plan: SegmentReadPlan, range: Span, progress: Progress): AsyncGenerator<Uint8Array> {
+  const { profile } = shards;
+  const endStripe = plan.firstStripe + plan.stripeCount;
+  const readers = plan.windows.map((window) => ({ window, reader: shards.open(window.shardIndex, window.firstStripe, window.stripeCount)! }));
   try {
-    for (; healthy && stripe < endStripe; stripe++) {
-      const active = [...readers.values()].filter(({ window }) => stripe >= window.firstStripe && stripe < window.firstStripe + window.stripeCount);
-      const results = await Promise.allSettled(active.map(({ reader }) => reader.next()));
-      results.forEach((result, i) => { if (result.status === 'rejected') recordFailure(active[i]!.reader, result.reason); });
-      if (results.some((result) => result.status === 'rejected')) { healthy = false; break; }
-      for (const [i, result] of results.entries()) {
-        const slice = sliceOfChunk(profile, stripe, active[i]!.window.shardIndex, range);
-        if (slice) yield (result as PromiseFulfilledResult<Uint8Array>).value.subarray(slice.offset, slice.offset + slice.length);
+    for (; progress.stripe < endStripe; progress.stripe++) {
+      const stripe = progress.stripe;
+      const active = readers.filter(({ window }) => stripe >= window.firstStripe && stripe < window.firstStripe + window.stripeCount);
+      const chunks = active.map(({ reader }) => reader.next());
+      for (const chunk of chunks) chunk.catch(() => {}); // each is awaited below, or abandoned on an earlier failure
+      progress.bytesSentOfStripe = 0;
+      for (const [i, { window, reader }] of active.entries()) {
+        let chunk: Uint8Array;
+        try {
+          chunk = await chunks[i]!;
+        } catch (error) {
+          shards.fail(reader.shardIndex, error);
+          return;
+        }
+        const slice = sliceOfChunk(profile, stripe, window.shardIndex, range);
+        if (!slice) continue;
+        yield chunk.subarray(slice.offset, slice.offset + slice.length);
+        progress.bytesSentOfStripe += slice.length;
       }
     }
   } finally {
-    for (const { reader } of readers.values()) reader.close();
+    for (const { reader } of readers) reader.close();
   }
-  if (stripe >= endStripe) return;
+}
 
-  // Degraded path: decode stripes [stripe, endStripe) from any k good shards.
-  ctx.metrics.degradedSegmentReads++;
+async function* readDecoded(
+  ctx: ReadContext,
+  shards: SegmentShards,
+  plan: SegmentReadPlan,
+  range: Span,
+  progress: Progress,
+): AsyncGenerator<Uint8Array> {
+  const { profile } = shards;
   const n = totalShards(profile);
   const k = profile.dataShards;
-  const decoders = new Map<number, VerifiedChunkReader>();
+  const endStripe = plan.firstStripe + plan.stripeCount;
+  let skip = progress.bytesSentOfStripe;
+  let batchLimit = 1;
+  const readers = new Map<number, VerifiedChunkReader>();
   try {
-    while (stripe < endStripe) {
-      const batchStripes = Math.min(DECODE_BATCH_STRIPES, endStripe - stripe);
+    for (let stripe = progress.stripe; stripe < endStripe;) {
+      const batchStripes = Math.min(batchLimit, endStripe - stripe);
+      batchLimit = Math.min(MAX_DECODE_BATCH_STRIPES, batchLimit * 2);
       const columns: (Uint8Array | null)[] = new Array(n).fill(null);
       let have = 0;
-      // Readers opened earlier are positioned at `stripe`; replacements open at `stripe` too.
       while (have < k) {
-        let pendingCount = [...decoders.keys()].filter((shardIndex) => !columns[shardIndex]).length;
-        for (let shardIndex = 0; shardIndex < n && pendingCount < k - have; shardIndex++) {
-          if (bad.has(shardIndex) || decoders.has(shardIndex)) continue;
-          const reader = open(shardIndex, stripe, endStripe - stripe);
+        // Readers opened earlier stand at `stripe`; replacements open at `stripe` too.
+        let waiting = [...readers.keys()].filter((shardIndex) => !columns[shardIndex]).length;
+        for (let shardIndex = 0; shardIndex < n && waiting < k - have; shardIndex++) {
+          if (readers.has(shardIndex) || shards.isBad(shardIndex)) continue;
+          const reader = shards.open(shardIndex, stripe, endStripe - stripe);
           if (reader) {
-            decoders.set(shardIndex, reader);
-            pendingCount++;
+            readers.set(shardIndex, reader);
+            waiting++;
           }
         }
-        const pending = [...decoders.entries()].filter(([shardIndex]) => !columns[shardIndex]);
+        const pending = [...readers.entries()].filter(([shardIndex]) => !columns[shardIndex]);
         if (pending.length === 0) {
           ctx.metrics.unreadableSegments++;
-          throw new NotEnoughShardsError({ needed: k, available: n - bad.size, failures: failuresOf(report, segment.id) });
+          throw new NotEnoughShardsError({ needed: k, available: n - shards.badCount, failures: shards.failures() });
         }
         const results = await Promise.allSettled(pending.map(([, reader]) => reader.nextChunks(batchStripes)));
         for (const [i, result] of results.entries()) {
@@ -149,9 +147,9 @@ export async function* readSegment(
             columns[shardIndex] = result.value;
             have++;
           } else {
-            recordFailure(reader, result.reason);
+            shards.fail(shardIndex, result.reason);
             reader.close();
-            decoders.delete(shardIndex);
+            readers.delete(shardIndex);
           }
         }
       }
@@ -160,21 +158,21 @@ export async function* readSegment(
         for (let j = 0; j < k; j++) {
           const slice = sliceOfChunk(profile, stripe + s, j, range);
           if (!slice) continue;
-          const start = s * profile.chunkSize + slice.offset;
-          yield dataColumns[j]!.subarray(start, start + slice.length);
+          let start = s * profile.chunkSize + slice.offset;
+          let length = slice.length;
+          if (skip > 0) {
+            const skipped = Math.min(skip, length);
+            skip -= skipped;
+            start += skipped;
+            length -= skipped;
+            if (length === 0) continue;
+          }
+          yield dataColumns[j]!.subarray(start, start + length);
         }
       }
       stripe += batchStripes;
     }
   } finally {
-    for (const reader of decoders.values()) reader.close();
+    for (const reader of readers.values()) reader.close();
   }
-}
-
-function failuresOf(report: ReadReport, segmentId: string) {
-  return report.failures.filter((f) => f.segmentId === segmentId).map((f) => ({ shardIndex: f.shardIndex, reason: f.reason }));
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -81,8 +81,10 @@ export class VerifiedChunkReader {
     return column;
   }
 
+  /** Releases the request: aborted if the window was not read to its end, else just closed. */
   close(): void {
-    this.#abort.abort();
+    const { firstStripe, stripeCount } = this.#options;
+    if (this.#nextStripe < firstStripe + stripeCount) this.#abort.abort();
     this.#body.then((iterator) => iterator.return?.()).catch(() => {});
   }
 
