@@ -1,0 +1,312 @@
+/**
+ * Range-read latency through the whole stack: `npm run bench:range-read -- [options]` (see --help).
+ *
+ * Starts a fresh cluster (gateway + 6 shard nodes, 4+2, 64 KiB chunks, request logs off) in a temp
+ * dir, uploads one object streamed from a seeded generator with the AWS SDK, then times random
+ * range GETs (same seeded list in every scenario) at each concurrency, first healthy, then with
+ * shard nodes SIGKILLed and marked offline by the gateway. Every response is checked: status,
+ * Content-Range, length, and bytes against the generator.
+ *
+ * TTFB is from just before `s3.send()` (SDK signing included) to the first body byte; total is to
+ * the last byte. Byte checks run after the clock stops. MB/s is the scenario's bytes over its wall
+ * time (1 MB = 10^6 bytes). The shard files are all in the page cache (just written), so this
+ * measures the software, not the disks. Results: a table on stdout and
+ * bench/results/range-read-<UTC time>.json.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  ConfigError, formatHelp, parseBytes, parseInteger, readSettings, type SettingSpecs,
+} from '../src/config/flags.ts';
+import { BenchCluster } from './cluster.ts';
+import { objectBytes, objectStream, seededRandom } from './object-bytes.ts';
+import { distribution, formatTable, type Distribution } from './stats.ts';
+
+const NODES = 6;
+const BUCKET = 'bench';
+const KEY = 'range-read.bin';
+/** The gateway marks a silent node offline after this; short so the degraded phase starts soon. */
+const NODE_TIMEOUT_MS = 3_000;
+const MAX_ERRORS_KEPT = 5;
+
+const SPECS = {
+  size: { flag: 'size', env: 'BENCH_SIZE', kind: 'bytes', description: 'object size', defaultText: '1GiB' },
+  reads: { flag: 'reads', env: 'BENCH_READS', kind: 'integer', description: 'timed range reads per scenario', defaultText: '200' },
+  seed: { flag: 'seed', env: 'BENCH_SEED', kind: 'integer', description: 'seed of the object bytes, ranges and killed nodes', defaultText: '1' },
+  minLength: { flag: 'min-length', env: 'BENCH_MIN_LENGTH', kind: 'bytes', description: 'shortest range', defaultText: '64KiB' },
+  maxLength: { flag: 'max-length', env: 'BENCH_MAX_LENGTH', kind: 'bytes', description: 'longest range', defaultText: '2MiB' },
+  concurrency: { flag: 'concurrency', env: 'BENCH_CONCURRENCY', kind: 'string', description: 'comma-separated request concurrencies', defaultText: '1,16' },
+  kill: { flag: 'kill', env: 'BENCH_KILL', kind: 'integer', description: 'shard nodes to SIGKILL for the degraded scenario', defaultText: '2' },
+  warmup: { flag: 'warmup', env: 'BENCH_WARMUP', kind: 'integer', description: 'untimed reads before each scenario', defaultText: '10' },
+} as const satisfies SettingSpecs;
+
+const HELP = formatHelp(
+  'npm run bench:range-read -- [options]',
+  'Times random S3 range GETs (TTFB and total) on a fresh local 4+2 cluster, healthy and with shard nodes killed.',
+  SPECS,
+);
+
+interface Settings {
+  size: number; reads: number; seed: number; minLength: number; maxLength: number;
+  concurrency: number[]; kill: number; warmup: number;
+}
+
+interface Span { readonly offset: number; readonly length: number }
+interface Sample { readonly ttfbMs: number; readonly totalMs: number; readonly verifyMs: number }
+
+interface ScenarioResult {
+  scenario: string; concurrency: number; reads: number; errors: number; errorMessages: string[];
+  ttfbMs: Distribution; totalMs: Distribution; bytes: number; wallSeconds: number; mbPerSecond: number;
+  clientVerifyMs: number; cpuSeconds: Record<string, number>; gatewayMetrics: Metrics;
+}
+
+function loadSettings(argv: string[]): Settings | null {
+  const { values: v, help, positionals } = readSettings(SPECS, argv, process.env);
+  if (help) return null;
+  if (positionals.length > 0) throw new ConfigError(`unexpected argument "${positionals[0]}" (see --help)`);
+  const settings: Settings = {
+    size: parseBytes('--size', v.size ?? '1GiB'),
+    reads: parseInteger('--reads', v.reads ?? '200', 1, 1_000_000),
+    seed: parseInteger('--seed', v.seed ?? '1', 0, 2 ** 32 - 1),
+    minLength: parseBytes('--min-length', v.minLength ?? '64KiB'),
+    maxLength: parseBytes('--max-length', v.maxLength ?? '2MiB'),
+    concurrency: (v.concurrency ?? '1,16').split(',').map((part) => parseInteger('--concurrency', part.trim(), 1, 1024)),
+    kill: parseInteger('--kill', v.kill ?? '2', 0, NODES - 1),
+    warmup: parseInteger('--warmup', v.warmup ?? '10', 0, 1_000_000),
+  };
+  if (settings.minLength < 1 || settings.minLength > settings.maxLength) throw new ConfigError('need 1 <= --min-length <= --max-length');
+  if (settings.maxLength > settings.size) throw new ConfigError('--max-length must not exceed --size');
+  if (settings.size > 5 * 2 ** 30) throw new ConfigError('--size above 5GiB needs multipart upload, which this bench does not do');
+  return settings;
+}
+
+/** `count` ranges, lengths uniform in [minLength, maxLength], offsets uniform over the object. */
+function randomRanges(random: () => number, count: number, s: Settings): Span[] {
+  return Array.from({ length: count }, () => {
+    const length = s.minLength + Math.floor(random() * (s.maxLength - s.minLength + 1));
+    return { offset: Math.floor(random() * (s.size - length + 1)), length };
+  });
+}
+
+async function upload(s3: S3Client, s: Settings): Promise<{ bytes: number; seconds: number; mbPerSecond: number }> {
+  const started = performance.now();
+  await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: KEY, Body: objectStream(s.seed, s.size), ContentLength: s.size }));
+  const seconds = (performance.now() - started) / 1000;
+  return { bytes: s.size, seconds, mbPerSecond: s.size / 1e6 / seconds };
+}
+
+/** One timed GET; throws on any wrong status, header, length or byte. */
+async function timedRead(s3: S3Client, s: Settings, { offset, length }: Span): Promise<Sample> {
+  const last = offset + length - 1;
+  const started = performance.now();
+  const response = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: KEY, Range: `bytes=${offset}-${last}` }));
+  const body = Buffer.allocUnsafe(length);
+  let received = 0;
+  let firstByteAt = 0;
+  for await (const piece of response.Body as Readable as AsyncIterable<Buffer>) {
+    if (received === 0) firstByteAt = performance.now();
+    if (received + piece.length > length) throw new Error(`range ${offset}+${length}: body longer than asked`);
+    piece.copy(body, received);
+    received += piece.length;
+  }
+  const endedAt = performance.now();
+  const status = response.$metadata.httpStatusCode;
+  if (status !== 206) throw new Error(`range ${offset}+${length}: status ${status}`);
+  if (response.ContentRange !== `bytes ${offset}-${last}/${s.size}`) throw new Error(`range ${offset}+${length}: Content-Range ${response.ContentRange}`);
+  if (received !== length) throw new Error(`range ${offset}+${length}: got ${received} bytes`);
+  const expected = objectBytes(s.seed, offset, length);
+  if (!expected.equals(body)) {
+    let at = 0;
+    while (body[at] === expected[at]) at++;
+    throw new Error(`range ${offset}+${length}: wrong byte at object offset ${offset + at}`);
+  }
+  return { ttfbMs: firstByteAt - started, totalMs: endedAt - started, verifyMs: performance.now() - endedAt };
+}
+
+/** Runs `ranges` with `concurrency` requests in flight; failures are collected, not thrown. */
+async function runReads(s3: S3Client, s: Settings, ranges: readonly Span[], concurrency: number) {
+  const samples: Sample[] = [];
+  const errors: string[] = [];
+  let next = 0;
+  let bytes = 0;
+  const started = performance.now();
+  await Promise.all(Array.from({ length: Math.min(concurrency, ranges.length) }, async () => {
+    while (next < ranges.length) {
+      const range = ranges[next++]!;
+      try {
+        samples.push(await timedRead(s3, s, range));
+        bytes += range.length;
+      } catch (error) {
+        errors.push((error as Error).message);
+      }
+    }
+  }));
+  return { samples, errors, bytes, wallSeconds: (performance.now() - started) / 1000 };
+}
+
+/** Runs `work` and reports, beside its result, the CPU each process used and the gateway counters' change. */
+async function measured<T>(cluster: BenchCluster, work: () => Promise<T>) {
+  const cpuBefore = cluster.cpuSeconds();
+  const metricsBefore = await cluster.admin<Metrics>('/_/admin/metrics');
+  const clientCpuBefore = process.cpuUsage();
+  const result = await work();
+  const clientCpu = process.cpuUsage(clientCpuBefore);
+  const gatewayMetrics = metricsDelta(metricsBefore, await cluster.admin<Metrics>('/_/admin/metrics'));
+  const cpuSeconds: Record<string, number> = { client: round((clientCpu.user + clientCpu.system) / 1e6, 2) };
+  for (const [name, seconds] of Object.entries(cluster.cpuSeconds())) cpuSeconds[name] = round(seconds - (cpuBefore[name] ?? 0), 2);
+  return { result, cpuSeconds, gatewayMetrics };
+}
+
+async function runScenario(cluster: BenchCluster, s3: S3Client, s: Settings, scenario: string, concurrency: number, ranges: Span[], warmup: Span[]): Promise<ScenarioResult> {
+  await runReads(s3, s, warmup, concurrency);
+  const { result: run, cpuSeconds, gatewayMetrics } = await measured(cluster, () => runReads(s3, s, ranges, concurrency));
+  return {
+    scenario, concurrency, reads: run.samples.length, errors: run.errors.length, errorMessages: run.errors.slice(0, MAX_ERRORS_KEPT),
+    ttfbMs: distribution(run.samples.map((sample) => sample.ttfbMs)),
+    totalMs: distribution(run.samples.map((sample) => sample.totalMs)),
+    bytes: run.bytes, wallSeconds: run.wallSeconds, mbPerSecond: run.bytes / 1e6 / run.wallSeconds,
+    clientVerifyMs: run.samples.reduce((sum, sample) => sum + sample.verifyMs, 0), cpuSeconds, gatewayMetrics,
+  };
+}
+
+type Metrics = Record<string, unknown>;
+
+/** Numeric counters as the change over the interval; anything else (e.g. memory) as it was after. */
+function metricsDelta(before: Metrics, after: Metrics): Metrics {
+  return Object.fromEntries(Object.entries(after).map(([name, value]) => {
+    const previous = before[name];
+    return [name, typeof value === 'number' && typeof previous === 'number' ? value - previous : value];
+  }));
+}
+
+function round(value: number, digits = 1): number {
+  return Number(value.toFixed(digits));
+}
+
+function printTable(results: readonly ScenarioResult[]): void {
+  const header = ['scenario', 'conc', 'reads', 'errors', 'ttfb p50', 'p90', 'p99', 'total p50', 'p90', 'p99', 'MB/s'];
+  const rows = results.map((r) => [
+    r.scenario, r.concurrency, r.reads, r.errors,
+    ...[r.ttfbMs.p50, r.ttfbMs.p90, r.ttfbMs.p99, r.totalMs.p50, r.totalMs.p90, r.totalMs.p99].map((ms) => round(ms).toFixed(1)),
+    round(r.mbPerSecond).toFixed(1),
+  ]);
+  console.log(`\n${formatTable(header, rows)}\n(latencies in ms)`);
+}
+
+function machineInfo() {
+  const cpus = os.cpus();
+  let commit: string | null = null;
+  let dirty: boolean | null = null;
+  try {
+    const cwd = path.dirname(fileURLToPath(import.meta.url));
+    commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    dirty = execFileSync('git', ['status', '--porcelain'], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() !== '';
+  } catch { /* not a git checkout */ }
+  return {
+    cpus: cpus.length, cpuModel: cpus[0]?.model ?? 'unknown', memoryBytes: os.totalmem(), loadAverageAtEnd: os.loadavg(),
+    node: process.version, platform: os.platform(), release: os.release(), arch: os.arch(), git: { commit, dirty },
+  };
+}
+
+function writeResults(report: object, startedAt: Date): string {
+  const dir = fileURLToPath(new URL('./results/', import.meta.url));
+  mkdirSync(dir, { recursive: true });
+  // ISO 8601 in UTC with ':' replaced, so the name is valid on every file system.
+  const file = path.join(dir, `range-read-${startedAt.toISOString().slice(0, 19).replaceAll(':', '-')}Z.json`);
+  writeFileSync(`${file}.tmp`, `${JSON.stringify(report, null, 2)}\n`);
+  renameSync(`${file}.tmp`, file);
+  return file;
+}
+
+async function main(): Promise<number> {
+  let settings: Settings | null;
+  try {
+    settings = loadSettings(process.argv.slice(2));
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`range-read: ${error.message}\n`);
+    return 2;
+  }
+  if (!settings) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const s = settings;
+  const startedAt = new Date();
+  const loadAverageAtStart = os.loadavg();
+  const random = seededRandom(s.seed);
+  const ranges = randomRanges(random, s.reads, s);
+  const warmup = randomRanges(random, s.warmup, s);
+  const cluster = new BenchCluster({
+    nodes: NODES,
+    gatewayArgs: ['--log-requests', 'false', '--node-timeout', String(NODE_TIMEOUT_MS)],
+  });
+  const onSignal = (signal: NodeJS.Signals) => {
+    process.stderr.write(`\nrange-read: ${signal}, stopping the cluster\n`);
+    cluster.closeSync();
+    process.exit(130);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  process.once('exit', () => cluster.closeSync());
+  if (loadAverageAtStart[0]! > os.cpus().length) {
+    console.log(`note: load average ${loadAverageAtStart[0]!.toFixed(1)} on ${os.cpus().length} CPUs before starting; expect noisy figures`);
+  }
+  try {
+    console.log(`starting gateway + ${NODES} shard nodes in ${cluster.root}`);
+    await cluster.start();
+    const s3 = cluster.s3();
+    await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+    console.log(`uploading ${s.size} bytes (seed ${s.seed})…`);
+    const { result: uploaded, cpuSeconds: uploadCpu, gatewayMetrics: uploadMetrics } = await measured(cluster, () => upload(s3, s));
+    console.log(`upload: ${round(uploaded.seconds, 2)} s, ${round(uploaded.mbPerSecond)} MB/s`);
+
+    const results: ScenarioResult[] = [];
+    for (const concurrency of s.concurrency) {
+      console.log(`healthy, concurrency ${concurrency}: ${s.reads} reads…`);
+      results.push(await runScenario(cluster, s3, s, 'healthy', concurrency, ranges, warmup));
+    }
+    const victims = cluster.nodes.map((node) => ({ node, order: random() }))
+      .sort((a, b) => a.order - b.order).slice(0, s.kill).map(({ node }) => node);
+    if (victims.length > 0) {
+      for (const victim of victims) await cluster.kill(victim);
+      console.log(`killed ${victims.map((v) => v.name).join(', ')} (SIGKILL); waiting for the gateway to mark them offline…`);
+      await runReads(s3, s, warmup, 1); // also lets the shard client notice the refused connections
+      await cluster.waitForOnlineNodes(NODES - victims.length, NODE_TIMEOUT_MS * 3);
+      for (const concurrency of s.concurrency) {
+        console.log(`${victims.length} nodes down, concurrency ${concurrency}: ${s.reads} reads…`);
+        results.push(await runScenario(cluster, s3, s, `${victims.length} down`, concurrency, ranges, warmup));
+      }
+    }
+
+    printTable(results);
+    const file = writeResults({
+      benchmark: 'range-read', startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(),
+      machine: { ...machineInfo(), loadAverageAtStart },
+      config: {
+        ...s, nodes: NODES, profile: { dataShards: 4, parityShards: 2, chunkSize: 64 * 1024 } /* the gateway's defaults */, nodeTimeoutMs: NODE_TIMEOUT_MS,
+        killed: victims.map((v) => v.name), latency: 'ms; ttfb = send() to first body byte', mb: '10^6 bytes',
+      },
+      upload: { ...uploaded, cpuSeconds: uploadCpu, gatewayMetrics: uploadMetrics },
+      scenarios: results,
+    }, startedAt);
+    console.log(`results: ${path.relative(process.cwd(), file)}`);
+    for (const r of results.filter((result) => result.errors > 0)) {
+      console.error(`${r.scenario} c=${r.concurrency}: ${r.errors} failed reads, e.g.\n  ${r.errorMessages.join('\n  ')}`);
+    }
+    return results.some((r) => r.errors > 0) ? 1 : 0;
+  } catch (error) {
+    console.error(`range-read failed: ${(error as Error).stack ?? error}`);
+    if (cluster.gateway) console.error(`gateway output (tail):\n${cluster.gateway.output()}`);
+    return 1;
+  } finally {
+    await cluster.close();
+  }
+}
+
+process.exitCode = await main();
