@@ -1,8 +1,8 @@
 import { S3Error } from '../../src/s3/errors.ts';
 import { listBucketResultV2Xml } from '../../src/s3/xml.ts';
-import type { S3Request } from '../s3-dispatch.ts';
-import { requireOwnedBucket } from './bucket-access.ts';
-import { laterKey, parseEncodingType, parseMaxKeys } from './list-params.ts';
+import type { PublicReadRequest } from '../s3-dispatch.ts';
+import { requireReadableBucket } from './bucket-access.ts';
+import { laterKey, listedObjects, parseEncodingType, parseMaxKeys } from './list-params.ts';
 import { xmlResponse } from './responses.ts';
 
 /** Continuation tokens are opaque to clients: the last returned key, base64url-encoded. */
@@ -18,9 +18,9 @@ function decodeToken(token: string): string {
   return key;
 }
 
-export async function listObjectsV2(request: S3Request): Promise<Response> {
+export async function listObjectsV2(request: PublicReadRequest): Promise<Response> {
   const { query } = request;
-  const bucket = await requireOwnedBucket(request);
+  const bucket = await requireReadableBucket(request);
   const maxKeys = parseMaxKeys(query);
   const encodingType = parseEncodingType(query);
   const prefix = query.get('prefix') ?? '';
@@ -41,13 +41,7 @@ export async function listObjectsV2(request: S3Request): Promise<Response> {
     nextContinuationToken: page.isTruncated && page.nextAfter !== null ? encodeToken(page.nextAfter) : undefined,
     startAfter,
     encodingType,
-    contents: page.objects.map((object) => ({
-      key: object.key,
-      lastModified: object.createdAt,
-      etag: object.etag,
-      size: object.size,
-      owner: account ? { id: account.id, displayName: account.name } : undefined,
-    })),
+    contents: listedObjects(page.objects, account),
     commonPrefixes: page.commonPrefixes,
   }));
 }

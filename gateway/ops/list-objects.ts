@@ -1,13 +1,13 @@
 import { listBucketResultV1Xml } from '../../src/s3/xml.ts';
-import type { S3Request } from '../s3-dispatch.ts';
-import { requireOwnedBucket } from './bucket-access.ts';
-import { parseEncodingType, parseMaxKeys } from './list-params.ts';
+import type { PublicReadRequest } from '../s3-dispatch.ts';
+import { requireReadableBucket } from './bucket-access.ts';
+import { listedObjects, parseEncodingType, parseMaxKeys } from './list-params.ts';
 import { xmlResponse } from './responses.ts';
 
 /** ListObjects (v1): `marker` instead of a token; NextMarker only when a delimiter is given, as S3 does. */
-export async function listObjects(request: S3Request): Promise<Response> {
+export async function listObjects(request: PublicReadRequest): Promise<Response> {
   const { query } = request;
-  const bucket = await requireOwnedBucket(request);
+  const bucket = await requireReadableBucket(request);
   const maxKeys = parseMaxKeys(query);
   const encodingType = parseEncodingType(query);
   const prefix = query.get('prefix') ?? '';
@@ -24,13 +24,7 @@ export async function listObjects(request: S3Request): Promise<Response> {
     isTruncated: page.isTruncated,
     nextMarker: page.isTruncated && delimiter !== undefined && page.nextAfter !== null ? page.nextAfter : undefined,
     encodingType,
-    contents: page.objects.map((object) => ({
-      key: object.key,
-      lastModified: object.createdAt,
-      etag: object.etag,
-      size: object.size,
-      owner: account ? { id: account.id, displayName: account.name } : undefined,
-    })),
+    contents: listedObjects(page.objects, account),
     commonPrefixes: page.commonPrefixes,
   }));
 }

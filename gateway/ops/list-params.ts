@@ -1,4 +1,6 @@
+import type { Account, ObjectVersion } from '../../src/meta/types.ts';
 import { S3Error } from '../../src/s3/errors.ts';
+import type { ObjectXmlInput } from '../../src/s3/xml.ts';
 
 /** `max-keys`: 0..1000, default 1000; larger values are capped as S3 does. */
 export function parseMaxKeys(query: URLSearchParams): number {
@@ -23,4 +25,15 @@ export function laterKey(a: string | undefined, b: string | undefined): string |
   if (a === undefined) return b;
   if (b === undefined) return a;
   return Buffer.compare(Buffer.from(a), Buffer.from(b)) >= 0 ? a : b;
+}
+
+/** Listed objects as the XML templates take them, with the owner when the request asks for it. */
+export function listedObjects(objects: readonly ObjectVersion[], owner: Account | null): ObjectXmlInput[] {
+  return objects.map((object) => ({
+    key: object.key,
+    lastModified: object.createdAt,
+    etag: object.etag,
+    size: object.size,
+    owner: owner ? { id: owner.id, displayName: owner.name } : undefined,
+  }));
 }
