@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import { MULTIPART_MIGRATION } from './sqlite-migration-multipart.ts';
 
 /**
  * The SQLite schema as an append-only list: migration i (0-based) takes `user_version` from i to
@@ -114,6 +115,45 @@ export const MIGRATIONS: readonly string[] = [
     enqueued_at INTEGER NOT NULL
   );
   CREATE INDEX garbage_by_age ON garbage (enqueued_at, id);
+  `,
+  // Billing ledger, append-only (see usage-types.ts). No foreign keys: the history outlives buckets.
+  `
+  CREATE TABLE storage_ledger (
+    id          INTEGER PRIMARY KEY,
+    account_id  TEXT NOT NULL,
+    bucket      TEXT NOT NULL,
+    key         TEXT NOT NULL,
+    item        TEXT NOT NULL,
+    upload_id   TEXT,
+    part_number INTEGER,
+    cause       TEXT NOT NULL,
+    old_size    INTEGER,
+    new_size    INTEGER,
+    at          INTEGER NOT NULL
+  );
+  CREATE INDEX storage_ledger_by_account_time ON storage_ledger (account_id, at);
+
+  CREATE TABLE request_usage (
+    id            INTEGER PRIMARY KEY,
+    account_id    TEXT NOT NULL,
+    bucket        TEXT NOT NULL,
+    request_class TEXT NOT NULL,
+    status        INTEGER NOT NULL,
+    at            INTEGER NOT NULL,
+    requests      INTEGER NOT NULL,
+    bytes_in      INTEGER NOT NULL,
+    bytes_out     INTEGER NOT NULL
+  );
+  CREATE INDEX request_usage_by_account_time ON request_usage (account_id, at);
+  `,
+  // Shared reference-counted segments, multipart uploads, part lists (see the imported file).
+  MULTIPART_MIGRATION,
+  // Bucket access (canned ACL) and CORS rules (JSON, NULL = none); object representation headers
+  // (JSON object of lower-case header name → value).
+  `
+  ALTER TABLE buckets ADD COLUMN acl TEXT NOT NULL DEFAULT 'private';
+  ALTER TABLE buckets ADD COLUMN cors_rules TEXT;
+  ALTER TABLE objects ADD COLUMN content_headers TEXT NOT NULL DEFAULT '{}';
   `,
 ];
 

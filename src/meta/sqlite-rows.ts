@@ -1,4 +1,4 @@
-import type { AccessKey, Account, Bucket, NodeRecord, ObjectVersion, SegmentRecord } from './types.ts';
+import type { AccessKey, Account, Bucket, BucketAcl, ContentHeaders, NodeRecord, ObjectVersion, SegmentRecord } from './types.ts';
 
 /** Rows of the SQLite schema (see sqlite-migrations.ts) and their conversion to records. */
 
@@ -8,18 +8,18 @@ export interface AccessKeyRow {
 }
 export interface BucketRow {
   id: number; name: string; account_id: string; created_at: number;
-  data_shards: number; parity_shards: number; chunk_size: number;
+  data_shards: number; parity_shards: number; chunk_size: number; acl: string; cors_rules: string | null;
 }
 export interface ObjectRow {
   id: number; bucket_id: number; key: string; version_id: string; size: number; etag: string;
-  content_type: string; user_metadata: string; checksums: string; created_at: number;
+  content_type: string; user_metadata: string; checksums: string; created_at: number; content_headers: string;
 }
+/** A segment as an object names it: the shared row joined with the object's offsets (object_segments). */
 export interface SegmentRow {
-  id: number; segment_id: string; object_id: number; segment_index: number; part_number: number;
+  id: number; segment_id: string; segment_index: number; part_number: number;
   object_offset: number; data_length: number; data_shards: number; parity_shards: number; chunk_size: number;
 }
 export interface ShardRow { shard_index: number; node_id: string; root: Buffer }
-export interface ObjectShardRow { segment_id: string; shard_index: number; node_id: string }
 export interface NodeRow {
   id: string; url: string; zone: string; capacity_bytes: number; free_bytes: number;
   registered_at: number; last_heartbeat_at: number;
@@ -47,6 +47,7 @@ export function toBucket(row: BucketRow): Bucket {
     accountId: row.account_id,
     createdAt: new Date(row.created_at),
     profile: { dataShards: row.data_shards, parityShards: row.parity_shards, chunkSize: row.chunk_size },
+    acl: row.acl as BucketAcl,
   };
 }
 
@@ -60,6 +61,7 @@ export function toObjectVersion(row: ObjectRow, bucket: string): ObjectVersion {
     contentType: row.content_type,
     userMetadata: JSON.parse(row.user_metadata) as Record<string, string>,
     checksums: JSON.parse(row.checksums) as Record<string, string>,
+    contentHeaders: JSON.parse(row.content_headers) as ContentHeaders,
     createdAt: new Date(row.created_at),
   };
 }

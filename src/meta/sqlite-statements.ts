@@ -7,6 +7,9 @@ import type { Database, Statement } from 'better-sqlite3';
  */
 
 const OBJECT_SEEK = 'SELECT * FROM objects WHERE bucket_id = ? AND key';
+const OBJECT_SEGMENT_COLUMNS = `SELECT s.id, s.segment_id, os.segment_index, os.part_number, os.object_offset,
+    s.data_length, s.data_shards, s.parity_shards, s.chunk_size
+  FROM object_segments os JOIN segments s ON s.id = os.segment_ref`;
 
 export const SQL = {
   getSetting: 'SELECT value FROM settings WHERE name = ?',
@@ -21,9 +24,12 @@ export const SQL = {
   accessKeysOfAccount: 'SELECT * FROM access_keys WHERE account_id = ? ORDER BY created_at, access_key_id',
   revokeAccessKey: 'UPDATE access_keys SET revoked_at = ? WHERE access_key_id = ? AND revoked_at IS NULL',
 
-  insertBucket: `INSERT INTO buckets (name, account_id, created_at, data_shards, parity_shards, chunk_size)
-    VALUES (?, ?, ?, ?, ?, ?)`,
+  insertBucket: `INSERT INTO buckets (name, account_id, created_at, data_shards, parity_shards, chunk_size, acl)
+    VALUES (?, ?, ?, ?, ?, ?, ?)`,
   bucketByName: 'SELECT * FROM buckets WHERE name = ?',
+  setBucketAcl: 'UPDATE buckets SET acl = ? WHERE name = ?',
+  bucketCors: 'SELECT cors_rules FROM buckets WHERE name = ?',
+  setBucketCors: 'UPDATE buckets SET cors_rules = ? WHERE name = ?',
   bucketsOfAccount: 'SELECT * FROM buckets WHERE account_id = ? ORDER BY name',
   bucketHasObjects: 'SELECT 1 FROM objects WHERE bucket_id = ? LIMIT 1',
   deleteBucket: 'DELETE FROM buckets WHERE id = ?',
@@ -31,27 +37,40 @@ export const SQL = {
   objectByKey: 'SELECT * FROM objects WHERE bucket_id = ? AND key = ?',
   objectIdByVersion: 'SELECT id FROM objects WHERE version_id = ?',
   insertObject: `INSERT INTO objects
-    (bucket_id, key, version_id, size, etag, content_type, user_metadata, checksums, created_at)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    (bucket_id, key, version_id, size, etag, content_type, user_metadata, checksums, created_at, content_headers)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   deleteObject: 'DELETE FROM objects WHERE id = ?',
-  insertSegment: `INSERT INTO segments
-    (segment_id, object_id, segment_index, part_number, object_offset, data_length, data_shards, parity_shards, chunk_size)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  // Segments are shared and reference-counted (sqlite-migration-multipart.ts); an object names its
+  // segments through object_segments, which carries the object offsets.
+  insertSegment: `INSERT INTO segments (segment_id, data_length, data_shards, parity_shards, chunk_size, ref_count)
+    VALUES (?, ?, ?, ?, ?, 1)`,
+  segmentByPublicId: 'SELECT id, data_length FROM segments WHERE segment_id = ?',
+  retainSegment: 'UPDATE segments SET ref_count = ref_count + 1 WHERE id = ?',
   insertShard: 'INSERT INTO shards (segment_ref, shard_index, node_id, root) VALUES (?, ?, ?, ?)',
-  shardsOfObject: `SELECT s.segment_id, sh.shard_index, sh.node_id
-    FROM segments s JOIN shards sh ON sh.segment_ref = s.id
-    WHERE s.object_id = ? ORDER BY s.segment_index, sh.shard_index`,
-  segmentsOfObject: 'SELECT * FROM segments WHERE object_id = ? ORDER BY object_offset, segment_index',
+  insertObjectSegment: `INSERT INTO object_segments (object_id, segment_index, segment_ref, part_number, object_offset)
+    VALUES (?, ?, ?, ?, ?)`,
+  // One reference less per row of the object that names the segment (an object may name one twice).
+  releaseObjectSegments: `UPDATE segments SET ref_count = ref_count - (SELECT count(*) FROM object_segments os
+      WHERE os.segment_ref = segments.id AND os.object_id = @objectId)
+    WHERE id IN (SELECT segment_ref FROM object_segments WHERE object_id = @objectId)`,
+  deleteObjectSegments: 'DELETE FROM object_segments WHERE object_id = ?',
+  deleteObjectParts: 'DELETE FROM object_parts WHERE object_id = ?',
+  // The shard file name is shardId() of types.ts: `<segment id>.<shard index>`.
+  garbageUnreferenced: `INSERT INTO garbage (shard_id, node_id, enqueued_at)
+    SELECT s.segment_id || '.' || sh.shard_index, sh.node_id, ? FROM segments s JOIN shards sh ON sh.segment_ref = s.id
+    WHERE s.ref_count = 0 ORDER BY s.id, sh.shard_index`,
+  deleteUnreferenced: 'DELETE FROM segments WHERE ref_count = 0',
+  segmentsOfObject: `${OBJECT_SEGMENT_COLUMNS} WHERE os.object_id = ? ORDER BY os.object_offset, os.segment_index`,
   // The last segment starting at or before the span, then those starting inside it: two seeks on
   // (object_id, object_offset), however many segments the object has.
-  segmentsInSpan: `SELECT * FROM segments
-    WHERE object_id = @objectId
-      AND object_offset >= coalesce((SELECT object_offset FROM segments
+  segmentsInSpan: `${OBJECT_SEGMENT_COLUMNS}
+    WHERE os.object_id = @objectId
+      AND os.object_offset >= coalesce((SELECT object_offset FROM object_segments
         WHERE object_id = @objectId AND object_offset <= @offset
         ORDER BY object_offset DESC LIMIT 1), 0)
-      AND object_offset < @end
-      AND object_offset + data_length > @offset
-    ORDER BY object_offset, segment_index`,
+      AND os.object_offset < @end
+      AND os.object_offset + s.data_length > @offset
+    ORDER BY os.object_offset, os.segment_index`,
   shardsOfSegment: 'SELECT shard_index, node_id, root FROM shards WHERE segment_ref = ? ORDER BY shard_index',
 
   // Listing seeks on UNIQUE (bucket_id, key): from a bound, optionally below an upper bound.
@@ -82,6 +101,27 @@ export const SQL = {
   insertGarbage: 'INSERT INTO garbage (shard_id, node_id, enqueued_at) VALUES (?, ?, ?)',
   garbageBefore: 'SELECT * FROM garbage WHERE enqueued_at < ? ORDER BY enqueued_at, id LIMIT ?',
   deleteGarbage: 'DELETE FROM garbage WHERE id = ?',
+
+  // Billing ledger: appends, and range seeks on (account_id, at).
+  insertStorageEvent: `INSERT INTO storage_ledger
+    (account_id, bucket, key, item, upload_id, part_number, cause, old_size, new_size, at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  storageEventsBefore: 'SELECT * FROM storage_ledger WHERE account_id = ? AND at < ? ORDER BY at, id',
+  insertRequestUsage: `INSERT INTO request_usage
+    (account_id, bucket, request_class, status, at, requests, bytes_in, bytes_out) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+  requestUsageInWindow: `SELECT bucket, request_class, status, requests, bytes_in, bytes_out FROM request_usage
+    WHERE account_id = ? AND at >= ? AND at < ?`,
+  // The key up to its last '/': rtrim strips every trailing character that is not a '/'.
+  smallObjectPrefixesOfAccount: `SELECT b.account_id, b.name AS bucket, rtrim(o.key, replace(o.key, '/', '')) AS prefix,
+      count(*) AS objects, sum(o.size) AS bytes
+    FROM buckets b JOIN objects o ON o.bucket_id = b.id
+    WHERE b.account_id = ? AND o.size < ?
+    GROUP BY b.id, prefix ORDER BY objects DESC, bucket, prefix LIMIT ?`,
+  smallObjectPrefixes: `SELECT b.account_id, b.name AS bucket, rtrim(o.key, replace(o.key, '/', '')) AS prefix,
+      count(*) AS objects, sum(o.size) AS bytes
+    FROM buckets b JOIN objects o ON o.bucket_id = b.id
+    WHERE o.size < ?
+    GROUP BY b.id, prefix ORDER BY objects DESC, bucket, prefix LIMIT ?`,
 } as const;
 
 export type StatementName = keyof typeof SQL;

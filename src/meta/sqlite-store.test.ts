@@ -15,7 +15,7 @@ test.after.always(() => rmSync(directory, { recursive: true, force: true }));
 
 const freshPath = () => join(directory, `${randomUUID()}.sqlite`);
 
-runMetaStoreContract(test, async () => SqliteMetaStore.open(freshPath()));
+runMetaStoreContract(test, async (options) => SqliteMetaStore.open(freshPath(), options));
 
 test('sqlite: reopening the same file keeps the data; migrations are idempotent', async (t) => {
   const path = freshPath();
@@ -77,10 +77,10 @@ test('sqlite: listing and segment lookups are index seeks, never scans or sorts'
   }
   const spanPlan = (db.prepare(`EXPLAIN QUERY PLAN ${SQL.segmentsInSpan}`).all({ objectId: 1, offset: 0, end: 1 }) as { detail: string }[])
     .map((row) => row.detail);
-  const seeks = spanPlan.filter((detail) => /^SEARCH segments USING (COVERING )?INDEX segments_by_offset \(object_id=\? AND object_offset[<>]/.test(detail));
+  const seeks = spanPlan.filter((detail) => /^SEARCH (os|object_segments) USING (COVERING )?INDEX object_segments_by_offset \(object_id=\? AND object_offset[<>]/.test(detail));
   t.is(seeks.length, 2, spanPlan.join(' | '));
   t.false(spanPlan.some((detail) => /SCAN|TEMP B-TREE/.test(detail)), spanPlan.join(' | '));
-  for (const name of ['shardsOfObject', 'shardsOfSegment', 'segmentsOfObject', 'garbageBefore', 'idleWrites', 'pendingShardsOfWrite'] as const) {
+  for (const name of ['shardsOfSegment', 'segmentsOfObject', 'garbageBefore', 'idleWrites', 'pendingShardsOfWrite'] as const) {
     const details = plan(SQL[name]);
     t.false(details.some((detail) => /SCAN|TEMP B-TREE/.test(detail)), `${name}: ${details.join(' | ')}`);
   }

@@ -2,22 +2,35 @@ import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
 import type { Span } from '../span.ts';
 import { walkListing, type SeekBound } from './listing.ts';
+import type {
+  CompletedUpload, ListPartsPage, ListPartsQuery, ListUploadsPage, ListUploadsQuery, MultipartUpload, NewUploadedPart,
+  ObjectCopy, ObjectPartLookup, UploadedPart,
+} from './multipart-types.ts';
 import { migrate } from './sqlite-migrations.ts';
+import { prepareMultipartStatements } from './sqlite-multipart-statements.ts';
+import { SqliteMultipart, type LedgerBucket } from './sqlite-multipart.ts';
+import { SqliteObjectCopy } from './sqlite-object-copy.ts';
+import { PendingClaim, SegmentBook } from './sqlite-segments.ts';
+import {
+  appendStorageEvent, insertRequestUsage, listSmallObjectPrefixes, totalRequestUsage, visitStorageEvents, type LedgerChange,
+} from './sqlite-ledger.ts';
 import { prepareStatements, type Statements } from './sqlite-statements.ts';
 import {
   toAccessKey, toAccount, toBucket, toNode, toObjectVersion, toSegment, type AccessKeyRow, type AccountRow,
-  type BucketRow, type GarbageRow, type NodeRow, type ObjectRow, type ObjectShardRow, type PendingShardRow,
+  type BucketRow, type GarbageRow, type NodeRow, type ObjectRow, type PendingShardRow,
   type SegmentRow, type ShardRow,
 } from './sqlite-rows.ts';
 import {
   AccessKeyAlreadyExistsError, AccountAlreadyExistsError, BucketAlreadyExistsError, BucketNotEmptyError,
-  NoSuchAccountError, NoSuchBucketError, WriteAbandonedError, type MetaStore,
+  CommitPreconditionError, NoSuchAccountError, NoSuchBucketError, type MetaStore,
 } from './store.ts';
-import { shardId } from './types.ts';
 import type {
-  AccessKey, Account, Bucket, GarbageShard, ListObjectsPage, ListObjectsQuery, NewObjectVersion,
-  NodeRecord, ObjectVersion, PendingShard, SegmentRecord,
+  AccessKey, Account, Bucket, BucketAcl, CommitPrecondition, CorsRule, GarbageShard, ListObjectsPage, ListObjectsQuery,
+  NewBucket, NewObjectVersion, NodeRecord, ObjectVersion, PendingShard, SegmentRecord,
 } from './types.ts';
+import type {
+  RequestUsage, RequestUsageTotal, SmallObjectPrefix, SmallObjectQuery, StorageEvent, TimeWindow,
+} from './usage-types.ts';
 
 export interface SqliteMetaStoreOptions {
   /** The clock for times the store stamps itself: garbage enqueueing, a commit without createdAt. */
@@ -26,9 +39,18 @@ export interface SqliteMetaStoreOptions {
   readonly busyTimeoutMs?: number;
 }
 
-/** A placement's identity in the pending and garbage bookkeeping: which file on which node. */
-function placementKey(shardFileId: string, nodeId: string): string {
-  return JSON.stringify([shardFileId, nodeId]);
+/** Throws CommitPreconditionError when the key's current version (`current`) is not as required. */
+function checkPrecondition(
+  precondition: CommitPrecondition, current: ObjectRow | undefined, object: { bucket: string; key: string },
+): void {
+  if (precondition.kind === 'absent') {
+    if (current) throw new CommitPreconditionError(object.bucket, object.key, 'exists');
+    return;
+  }
+  if (!current) throw new CommitPreconditionError(object.bucket, object.key, 'absent');
+  if (precondition.etag !== '*' && precondition.etag !== current.etag) {
+    throw new CommitPreconditionError(object.bucket, object.key, 'etag');
+  }
 }
 
 /**
@@ -42,6 +64,10 @@ export class SqliteMetaStore implements MetaStore {
   readonly #db: Database.Database;
   readonly #sql: Statements;
   readonly #now: () => Date;
+  /** Shared, reference-counted segments (sqlite-segments.ts). */
+  readonly #segments: SegmentBook;
+  readonly #multipart: SqliteMultipart;
+  readonly #copies: SqliteObjectCopy;
   /** One cached transaction wrapper that runs the function it is given. */
   readonly #transaction: Database.Transaction<(fn: () => unknown) => unknown>;
 
@@ -66,6 +92,18 @@ export class SqliteMetaStore implements MetaStore {
     this.#sql = prepareStatements(db);
     this.#now = now;
     this.#transaction = db.transaction((fn: () => unknown) => fn());
+    this.#segments = new SegmentBook(this.#sql);
+    const context = {
+      sql: this.#sql,
+      multipartSql: prepareMultipartStatements(db),
+      segments: this.#segments,
+      bucketRow: (name: string) => this.#bucketRow(name),
+      insertObjectRow: (bucketId: number, object: NewObjectVersion['object'], at: Date) => this.#insertObjectRow(bucketId, object, at),
+      retireObject: (row: ObjectRow) => this.#retireObject(row),
+      ledger: (bucket: LedgerBucket, change: LedgerChange, at: Date) => this.#ledger(bucket, change, at),
+    };
+    this.#multipart = new SqliteMultipart(context);
+    this.#copies = new SqliteObjectCopy(context);
   }
 
   /** Runs `fn` in one IMMEDIATE transaction (rolled back when it throws). */
@@ -134,16 +172,32 @@ export class SqliteMetaStore implements MetaStore {
     return this.#sql.revokeAccessKey.run(at.getTime(), accessKeyId).changes > 0;
   }
 
-  async createBucket(bucket: Bucket): Promise<void> {
+  async createBucket(bucket: NewBucket): Promise<void> {
     this.#write(() => {
       const existing = this.#sql.bucketByName.get(bucket.name) as BucketRow | undefined;
       if (existing) throw new BucketAlreadyExistsError(bucket.name, existing.account_id);
       if (!this.#sql.accountById.get(bucket.accountId)) throw new NoSuchAccountError(bucket.accountId);
       const { dataShards, parityShards, chunkSize } = bucket.profile;
       this.#sql.insertBucket.run(
-        bucket.name, bucket.accountId, bucket.createdAt.getTime(), dataShards, parityShards, chunkSize,
+        bucket.name, bucket.accountId, bucket.createdAt.getTime(), dataShards, parityShards, chunkSize, bucket.acl ?? 'private',
       );
     });
+  }
+
+  async setBucketAcl(name: string, acl: BucketAcl): Promise<void> {
+    if (this.#sql.setBucketAcl.run(acl, name).changes === 0) throw new NoSuchBucketError(name);
+  }
+
+  async getBucketCors(name: string): Promise<readonly CorsRule[] | null> {
+    const row = this.#sql.bucketCors.get(name) as { cors_rules: string | null } | undefined;
+    if (!row) throw new NoSuchBucketError(name);
+    return row.cors_rules === null ? null : JSON.parse(row.cors_rules) as CorsRule[];
+  }
+
+  async setBucketCors(name: string, rules: readonly CorsRule[] | null): Promise<void> {
+    if (this.#sql.setBucketCors.run(rules === null ? null : JSON.stringify(rules), name).changes === 0) {
+      throw new NoSuchBucketError(name);
+    }
   }
 
   async getBucket(name: string): Promise<Bucket | null> {
@@ -160,6 +214,10 @@ export class SqliteMetaStore implements MetaStore {
       const row = this.#bucketRow(name);
       if (!row) throw new NoSuchBucketError(name);
       if (this.#sql.bucketHasObjects.get(row.id)) throw new BucketNotEmptyError(name);
+      // Uploads in progress do not keep a bucket alive (as on S3): they are aborted with it.
+      const now = this.#now();
+      this.#multipart.abortAllOfBucket(row, now);
+      this.#segments.sweep(now);
       this.#sql.deleteBucket.run(row.id);
     });
   }
@@ -169,60 +227,35 @@ export class SqliteMetaStore implements MetaStore {
     return this.#write(() => {
       const bucket = this.#bucketRow(object.bucket);
       if (!bucket) throw new NoSuchBucketError(object.bucket);
-      const writeRef = this.#writeRef(writeId);
-      const pending = writeRef === null
-        ? []
-        : this.#sql.pendingShardsOfWrite.all(writeRef) as PendingShardRow[];
-      const pendingKeys = new Set(pending.map((row) => placementKey(row.shard_id, row.node_id)));
-      const namedKeys = new Set<string>();
-      let missing = 0;
-      for (const segment of segments) {
-        for (const shard of segment.shards) {
-          const key = placementKey(shardId(segment.id, shard.shardIndex), shard.nodeId);
-          namedKeys.add(key);
-          if (!pendingKeys.has(key)) missing += 1;
-        }
-      }
-      if (missing > 0) throw new WriteAbandonedError(writeId, missing);
+      const claim = PendingClaim.claim(this.#sql, writeId, segments);
 
       const now = this.#now();
       const replaced = this.#sql.objectByKey.get(bucket.id, object.key) as ObjectRow | undefined;
-      if (replaced) this.#retireObject(replaced, now);
-      this.#insertVersion(bucket.id, object, segments, now);
-      for (const row of pending) {
-        if (!namedKeys.has(placementKey(row.shard_id, row.node_id))) {
-          this.#sql.insertGarbage.run(row.shard_id, row.node_id, now.getTime());
-        }
-      }
-      if (writeRef !== null) this.#sql.deleteWrite.run(writeRef);
+      if (version.precondition) checkPrecondition(version.precondition, replaced, object);
+      if (replaced) this.#retireObject(replaced);
+      this.#segments.addWrittenToObject(this.#insertObjectRow(bucket.id, object, now), segments);
+      this.#ledger(bucket, { key: object.key, item: 'object', cause: 'put', oldSize: replaced?.size ?? null, newSize: object.size }, now);
+      claim.settle(now);
+      this.#segments.sweep(now);
       return replaced ? toObjectVersion(replaced, bucket.name) : null;
     });
   }
 
-  #insertVersion(
-    bucketId: number, object: NewObjectVersion['object'], segments: readonly SegmentRecord[], now: Date,
-  ): void {
-    const objectId = this.#sql.insertObject.run(
+  /** The object row of a new current version (its segments are added by the caller). */
+  #insertObjectRow(bucketId: number, object: NewObjectVersion['object'], now: Date): number {
+    return Number(this.#sql.insertObject.run(
       bucketId, object.key, object.versionId, object.size, object.etag, object.contentType,
       JSON.stringify(object.userMetadata), JSON.stringify(object.checksums), (object.createdAt ?? now).getTime(),
-    ).lastInsertRowid;
-    for (const segment of segments) {
-      const { dataShards, parityShards, chunkSize } = segment.profile;
-      const segmentRef = this.#sql.insertSegment.run(
-        segment.id, objectId, segment.index, segment.partNumber, segment.offset, segment.length,
-        dataShards, parityShards, chunkSize,
-      ).lastInsertRowid;
-      for (const shard of segment.shards) {
-        this.#sql.insertShard.run(segmentRef, shard.shardIndex, shard.nodeId, shard.root);
-      }
-    }
+      JSON.stringify(object.contentHeaders ?? {}),
+    ).lastInsertRowid);
   }
 
-  /** Queues every shard of the version as garbage and deletes it (segments and shards cascade). */
-  #retireObject(row: ObjectRow, now: Date): void {
-    for (const shard of this.#sql.shardsOfObject.all(row.id) as ObjectShardRow[]) {
-      this.#sql.insertGarbage.run(shardId(shard.segment_id, shard.shard_index), shard.node_id, now.getTime());
-    }
+  /**
+   * Deletes the version: its segment references are released (the transaction must end with
+   * `#segments.sweep`, which queues the shards no other object or part references).
+   */
+  #retireObject(row: ObjectRow): void {
+    this.#segments.releaseObject(row.id);
     this.#sql.deleteObject.run(row.id);
   }
 
@@ -251,7 +284,10 @@ export class SqliteMetaStore implements MetaStore {
       const bucketRow = this.#bucketRow(bucket);
       const row = bucketRow && this.#sql.objectByKey.get(bucketRow.id, key) as ObjectRow | undefined;
       if (!row) return null;
-      this.#retireObject(row, this.#now());
+      const now = this.#now();
+      this.#retireObject(row);
+      this.#ledger(bucketRow, { key, item: 'object', cause: 'delete', oldSize: row.size, newSize: null }, now);
+      this.#segments.sweep(now);
       return toObjectVersion(row, bucket);
     });
   }
@@ -275,6 +311,42 @@ export class SqliteMetaStore implements MetaStore {
         nextAfter: page.nextAfter,
       };
     });
+  }
+
+  async createMultipartUpload(upload: MultipartUpload): Promise<void> {
+    this.#write(() => this.#multipart.create(upload));
+  }
+
+  async getMultipartUpload(bucket: string, key: string, uploadId: string): Promise<MultipartUpload | null> {
+    return this.#read(() => this.#multipart.get(bucket, key, uploadId));
+  }
+
+  async commitPart(part: NewUploadedPart): Promise<UploadedPart | null> {
+    return this.#write(() => this.#multipart.commitPart(part, this.#now()));
+  }
+
+  async listParts(uploadId: string, query: ListPartsQuery): Promise<ListPartsPage> {
+    return this.#read(() => this.#multipart.listParts(uploadId, query));
+  }
+
+  async listMultipartUploads(bucket: string, query: ListUploadsQuery): Promise<ListUploadsPage> {
+    return this.#read(() => this.#multipart.listUploads(bucket, query));
+  }
+
+  async completeMultipartUpload(completion: CompletedUpload): Promise<ObjectVersion | null> {
+    return this.#write(() => this.#multipart.complete(completion, this.#now()));
+  }
+
+  async abortMultipartUpload(bucket: string, key: string, uploadId: string): Promise<boolean> {
+    return this.#write(() => this.#multipart.abort(bucket, key, uploadId, this.#now()));
+  }
+
+  async getObjectPart(versionId: string, partNumber: number): Promise<ObjectPartLookup> {
+    return this.#read(() => this.#copies.objectPart(versionId, partNumber));
+  }
+
+  async copyObject(copy: ObjectCopy): Promise<ObjectVersion | null> {
+    return this.#write(() => this.#copies.copy(copy, this.#now()));
   }
 
   async upsertNode(node: NodeRecord): Promise<void> {
@@ -342,6 +414,30 @@ export class SqliteMetaStore implements MetaStore {
     this.#write(() => {
       for (const id of ids) this.#sql.deleteGarbage.run(id);
     });
+  }
+
+  async scanStorageEvents(accountId: string, before: Date, visit: (event: StorageEvent) => void): Promise<void> {
+    this.#read(() => visitStorageEvents(this.#sql, accountId, before, visit));
+  }
+
+  async appendRequestUsage(rows: readonly RequestUsage[]): Promise<void> {
+    if (rows.length > 0) this.#write(() => insertRequestUsage(this.#sql, rows));
+  }
+
+  async sumRequestUsage(accountId: string, window: TimeWindow): Promise<RequestUsageTotal[]> {
+    return totalRequestUsage(this.#sql, accountId, window);
+  }
+
+  async smallObjectPrefixes(query: SmallObjectQuery): Promise<SmallObjectPrefix[]> {
+    return listSmallObjectPrefixes(this.#sql, query);
+  }
+
+  /**
+   * The storage ledger's one writer (see MetaStore): every method that changes a current object
+   * or a multipart part calls it, inside its #write transaction, once per item changed.
+   */
+  #ledger(bucket: LedgerBucket, change: LedgerChange, at: Date): void {
+    appendStorageEvent(this.#sql, bucket, change, at);
   }
 
   #bucketRow(name: string): BucketRow | undefined {

@@ -7,7 +7,12 @@ import type { Account, Bucket, NewObjectVersion, ObjectVersion, SegmentRecord } 
 
 /** Builders shared by the MetaStore contract suite's files. */
 
-export type MakeStore = () => Promise<MetaStore>;
+/** Options a backend's factory honours in the contract suite: the clock the store stamps times with. */
+export interface StoreTestOptions {
+  readonly now?: () => Date;
+}
+
+export type MakeStore = (options?: StoreTestOptions) => Promise<MetaStore>;
 
 export const PROFILE: ErasureProfile = { dataShards: 4, parityShards: 2, chunkSize: 64 * 1024 };
 export const NODE_IDS = ['node-a', 'node-b', 'node-c', 'node-d', 'node-e', 'node-f', 'node-g'] as const;
@@ -23,7 +28,7 @@ export async function createAccountAndBucket(
   store: MetaStore, bucketName = 'bucket', accountName = `owner-of-${bucketName}`,
 ): Promise<{ account: Account; bucket: Bucket }> {
   const account = await store.createAccount(accountName);
-  const bucket: Bucket = { name: bucketName, accountId: account.id, createdAt: new Date(1_700_000_000_123), profile: PROFILE };
+  const bucket: Bucket = { name: bucketName, accountId: account.id, createdAt: new Date(1_700_000_000_123), profile: PROFILE, acl: 'private' };
   await store.createBucket(bucket);
   return { account, bucket };
 }
@@ -115,7 +120,7 @@ export async function garbageOf(store: MetaStore): Promise<string[]> {
 /** The version a store returns for a committed NewObjectVersion. */
 export function committed(version: NewObjectVersion): ObjectVersion {
   const { object } = version;
-  return { ...object, createdAt: object.createdAt ?? new Date(0) };
+  return { ...object, contentHeaders: object.contentHeaders ?? {}, createdAt: object.createdAt ?? new Date(0) };
 }
 
 /** mulberry32: a small seeded PRNG so sweeps are reproducible. */

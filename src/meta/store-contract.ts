@@ -1,6 +1,10 @@
 import type { TestFn } from 'ava';
+import { runBucketAccessContract } from './store-contract-bucket-access.ts';
+import { runCopyContract } from './store-contract-copy.ts';
 import { runListingContract } from './store-contract-listing.ts';
+import { runMultipartContract } from './store-contract-multipart.ts';
 import { runObjectContract } from './store-contract-objects.ts';
+import { runUsageContract } from './store-contract-usage.ts';
 import { createAccountAndBucket, newVersion, openStore, PROFILE, type MakeStore } from './store-contract-fixtures.ts';
 import type { MetaStore } from './store.ts';
 import type { Bucket, NodeRecord } from './types.ts';
@@ -10,12 +14,16 @@ import type { Bucket, NodeRecord } from './types.ts';
  * that returns a fresh, empty store; each test gets its own and closes it. Errors are checked by
  * their stable `code`, never by message.
  */
-export function runMetaStoreContract(test: TestFn, makeStore: () => Promise<MetaStore>): void {
+export function runMetaStoreContract(test: TestFn, makeStore: MakeStore): void {
   runAccountContract(test, makeStore);
   runBucketContract(test, makeStore);
   runNodeContract(test, makeStore);
   runObjectContract(test, makeStore);
   runListingContract(test, makeStore);
+  runBucketAccessContract(test, makeStore);
+  runUsageContract(test, makeStore);
+  runMultipartContract(test, makeStore);
+  runCopyContract(test, makeStore);
 }
 
 function runAccountContract(test: TestFn, makeStore: MakeStore): void {
@@ -82,7 +90,7 @@ function runBucketContract(test: TestFn, makeStore: MakeStore): void {
     const alice = await store.createAccount('alice');
     const bob = await store.createAccount('bob');
     const profile = { dataShards: 10, parityShards: 4, chunkSize: 4096 };
-    const make = (name: string, accountId: string, createdAt: number): Bucket => ({ name, accountId, createdAt: new Date(createdAt), profile });
+    const make = (name: string, accountId: string, createdAt: number): Bucket => ({ name, accountId, createdAt: new Date(createdAt), profile, acl: 'private' });
     await store.createBucket(make('zeta', alice.id, 1_700_000_000_001));
     await store.createBucket(make('alpha', alice.id, 1_700_000_000_002));
     await store.createBucket(make('bobs-bucket', bob.id, 1_700_000_000_003));

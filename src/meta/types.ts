@@ -20,6 +20,33 @@ export interface Bucket {
   readonly createdAt: Date;
   /** The erasure profile new objects in this bucket are written with. */
   readonly profile: ErasureProfile;
+  /** Who besides the owner may read: see BucketAcl. */
+  readonly acl: BucketAcl;
+}
+
+/**
+ * The canned ACLs shardgate keeps for a bucket. `public-read`: anyone, signed by any account or
+ * anonymous, may list the bucket and GET/HEAD its objects (shardgate has no per-object ACLs, so a
+ * public bucket's objects are public, as a player fetching archived HLS segments needs).
+ */
+export type BucketAcl = 'private' | 'public-read';
+
+/** A bucket to create; its ACL defaults to private. */
+export type NewBucket = Omit<Bucket, 'acl'> & { readonly acl?: BucketAcl };
+
+export type CorsMethod = 'GET' | 'PUT' | 'HEAD' | 'POST' | 'DELETE';
+
+/** One rule of a bucket's CORS configuration (PutBucketCors), as the client sent it. */
+export interface CorsRule {
+  readonly id?: string;
+  /** Origins, each with at most one `*` wildcard. */
+  readonly allowedOrigins: readonly string[];
+  readonly allowedMethods: readonly CorsMethod[];
+  /** Request headers a preflight may ask for, each with at most one `*`; compared case-insensitively. */
+  readonly allowedHeaders: readonly string[];
+  /** Response headers the browser may show to scripts. */
+  readonly exposeHeaders: readonly string[];
+  readonly maxAgeSeconds?: number;
 }
 
 /** A shard node as the gateway knows it. */
@@ -69,11 +96,29 @@ export interface ObjectVersion {
   readonly userMetadata: Readonly<Record<string, string>>;
   /** Checksum algorithm (lower case, e.g. `crc32`) → base64 value. */
   readonly checksums: Readonly<Record<string, string>>;
+  /** Representation headers stored with the object and returned on GET/HEAD. */
+  readonly contentHeaders: ContentHeaders;
   readonly createdAt: Date;
 }
 
+/** The representation headers S3 keeps with an object besides Content-Type (lower-case names). */
+export const CONTENT_HEADER_NAMES = ['cache-control', 'content-disposition', 'content-encoding', 'content-language', 'expires'] as const;
+export type ContentHeaderName = (typeof CONTENT_HEADER_NAMES)[number];
+export type ContentHeaders = Readonly<Partial<Record<ContentHeaderName, string>>>;
+
+/**
+ * What the current version of the key must be for a conditional write to commit:
+ * `absent` (`If-None-Match: *`) or present with this quoted ETag (`If-Match`; `*` for any).
+ */
+export type CommitPrecondition =
+  | { readonly kind: 'absent' }
+  | { readonly kind: 'etag'; readonly etag: string };
+
 export interface NewObjectVersion {
-  readonly object: Omit<ObjectVersion, 'createdAt'> & { readonly createdAt?: Date };
+  /** `contentHeaders` defaults to none: a copy or a completed upload must pass the source's on. */
+  readonly object: Omit<ObjectVersion, 'createdAt' | 'contentHeaders'> & { readonly createdAt?: Date; readonly contentHeaders?: ContentHeaders };
+  /** Checked inside the commit's transaction; CommitPreconditionError when it does not hold. */
+  readonly precondition?: CommitPrecondition;
   readonly segments: readonly SegmentRecord[];
   /** The write whose pending shards this commit makes permanent (see `addPendingShards`). */
   readonly writeId: string;

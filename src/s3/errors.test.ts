@@ -38,6 +38,16 @@ const REQUIRED: readonly [S3ErrorCode, number][] = [
   ['EntityTooSmall', 400],
   ['MetadataTooLarge', 400],
   ['NotModified', 304],
+  ['InvalidArchive', 400],
+  ['UnsupportedArchiveMember', 400],
+  ['AccessForbidden', 403],
+  ['BadRequest', 400],
+  ['ConditionalRequestConflict', 409],
+  ['MalformedACLError', 400],
+  ['MissingRequestBodyError', 400],
+  ['NoSuchCORSConfiguration', 404],
+  ['UnexpectedContent', 400],
+  ['NoSuchVersion', 404],
 ];
 
 const hasStatus = test.macro({

@@ -9,17 +9,21 @@
 
 export type S3ErrorCode =
   | 'AccessDenied'
+  | 'AccessForbidden'
   | 'AuthorizationHeaderMalformed'
   | 'BadDigest'
+  | 'BadRequest'
   | 'BucketAlreadyExists'
   | 'BucketAlreadyOwnedByYou'
   | 'BucketNotEmpty'
+  | 'ConditionalRequestConflict'
   | 'EntityTooLarge'
   | 'EntityTooSmall'
   | 'IncompleteBody'
   | 'InternalError'
   | 'InvalidAccessKeyId'
   | 'InvalidArgument'
+  | 'InvalidArchive'
   | 'InvalidBucketName'
   | 'InvalidDigest'
   | 'InvalidPart'
@@ -27,14 +31,18 @@ export type S3ErrorCode =
   | 'InvalidRange'
   | 'InvalidRequest'
   | 'KeyTooLongError'
+  | 'MalformedACLError'
   | 'MalformedXML'
   | 'MetadataTooLarge'
   | 'MethodNotAllowed'
   | 'MissingContentLength'
+  | 'MissingRequestBodyError'
   | 'MissingSecurityHeader'
   | 'NoSuchBucket'
+  | 'NoSuchCORSConfiguration'
   | 'NoSuchKey'
   | 'NoSuchUpload'
+  | 'NoSuchVersion'
   | 'NotImplemented'
   | 'NotModified'
   | 'PreconditionFailed'
@@ -42,6 +50,8 @@ export type S3ErrorCode =
   | 'ServiceUnavailable'
   | 'SignatureDoesNotMatch'
   | 'SlowDown'
+  | 'UnexpectedContent'
+  | 'UnsupportedArchiveMember'
   | 'XAmzContentSHA256Mismatch';
 
 export interface S3ErrorSpec {
@@ -51,6 +61,8 @@ export interface S3ErrorSpec {
 
 export const S3_ERRORS: Readonly<Record<S3ErrorCode, S3ErrorSpec>> = Object.freeze({
   AccessDenied: { status: 403, message: 'Access Denied' },
+  // A CORS preflight that no rule allows (S3 sends it with Method and ResourceType).
+  AccessForbidden: { status: 403, message: 'CORSResponse: This CORS request is not allowed.' },
   AuthorizationHeaderMalformed: {
     status: 400,
     message: 'The authorization header that you provided is not valid.',
@@ -59,6 +71,8 @@ export const S3_ERRORS: Readonly<Record<S3ErrorCode, S3ErrorSpec>> = Object.free
     status: 400,
     message: 'The Content-MD5 or checksum value that you specified did not match what the server received.',
   },
+  // A CORS preflight without Origin or with an Access-Control-Request-Method S3 does not know.
+  BadRequest: { status: 400, message: 'Insufficient information. Origin request header needed.' },
   BucketAlreadyExists: {
     status: 409,
     message:
@@ -69,6 +83,10 @@ export const S3_ERRORS: Readonly<Record<S3ErrorCode, S3ErrorSpec>> = Object.free
     message: 'The bucket that you tried to create already exists, and you own it.',
   },
   BucketNotEmpty: { status: 409, message: 'The bucket that you tried to delete is not empty.' },
+  ConditionalRequestConflict: {
+    status: 409,
+    message: 'A conflicting operation occurred. If using PutObject you can retry the request. If using multipart upload you should initiate another CreateMultipartUpload request and re-upload each part.',
+  },
   EntityTooLarge: { status: 400, message: 'Your proposed upload exceeds the maximum allowed object size.' },
   EntityTooSmall: {
     status: 400,
@@ -84,6 +102,7 @@ export const S3_ERRORS: Readonly<Record<S3ErrorCode, S3ErrorSpec>> = Object.free
     message: 'The AWS access key ID that you provided does not exist in our records.',
   },
   InvalidArgument: { status: 400, message: 'Invalid Argument' },
+  InvalidArchive: { status: 400, message: 'The object is not a ZIP archive that members can be served from.' },
   InvalidBucketName: { status: 400, message: 'The specified bucket is not valid.' },
   InvalidDigest: { status: 400, message: 'The Content-MD5 or checksum value that you specified is not valid.' },
   InvalidPart: {
@@ -98,6 +117,10 @@ export const S3_ERRORS: Readonly<Record<S3ErrorCode, S3ErrorSpec>> = Object.free
   InvalidRange: { status: 416, message: 'The requested range is not satisfiable' },
   InvalidRequest: { status: 400, message: 'Invalid Request' },
   KeyTooLongError: { status: 400, message: 'Your key is too long.' },
+  MalformedACLError: {
+    status: 400,
+    message: 'The XML you provided was not well-formed or did not validate against our published schema.',
+  },
   MalformedXML: {
     status: 400,
     message: 'The XML that you provided was not well formed or did not validate against our published schema.',
@@ -108,14 +131,17 @@ export const S3_ERRORS: Readonly<Record<S3ErrorCode, S3ErrorSpec>> = Object.free
   },
   MethodNotAllowed: { status: 405, message: 'The specified method is not allowed against this resource.' },
   MissingContentLength: { status: 411, message: 'You must provide the Content-Length HTTP header.' },
+  MissingRequestBodyError: { status: 400, message: 'Request Body is empty' },
   MissingSecurityHeader: { status: 400, message: 'Your request is missing a required header.' },
   NoSuchBucket: { status: 404, message: 'The specified bucket does not exist.' },
+  NoSuchCORSConfiguration: { status: 404, message: 'The CORS configuration does not exist' },
   NoSuchKey: { status: 404, message: 'The specified key does not exist.' },
   NoSuchUpload: {
     status: 404,
     message:
       'The specified multipart upload does not exist. The upload ID might not be valid, or the multipart upload might have been aborted or completed.',
   },
+  NoSuchVersion: { status: 404, message: 'The specified version does not exist.' },
   NotImplemented: {
     status: 501,
     message: 'A header that you provided implies functionality that is not implemented.',
@@ -136,6 +162,11 @@ export const S3_ERRORS: Readonly<Record<S3ErrorCode, S3ErrorSpec>> = Object.free
       'The request signature we calculated does not match the signature you provided. Check your key and signing method.',
   },
   SlowDown: { status: 503, message: 'Please reduce your request rate.' },
+  UnexpectedContent: { status: 400, message: 'This request does not support content' },
+  UnsupportedArchiveMember: {
+    status: 400,
+    message: 'The archive member is compressed or encrypted; only stored (method 0) members can be served.',
+  },
   XAmzContentSHA256Mismatch: {
     status: 400,
     message: "The provided 'x-amz-content-sha256' header does not match what was computed.",

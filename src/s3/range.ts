@@ -88,3 +88,31 @@ export function unsatisfiedContentRange(size: number): string {
   assertSize(size);
   return `bytes */${size}`;
 }
+
+const COPY_RANGE = /^bytes=(\d+)-(\d+)$/;
+
+/**
+ * `x-amz-copy-source-range` of UploadPartCopy: strictly `bytes=first-last` (no suffix, no open
+ * end, no list; InvalidArgument otherwise, as S3 and ceph/s3-tests
+ * `test_multipart_copy_improper_range` have it), inside a source of `size` bytes (InvalidRange
+ * otherwise, `test_multipart_copy_invalid_range`).
+ */
+export function parseCopySourceRange(header: string, size: number): Span {
+  assertSize(size);
+  const match = COPY_RANGE.exec(header.trim());
+  const first = match ? Number(match[1]) : Number.NaN;
+  const last = match ? Number(match[2]) : Number.NaN;
+  if (!match || !Number.isSafeInteger(first) || !Number.isSafeInteger(last) || last < first) {
+    throw new S3Error('InvalidArgument', {
+      message: 'The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy',
+      extra: { ArgumentName: 'x-amz-copy-source-range', ArgumentValue: header },
+    });
+  }
+  if (last >= size) {
+    throw new S3Error('InvalidRange', {
+      message: `Range specified is not valid for source object of size: ${size}`,
+      extra: { RangeRequested: header, ActualObjectSize: String(size) },
+    });
+  }
+  return { offset: first, length: last - first + 1 };
+}

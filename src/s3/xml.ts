@@ -62,17 +62,17 @@ export function formatS3Timestamp(date: Date): string {
   return date.toISOString();
 }
 
-function element(name: string, text: string): string {
+export function element(name: string, text: string): string {
   return `<${name}>${escapeXml(text)}</${name}>`;
 }
 
-function optionalElement(name: string, text: string | undefined): string {
+export function optionalElement(name: string, text: string | undefined): string {
   return text === undefined ? '' : element(name, text);
 }
 
 const XML_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 
-function document(body: string): string {
+export function document(body: string): string {
   return `${XML_DECLARATION}\n${body}`;
 }
 
@@ -129,7 +129,7 @@ export interface BucketXmlInput {
   creationDate: Date;
 }
 
-function ownerXml(owner: OwnerXmlInput): string {
+export function ownerXml(owner: OwnerXmlInput): string {
   return `<Owner>${element('ID', owner.id)}${element('DisplayName', owner.displayName)}</Owner>`;
 }
 
