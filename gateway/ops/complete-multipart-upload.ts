@@ -1,0 +1,99 @@
+import { randomBytes } from 'node:crypto';
+import { NoSuchUploadError, PartMismatchError } from '../../src/meta/multipart-errors.ts';
+import type { MultipartUpload, UploadedPart } from '../../src/meta/multipart-types.ts';
+import type { MetaStore } from '../../src/meta/store.ts';
+import { S3Error } from '../../src/s3/errors.ts';
+import { completeMultipartUploadResultXml } from '../../src/s3/xml-multipart.ts';
+import { parseXmlBody } from '../../src/s3/xml.ts';
+import { parseCompleteRequest, planCompletion, type CompletionPlan } from '../multipart/completion.ts';
+import { noSuchUpload, requireUpload } from '../multipart/upload-access.ts';
+import { readCompleteBody } from '../multipart/verified-body.ts';
+import type { S3Request } from '../s3-dispatch.ts';
+import { requireOwnedBucket } from './bucket-access.ts';
+import { xmlResponse } from './responses.ts';
+
+/** 10,000 parts with ETags and SHA-256 checksums fit with room to spare. */
+const MAX_COMPLETE_BODY_BYTES = 2 * 1024 * 1024;
+const PARTS_PAGE = 1000;
+
+/**
+ * CompleteMultipartUpload: the listed parts are checked against the uploaded ones in one ordered
+ * walk (a page of parts at a time), then one metadata transaction makes the object out of their
+ * segments — no byte is read or moved. Parts not listed are released (their shards collected).
+ */
+export async function completeMultipartUpload(request: S3Request): Promise<Response> {
+  const { deps, c } = request;
+  const bucket = await requireOwnedBucket(request);
+  const upload = await requireUpload(request, bucket);
+  const body = await readCompleteBody(request, MAX_COMPLETE_BODY_BYTES);
+  const requested = parseCompleteRequest(await parseXmlBody(body));
+  const checksum = upload.checksumAlgorithm !== null && upload.checksumType !== null
+    ? { algorithm: upload.checksumAlgorithm, type: upload.checksumType }
+    : null;
+  const plan = await planCompletion(requested, uploadedParts(deps.store, upload.uploadId), checksum);
+  checkClaimedChecksum(upload, plan, (name) => c.req.header(name));
+
+  const object = {
+    ...upload.headers,
+    bucket: bucket.name,
+    key: request.key,
+    versionId: randomBytes(16).toString('hex'),
+    size: plan.size,
+    etag: plan.etag,
+    checksums: plan.checksums,
+    // S3: "for multipart uploads, the object creation date is the date of initiation".
+    createdAt: upload.initiatedAt,
+  };
+  try {
+    await deps.store.completeMultipartUpload({ uploadId: upload.uploadId, object, parts: plan.parts });
+  } catch (error) {
+    if (error instanceof NoSuchUploadError) throw noSuchUpload(upload.uploadId);
+    if (error instanceof PartMismatchError) {
+      throw new S3Error('InvalidPart', { message: `Part ${error.partNumber} was uploaded again while the upload was completing.` });
+    }
+    throw error;
+  }
+  deps.metrics.objectsWritten++;
+  deps.janitor.kick();
+  const location = `${new URL(c.req.url).origin}/${encodeURIComponent(bucket.name)}/${request.key.split('/').map(encodeURIComponent).join('/')}`;
+  return xmlResponse(completeMultipartUploadResultXml({
+    location,
+    bucket: bucket.name,
+    key: request.key,
+    etag: plan.etag,
+    checksums: plan.checksums,
+    checksumType: Object.keys(plan.checksums).length > 0 ? upload.checksumType ?? undefined : undefined,
+  }));
+}
+
+/** The upload's parts in part-number order, a page at a time. */
+async function* uploadedParts(store: MetaStore, uploadId: string): AsyncGenerator<UploadedPart> {
+  for (let after = 0; ;) {
+    const page = await store.listParts(uploadId, { after, maxParts: PARTS_PAGE }).catch((error: unknown) => {
+      throw error instanceof NoSuchUploadError ? noSuchUpload(uploadId) : error;
+    });
+    yield* page.parts;
+    if (!page.isTruncated || page.nextAfter === null) return;
+    after = page.nextAfter;
+  }
+}
+
+/**
+ * A whole-object checksum the client sends with Complete (`x-amz-checksum-<algorithm>`, and
+ * `x-amz-checksum-type`) must be the upload's: InvalidRequest for another type, BadDigest for
+ * another value.
+ */
+function checkClaimedChecksum(upload: MultipartUpload, plan: CompletionPlan, header: (name: string) => string | undefined): void {
+  const claimedType = header('x-amz-checksum-type')?.trim().toUpperCase();
+  if (claimedType !== undefined && claimedType !== upload.checksumType) {
+    throw new S3Error('InvalidRequest', {
+      message: `The upload was created using the ${upload.checksumType ?? 'no'} checksum mode. The complete request specified the ${claimedType} mode.`,
+    });
+  }
+  const algorithm = upload.checksumAlgorithm;
+  const claimed = algorithm === null ? undefined : header(`x-amz-checksum-${algorithm}`)?.trim();
+  const actual = algorithm === null ? undefined : plan.checksums[algorithm];
+  if (claimed !== undefined && actual !== undefined && claimed !== actual && claimed !== actual.replace(/-\d+$/, '')) {
+    throw new S3Error('BadDigest', { message: `The ${algorithm!.toUpperCase()} you specified did not match the calculated checksum.` });
+  }
+}

@@ -1,0 +1,74 @@
+import { randomBytes } from 'node:crypto';
+import { SourceVersionGoneError } from '../../src/meta/multipart-errors.ts';
+import type { ObjectHeaders } from '../../src/meta/multipart-types.ts';
+import type { ObjectVersion } from '../../src/meta/types.ts';
+import { S3Error } from '../../src/s3/errors.ts';
+import { copyObjectResultXml } from '../../src/s3/xml-copy-delete.ts';
+import { checkCopySourceConditions } from '../copy/copy-conditions.ts';
+import { requireCopySource } from '../copy/copy-source.ts';
+import { objectHeadersFromRequest } from '../multipart/request-object-headers.ts';
+import type { S3Request } from '../s3-dispatch.ts';
+import { requireOwnedBucket } from './bucket-access.ts';
+import { xmlResponse } from './responses.ts';
+
+/** A source replaced this many times while we copy it is reported as a conflict. */
+const MAX_ATTEMPTS = 3;
+
+/** The fields a copy keeps under `x-amz-metadata-directive: COPY`: everything its writer chose. */
+function headersOf(version: ObjectVersion): ObjectHeaders {
+  const { bucket: _bucket, key: _key, versionId: _versionId, size: _size, etag: _etag, checksums: _checksums, createdAt: _createdAt, ...headers } = version;
+  return headers;
+}
+
+function parseDirective(value: string | undefined): 'COPY' | 'REPLACE' {
+  const directive = value?.trim().toUpperCase() ?? 'COPY';
+  if (directive !== 'COPY' && directive !== 'REPLACE') {
+    throw new S3Error('InvalidArgument', {
+      message: 'Unknown metadata directive.', extra: { ArgumentName: 'x-amz-metadata-directive', ArgumentValue: value ?? '' },
+    });
+  }
+  return directive;
+}
+
+/**
+ * CopyObject: a metadata-only copy. The new version names the source's segments (shared, one
+ * more reference each) and keeps its ETag, checksums and part list; no shard byte moves, and
+ * deleting either object later leaves the other whole. `COPY` keeps the source's headers,
+ * `REPLACE` takes the request's; a copy onto itself needs `REPLACE`, as on S3.
+ */
+export async function copyObject(request: S3Request): Promise<Response> {
+  const { deps, c } = request;
+  const header = (name: string) => c.req.header(name);
+  const bucket = await requireOwnedBucket(request);
+  const directive = parseDirective(header('x-amz-metadata-directive'));
+  const replacement = directive === 'REPLACE' ? objectHeadersFromRequest(c.env.incoming.headers, header) : null;
+  for (let attempt = 1; ; attempt++) {
+    const { source, version } = await requireCopySource(request);
+    checkCopySourceConditions(version, header);
+    if (source.bucket === bucket.name && source.key === request.key && directive === 'COPY') {
+      throw new S3Error('InvalidRequest', {
+        message: "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
+      });
+    }
+    const object = {
+      ...(replacement ?? headersOf(version)),
+      bucket: bucket.name,
+      key: request.key,
+      versionId: randomBytes(16).toString('hex'),
+      size: version.size,
+      etag: version.etag,
+      checksums: version.checksums,
+      createdAt: deps.now(),
+    };
+    try {
+      const replaced = await deps.store.copyObject({ sourceVersionId: version.versionId, object });
+      if (replaced) deps.janitor.kick();
+    } catch (error) {
+      if (error instanceof SourceVersionGoneError && attempt < MAX_ATTEMPTS) continue;
+      if (error instanceof SourceVersionGoneError) throw new S3Error('ConditionalRequestConflict', { cause: error });
+      throw error;
+    }
+    deps.metrics.objectsWritten++;
+    return xmlResponse(copyObjectResultXml({ etag: object.etag, lastModified: object.createdAt, checksums: object.checksums }));
+  }
+}

@@ -1,0 +1,30 @@
+import { initiateMultipartUploadResultXml } from '../../src/s3/xml-multipart.ts';
+import { objectHeadersFromRequest } from '../multipart/request-object-headers.ts';
+import { declaredUploadChecksum } from '../multipart/upload-checksum.ts';
+import { newUploadId } from '../multipart/upload-id.ts';
+import type { S3Request } from '../s3-dispatch.ts';
+import { requireOwnedBucket } from './bucket-access.ts';
+import { xmlResponse } from './responses.ts';
+
+/**
+ * CreateMultipartUpload: remembers the object's headers (type, user metadata, representation
+ * headers) and declared checksum until Complete; no bytes are stored yet.
+ */
+export async function createMultipartUpload(request: S3Request): Promise<Response> {
+  const { deps, c } = request;
+  const bucket = await requireOwnedBucket(request);
+  const checksum = declaredUploadChecksum((name) => c.req.header(name));
+  const headers = objectHeadersFromRequest(c.env.incoming.headers, (name) => c.req.header(name));
+  const initiatedAt = deps.now();
+  const uploadId = newUploadId(initiatedAt);
+  await deps.store.createMultipartUpload({
+    uploadId, bucket: bucket.name, key: request.key, initiatorAccountId: request.auth.accountId, initiatedAt, headers,
+    checksumAlgorithm: checksum?.algorithm ?? null, checksumType: checksum?.type ?? null,
+  });
+  const response = xmlResponse(initiateMultipartUploadResultXml({ bucket: bucket.name, key: request.key, uploadId }));
+  if (checksum) {
+    response.headers.set('x-amz-checksum-algorithm', checksum.algorithm.toUpperCase());
+    response.headers.set('x-amz-checksum-type', checksum.type);
+  }
+  return response;
+}
