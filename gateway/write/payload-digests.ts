@@ -1,11 +1,12 @@
 import { createHash, type Hash } from 'node:crypto';
-import { crc32 } from 'node:zlib';
+import {
+  CHECKSUM_ALGORITHMS, createChecksum, isChecksumAlgorithm, isWellFormedChecksum, type ChecksumAlgorithm, type RunningChecksum,
+} from '../../src/s3/checksums/algorithms.ts';
 import { S3Error } from '../../src/s3/errors.ts';
 
-/** Checksum algorithms shardgate verifies today (lower case, as in `x-amz-checksum-<name>`). */
-export const SUPPORTED_CHECKSUMS = ['crc32', 'sha1', 'sha256'] as const;
-export type ChecksumAlgorithm = (typeof SUPPORTED_CHECKSUMS)[number];
-const KNOWN_CHECKSUMS = ['crc32', 'crc32c', 'crc64nvme', 'sha1', 'sha256'];
+/** Checksum algorithms shardgate verifies (lower case, as in `x-amz-checksum-<name>`): every one S3 defines. */
+export const SUPPORTED_CHECKSUMS = CHECKSUM_ALGORITHMS;
+export type { ChecksumAlgorithm };
 
 export interface DigestExpectations {
   /** Hex SHA-256 the request signed (`x-amz-content-sha256`), for signed payloads. */
@@ -17,39 +18,62 @@ export interface DigestExpectations {
 }
 
 /**
- * Which checksum a PUT carries: an `x-amz-checksum-*` header, or the trailer named by
- * `x-amz-trailer`. An algorithm shardgate cannot verify yet is refused, never stored unchecked.
+ * Which checksum a PUT carries: one `x-amz-checksum-*` header, or the trailer named by
+ * `x-amz-trailer`, checked against `x-amz-sdk-checksum-algorithm` when the client names one.
+ * S3's answers: two checksums → InvalidRequest "Expecting a single…"; a malformed value →
+ * InvalidRequest "Value for … header is invalid."; an algorithm named without a checksum →
+ * InvalidRequest; an algorithm named that is not the checksum's → BadDigest for that algorithm.
  */
 export function requestedChecksum(header: (name: string) => string | undefined): DigestExpectations['checksum'] {
+  const inHeaders = CHECKSUM_ALGORITHMS.filter((name) => header(`x-amz-checksum-${name}`) !== undefined);
   const trailer = header('x-amz-trailer')?.trim().toLowerCase();
-  const fromTrailer = trailer?.startsWith('x-amz-checksum-') ? trailer.slice('x-amz-checksum-'.length) : undefined;
-  const fromHeader = KNOWN_CHECKSUMS.find((name) => header(`x-amz-checksum-${name}`) !== undefined);
-  const algorithm = fromHeader ?? fromTrailer;
-  if (algorithm === undefined) return undefined;
-  if (!(SUPPORTED_CHECKSUMS as readonly string[]).includes(algorithm)) {
-    throw new S3Error('InvalidRequest', { message: `The checksum algorithm ${algorithm.toUpperCase()} is not supported by this endpoint yet; use CRC32, SHA1 or SHA256.` });
+  const inTrailer = trailer?.startsWith('x-amz-checksum-') ? trailer.slice('x-amz-checksum-'.length) : undefined;
+  if (inTrailer !== undefined && !isChecksumAlgorithm(inTrailer)) throw unsupportedAlgorithm();
+  if (inHeaders.length + (inTrailer === undefined ? 0 : 1) > 1) {
+    throw new S3Error('InvalidRequest', { message: 'Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.' });
   }
-  return { algorithm: algorithm as ChecksumAlgorithm, value: fromHeader ? header(`x-amz-checksum-${algorithm}`) : undefined };
+  const algorithm: ChecksumAlgorithm | undefined = inHeaders[0] ?? inTrailer;
+  const value = inHeaders[0] === undefined ? undefined : header(`x-amz-checksum-${inHeaders[0]}`)!;
+  if (algorithm !== undefined && value !== undefined && !isWellFormedChecksum(algorithm, value)) {
+    throw new S3Error('InvalidRequest', { message: `Value for x-amz-checksum-${algorithm} header is invalid.` });
+  }
+  const named = header('x-amz-sdk-checksum-algorithm')?.trim().toLowerCase();
+  if (named !== undefined) {
+    if (!isChecksumAlgorithm(named)) throw unsupportedAlgorithm();
+    if (algorithm === undefined) {
+      throw new S3Error('InvalidRequest', {
+        message: 'x-amz-sdk-checksum-algorithm specified, but no corresponding x-amz-checksum-* or x-amz-trailer headers were found.',
+      });
+    }
+    if (named !== algorithm) throw checksumMismatch(named);
+  }
+  return algorithm === undefined ? undefined : { algorithm, value };
+}
+
+function unsupportedAlgorithm(): S3Error {
+  const names = CHECKSUM_ALGORITHMS.map((name) => name.toUpperCase()).join(', ');
+  return new S3Error('InvalidRequest', { message: `Checksum algorithm provided is unsupported. Please try again with any of the valid types: [${names}]` });
+}
+
+function checksumMismatch(algorithm: ChecksumAlgorithm): S3Error {
+  return new S3Error('BadDigest', { message: `The ${algorithm.toUpperCase()} you specified did not match the calculated checksum.` });
 }
 
 /** Digests computed while the body streams through; checked once it has ended. */
 export class PayloadDigests {
   readonly #md5 = createHash('md5');
   readonly #sha256: Hash | null;
-  readonly #checksumHash: Hash | null;
-  #crc = 0;
+  readonly #checksum: RunningChecksum | null;
 
   constructor(private readonly expected: DigestExpectations) {
-    const algorithm = expected.checksum?.algorithm;
-    this.#sha256 = expected.contentSha256 !== undefined || algorithm === 'sha256' ? createHash('sha256') : null;
-    this.#checksumHash = algorithm === 'sha1' ? createHash('sha1') : null;
+    this.#sha256 = expected.contentSha256 !== undefined ? createHash('sha256') : null;
+    this.#checksum = expected.checksum ? createChecksum(expected.checksum.algorithm) : null;
   }
 
   update(bytes: Uint8Array): void {
     this.#md5.update(bytes);
     this.#sha256?.update(bytes);
-    this.#checksumHash?.update(bytes);
-    if (this.expected.checksum?.algorithm === 'crc32') this.#crc = crc32(bytes, this.#crc);
+    this.#checksum?.update(bytes);
   }
 
   /**
@@ -73,26 +97,13 @@ export class PayloadDigests {
       if (claimed === undefined) {
         throw new S3Error('InvalidRequest', { message: `The ${name} trailer announced in x-amz-trailer was not sent.` });
       }
-      const actual = this.#checksumValue(checksum.algorithm, sha256);
-      if (claimed !== actual) {
-        throw new S3Error('BadDigest', { message: `The ${checksum.algorithm.toUpperCase()} you specified did not match the calculated checksum.` });
+      if (checksum.value === undefined && !isWellFormedChecksum(checksum.algorithm, claimed)) {
+        throw new S3Error('InvalidRequest', { message: `Value for ${name} trailing header is invalid.` });
       }
+      const actual = this.#checksum!.digest().toString('base64');
+      if (claimed !== actual) throw checksumMismatch(checksum.algorithm);
       checksums[checksum.algorithm] = actual;
     }
     return { etag: `"${md5.toString('hex')}"`, checksums };
-  }
-
-  #checksumValue(algorithm: ChecksumAlgorithm, sha256: Buffer | undefined): string {
-    switch (algorithm) {
-      case 'crc32': {
-        const bytes = Buffer.alloc(4);
-        bytes.writeUInt32BE(this.#crc >>> 0);
-        return bytes.toString('base64');
-      }
-      case 'sha1':
-        return this.#checksumHash!.digest('base64');
-      case 'sha256':
-        return sha256!.toString('base64');
-    }
   }
 }
