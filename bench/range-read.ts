@@ -23,6 +23,7 @@ import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, type S3Client 
 import {
   ConfigError, formatHelp, parseBytes, parseInteger, readSettings, type SettingSpecs,
 } from '../src/config/flags.ts';
+import { runArchiveRangeRead } from './archive-range-read.ts';
 import { BenchCluster } from './cluster.ts';
 import { objectBytes, objectStream, seededRandom } from './object-bytes.ts';
 import { distribution, formatTable, type Distribution } from './stats.ts';
@@ -309,4 +310,26 @@ async function main(): Promise<number> {
   }
 }
 
-process.exitCode = await main();
+/**
+ * `--mode archive` (the default) runs the archived-HLS benchmark of `archive-range-read.ts`;
+ * `--mode object` runs this file's random ranges of one plain object.
+ */
+function splitMode(argv: readonly string[]): { mode: string; rest: string[] } {
+  const rest = [...argv];
+  const at = rest.findIndex((arg) => arg === '--mode' || arg.startsWith('--mode='));
+  if (at === -1) return { mode: 'archive', rest };
+  const [flag] = rest.splice(at, 1);
+  const mode = flag!.includes('=') ? flag!.slice('--mode='.length) : rest.splice(at, 1)[0] ?? '';
+  return { mode, rest };
+}
+
+const { mode, rest } = splitMode(process.argv.slice(2));
+if (mode === 'archive') {
+  process.exitCode = await runArchiveRangeRead(rest);
+} else if (mode === 'object') {
+  process.argv.splice(2, process.argv.length, ...rest);
+  process.exitCode = await main();
+} else {
+  process.stderr.write(`range-read: --mode must be archive or object, got "${mode}"\n`);
+  process.exitCode = 2;
+}

@@ -1,0 +1,295 @@
+/**
+ * The archived-HLS range-read benchmark (`npm run bench:range-read`, see --help).
+ *
+ * 1. Writes a synthetic ~1 GiB HLS stream (4 renditions, segments 200 KB – 2 MB, seeded bytes),
+ *    packs it with `shardgate archive pack`'s code into one stored ZIP on local disk, and streams
+ *    that file to a fresh cluster (gateway + 6 shard nodes, 4+2, 64 KiB chunks, no request logs)
+ *    with the CLI's S3 client.
+ * 2. Serves the same ZIP from Debian's nginx on 127.0.0.1 (sendfile, page cache): the physical
+ *    limit of "a byte range of a file on this machine".
+ * 3. Times the same seeded list of random segment reads, at each concurrency: from nginx by Range,
+ *    then from the gateway by member path (`/bench/movie.zip/720p/seg_00042.ts`) and by Range on
+ *    the archive, healthy, then with 1 and with 2 shard nodes SIGKILLed (and marked offline).
+ *
+ * One HTTP client for all (undici, keep-alive); gateway requests are signed before the clock
+ * starts. TTFB: request start → first body byte; total: → last byte; every body is compared with
+ * the ZIP on disk after the clock stops. MB/s = bytes / wall time of the scenario (10^6 bytes).
+ * Ratios are gateway / nginx at the same concurrency (latency: >1 is slower; MB/s: <1 is slower).
+ * Results: a table, bench/results/archive-range-read-<UTC>.json and a .svg latency chart.
+ */
+import { createReadStream } from 'node:fs';
+import { chmod, mkdir, mkdtemp, rm, writeFile, rename } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import { createWriteStream } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
+import { Agent } from 'undici';
+import { openFileSource, type FileSource } from '../src/archive/file-source.ts';
+import { planHlsPack } from '../src/archive/hls-pack.ts';
+import { S3ObjectClient, type S3Endpoint } from '../src/archive/s3-object-client.ts';
+import { readMemberDataSpan, readZipDirectory, ZipIndex } from '../src/archive/zip-reader.ts';
+import { ConfigError, formatHelp, parseBoolean, parseBytes, parseInteger, readSettings, type SettingSpecs } from '../src/config/flags.ts';
+import type { Span } from '../src/span.ts';
+import { BenchCluster } from './cluster.ts';
+import { latencyChartSvg } from './latency-chart.ts';
+import { machineInfo } from './machine-info.ts';
+import { findNginx, startNginx, type RunningNginx } from './nginx.ts';
+import { seededRandom } from './object-bytes.ts';
+import { distribution, formatTable, type Distribution } from './stats.ts';
+import { writeSyntheticHls } from './synthetic-hls.ts';
+import { runConcurrently, signedGet, type TimedRequest } from './timed-get.ts';
+
+const NODES = 6;
+const BUCKET = 'bench';
+const ARCHIVE = 'movie.zip';
+const NODE_TIMEOUT_MS = 3_000;
+const MAX_ERRORS_KEPT = 5;
+
+const SPECS = {
+  size: { flag: 'size', env: 'BENCH_SIZE', kind: 'bytes', description: 'archive size (segments)', defaultText: '1GiB' },
+  reads: { flag: 'reads', env: 'BENCH_READS', kind: 'integer', description: 'timed segment reads per scenario', defaultText: '200' },
+  seed: { flag: 'seed', env: 'BENCH_SEED', kind: 'integer', description: 'seed of the stream bytes, the reads and the killed nodes', defaultText: '1' },
+  concurrency: { flag: 'concurrency', env: 'BENCH_CONCURRENCY', kind: 'string', description: 'comma-separated request concurrencies', defaultText: '1,16' },
+  kill: { flag: 'kill', env: 'BENCH_KILL', kind: 'integer', description: 'shard nodes to kill, one at a time', defaultText: '2' },
+  warmup: { flag: 'warmup', env: 'BENCH_WARMUP', kind: 'integer', description: 'untimed reads before each scenario', defaultText: '10' },
+  nginx: { flag: 'nginx', env: 'BENCH_NGINX', kind: 'boolean', description: 'measure the nginx baseline', defaultText: 'true' },
+} as const satisfies SettingSpecs;
+
+export const ARCHIVE_BENCH_HELP = formatHelp(
+  'npm run bench:range-read -- [options]   (the raw-object version: npm run bench:range-read -- --mode object --help)',
+  'Times random HLS segment reads from a ~1 GiB stored ZIP: by member path and by Range through the gateway (healthy, 1 and 2 nodes down), and by Range from nginx.',
+  SPECS,
+);
+
+interface Settings { size: number; reads: number; seed: number; concurrency: number[]; kill: number; warmup: number; nginx: boolean }
+
+interface Segment { readonly name: string; readonly span: Span }
+
+type Target = 'nginx-range' | 'gateway-member' | 'gateway-range';
+
+interface ScenarioResult {
+  target: Target; state: string; concurrency: number; reads: number; errors: number; errorMessages: string[];
+  ttfbMs: Distribution; totalMs: Distribution; bytes: number; wallSeconds: number; mbPerSecond: number;
+  cpuSeconds: Record<string, number>;
+  ratioToNginx: { ttfbP50: number; totalP50: number; totalP99: number; mbPerSecond: number } | null;
+}
+
+function loadSettings(argv: readonly string[]): Settings | null {
+  const { values: v, help, positionals } = readSettings(SPECS, argv, process.env);
+  if (help) return null;
+  if (positionals.length > 0) throw new ConfigError(`unexpected argument "${positionals[0]}" (see --help)`);
+  const settings: Settings = {
+    size: parseBytes('--size', v.size ?? '1GiB'),
+    reads: parseInteger('--reads', v.reads ?? '200', 1, 1_000_000),
+    seed: parseInteger('--seed', v.seed ?? '1', 0, 2 ** 31 - 1),
+    concurrency: (v.concurrency ?? '1,16').split(',').map((part) => parseInteger('--concurrency', part.trim(), 1, 1024)),
+    kill: parseInteger('--kill', v.kill ?? '2', 0, 2),
+    warmup: parseInteger('--warmup', v.warmup ?? '10', 0, 1_000_000),
+    nginx: v.nginx ? parseBoolean('--nginx', v.nginx) : true,
+  };
+  if (settings.size < 10 * 2 ** 20 || settings.size > 5 * 2 ** 30) throw new ConfigError('--size must be from 10MiB to 5GiB (one PutObject)');
+  return settings;
+}
+
+const round = (value: number, digits = 1) => Number(value.toFixed(digits));
+
+/** The archive's segments (not playlists), with their data spans, from the ZIP on disk. */
+async function archiveSegments(source: FileSource): Promise<Segment[]> {
+  const index = new ZipIndex(await readZipDirectory(source));
+  const segments: Segment[] = [];
+  for (const entry of index.entries) {
+    if (!entry.name.endsWith('.ts')) continue;
+    segments.push({ name: entry.name, span: await readMemberDataSpan(source, entry, index.dataEnd) });
+  }
+  return segments;
+}
+
+function requestFor(target: Target, segment: Segment, urls: { gateway: string; nginx: string }, endpoint: S3Endpoint, source: FileSource): TimedRequest {
+  const { offset, length } = segment.span;
+  const range = `bytes=${offset}-${offset + length - 1}`;
+  const expected = () => source.read(segment.span);
+  if (target === 'nginx-range') return { url: `${urls.nginx}/${ARCHIVE}`, headers: { range }, expectedStatus: 206, expected, label: `nginx ${segment.name}` };
+  if (target === 'gateway-range') {
+    const url = `${urls.gateway}/${BUCKET}/${ARCHIVE}`;
+    return { url, headers: signedGet(endpoint, url, { range }), expectedStatus: 206, expected, label: `range ${segment.name}` };
+  }
+  const url = `${urls.gateway}/${BUCKET}/${ARCHIVE}/${segment.name}`;
+  return { url, headers: signedGet(endpoint, url), expectedStatus: 200, expected, label: `member ${segment.name}` };
+}
+
+function printTable(results: readonly ScenarioResult[]): void {
+  const header = ['target', 'state', 'conc', 'reads', 'err', 'ttfb p50', 'p90', 'p99', 'total p50', 'p90', 'p99', 'MB/s', '×nginx p50', '×nginx MB/s'];
+  const rows = results.map((r) => [
+    r.target, r.state, r.concurrency, r.reads, r.errors,
+    ...[r.ttfbMs.p50, r.ttfbMs.p90, r.ttfbMs.p99, r.totalMs.p50, r.totalMs.p90, r.totalMs.p99].map((ms) => round(ms).toFixed(1)),
+    round(r.mbPerSecond).toFixed(1),
+    r.ratioToNginx ? r.ratioToNginx.totalP50.toFixed(2) : '-',
+    r.ratioToNginx ? r.ratioToNginx.mbPerSecond.toFixed(2) : '-',
+  ]);
+  console.log(`\n${formatTable(header, rows)}\n(latencies in ms; ×nginx: gateway ÷ nginx at the same concurrency)`);
+}
+
+async function writeResults(report: object, results: readonly ScenarioResult[], startedAt: Date): Promise<string> {
+  const dir = fileURLToPath(new URL('./results/', import.meta.url));
+  await mkdir(dir, { recursive: true });
+  const base = path.join(dir, `archive-range-read-${startedAt.toISOString().slice(0, 19).replaceAll(':', '-')}Z`);
+  await writeFile(`${base}.json.tmp`, `${JSON.stringify(report, null, 2)}\n`);
+  await rename(`${base}.json.tmp`, `${base}.json`);
+  const svg = latencyChartSvg(
+    `Random HLS segment reads from a stored ZIP (${startedAt.toISOString().slice(0, 10)})`,
+    results.map((r) => ({
+      label: `${r.target} · ${r.state} · c=${r.concurrency}`,
+      group: r.target,
+      ttfbP50: r.ttfbMs.p50, totalP50: r.totalMs.p50, totalP90: r.totalMs.p90, totalP99: r.totalMs.p99,
+    })),
+  );
+  await writeFile(`${base}.svg`, svg);
+  return base;
+}
+
+export async function runArchiveRangeRead(argv: readonly string[]): Promise<number> {
+  let settings: Settings | null;
+  try {
+    settings = loadSettings(argv);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`range-read: ${error.message}\n`);
+    return 2;
+  }
+  if (!settings) {
+    process.stdout.write(ARCHIVE_BENCH_HELP);
+    return 0;
+  }
+  const s = settings;
+  const nginxBinary = s.nginx ? findNginx() : null;
+  if (s.nginx && !nginxBinary) {
+    process.stderr.write('range-read: nginx not found (apt-get install nginx), or run with --nginx false\n');
+    return 2;
+  }
+  const startedAt = new Date();
+  const random = seededRandom(s.seed);
+  const root = await mkdtemp(path.join(tmpdir(), 'shardgate-archive-bench-'));
+  await chmod(root, 0o755);
+  const cluster = new BenchCluster({ nodes: NODES, gatewayArgs: ['--log-requests', 'false', '--node-timeout', String(NODE_TIMEOUT_MS)] });
+  let nginx: RunningNginx | null = null;
+  let source: FileSource | null = null;
+  const dispatcher = new Agent({ connections: 64, keepAliveTimeout: 60_000 });
+  const cleanupSync = () => {
+    cluster.closeSync();
+    nginx?.child.kill('SIGKILL');
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    process.stderr.write(`\nrange-read: ${signal}, stopping\n`);
+    cleanupSync();
+    process.exit(130);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  process.once('exit', cleanupSync);
+  try {
+    console.log(`writing a synthetic ${s.size}-byte HLS stream under ${root}…`);
+    const written = performance.now();
+    const stream = await writeSyntheticHls(path.join(root, 'hls'), s.size, s.seed);
+    const www = path.join(root, 'www');
+    await mkdir(www);
+    await chmod(www, 0o755);
+    const zipFile = path.join(www, ARCHIVE);
+    const packStarted = performance.now();
+    const plan = await planHlsPack({ folder: path.join(root, 'hls'), archiveName: ARCHIVE });
+    await pipeline(Readable.from(plan.stream()), createWriteStream(zipFile));
+    const packSeconds = (performance.now() - packStarted) / 1000;
+    await rm(path.join(root, 'hls'), { recursive: true, force: true });
+    console.log(`packed ${plan.summary.files} files into ${plan.layout.size} bytes in ${round(packSeconds, 2)} s (stream written in ${round((packStarted - written) / 1000, 2)} s)`);
+    source = await openFileSource(zipFile);
+    const segments = await archiveSegments(source);
+    const pick = () => segments[Math.floor(random() * segments.length)]!;
+    const reads = Array.from({ length: s.reads }, pick);
+    const warmup = Array.from({ length: s.warmup }, pick);
+
+    console.log(`starting gateway + ${NODES} shard nodes…`);
+    await cluster.start();
+    const endpoint: S3Endpoint = { url: cluster.gatewayUrl, region: 'us-east-1', accessKeyId: cluster.accessKeyId, secretAccessKey: cluster.secretKey };
+    await cluster.s3().send(new CreateBucketCommand({ Bucket: BUCKET }));
+    const uploadStarted = performance.now();
+    await new S3ObjectClient(endpoint).put({ bucket: BUCKET, key: ARCHIVE }, createReadStream(zipFile), plan.layout.size, 'application/zip');
+    const uploadSeconds = (performance.now() - uploadStarted) / 1000;
+    console.log(`uploaded in ${round(uploadSeconds, 2)} s (${round(plan.layout.size / 1e6 / uploadSeconds)} MB/s)`);
+
+    if (nginxBinary) nginx = await startNginx(nginxBinary, path.join(root, 'nginx'), www);
+    const urls = { gateway: cluster.gatewayUrl, nginx: nginx?.url ?? '' };
+    const results: ScenarioResult[] = [];
+    const scenario = async (target: Target, state: string, concurrency: number): Promise<void> => {
+      console.log(`${target}, ${state}, concurrency ${concurrency}: ${s.reads} reads…`);
+      await runConcurrently(dispatcher, warmup.length, concurrency, (index) => requestFor(target, warmup[index]!, urls, endpoint, source!));
+      const cpuBefore = cluster.cpuSeconds();
+      const run = await runConcurrently(dispatcher, reads.length, concurrency, (index) => requestFor(target, reads[index]!, urls, endpoint, source!));
+      const cpuSeconds = Object.fromEntries(Object.entries(cluster.cpuSeconds()).map(([name, seconds]) => [name, round(seconds - (cpuBefore[name] ?? 0), 2)]));
+      const result: ScenarioResult = {
+        target, state, concurrency, reads: run.samples.length, errors: run.errors.length, errorMessages: run.errors.slice(0, MAX_ERRORS_KEPT),
+        ttfbMs: distribution(run.samples.map((sample) => sample.ttfbMs)),
+        totalMs: distribution(run.samples.map((sample) => sample.totalMs)),
+        bytes: run.bytes, wallSeconds: run.wallSeconds, mbPerSecond: run.bytes / 1e6 / run.wallSeconds,
+        cpuSeconds: target === 'nginx-range' ? {} : cpuSeconds, ratioToNginx: null,
+      };
+      const baseline = results.find((r) => r.target === 'nginx-range' && r.concurrency === concurrency);
+      if (baseline && target !== 'nginx-range') {
+        result.ratioToNginx = {
+          ttfbP50: round(result.ttfbMs.p50 / baseline.ttfbMs.p50, 2),
+          totalP50: round(result.totalMs.p50 / baseline.totalMs.p50, 2),
+          totalP99: round(result.totalMs.p99 / baseline.totalMs.p99, 2),
+          mbPerSecond: round(result.mbPerSecond / baseline.mbPerSecond, 3),
+        };
+      }
+      results.push(result);
+    };
+
+    if (nginx) for (const concurrency of s.concurrency) await scenario('nginx-range', 'local disk', concurrency);
+    const victims = cluster.nodes.map((node) => ({ node, order: random() })).sort((a, b) => a.order - b.order).slice(0, s.kill).map(({ node }) => node);
+    for (let down = 0; down <= victims.length; down++) {
+      const state = down === 0 ? 'healthy' : `${down} down`;
+      if (down > 0) {
+        await cluster.kill(victims[down - 1]!);
+        console.log(`killed ${victims[down - 1]!.name} (SIGKILL); waiting until the gateway marks it offline…`);
+        await cluster.waitForOnlineNodes(NODES - down, NODE_TIMEOUT_MS * 4);
+      }
+      for (const target of ['gateway-member', 'gateway-range'] as const) {
+        for (const concurrency of s.concurrency) await scenario(target, state, concurrency);
+      }
+    }
+
+    printTable(results);
+    const base = await writeResults({
+      benchmark: 'archive-range-read', startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), machine: machineInfo(),
+      config: {
+        ...s, nodes: NODES, profile: { dataShards: 4, parityShards: 2, chunkSize: 64 * 1024 }, nodeTimeoutMs: NODE_TIMEOUT_MS,
+        killed: victims.map((victim) => victim.name),
+        latency: 'ms; ttfb = request start to first body byte (gateway requests signed before the clock starts)', mb: '10^6 bytes',
+      },
+      archive: {
+        bytes: plan.layout.size, members: plan.layout.members.length, zip64: plan.layout.zip64, ...stream,
+        segments: segments.length, packSeconds: round(packSeconds, 2), uploadSeconds: round(uploadSeconds, 2),
+        uploadMbPerSecond: round(plan.layout.size / 1e6 / uploadSeconds),
+      },
+      scenarios: results,
+    }, results, startedAt);
+    console.log(`results: ${path.relative(process.cwd(), base)}.json and .svg`);
+    for (const r of results.filter((result) => result.errors > 0)) {
+      console.error(`${r.target} ${r.state} c=${r.concurrency}: ${r.errors} failed reads, e.g.\n  ${r.errorMessages.join('\n  ')}`);
+    }
+    return results.some((r) => r.errors > 0) ? 1 : 0;
+  } catch (error) {
+    console.error(`range-read failed: ${(error as Error).stack ?? error}`);
+    if (cluster.gateway) console.error(`gateway output (tail):\n${cluster.gateway.output()}`);
+    if (nginx) console.error(`nginx output:\n${nginx.output()}`);
+    return 1;
+  } finally {
+    await source?.close();
+    await dispatcher.close();
+    await nginx?.stop();
+    await cluster.close();
+    await rm(root, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,91 @@
+import type { Span } from '../../src/span.ts';
+import { ArchiveError } from '../../src/archive/errors.ts';
+import type { ZipEntry } from '../../src/archive/zip-central-directory.ts';
+import type { ZipIndex } from '../../src/archive/zip-reader.ts';
+
+/**
+ * The parsed central directory of one archive version, plus the data spans of the members served
+ * so far (a member's local header is read once, then its data costs only its byte windows).
+ */
+export class CachedArchive {
+  readonly #dataSpans = new Map<string, Span>();
+
+  constructor(readonly index: ZipIndex) {}
+
+  /** The member's data span, reading its local header the first time. */
+  async dataSpan(entry: ZipEntry, readLocalHeader: (entry: ZipEntry) => Promise<Span>): Promise<Span> {
+    const known = this.#dataSpans.get(entry.name);
+    if (known) return known;
+    const span = await readLocalHeader(entry);
+    this.#dataSpans.set(entry.name, span);
+    return span;
+  }
+}
+
+/** Rough bytes of memory per member: the entry object, its name twice (entry and map key), a span. */
+const BYTES_PER_ENTRY = 200;
+/** A remembered failure is small; it keeps a corrupt archive from being re-read on every request. */
+const FAILURE_BYTES = 512;
+
+type Slot = { readonly archive: CachedArchive; readonly error?: undefined; readonly bytes: number }
+  | { readonly archive?: undefined; readonly error: ArchiveError; readonly bytes: number };
+
+/**
+ * Parsed central directories by object version id, least recently used evicted first, bounded by
+ * estimated bytes. A version id is never reused (an overwrite makes a new version), so an entry
+ * can never go stale. Concurrent requests for a version not yet cached share one load. Archive
+ * format errors are remembered (the bytes will not change); other failures (not enough shards)
+ * are not, so the next request tries again.
+ */
+export class ArchiveIndexCache {
+  readonly #slots = new Map<string, Slot>();
+  readonly #loading = new Map<string, Promise<CachedArchive>>();
+  #bytes = 0;
+
+  constructor(readonly maxBytes: number) {}
+
+  async get(versionId: string, load: () => Promise<ZipIndex>): Promise<CachedArchive> {
+    const slot = this.#slots.get(versionId);
+    if (slot) {
+      this.#slots.delete(versionId);
+      this.#slots.set(versionId, slot);
+      if (slot.error) throw slot.error;
+      return slot.archive;
+    }
+    let loading = this.#loading.get(versionId);
+    if (!loading) {
+      loading = this.#load(versionId, load);
+      this.#loading.set(versionId, loading);
+    }
+    return loading;
+  }
+
+  get size(): number {
+    return this.#slots.size;
+  }
+
+  async #load(versionId: string, load: () => Promise<ZipIndex>): Promise<CachedArchive> {
+    try {
+      const index = await load();
+      const archive = new CachedArchive(index);
+      this.#store(versionId, { archive, bytes: index.entries.length * BYTES_PER_ENTRY + index.directory.centralDirectory.length });
+      return archive;
+    } catch (error) {
+      if (error instanceof ArchiveError) this.#store(versionId, { error, bytes: FAILURE_BYTES });
+      throw error;
+    } finally {
+      this.#loading.delete(versionId);
+    }
+  }
+
+  #store(versionId: string, slot: Slot): void {
+    if (slot.bytes > this.maxBytes) return;
+    this.#slots.set(versionId, slot);
+    this.#bytes += slot.bytes;
+    for (const [oldestId, oldest] of this.#slots) {
+      if (this.#bytes <= this.maxBytes) break;
+      this.#slots.delete(oldestId);
+      this.#bytes -= oldest.bytes;
+    }
+  }
+}
