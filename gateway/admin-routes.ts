@@ -1,10 +1,14 @@
 import { timingSafeEqual } from 'node:crypto';
 import { Hono } from 'hono';
+import { packingAdviceHandler, usageReportHandler } from './billing/usage-routes.ts';
 import type { GatewayDeps, GatewayEnv } from './context.ts';
+import { createKeyHandler, listKeysHandler, revokeKeyHandler } from './keys/key-routes.ts';
 
 /**
  * Operator endpoints under `/_/admin/`, behind `Authorization: Bearer <admin token>`:
- * `metrics` (counters) and `nodes` (registered nodes with their health).
+ * `metrics` (counters), `nodes` (registered nodes with their health), `usage` (an account's
+ * invoice for a time window), `usage/advice` (prefixes whose small objects are worth packing) and
+ * `keys` (access keys: create for an account, list, revoke; see keys/key-routes.ts).
  */
 export function adminRoutes(deps: GatewayDeps): Hono<GatewayEnv> {
   const app = new Hono<GatewayEnv>();
@@ -25,6 +29,13 @@ export function adminRoutes(deps: GatewayDeps): Hono<GatewayEnv> {
     const { rss, heapUsed, external, arrayBuffers } = process.memoryUsage();
     return c.json({ ...deps.metrics, memory: { rssBytes: rss, heapUsedBytes: heapUsed, externalBytes: external, arrayBuffersBytes: arrayBuffers } });
   });
+
+  app.post('/_/admin/keys', createKeyHandler(deps));
+  app.get('/_/admin/keys', listKeysHandler(deps));
+  app.delete('/_/admin/keys/:accessKeyId', revokeKeyHandler(deps));
+
+  app.get('/_/admin/usage', usageReportHandler(deps));
+  app.get('/_/admin/usage/advice', packingAdviceHandler(deps));
 
   app.get('/_/admin/nodes', (c) => c.json({
     nodes: deps.registry.all().map(({ record }) => ({

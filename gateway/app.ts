@@ -4,7 +4,9 @@ import { NotEnoughShardsError } from '../src/erasure/errors.ts';
 import { S3Error } from '../src/s3/errors.ts';
 import { errorXml } from '../src/s3/xml.ts';
 import { adminRoutes } from './admin-routes.ts';
+import { billingMiddleware } from './billing/billing-middleware.ts';
 import type { GatewayContext, GatewayDeps, GatewayEnv } from './context.ts';
+import { corsResponseHeaders } from './cors/cors-response-headers.ts';
 import { nodeRoutes } from './nodes/node-routes.ts';
 import { dispatchS3 } from './s3-dispatch.ts';
 import { WriteQuorumError } from './write/errors.ts';
@@ -36,6 +38,9 @@ export function createApp(deps: GatewayDeps): Hono<GatewayEnv> {
   app.route('/', nodeRoutes(deps));
   app.route('/', adminRoutes(deps));
   app.all('/_/*', (c) => c.json({ error: 'NotFound', message: 'no such extension route' }, 404));
+  // After every /_/ route: only S3 requests are metered.
+  if (deps.usage) app.use('*', billingMiddleware({ recorder: deps.usage, store: deps.store, metrics: deps.metrics, now: deps.now }));
+  app.use('*', corsResponseHeaders(deps));
   app.all('*', (c) => dispatchS3(deps, c));
   return app;
 }

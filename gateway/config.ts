@@ -3,10 +3,15 @@ import { MAX_SEGMENT_BYTES, validateProfile, InvalidProfileError, type ErasurePr
 import {
   ConfigError, formatHelp, parseBoolean, parseBytes, parseInteger, readSettings, type SettingSpecs,
 } from '../src/config/flags.ts';
+import type { PriceTable } from '../src/billing/price-table.ts';
+import { BILLING_SETTING_SPECS, loadBillingSettings } from './billing/billing-config.ts';
+import { defaultBaseDomains } from './addressing.ts';
 
 export interface GatewayConfig {
   readonly host: string;
   readonly port: number;
+  /** Virtual-hosted-style requests are `<bucket>.<one of these>` (see addressing.ts). */
+  readonly baseDomains: readonly string[];
   readonly dataDir: string;
   /** SQLite file of the metadata store. */
   readonly dbPath: string;
@@ -27,12 +32,19 @@ export interface GatewayConfig {
   readonly shardTimeoutMs: number;
   /** Bytes of verified hash lists kept in memory. */
   readonly hashListCacheBytes: number;
+  /** Memory for parsed ZIP central directories (member-by-path reads). */
+  readonly archiveIndexCacheBytes: number;
   readonly logRequests: boolean;
+  /** Meter S3 requests into the usage ledger (storage events are the store's, always on). */
+  readonly billing: boolean;
+  /** Prices and the small-object floor invoices are computed with. */
+  readonly prices: PriceTable;
 }
 
 const SPECS = {
   host: { flag: 'host', env: 'SHARDGATE_HOST', kind: 'string', description: 'address to listen on', defaultText: '127.0.0.1' },
   port: { flag: 'port', env: 'SHARDGATE_PORT', kind: 'integer', description: 'S3 port (0 picks a free one)', defaultText: '9000' },
+  domain: { flag: 'domain', env: 'SHARDGATE_DOMAIN', kind: 'string', description: 'base domains for virtual-hosted buckets (<bucket>.<domain>), comma-separated', defaultText: 'the --host and localhost' },
   dataDir: { flag: 'data-dir', env: 'SHARDGATE_DATA_DIR', kind: 'string', description: 'gateway data directory', defaultText: './data/gateway' },
   region: { flag: 'region', env: 'SHARDGATE_REGION', kind: 'string', description: 'S3 region name clients sign for', defaultText: 'us-east-1' },
   dataShards: { flag: 'data-shards', env: 'SHARDGATE_DATA_SHARDS', kind: 'integer', description: 'k: data shards per stripe', defaultText: '4' },
@@ -47,7 +59,9 @@ const SPECS = {
   nodeTimeout: { flag: 'node-timeout', env: 'SHARDGATE_NODE_TIMEOUT_MS', kind: 'integer', description: 'ms without heartbeat before a node is offline', defaultText: '15000' },
   shardTimeout: { flag: 'shard-timeout', env: 'SHARDGATE_SHARD_TIMEOUT_MS', kind: 'integer', description: 'ms a shard request may stall before the read degrades', defaultText: '5000' },
   hashListCache: { flag: 'hash-list-cache', env: 'SHARDGATE_HASH_LIST_CACHE', kind: 'bytes', description: 'memory for cached verified hash lists', defaultText: '64MiB' },
+  archiveIndexCache: { flag: 'archive-index-cache', env: 'SHARDGATE_ARCHIVE_INDEX_CACHE', kind: 'bytes', description: 'memory for cached ZIP central directories', defaultText: '64MiB' },
   logRequests: { flag: 'log-requests', env: 'SHARDGATE_LOG_REQUESTS', kind: 'boolean', description: 'one JSON log line per request', defaultText: 'true' },
+  ...BILLING_SETTING_SPECS,
 } as const satisfies SettingSpecs;
 
 export const GATEWAY_HELP = formatHelp(
@@ -83,6 +97,7 @@ export function loadGatewayConfig(argv: readonly string[], env: NodeJS.ProcessEn
     : Math.min(profile.dataShards + 1, totalShards);
   const config: GatewayConfig = {
     host: v.host ?? '127.0.0.1',
+    baseDomains: v.domain ? parseBaseDomains(v.domain) : defaultBaseDomains(v.host ?? '127.0.0.1'),
     port: v.port ? parseInteger('--port', v.port, 0, 65535) : 9000,
     dataDir,
     dbPath: path.join(dataDir, 'meta.sqlite'),
@@ -97,12 +112,24 @@ export function loadGatewayConfig(argv: readonly string[], env: NodeJS.ProcessEn
     nodeTimeoutMs: v.nodeTimeout ? parseInteger('--node-timeout', v.nodeTimeout, 100, 3_600_000) : 15_000,
     shardTimeoutMs: v.shardTimeout ? parseInteger('--shard-timeout', v.shardTimeout, 50, 600_000) : 5_000,
     hashListCacheBytes: v.hashListCache ? parseBytes('--hash-list-cache', v.hashListCache) : 64 * 1024 * 1024,
+    archiveIndexCacheBytes: v.archiveIndexCache ? parseBytes('--archive-index-cache', v.archiveIndexCache) : 64 * 1024 * 1024,
     logRequests: v.logRequests ? parseBoolean('--log-requests', v.logRequests) : true,
+    ...loadBillingSettings(v),
   };
   if ((config.accessKey === null) !== (config.secretKey === null)) {
     throw new ConfigError('set both the access key and the secret key, or neither');
   }
   return { config: Object.freeze(config), help };
+}
+
+/** `s3.example.com,localhost` → lower-case names; each must be a host name, not a URL. */
+function parseBaseDomains(raw: string): string[] {
+  const domains = raw.split(',').map((domain) => domain.trim().toLowerCase().replace(/\.$/, '')).filter((domain) => domain !== '');
+  const bad = domains.find((domain) => !/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(domain));
+  if (domains.length === 0 || bad !== undefined) {
+    throw new ConfigError(`--domain must be host names like s3.example.com, comma-separated, got "${bad ?? raw}"`);
+  }
+  return domains;
 }
 
 function nonEmpty(value: string | undefined): string | null {

@@ -4,6 +4,7 @@ import type { ReedSolomonCodec } from '../src/erasure/codec.ts';
 import type { Logger } from '../src/log/logger.ts';
 import type { MetaStore } from '../src/meta/store.ts';
 import type { SigV4Verifier } from '../src/s3/sigv4.ts';
+import type { UsageRecorder } from './billing/usage-recorder.ts';
 import type { GatewayConfig } from './config.ts';
 import type { Credentials } from './credentials.ts';
 import type { Janitor } from './janitor.ts';
@@ -11,6 +12,7 @@ import type { GatewayMetrics } from './metrics.ts';
 import type { NodeRegistry } from './nodes/registry.ts';
 import type { ShardClient } from './nodes/shard-client.ts';
 import type { HashListCache } from './read/hash-list-cache.ts';
+import type { ArchiveIndexCache } from './archive/archive-index-cache.ts';
 import type { ReadReport } from './read/segment-reader.ts';
 
 /** Everything the gateway needs, passed in: no module-level singletons. */
@@ -22,11 +24,15 @@ export interface GatewayDeps {
   readonly client: ShardClient;
   readonly codec: ReedSolomonCodec;
   readonly hashLists: HashListCache;
+  /** Parsed ZIP central directories by object version, for member-by-path reads. */
+  readonly archiveIndexes: ArchiveIndexCache;
   readonly metrics: GatewayMetrics;
   readonly logger: Logger;
   readonly janitor: Janitor;
   readonly verifier: SigV4Verifier;
   readonly now: () => Date;
+  /** Batches metered requests into the usage ledger; null when billing is off (`--billing false`). */
+  readonly usage: UsageRecorder | null;
 }
 
 /** Fields of the one log line each request writes when its response is finished. */
@@ -35,6 +41,8 @@ export interface RequestLog {
   bucket?: string;
   key?: string;
   accessKeyId?: string;
+  /** The authenticated account: who the billing middleware meters the request to. */
+  accountId?: string;
   bytesIn: number;
   bytesOut: number;
   read?: ReadReport;

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { MetaStore } from '../src/meta/store.ts';
 import type { GatewayConfig } from './config.ts';
+import { newAccessKeyId, newSecretKey } from './keys/new-access-key.ts';
 
 export interface Credentials {
   readonly accountId: string;
@@ -26,8 +27,8 @@ export async function ensureCredentials(store: MetaStore, config: GatewayConfig)
     await store.setSetting(name, value);
     return value;
   };
-  const accessKeyId = await setting('root.access_key_id', config.accessKey, () => `SG${randomBytes(9).toString('hex').toUpperCase()}`);
-  const secretKey = await setting('root.secret_key', config.secretKey, () => randomBytes(30).toString('base64url'));
+  const accessKeyId = await setting('root.access_key_id', config.accessKey, newAccessKeyId);
+  const secretKey = await setting('root.secret_key', config.secretKey, newSecretKey);
   const existing = await store.getAccessKey(accessKeyId);
   if (!existing || existing.secretKey !== secretKey || existing.accountId !== account.id) {
     if (existing && existing.accountId !== account.id) {

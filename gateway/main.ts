@@ -7,6 +7,7 @@ import { createJsonLogger, type Logger } from '../src/log/logger.ts';
 import { SqliteMetaStore } from '../src/meta/sqlite-store.ts';
 import { createApp } from './app.ts';
 import { createVerifier } from './auth.ts';
+import { UsageRecorder } from './billing/usage-recorder.ts';
 import { GATEWAY_HELP, loadGatewayConfig, type GatewayConfig } from './config.ts';
 import type { GatewayDeps } from './context.ts';
 import { ensureCredentials, type Credentials } from './credentials.ts';
@@ -15,6 +16,7 @@ import { createMetrics } from './metrics.ts';
 import { NodeRegistry } from './nodes/registry.ts';
 import { ShardClient } from './nodes/shard-client.ts';
 import { HashListCache } from './read/hash-list-cache.ts';
+import { ArchiveIndexCache } from './archive/archive-index-cache.ts';
 
 export interface RunningGateway {
   readonly url: string;
@@ -38,14 +40,17 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   const client = new ShardClient(registry, now);
   const metrics = createMetrics();
   const janitor = new Janitor({ store, registry, client, logger, metrics, now }, JANITOR_INTERVAL_MS);
+  const usage = config.billing ? new UsageRecorder({ store, logger, metrics }) : null;
   const deps: GatewayDeps = {
     config, credentials, store, registry, client, codec: ReedSolomonCodec.load(),
     hashLists: new HashListCache(config.hashListCacheBytes), metrics, logger, janitor, now,
-    verifier: createVerifier(store, config.region),
+    archiveIndexes: new ArchiveIndexCache(config.archiveIndexCacheBytes),
+    verifier: createVerifier(store, config.region), usage,
   };
   const app = createApp(deps);
   const server = await listen(app.fetch, config);
   await janitor.start(startedAt);
+  usage?.start();
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   logger.info('gateway_listening', { url, profile: config.profile, writeQuorum: config.writeQuorum, dataDir: config.dataDir });
@@ -56,6 +61,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     async close() {
       await janitor.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await usage?.close();
       await registry.close();
       await store.close();
     },

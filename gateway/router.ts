@@ -1,18 +1,28 @@
 import { S3Error } from '../src/s3/errors.ts';
+import { resolveAddress, type BucketAddress } from './addressing.ts';
 
 export type S3Operation =
   | 'ListBuckets'
   | 'CreateBucket' | 'HeadBucket' | 'DeleteBucket' | 'GetBucketLocation'
+  | 'GetBucketAcl' | 'PutBucketAcl' | 'GetBucketCors' | 'PutBucketCors' | 'DeleteBucketCors' | 'GetBucketVersioning'
   | 'ListObjects' | 'ListObjectsV2'
-  | 'PutObject' | 'GetObject' | 'HeadObject' | 'DeleteObject';
+  | 'PutObject' | 'GetObject' | 'HeadObject' | 'DeleteObject'
+  | 'CopyObject' | 'DeleteObjects'
+  | 'CreateMultipartUpload' | 'UploadPart' | 'UploadPartCopy' | 'CompleteMultipartUpload' | 'AbortMultipartUpload'
+  | 'ListParts' | 'ListMultipartUploads';
 
 type Target = 'service' | 'bucket' | 'object';
 
 interface RouteRule {
   readonly method: string;
   readonly target: Target;
-  /** A sub-resource query parameter the request must carry (`?location`, `?uploads`). */
-  readonly subresource?: string;
+  /**
+   * Sub-resource query parameters the request must carry (`?location`, `?uploads`, both of
+   * `?partNumber&uploadId`); it may carry no others.
+   */
+  readonly subresource?: string | readonly string[];
+  /** A header the request must carry: it tells CopyObject from PutObject (`x-amz-copy-source`). */
+  readonly header?: string;
   /** Query parameters that must have exactly these values (`list-type=2`). */
   readonly query?: Readonly<Record<string, string>>;
   readonly operation: S3Operation;
@@ -26,13 +36,30 @@ interface RouteRule {
 export const ROUTES: readonly RouteRule[] = [
   { method: 'GET', target: 'service', operation: 'ListBuckets' },
   { method: 'GET', target: 'bucket', subresource: 'location', operation: 'GetBucketLocation' },
+  { method: 'GET', target: 'bucket', subresource: 'acl', operation: 'GetBucketAcl' },
+  { method: 'PUT', target: 'bucket', subresource: 'acl', operation: 'PutBucketAcl' },
+  { method: 'GET', target: 'bucket', subresource: 'cors', operation: 'GetBucketCors' },
+  { method: 'PUT', target: 'bucket', subresource: 'cors', operation: 'PutBucketCors' },
+  { method: 'DELETE', target: 'bucket', subresource: 'cors', operation: 'DeleteBucketCors' },
+  { method: 'GET', target: 'bucket', subresource: 'versioning', operation: 'GetBucketVersioning' },
+  { method: 'GET', target: 'bucket', subresource: 'uploads', operation: 'ListMultipartUploads' },
+  { method: 'POST', target: 'bucket', subresource: 'delete', operation: 'DeleteObjects' },
   { method: 'GET', target: 'bucket', query: { 'list-type': '2' }, operation: 'ListObjectsV2' },
   { method: 'GET', target: 'bucket', operation: 'ListObjects' },
   { method: 'PUT', target: 'bucket', operation: 'CreateBucket' },
   { method: 'HEAD', target: 'bucket', operation: 'HeadBucket' },
   { method: 'DELETE', target: 'bucket', operation: 'DeleteBucket' },
+  { method: 'POST', target: 'object', subresource: 'uploads', operation: 'CreateMultipartUpload' },
+  { method: 'POST', target: 'object', subresource: 'uploadId', operation: 'CompleteMultipartUpload' },
+  { method: 'PUT', target: 'object', subresource: ['partNumber', 'uploadId'], header: 'x-amz-copy-source', operation: 'UploadPartCopy' },
+  { method: 'PUT', target: 'object', subresource: ['partNumber', 'uploadId'], operation: 'UploadPart' },
+  { method: 'GET', target: 'object', subresource: 'uploadId', operation: 'ListParts' },
+  { method: 'DELETE', target: 'object', subresource: 'uploadId', operation: 'AbortMultipartUpload' },
+  { method: 'PUT', target: 'object', header: 'x-amz-copy-source', operation: 'CopyObject' },
   { method: 'PUT', target: 'object', operation: 'PutObject' },
+  { method: 'GET', target: 'object', subresource: 'partNumber', operation: 'GetObject' },
   { method: 'GET', target: 'object', operation: 'GetObject' },
+  { method: 'HEAD', target: 'object', subresource: 'partNumber', operation: 'HeadObject' },
   { method: 'HEAD', target: 'object', operation: 'HeadObject' },
   { method: 'DELETE', target: 'object', operation: 'DeleteObject' },
 ];
@@ -56,27 +83,34 @@ export interface ResolvedRoute {
 
 /** Splits a path-style request path (`/bucket/key/with/slashes`) into bucket and decoded key. */
 export function parsePathStyle(rawPath: string): { bucket: string; key: string } {
-  const path = rawPath.startsWith('/') ? rawPath.slice(1) : rawPath;
-  const slash = path.indexOf('/');
-  const rawBucket = slash === -1 ? path : path.slice(0, slash);
-  const rawKey = slash === -1 ? '' : path.slice(slash + 1);
-  try {
-    return { bucket: decodeURIComponent(rawBucket), key: decodeURIComponent(rawKey) };
-  } catch {
-    throw new S3Error('InvalidArgument', { message: 'The request path is not valid percent-encoded UTF-8.' });
-  }
+  const { bucket, key } = resolveAddress(undefined, rawPath, []);
+  return { bucket, key };
 }
 
-export function resolveRoute(method: string, rawPath: string, query: URLSearchParams): ResolvedRoute {
-  const { bucket, key } = parsePathStyle(rawPath);
+/** Reads a request header by lower-case name. */
+export type HeaderReader = (name: string) => string | undefined;
+
+const NO_HEADERS: HeaderReader = () => undefined;
+
+/** Routes a path-style request. */
+export function resolveRoute(method: string, rawPath: string, query: URLSearchParams, header: HeaderReader = NO_HEADERS): ResolvedRoute {
+  return routeRequest(method, resolveAddress(undefined, rawPath, []), query, header);
+}
+
+/** Routes a request whose bucket and key are known (path-style or virtual-hosted, see addressing.ts). */
+export function routeRequest(method: string, address: BucketAddress, query: URLSearchParams, header: HeaderReader = NO_HEADERS): ResolvedRoute {
+  const { bucket, key } = address;
   const target: Target = bucket === '' ? 'service' : key === '' ? 'bucket' : 'object';
   const requested = [...query.keys()].filter((name) => SUBRESOURCES.has(name));
   const candidates = ROUTES.filter((rule) => rule.target === target);
-  const rule = candidates.find((candidate) =>
-    candidate.method === method
-    && (candidate.subresource ? query.has(candidate.subresource) : true)
-    && requested.every((name) => name === candidate.subresource)
-    && Object.entries(candidate.query ?? {}).every(([name, value]) => query.get(name) === value));
+  const rule = candidates.find((candidate) => {
+    const required: readonly string[] = candidate.subresource === undefined ? [] : [candidate.subresource].flat();
+    return candidate.method === method
+      && required.every((name) => query.has(name))
+      && requested.every((name) => required.includes(name))
+      && (candidate.header === undefined || header(candidate.header) !== undefined)
+      && Object.entries(candidate.query ?? {}).every(([name, value]) => query.get(name) === value);
+  });
   if (rule) return { operation: rule.operation, bucket, key };
   if (requested.length > 0 || candidates.some((candidate) => candidate.method === method)) {
     throw new S3Error('NotImplemented', {

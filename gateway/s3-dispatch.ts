@@ -1,8 +1,25 @@
 import { S3Error } from '../src/s3/errors.ts';
-import { authenticate, type Authenticated } from './auth.ts';
+import { rawRequestTarget, resolveAddress } from './addressing.ts';
+import { authenticate, type Authenticated, type Caller } from './auth.ts';
 import type { GatewayContext, GatewayDeps, RequestLog } from './context.ts';
-import { resolveRoute, type S3Operation } from './router.ts';
+import { answerPreflight } from './cors/preflight.ts';
+import { routeRequest, type ResolvedRoute, type S3Operation } from './router.ts';
+import { abortMultipartUpload } from './ops/abort-multipart-upload.ts';
+import { completeMultipartUpload } from './ops/complete-multipart-upload.ts';
+import { copyObject } from './ops/copy-object.ts';
 import { createBucket } from './ops/create-bucket.ts';
+import { createMultipartUpload } from './ops/create-multipart-upload.ts';
+import { deleteObjects } from './ops/delete-objects.ts';
+import { listMultipartUploads } from './ops/list-multipart-uploads.ts';
+import { listParts } from './ops/list-parts.ts';
+import { uploadPart } from './ops/upload-part.ts';
+import { uploadPartCopy } from './ops/upload-part-copy.ts';
+import { deleteBucketCors } from './ops/delete-bucket-cors.ts';
+import { getBucketAcl } from './ops/get-bucket-acl.ts';
+import { getBucketCors } from './ops/get-bucket-cors.ts';
+import { getBucketVersioning } from './ops/get-bucket-versioning.ts';
+import { putBucketAcl } from './ops/put-bucket-acl.ts';
+import { putBucketCors } from './ops/put-bucket-cors.ts';
 import { deleteBucket } from './ops/delete-bucket.ts';
 import { deleteObject } from './ops/delete-object.ts';
 import { getBucketLocation } from './ops/get-bucket-location.ts';
@@ -27,32 +44,63 @@ export interface S3Request {
 
 export type S3Handler = (request: S3Request) => Promise<Response>;
 
+/**
+ * A request to an operation a public-read bucket opens to everyone: the caller may be another
+ * account or anonymous, and the handler decides with `requireReadableBucket`.
+ */
+export type PublicReadRequest = Omit<S3Request, 'auth'> & { readonly auth: Caller };
+
 const HANDLERS: Readonly<Record<S3Operation, S3Handler>> = {
   ListBuckets: listBuckets,
   CreateBucket: createBucket,
   HeadBucket: headBucket,
   DeleteBucket: deleteBucket,
   GetBucketLocation: getBucketLocation,
+  GetBucketAcl: getBucketAcl,
+  PutBucketAcl: putBucketAcl,
+  GetBucketCors: getBucketCors,
+  PutBucketCors: putBucketCors,
+  DeleteBucketCors: deleteBucketCors,
+  GetBucketVersioning: getBucketVersioning,
   ListObjects: listObjects,
   ListObjectsV2: listObjectsV2,
   PutObject: putObject,
   GetObject: getObject,
   HeadObject: headObject,
   DeleteObject: deleteObject,
+  CopyObject: copyObject,
+  DeleteObjects: deleteObjects,
+  CreateMultipartUpload: createMultipartUpload,
+  UploadPart: uploadPart,
+  UploadPartCopy: uploadPartCopy,
+  CompleteMultipartUpload: completeMultipartUpload,
+  AbortMultipartUpload: abortMultipartUpload,
+  ListParts: listParts,
+  ListMultipartUploads: listMultipartUploads,
+};
+
+/**
+ * What a request without any signature may do: read a public-read bucket (S3's READ for AllUsers:
+ * list it, head it) and its objects (shardgate's public-read reaches the objects too, see
+ * BucketAcl). Everything else is refused before any handler runs.
+ */
+const PUBLIC_READ_HANDLERS: Readonly<Partial<Record<S3Operation, (request: PublicReadRequest) => Promise<Response>>>> = {
+  GetObject: getObject,
+  HeadObject: headObject,
+  ListObjects: listObjects,
+  ListObjectsV2: listObjectsV2,
+  HeadBucket: headBucket,
 };
 
 export const MAX_KEY_BYTES = 1024;
 
 export async function dispatchS3(deps: GatewayDeps, c: GatewayContext): Promise<Response> {
-  // The raw request target as the client sent it: SigV4 signs the path exactly as sent, and
-  // WHATWG URL parsing would resolve `..` and re-encode characters.
-  const target = c.env?.incoming?.url ?? new URL(c.req.url).pathname + new URL(c.req.url).search;
-  const queryStart = target.indexOf('?');
-  const rawPath = queryStart === -1 ? target : target.slice(0, queryStart);
-  const rawQuery = queryStart === -1 ? '' : target.slice(queryStart + 1);
+  const { rawPath, rawQuery } = rawRequestTarget(c);
   const query = new URLSearchParams(rawQuery);
   const log = c.get('log');
-  const route = resolveRoute(c.req.method, rawPath, query);
+  const address = resolveAddress(c.req.header('host'), rawPath, deps.config.baseDomains);
+  if (c.req.method === 'OPTIONS') return answerPreflight(deps, c, address);
+  const route = routeRequest(c.req.method, address, query, (name) => c.req.header(name));
   log.operation = route.operation;
   if (route.bucket) log.bucket = route.bucket;
   if (route.key) log.key = route.key;
@@ -60,6 +108,20 @@ export async function dispatchS3(deps: GatewayDeps, c: GatewayContext): Promise<
     throw new S3Error('KeyTooLongError', { message: 'Your key is too long.' });
   }
   const auth = await authenticate(deps, c, { rawPath, rawQuery });
+  if (auth.kind === 'anonymous') {
+    const handler = PUBLIC_READ_HANDLERS[route.operation];
+    if (!handler) throw await anonymousRefusal(deps, route);
+    return handler({ deps, c, bucket: route.bucket, key: route.key, query, auth, log });
+  }
   log.accessKeyId = auth.accessKeyId;
+  log.accountId = auth.accountId;
   return HANDLERS[route.operation]({ deps, c, bucket: route.bucket, key: route.key, query, auth, log });
+}
+
+/** An anonymous request for anything but a public read: NoSuchBucket when the bucket is missing (S3's order), else AccessDenied. */
+async function anonymousRefusal(deps: GatewayDeps, route: ResolvedRoute): Promise<S3Error> {
+  if (route.bucket !== '' && route.operation !== 'CreateBucket' && !(await deps.store.getBucket(route.bucket))) {
+    return new S3Error('NoSuchBucket', { resource: `/${route.bucket}`, extra: { BucketName: route.bucket } });
+  }
+  return new S3Error('AccessDenied');
 }

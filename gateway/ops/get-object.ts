@@ -1,7 +1,9 @@
 import { parseRangeHeader, formatContentRange } from '../../src/s3/range.ts';
 import { readObjectRange } from '../read/object-reader.ts';
 import type { ReadReport } from '../read/segment-reader.ts';
-import type { S3Request } from '../s3-dispatch.ts';
+import type { PublicReadRequest } from '../s3-dispatch.ts';
+import { readArchived } from '../archive/archived-read.ts';
+import { readPartNumber } from '../multipart/part-read.ts';
 import { checkReadConditions } from './conditions.ts';
 import { requireObject } from './object-access.ts';
 import { checksumHeaders, objectHeaders, responseOverrides } from './object-headers.ts';
@@ -12,21 +14,25 @@ import { checksumHeaders, objectHeaders, responseOverrides } from './object-head
  * read at all gets a 503 S3 error, not a 200 with a broken body; a failure later in the body
  * aborts the connection, so the client sees a short body, never a complete-looking wrong one.
  */
-export async function getObject(request: S3Request): Promise<Response> {
+export async function getObject(request: PublicReadRequest): Promise<Response> {
   const { deps, c, log } = request;
+  const archived = await readArchived(request, 'GET'); // member by path, ?range=
+  if (archived) return archived;
   const version = await requireObject(request);
   const header = (name: string) => c.req.header(name);
   checkReadConditions(version, header);
-  const range = parseRangeHeader(header('range'), version.size);
+  const part = await readPartNumber(request, version, header('range')); // ?partNumber=N: that part's span
+  const range = part ? part.span : parseRangeHeader(header('range'), version.size);
   const span = range ?? { offset: 0, length: version.size };
   const headers: Record<string, string> = {
     ...objectHeaders(version),
+    ...part?.headers,
     ...checksumHeaders(version, header('x-amz-checksum-mode'), range !== null),
     ...responseOverrides(request.query),
     'content-length': String(span.length),
   };
-  if (range) headers['content-range'] = formatContentRange(range, version.size);
-  const status = range ? 206 : 200;
+  if (range && range.length > 0) headers['content-range'] = formatContentRange(range, version.size);
+  const status = range && range.length > 0 ? 206 : 200;
   if (span.length === 0) return new Response(null, { status, headers });
 
   const abort = new AbortController();

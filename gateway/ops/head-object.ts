@@ -1,18 +1,28 @@
-import type { S3Request } from '../s3-dispatch.ts';
+import type { PublicReadRequest } from '../s3-dispatch.ts';
+import { readArchived } from '../archive/archived-read.ts';
+import { formatContentRange } from '../../src/s3/range.ts';
+import { readPartNumber } from '../multipart/part-read.ts';
 import { checkReadConditions } from './conditions.ts';
 import { requireObject } from './object-access.ts';
 import { checksumHeaders, objectHeaders } from './object-headers.ts';
 
-export async function headObject(request: S3Request): Promise<Response> {
+export async function headObject(request: PublicReadRequest): Promise<Response> {
+  const archived = await readArchived(request, 'HEAD'); // member by path, ?range=
+  if (archived) return archived;
   const version = await requireObject(request);
   const header = (name: string) => request.c.req.header(name);
   checkReadConditions(version, header);
+  const part = await readPartNumber(request, version, undefined); // ?partNumber=N: that part's span
+  const span = part?.span ?? null;
+  const ranged = span !== null && span.length > 0;
   return new Response(null, {
-    status: 200,
+    status: ranged ? 206 : 200,
     headers: {
       ...objectHeaders(version),
-      ...checksumHeaders(version, header('x-amz-checksum-mode'), false),
-      'content-length': String(version.size),
+      ...checksumHeaders(version, header('x-amz-checksum-mode'), span !== null),
+      ...part?.headers,
+      'content-length': String(span?.length ?? version.size),
+      ...(ranged ? { 'content-range': formatContentRange(span, version.size) } : {}),
     },
   });
 }

@@ -1,12 +1,13 @@
 import type { ObjectVersion } from '../../src/meta/types.ts';
 
-/** Headers GET and HEAD share: type, tag, dates, user metadata. */
+/** Headers GET and HEAD share: type, tag, dates, stored representation headers, user metadata. */
 export function objectHeaders(version: ObjectVersion): Record<string, string> {
   const headers: Record<string, string> = {
     'content-type': version.contentType,
     etag: version.etag,
     'last-modified': version.createdAt.toUTCString(),
     'accept-ranges': 'bytes',
+    ...version.contentHeaders,
   };
   for (const [name, value] of Object.entries(version.userMetadata)) headers[`x-amz-meta-${name}`] = value;
   return headers;
@@ -15,12 +16,16 @@ export function objectHeaders(version: ObjectVersion): Record<string, string> {
 /**
  * The stored full-object checksums, only when the client asked (`x-amz-checksum-mode: ENABLED`)
  * and only for a whole-object response: a checksum of the whole object on a ranged response makes
- * validating SDKs fail.
+ * validating SDKs fail. `x-amz-checksum-type` says which kind S3 would call it: a multipart
+ * checksum of checksums (`…-N`) is COMPOSITE, any other FULL_OBJECT.
  */
 export function checksumHeaders(version: ObjectVersion, checksumMode: string | undefined, ranged: boolean): Record<string, string> {
   if (ranged || checksumMode?.toUpperCase() !== 'ENABLED') return {};
   const headers: Record<string, string> = {};
-  for (const [algorithm, value] of Object.entries(version.checksums)) headers[`x-amz-checksum-${algorithm}`] = value;
+  for (const [algorithm, value] of Object.entries(version.checksums)) {
+    headers[`x-amz-checksum-${algorithm}`] = value;
+    headers['x-amz-checksum-type'] = /-\d+$/.test(value) ? 'COMPOSITE' : 'FULL_OBJECT';
+  }
   return headers;
 }
 

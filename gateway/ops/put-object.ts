@@ -1,11 +1,14 @@
 import { randomBytes } from 'node:crypto';
+import { CommitPreconditionError } from '../../src/meta/store.ts';
 import { S3Error } from '../../src/s3/errors.ts';
 import type { S3Request } from '../s3-dispatch.ts';
+import { contentHeadersFrom } from '../write/content-headers.ts';
 import { writeObjectData } from '../write/object-writer.ts';
 import { userMetadataFrom } from '../write/object-metadata.ts';
 import { PayloadDigests, requestedChecksum } from '../write/payload-digests.ts';
 import { openRequestBody } from '../write/request-body.ts';
 import { requireOwnedBucket } from './bucket-access.ts';
+import { checkWritePrecondition, commitPreconditionS3Error, writePrecondition } from './write-conditions.ts';
 
 const DEFAULT_CONTENT_TYPE = 'binary/octet-stream';
 
@@ -23,6 +26,9 @@ export async function putObject(request: S3Request): Promise<Response> {
   const contentMd5 = header('content-md5');
   if (contentMd5 !== undefined && !/^[A-Za-z0-9+/]{22}==$/.test(contentMd5)) throw new S3Error('InvalidDigest');
   const userMetadata = userMetadataFrom(incoming.headers);
+  const contentHeaders = contentHeadersFrom(header);
+  const precondition = writePrecondition(header);
+  if (precondition) checkWritePrecondition(precondition, await deps.store.getObject(bucket.name, request.key), bucket.name, request.key);
   const digests = new PayloadDigests({
     contentSha256: sigv4.payloadMode === 'signed' ? sigv4.payloadHash ?? undefined : undefined,
     contentMd5,
@@ -51,13 +57,16 @@ export async function putObject(request: S3Request): Promise<Response> {
         contentType: header('content-type') || DEFAULT_CONTENT_TYPE,
         userMetadata,
         checksums,
+        contentHeaders,
         createdAt: deps.now(),
       },
+      precondition,
     });
     deps.metrics.objectsWritten++;
     if (replaced) deps.janitor.kick();
     const headers: Record<string, string> = { etag };
     for (const [algorithm, value] of Object.entries(checksums)) headers[`x-amz-checksum-${algorithm}`] = value;
+    if (Object.keys(checksums).length > 0) headers['x-amz-checksum-type'] = 'FULL_OBJECT';
     return new Response(null, { status: 200, headers });
   } catch (error) {
     abort.abort();
@@ -65,7 +74,7 @@ export async function putObject(request: S3Request): Promise<Response> {
       deps.logger.error('abandon_write_failed', { writeId, error: abandonError.message });
     });
     deps.janitor.kick();
-    throw error;
+    throw error instanceof CommitPreconditionError ? commitPreconditionS3Error(error) : error;
   } finally {
     incoming.off('close', onClose);
   }
