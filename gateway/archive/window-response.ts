@@ -1,6 +1,7 @@
 import type { ObjectVersion } from '../../src/meta/types.ts';
 import { formatContentRange, parseRangeHeader } from '../../src/s3/range.ts';
 import type { Span } from '../../src/span.ts';
+import { streamObjectSpan } from '../ops/object-body.ts';
 import { responseOverrides } from '../ops/object-headers.ts';
 import { readObjectRange } from '../read/object-reader.ts';
 import type { ReadReport } from '../read/segment-reader.ts';
@@ -40,7 +41,7 @@ export async function windowResponse(request: PublicReadRequest, window: ObjectW
     request.log.bytesOut += part.length;
     return new Response(window.body.slice(part.offset, part.offset + part.length), { status, headers });
   }
-  const body = await streamSpan(request, window.version, { offset: window.span.offset + part.offset, length: part.length }, report);
+  const body = await streamObjectSpan(request, window.version, { offset: window.span.offset + part.offset, length: part.length }, report);
   return new Response(body, { status, headers });
 }
 
@@ -54,40 +55,4 @@ export async function readWindowBytes(request: PublicReadRequest, window: Object
     filled += piece.length;
   }
   return bytes.subarray(0, filled);
-}
-
-/**
- * The verified bytes of `span` as a body stream. The first piece is read before the status line
- * goes out, so unreadable bytes become a 503 S3 error rather than a 200 with a broken body; a
- * later failure aborts the connection (a short body, never a complete-looking wrong one); a client
- * that hangs up cancels the shard reads behind it. The same contract as GetObject.
- */
-async function streamSpan(request: PublicReadRequest, version: ObjectVersion, span: Span, report: ReadReport): Promise<ReadableStream<Uint8Array>> {
-  const { deps, c, log } = request;
-  const abort = new AbortController();
-  const pieces = readObjectRange(deps, version, span, report, abort.signal);
-  const first = await pieces.next();
-  return new ReadableStream<Uint8Array>({
-    start(controller) {
-      if (first.done) return controller.close();
-      log.bytesOut += first.value.length;
-      controller.enqueue(first.value);
-    },
-    async pull(controller) {
-      try {
-        const next = await pieces.next();
-        if (next.done) return controller.close();
-        log.bytesOut += next.value.length;
-        controller.enqueue(next.value);
-      } catch (error) {
-        log.error = (error as Error).message;
-        deps.logger.error('read_failed_mid_body', { requestId: c.get('requestId'), bucket: request.bucket, key: request.key, error: (error as Error).message });
-        controller.error(error);
-      }
-    },
-    async cancel() {
-      abort.abort();
-      await pieces.return(undefined).catch(() => {});
-    },
-  }, { highWaterMark: 0 });
 }

@@ -7,7 +7,7 @@ import { completeMultipartUploadResultXml } from '../../src/s3/xml-multipart.ts'
 import { parseXmlBody } from '../../src/s3/xml.ts';
 import { parseCompleteRequest, planCompletion, type CompletionPlan } from '../multipart/completion.ts';
 import { noSuchUpload, requireUpload } from '../multipart/upload-access.ts';
-import { readCompleteBody } from '../multipart/verified-body.ts';
+import { readVerifiedBody } from './verified-body.ts';
 import type { S3Request } from '../s3-dispatch.ts';
 import { requireOwnedBucket } from './bucket-access.ts';
 import { xmlResponse } from './responses.ts';
@@ -25,7 +25,7 @@ export async function completeMultipartUpload(request: S3Request): Promise<Respo
   const { deps, c } = request;
   const bucket = await requireOwnedBucket(request);
   const upload = await requireUpload(request, bucket);
-  const body = await readCompleteBody(request, MAX_COMPLETE_BODY_BYTES);
+  const body = await readVerifiedBody(request, { maxBytes: MAX_COMPLETE_BODY_BYTES, checksumDescribesBody: false });
   const requested = parseCompleteRequest(await parseXmlBody(body));
   const checksum = upload.checksumAlgorithm !== null && upload.checksumType !== null
     ? { algorithm: upload.checksumAlgorithm, type: upload.checksumType }

@@ -4,7 +4,7 @@ import type { ObjectHeaders } from '../../src/meta/multipart-types.ts';
 import type { ObjectVersion } from '../../src/meta/types.ts';
 import { S3Error } from '../../src/s3/errors.ts';
 import { copyObjectResultXml } from '../../src/s3/xml-copy-delete.ts';
-import { checkCopySourceConditions } from '../copy/copy-conditions.ts';
+import { checkCopySourceConditions } from './conditions.ts';
 import { requireCopySource } from '../copy/copy-source.ts';
 import { objectHeadersFromRequest } from '../multipart/request-object-headers.ts';
 import type { S3Request } from '../s3-dispatch.ts';

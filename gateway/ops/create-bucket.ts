@@ -4,14 +4,14 @@ import { S3Error } from '../../src/s3/errors.ts';
 import { parseXmlBody } from '../../src/s3/xml.ts';
 import type { S3Request } from '../s3-dispatch.ts';
 import { cannedAclFromHeaders } from './canned-acl.ts';
-import { readSmallBody } from './request-body.ts';
+import { readVerifiedBody } from './verified-body.ts';
 
 export async function createBucket(request: S3Request): Promise<Response> {
   const { deps, bucket: name } = request;
   const problem = bucketNameProblem(name);
   if (problem) throw new S3Error('InvalidBucketName', { message: problem, extra: { BucketName: name } });
   const acl = cannedAclFromHeaders((header) => request.c.req.header(header)) ?? 'private';
-  const body = await readSmallBody(request, 64 * 1024);
+  const body = (await readVerifiedBody(request, { maxBytes: 64 * 1024 })).toString('utf8');
   if (body.trim() !== '') await parseXmlBody(body); // CreateBucketConfiguration: validated, region is ours
   try {
     await deps.store.createBucket({ name, accountId: request.auth.accountId, createdAt: deps.now(), profile: deps.config.profile, acl });

@@ -5,7 +5,7 @@ import { S3Error } from '../../src/s3/errors.ts';
 import { parseCopySourceRange } from '../../src/s3/range.ts';
 import { copyPartResultXml } from '../../src/s3/xml-copy-delete.ts';
 import type { Span } from '../../src/span.ts';
-import { checkCopySourceConditions } from '../copy/copy-conditions.ts';
+import { checkCopySourceConditions } from './conditions.ts';
 import { CopyDigests } from '../copy/copy-digests.ts';
 import { requireCopySource } from '../copy/copy-source.ts';
 import { abortOnHangUp } from '../copy/request-abort.ts';
