@@ -1,6 +1,7 @@
 import test from 'ava';
 import type { StorageEvent, StorageItem } from '../meta/usage-types.ts';
 import { StorageAccrual } from './storage-accrual.ts';
+import { mulberry32 } from '../testing/seeded-random.ts';
 
 const FLOOR = 1000;
 const HOUR = 3_600_000;
@@ -61,18 +62,6 @@ test('byte-ms are exact far past 2^53: a 5 TiB object for a year', (t) => {
   t.is(bucket!.storedByteMs, BigInt(size) * BigInt(year));
   t.true(bucket!.storedByteMs > BigInt(Number.MAX_SAFE_INTEGER) * 1000n);
 });
-
-/** mulberry32: small seeded PRNG. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let z = state;
-    z = Math.imul(z ^ (z >>> 15), z | 1);
-    z ^= z + Math.imul(z ^ (z >>> 7), z | 61);
-    return ((z ^ (z >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 test('seeded sweep: the event sum equals Σ billable size × overlap of every lifetime, for any window', (t) => {
   for (let seed = 1; seed <= 40; seed += 1) {

@@ -5,6 +5,7 @@ import test from 'ava';
 import { ReedSolomonCodec, compileReedSolomonWasm } from './codec.ts';
 import { ErasureCodecError, NotEnoughShardsError } from './errors.ts';
 import { InvalidProfileError, type ErasureProfile } from './profile.ts';
+import { mulberry32 } from '../testing/seeded-random.ts';
 
 const PROFILES: ErasureProfile[] = [
   { dataShards: 2, parityShards: 1, chunkSize: 64 },
@@ -19,17 +20,6 @@ const codec = ReedSolomonCodec.load(wasmModule);
 const reference = ReedSolomonErasure.fromBytes(
   readFileSync(createRequire(import.meta.url).resolve('@subspace/reed-solomon-erasure.wasm/dist/reed_solomon_erasure_bg.wasm')),
 );
-
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let z = state;
-    z = Math.imul(z ^ (z >>> 15), z | 1);
-    z ^= z + Math.imul(z ^ (z >>> 7), z | 61);
-    return ((z ^ (z >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomColumns(random: () => number, count: number, length: number): Uint8Array[] {
   return Array.from({ length: count }, () => {

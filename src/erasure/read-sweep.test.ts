@@ -19,19 +19,9 @@ import {
   type ShardWindow,
 } from './layout.ts';
 import { segmentDataSize, stripeSize, type ErasureProfile } from './profile.ts';
+import { mulberry32 } from '../testing/seeded-random.ts';
 
 const codec = ReedSolomonCodec.load();
-
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let z = state;
-    z = Math.imul(z ^ (z >>> 15), z | 1);
-    z ^= z + Math.imul(z ^ (z >>> 7), z | 61);
-    return ((z ^ (z >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Random = () => number;
 const randomInt = (random: Random, below: number) => Math.floor(random() * below);

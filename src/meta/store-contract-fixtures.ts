@@ -4,6 +4,7 @@ import type { ErasureProfile } from '../erasure/profile.ts';
 import type { MetaStore } from './store.ts';
 import { shardId } from './types.ts';
 import type { Account, Bucket, NewObjectVersion, ObjectVersion, SegmentRecord } from './types.ts';
+export { mulberry32 } from '../testing/seeded-random.ts';
 
 /** Builders shared by the MetaStore contract suite's files. */
 
@@ -121,18 +122,6 @@ export async function garbageOf(store: MetaStore): Promise<string[]> {
 export function committed(version: NewObjectVersion): ObjectVersion {
   const { object } = version;
   return { ...object, contentHeaders: object.contentHeaders ?? {}, createdAt: object.createdAt ?? new Date(0) };
-}
-
-/** mulberry32: a small seeded PRNG so sweeps are reproducible. */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let z = state;
-    z = Math.imul(z ^ (z >>> 15), z | 1);
-    z ^= z + Math.imul(z ^ (z >>> 7), z | 61);
-    return ((z ^ (z >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export function utf8Compare(a: string, b: string): number {

@@ -9,6 +9,7 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { AwsChunkedDecoder, type AwsChunkedOptions } from './aws-chunked.ts';
 import { S3Error } from './errors.ts';
 import { SigV4Verifier, type ChunkSigningContext } from './sigv4.ts';
+import { mulberry32 } from '../testing/seeded-random.ts';
 
 // ---------------------------------------------------------------------------------------------
 // An independent encoder, written from the AWS streaming spec with node:crypto only.
@@ -40,17 +41,6 @@ function encodeSigned(context: ChunkSigningContext, chunks: Buffer[], trailers?:
     parts.push(Buffer.from(`${lines}x-amz-trailer-signature:${hmac(context.signingKey, toSign).toString('hex')}\r\n\r\n`));
   }
   return Buffer.concat(parts);
-}
-
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let z = state;
-    z = Math.imul(z ^ (z >>> 15), z | 1);
-    z ^= z + Math.imul(z ^ (z >>> 7), z | 61);
-    return ((z ^ (z >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function seededBytes(seed: number, length: number): Buffer {
