@@ -181,13 +181,13 @@ test.serial('shardgate usage prints the invoice with the floor line, --json, --a
   t.is(help.code, 0);
   t.regex(help.stdout, /--admin-token/);
   for (const [args, env, message] of [
-    [['--account', 'nobody'], {}, /^shardgate usage: 400: account "nobody" does not exist\n$/],
-    [['--account', 'root', '--from', 'soon'], {}, /^shardgate usage: 400: from must be an ISO 8601 time/],
-    [['--account', 'root'], { SHARDGATE_ADMIN_TOKEN: 'wrong' }, /^shardgate usage: 403: wrong admin token\n$/],
+    [['--account', 'nobody'], {}, /^shardgate usage: 400 account "nobody" does not exist\n$/],
+    [['--account', 'root', '--from', 'soon'], {}, /^shardgate usage: 400 from must be an ISO 8601 time/],
+    [['--account', 'root'], { SHARDGATE_ADMIN_TOKEN: 'wrong' }, /^shardgate usage: 403 wrong admin token\n$/],
     [['--account', 'root'], { SHARDGATE_ADMIN_TOKEN: '' }, /^shardgate usage: --admin-token \(or SHARDGATE_ADMIN_TOKEN\) is required\n$/],
     [[], {}, /^shardgate usage: --account NAME is required \(or --advise\)\n$/],
     [['--account', 'root', '--bogus'], {}, /^shardgate usage: unknown option --bogus/],
-    [['--account', 'root'], { SHARDGATE_ENDPOINT: `http://127.0.0.1:${closedPort}` }, new RegExp(`^shardgate usage: cannot reach http://127\\.0\\.0\\.1:${closedPort}: ECONNREFUSED\n$`)],
+    [['--account', 'root'], { SHARDGATE_ENDPOINT: `http://127.0.0.1:${closedPort}` }, new RegExp(`^shardgate usage: cannot reach the gateway at http://127\\.0\\.0\\.1:${closedPort}: ECONNREFUSED\n$`)],
   ] as const) {
     const result = await runUsage(cluster, [...args], env);
     t.not(result.code, 0, args.join(' '));
