@@ -1,32 +1,27 @@
-import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
 import type { Span } from '../span.ts';
-import { walkListing, type SeekBound } from './listing.ts';
 import type {
   CompletedUpload, ListPartsPage, ListPartsQuery, ListUploadsPage, ListUploadsQuery, MultipartUpload, NewUploadedPart,
   ObjectCopy, ObjectPartLookup, UploadedPart,
 } from './multipart-types.ts';
+import { SqliteAccounts } from './sqlite-accounts.ts';
 import { migrate } from './sqlite-migrations.ts';
 import { prepareMultipartStatements } from './sqlite-multipart-statements.ts';
 import { SqliteMultipart, type LedgerBucket } from './sqlite-multipart.ts';
+import { SqliteNodes } from './sqlite-nodes.ts';
 import { SqliteObjectCopy } from './sqlite-object-copy.ts';
-import { PendingClaim, SegmentBook } from './sqlite-segments.ts';
+import { SqliteObjects } from './sqlite-objects.ts';
+import { SegmentBook } from './sqlite-segments.ts';
 import {
   appendStorageEvent, insertRequestUsage, listSmallObjectPrefixes, totalRequestUsage, visitStorageEvents, type LedgerChange,
 } from './sqlite-ledger.ts';
 import { prepareStatements, type Statements } from './sqlite-statements.ts';
-import {
-  toAccessKey, toAccount, toBucket, toNode, toObjectVersion, toSegment, type AccessKeyRow, type AccountRow,
-  type BucketRow, type GarbageRow, type NodeRow, type ObjectRow, type PendingShardRow,
-  type SegmentRow, type ShardRow,
-} from './sqlite-rows.ts';
-import {
-  AccessKeyAlreadyExistsError, AccountAlreadyExistsError, BucketAlreadyExistsError, BucketNotEmptyError,
-  CommitPreconditionError, NoSuchAccountError, NoSuchBucketError, type MetaStore,
-} from './store.ts';
+import { SqliteWriteQueue } from './sqlite-write-queue.ts';
+import { toBucket, type BucketRow, type ObjectRow } from './sqlite-rows.ts';
+import { BucketAlreadyExistsError, BucketNotEmptyError, NoSuchAccountError, NoSuchBucketError, type MetaStore } from './store.ts';
 import type {
-  AccessKey, Account, Bucket, BucketAcl, CommitPrecondition, CorsRule, GarbageShard, ListObjectsPage, ListObjectsQuery,
-  NewBucket, NewObjectVersion, NodeRecord, ObjectVersion, PendingShard, SegmentRecord,
+  AccessKey, Account, Bucket, BucketAcl, CorsRule, GarbageShard, ListObjectsPage, ListObjectsQuery, NewBucket,
+  NewObjectVersion, NodeRecord, ObjectVersion, PendingShard, SegmentRecord,
 } from './types.ts';
 import type {
   RequestUsage, RequestUsageTotal, SmallObjectPrefix, SmallObjectQuery, StorageEvent, TimeWindow,
@@ -37,20 +32,6 @@ export interface SqliteMetaStoreOptions {
   readonly now?: () => Date;
   /** How long a statement waits for another connection's write lock. Default 5 s. */
   readonly busyTimeoutMs?: number;
-}
-
-/** Throws CommitPreconditionError when the key's current version (`current`) is not as required. */
-function checkPrecondition(
-  precondition: CommitPrecondition, current: ObjectRow | undefined, object: { bucket: string; key: string },
-): void {
-  if (precondition.kind === 'absent') {
-    if (current) throw new CommitPreconditionError(object.bucket, object.key, 'exists');
-    return;
-  }
-  if (!current) throw new CommitPreconditionError(object.bucket, object.key, 'absent');
-  if (precondition.etag !== '*' && precondition.etag !== current.etag) {
-    throw new CommitPreconditionError(object.bucket, object.key, 'etag');
-  }
 }
 
 /**
@@ -66,8 +47,12 @@ export class SqliteMetaStore implements MetaStore {
   readonly #now: () => Date;
   /** Shared, reference-counted segments (sqlite-segments.ts). */
   readonly #segments: SegmentBook;
+  readonly #objects: SqliteObjects;
   readonly #multipart: SqliteMultipart;
   readonly #copies: SqliteObjectCopy;
+  readonly #accounts: SqliteAccounts;
+  readonly #nodes: SqliteNodes;
+  readonly #writes: SqliteWriteQueue;
   /** One cached transaction wrapper that runs the function it is given. */
   readonly #transaction: Database.Transaction<(fn: () => unknown) => unknown>;
 
@@ -93,17 +78,24 @@ export class SqliteMetaStore implements MetaStore {
     this.#now = now;
     this.#transaction = db.transaction((fn: () => unknown) => fn());
     this.#segments = new SegmentBook(this.#sql);
-    const context = {
+    const base = {
       sql: this.#sql,
-      multipartSql: prepareMultipartStatements(db),
       segments: this.#segments,
       bucketRow: (name: string) => this.#bucketRow(name),
-      insertObjectRow: (bucketId: number, object: NewObjectVersion['object'], at: Date) => this.#insertObjectRow(bucketId, object, at),
-      retireObject: (row: ObjectRow) => this.#retireObject(row),
       ledger: (bucket: LedgerBucket, change: LedgerChange, at: Date) => this.#ledger(bucket, change, at),
+    };
+    this.#objects = new SqliteObjects({ ...base, now });
+    const context = {
+      ...base,
+      multipartSql: prepareMultipartStatements(db),
+      insertObjectRow: (bucketId: number, object: NewObjectVersion['object'], at: Date) => this.#objects.insertRow(bucketId, object, at),
+      retireObject: (row: ObjectRow) => this.#objects.retire(row),
     };
     this.#multipart = new SqliteMultipart(context);
     this.#copies = new SqliteObjectCopy(context);
+    this.#accounts = new SqliteAccounts(this.#sql, now);
+    this.#nodes = new SqliteNodes(this.#sql);
+    this.#writes = new SqliteWriteQueue(this.#sql, now);
   }
 
   /** Runs `fn` in one IMMEDIATE transaction (rolled back when it throws). */
@@ -130,46 +122,31 @@ export class SqliteMetaStore implements MetaStore {
   }
 
   async createAccount(name: string): Promise<Account> {
-    return this.#write(() => {
-      if (this.#sql.accountByName.get(name)) throw new AccountAlreadyExistsError(name);
-      const account: Account = { id: randomBytes(16).toString('hex'), name, createdAt: this.#now() };
-      this.#sql.insertAccount.run(account.id, name, account.createdAt.getTime());
-      return account;
-    });
+    return this.#write(() => this.#accounts.createAccount(name));
   }
 
   async getAccount(id: string): Promise<Account | null> {
-    return toAccount(this.#sql.accountById.get(id) as AccountRow | undefined);
+    return this.#accounts.getAccount(id);
   }
 
   async getAccountByName(name: string): Promise<Account | null> {
-    return toAccount(this.#sql.accountByName.get(name) as AccountRow | undefined);
+    return this.#accounts.getAccountByName(name);
   }
 
   async createAccessKey(accountId: string, accessKeyId: string, secretKey: string): Promise<AccessKey> {
-    return this.#write(() => {
-      if (!this.#sql.accountById.get(accountId)) throw new NoSuchAccountError(accountId);
-      if (this.#sql.accessKeyById.get(accessKeyId)) throw new AccessKeyAlreadyExistsError(accessKeyId);
-      const createdAt = this.#now();
-      this.#sql.insertAccessKey.run(accessKeyId, secretKey, accountId, createdAt.getTime());
-      return { accessKeyId, secretKey, accountId, createdAt, revokedAt: null };
-    });
+    return this.#write(() => this.#accounts.createAccessKey(accountId, accessKeyId, secretKey));
   }
 
   async getAccessKey(accessKeyId: string): Promise<AccessKey | null> {
-    const row = this.#sql.accessKeyById.get(accessKeyId) as AccessKeyRow | undefined;
-    return row ? toAccessKey(row) : null;
+    return this.#accounts.getAccessKey(accessKeyId);
   }
 
   async listAccessKeys(accountId?: string): Promise<AccessKey[]> {
-    const rows = accountId === undefined
-      ? this.#sql.accessKeys.all()
-      : this.#sql.accessKeysOfAccount.all(accountId);
-    return (rows as AccessKeyRow[]).map(toAccessKey);
+    return this.#accounts.listAccessKeys(accountId);
   }
 
   async revokeAccessKey(accessKeyId: string, at: Date): Promise<boolean> {
-    return this.#sql.revokeAccessKey.run(at.getTime(), accessKeyId).changes > 0;
+    return this.#accounts.revokeAccessKey(accessKeyId, at);
   }
 
   async createBucket(bucket: NewBucket): Promise<void> {
@@ -223,94 +200,24 @@ export class SqliteMetaStore implements MetaStore {
   }
 
   async commitObject(version: NewObjectVersion): Promise<ObjectVersion | null> {
-    const { object, segments, writeId } = version;
-    return this.#write(() => {
-      const bucket = this.#bucketRow(object.bucket);
-      if (!bucket) throw new NoSuchBucketError(object.bucket);
-      const claim = PendingClaim.claim(this.#sql, writeId, segments);
-
-      const now = this.#now();
-      const replaced = this.#sql.objectByKey.get(bucket.id, object.key) as ObjectRow | undefined;
-      if (version.precondition) checkPrecondition(version.precondition, replaced, object);
-      if (replaced) this.#retireObject(replaced);
-      this.#segments.addWrittenToObject(this.#insertObjectRow(bucket.id, object, now), segments);
-      this.#ledger(bucket, { key: object.key, item: 'object', cause: 'put', oldSize: replaced?.size ?? null, newSize: object.size }, now);
-      claim.settle(now);
-      this.#segments.sweep(now);
-      return replaced ? toObjectVersion(replaced, bucket.name) : null;
-    });
-  }
-
-  /** The object row of a new current version (its segments are added by the caller). */
-  #insertObjectRow(bucketId: number, object: NewObjectVersion['object'], now: Date): number {
-    return Number(this.#sql.insertObject.run(
-      bucketId, object.key, object.versionId, object.size, object.etag, object.contentType,
-      JSON.stringify(object.userMetadata), JSON.stringify(object.checksums), (object.createdAt ?? now).getTime(),
-      JSON.stringify(object.contentHeaders ?? {}),
-    ).lastInsertRowid);
-  }
-
-  /**
-   * Deletes the version: its segment references are released (the transaction must end with
-   * `#segments.sweep`, which queues the shards no other object or part references).
-   */
-  #retireObject(row: ObjectRow): void {
-    this.#segments.releaseObject(row.id);
-    this.#sql.deleteObject.run(row.id);
+    return this.#write(() => this.#objects.commit(version));
   }
 
   async getObject(bucket: string, key: string): Promise<ObjectVersion | null> {
-    return this.#read(() => {
-      const bucketRow = this.#bucketRow(bucket);
-      const row = bucketRow && this.#sql.objectByKey.get(bucketRow.id, key) as ObjectRow | undefined;
-      return row ? toObjectVersion(row, bucket) : null;
-    });
+    return this.#read(() => this.#objects.get(bucket, key));
   }
 
   async getSegments(versionId: string, span?: Span): Promise<SegmentRecord[]> {
     if (span !== undefined && span.length <= 0) return [];
-    return this.#read(() => {
-      const object = this.#sql.objectIdByVersion.get(versionId) as { id: number } | undefined;
-      if (!object) return [];
-      const rows = span === undefined
-        ? this.#sql.segmentsOfObject.all(object.id)
-        : this.#sql.segmentsInSpan.all({ objectId: object.id, offset: span.offset, end: span.offset + span.length });
-      return (rows as SegmentRow[]).map((row) => toSegment(row, this.#sql.shardsOfSegment.all(row.id) as ShardRow[]));
-    });
+    return this.#read(() => this.#objects.segments(versionId, span));
   }
 
   async deleteObject(bucket: string, key: string): Promise<ObjectVersion | null> {
-    return this.#write(() => {
-      const bucketRow = this.#bucketRow(bucket);
-      const row = bucketRow && this.#sql.objectByKey.get(bucketRow.id, key) as ObjectRow | undefined;
-      if (!row) return null;
-      const now = this.#now();
-      this.#retireObject(row);
-      this.#ledger(bucketRow, { key, item: 'object', cause: 'delete', oldSize: row.size, newSize: null }, now);
-      this.#segments.sweep(now);
-      return toObjectVersion(row, bucket);
-    });
+    return this.#write(() => this.#objects.delete(bucket, key));
   }
 
   async listObjects(bucket: string, query: ListObjectsQuery): Promise<ListObjectsPage> {
-    return this.#read(() => {
-      const bucketRow = this.#bucketRow(bucket);
-      if (!bucketRow) throw new NoSuchBucketError(bucket);
-      const seek = (from: SeekBound, upper: string | null, limit: number) => {
-        const statement = upper === null
-          ? (from.inclusive ? this.#sql.seekFrom : this.#sql.seekAfter)
-          : (from.inclusive ? this.#sql.seekFromBelow : this.#sql.seekAfterBelow);
-        const bounds = upper === null ? [from.key] : [from.key, upper];
-        return statement.iterate(bucketRow.id, ...bounds, limit) as Iterable<ObjectRow>;
-      };
-      const page = walkListing(query, seek);
-      return {
-        objects: page.objects.map((row) => toObjectVersion(row, bucket)),
-        commonPrefixes: page.commonPrefixes,
-        isTruncated: page.isTruncated,
-        nextAfter: page.nextAfter,
-      };
-    });
+    return this.#read(() => this.#objects.list(bucket, query));
   }
 
   async createMultipartUpload(upload: MultipartUpload): Promise<void> {
@@ -350,70 +257,39 @@ export class SqliteMetaStore implements MetaStore {
   }
 
   async upsertNode(node: NodeRecord): Promise<void> {
-    this.#sql.upsertNode.run(
-      node.id, node.url, node.zone, node.capacityBytes, node.freeBytes,
-      node.registeredAt.getTime(), node.lastHeartbeatAt.getTime(),
-    );
+    this.#nodes.upsert(node);
   }
 
   async recordHeartbeat(nodeId: string, freeBytes: number, capacityBytes: number, at: Date): Promise<boolean> {
-    return this.#sql.heartbeat.run(freeBytes, capacityBytes, at.getTime(), nodeId).changes > 0;
+    return this.#nodes.recordHeartbeat(nodeId, freeBytes, capacityBytes, at);
   }
 
   async getNode(id: string): Promise<NodeRecord | null> {
-    const row = this.#sql.nodeById.get(id) as NodeRow | undefined;
-    return row ? toNode(row) : null;
+    return this.#nodes.get(id);
   }
 
   async listNodes(): Promise<NodeRecord[]> {
-    return (this.#sql.nodes.all() as NodeRow[]).map(toNode);
+    return this.#nodes.list();
   }
 
   async addPendingShards(writeId: string, shards: readonly PendingShard[], at: Date): Promise<void> {
-    this.#write(() => {
-      const { id } = this.#sql.touchWrite.get(writeId, at.getTime()) as { id: number };
-      for (const shard of shards) this.#sql.insertPendingShard.run(id, shard.shardId, shard.nodeId, at.getTime());
-    });
+    this.#write(() => this.#writes.addPending(writeId, shards, at));
   }
 
   async abandonWrite(writeId: string): Promise<void> {
-    this.#write(() => {
-      const writeRef = this.#writeRef(writeId);
-      if (writeRef !== null) this.#abandon(writeRef, this.#now());
-    });
+    this.#write(() => this.#writes.abandonWrite(writeId));
   }
 
   async abandonPendingShardsBefore(before: Date): Promise<number> {
-    return this.#write(() => {
-      const now = this.#now();
-      let queued = 0;
-      for (const { id } of this.#sql.idleWrites.all(before.getTime()) as { id: number }[]) {
-        queued += this.#abandon(id, now);
-      }
-      return queued;
-    });
-  }
-
-  /** Moves a write's pending shards to the garbage queue and forgets the write. */
-  #abandon(writeRef: number, now: Date): number {
-    const pending = this.#sql.pendingShardsOfWrite.all(writeRef) as PendingShardRow[];
-    for (const row of pending) this.#sql.insertGarbage.run(row.shard_id, row.node_id, now.getTime());
-    this.#sql.deleteWrite.run(writeRef);
-    return pending.length;
+    return this.#write(() => this.#writes.abandonIdleBefore(before));
   }
 
   async listGarbage(limit: number, enqueuedBefore?: Date): Promise<GarbageShard[]> {
-    if (!(limit > 0)) return []; // SQLite reads a negative LIMIT as "no limit"
-    const before = enqueuedBefore?.getTime() ?? Number.MAX_SAFE_INTEGER;
-    return (this.#sql.garbageBefore.all(before, Math.floor(limit)) as GarbageRow[]).map((row) => ({
-      id: row.id, shardId: row.shard_id, nodeId: row.node_id, enqueuedAt: new Date(row.enqueued_at),
-    }));
+    return this.#writes.listGarbage(limit, enqueuedBefore);
   }
 
   async removeGarbage(ids: readonly number[]): Promise<void> {
-    this.#write(() => {
-      for (const id of ids) this.#sql.deleteGarbage.run(id);
-    });
+    this.#write(() => this.#writes.removeGarbage(ids));
   }
 
   async scanStorageEvents(accountId: string, before: Date, visit: (event: StorageEvent) => void): Promise<void> {
@@ -442,10 +318,5 @@ export class SqliteMetaStore implements MetaStore {
 
   #bucketRow(name: string): BucketRow | undefined {
     return this.#sql.bucketByName.get(name) as BucketRow | undefined;
-  }
-
-  #writeRef(writeId: string): number | null {
-    const row = this.#sql.writeRefById.get(writeId) as { id: number } | undefined;
-    return row?.id ?? null;
   }
 }
