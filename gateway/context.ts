@@ -12,6 +12,7 @@ import type { GatewayMetrics } from './metrics.ts';
 import type { NodeRegistry } from './nodes/registry.ts';
 import type { ShardClient } from './nodes/shard-client.ts';
 import type { HashListCache } from './read/hash-list-cache.ts';
+import type { NodeLatency } from './read/node-latency.ts';
 import type { ArchiveIndexCache } from './archive/archive-index-cache.ts';
 import type { ReadReport } from './read/segment-reader.ts';
 
@@ -24,6 +25,7 @@ export interface GatewayDeps {
   readonly client: ShardClient;
   readonly codec: ReedSolomonCodec;
   readonly hashLists: HashListCache;
+  readonly latency: NodeLatency;
   /** Parsed ZIP central directories by object version, for member-by-path reads. */
   readonly archiveIndexes: ArchiveIndexCache;
   readonly metrics: GatewayMetrics;

@@ -16,6 +16,7 @@ import { createMetrics } from './metrics.ts';
 import { NodeRegistry } from './nodes/registry.ts';
 import { ShardClient } from './nodes/shard-client.ts';
 import { HashListCache } from './read/hash-list-cache.ts';
+import { NodeLatency } from './read/node-latency.ts';
 import { ArchiveIndexCache } from './archive/archive-index-cache.ts';
 
 export interface RunningGateway {
@@ -43,7 +44,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   const usage = config.billing ? new UsageRecorder({ store, logger, metrics }) : null;
   const deps: GatewayDeps = {
     config, credentials, store, registry, client, codec: ReedSolomonCodec.load(),
-    hashLists: new HashListCache(config.hashListCacheBytes), metrics, logger, janitor, now,
+    hashLists: new HashListCache(config.hashListCacheBytes), latency: new NodeLatency(), metrics, logger, janitor, now,
     archiveIndexes: new ArchiveIndexCache(config.archiveIndexCacheBytes),
     verifier: createVerifier(store, config.region), usage,
   };

@@ -11,6 +11,8 @@ export interface GatewayMetrics {
   shardReadFailures: number;
   /** Shards a read did not even ask for: node known offline, or shard never stored. */
   shardsSkipped: number;
+  /** Data shards read around (from parity) because their first chunk was later than the node's recent p95. */
+  hedgedShardReads: number;
   /** Chunks (or hash lists) whose bytes did not match the trusted hashes. */
   corruptChunks: number;
   /** Segment reads that had to decode stripes from parity. */
@@ -36,6 +38,7 @@ export function createMetrics(): GatewayMetrics {
     shardReads: 0,
     shardReadFailures: 0,
     shardsSkipped: 0,
+    hedgedShardReads: 0,
     corruptChunks: 0,
     degradedSegmentReads: 0,
     unreadableSegments: 0,

@@ -90,6 +90,25 @@ function flipByte(files: readonly string[], shardIndex: number, offset: number):
   return flipped;
 }
 
+test('a stalled node (alive, not answering) is read around from parity after its recent p95', async (t) => {
+  const cluster = await startCluster(t, { chunkSize: CHUNK, maxSegmentSize: SEGMENT });
+  const s3 = cluster.s3();
+  await s3.send(new CreateBucketCommand({ Bucket: 'bkt' }));
+  const body = seededBytes(SEGMENT * 6, 9);
+  await s3.send(new PutObjectCommand({ Bucket: 'bkt', Key: 'stall', Body: body }));
+  // History: each read samples the time to first chunk of 4 data shards in each of 6 segments,
+  // so eight reads give every node well over the 16 samples hedging waits for.
+  for (let i = 0; i < 8; i++) t.true((await getBytes(s3, 'stall')).equals(body));
+  const before = await cluster.metrics();
+
+  cluster.nodes[2]!.child.kill('SIGSTOP'); // its sockets stay open; it just never answers
+  t.true((await getBytes(s3, 'stall')).equals(body), 'byte-identical around the stalled node');
+  t.true((await getBytes(s3, 'stall', `bytes=${SEGMENT - 10}-${3 * SEGMENT + 10}`)).equals(body.subarray(SEGMENT - 10, 3 * SEGMENT + 11)));
+  const after = await cluster.metrics();
+  t.true(after.hedgedShardReads! > before.hedgedShardReads!, 'the stalled shards were hedged, not waited for');
+  t.is(after.unreadableSegments, before.unreadableSegments);
+});
+
 test('a gateway killed in the middle of a PUT leaves the old version intact and no partial object', async (t) => {
   const cluster = await startCluster(t, { chunkSize: CHUNK, maxSegmentSize: SEGMENT });
   const s3 = cluster.s3();

@@ -9,6 +9,7 @@ import type { GatewayMetrics } from '../metrics.ts';
 import type { NodeRegistry } from '../nodes/registry.ts';
 import type { ShardClient } from '../nodes/shard-client.ts';
 import type { HashListCache } from './hash-list-cache.ts';
+import type { NodeLatency } from './node-latency.ts';
 import { SegmentShards } from './segment-shards.ts';
 import type { VerifiedChunkReader } from './verified-chunk-reader.ts';
 
@@ -19,6 +20,7 @@ export interface ReadContext {
   readonly hashLists: HashListCache;
   readonly metrics: GatewayMetrics;
   readonly logger: Logger;
+  readonly latency: NodeLatency;
 }
 
 export interface ShardFailure {
@@ -43,10 +45,11 @@ const MAX_DECODE_BATCH_STRIPES = 16;
  *
  * Healthy path: one window per data shard that holds bytes of the range, all requested at once,
  * each chunk sent as soon as it and the chunks before it are verified; no decoding. On the first
- * failure (error, timeout, wrong bytes) — or at once when a needed node is known to be offline —
- * the read continues from that stripe in decode mode: any k good shards, stripes reconstructed
- * from parity, a further failure replaced by the next shard. More than m bad shards throws
- * NotEnoughShardsError.
+ * failure (error, timeout, wrong bytes) — or at once when a needed node is known to be offline,
+ * or when a shard's first chunk is later than its node's recent p95 (a hedge) — the read
+ * continues from that stripe in decode mode: any k good shards, stripes reconstructed from
+ * parity, a further failure replaced by the next shard; a hedged shard is still used when nothing
+ * better is left. More than m bad shards throws NotEnoughShardsError.
  */
 export async function* readSegment(
   ctx: ReadContext,
@@ -88,7 +91,13 @@ async function* readDirect(shards: SegmentShards, plan: SegmentReadPlan, range: 
       for (const [i, { window, reader }] of active.entries()) {
         let chunk: Uint8Array;
         try {
-          chunk = await chunks[i]!;
+          const hedgeMs = stripe === window.firstStripe ? shards.hedgeDelayMs(window.shardIndex) : null;
+          const arrived = hedgeMs === null ? await chunks[i]! : await beforeDeadline(chunks[i]!, hedgeMs);
+          if (arrived === LATE) {
+            shards.markSlow(window.shardIndex, hedgeMs!);
+            return;
+          }
+          chunk = arrived;
         } catch (error) {
           shards.fail(reader.shardIndex, error);
           return;
@@ -127,12 +136,15 @@ async function* readDecoded(
       while (have < k) {
         // Readers opened earlier stand at `stripe`; replacements open at `stripe` too.
         let waiting = [...readers.keys()].filter((shardIndex) => !columns[shardIndex]).length;
-        for (let shardIndex = 0; shardIndex < n && waiting < k - have; shardIndex++) {
-          if (readers.has(shardIndex) || shards.isBad(shardIndex)) continue;
-          const reader = shards.open(shardIndex, stripe, endStripe - stripe);
-          if (reader) {
-            readers.set(shardIndex, reader);
-            waiting++;
+        // Good shards first; hedged (slow) ones only when nothing better is left.
+        for (const allowSlow of [false, true]) {
+          for (let shardIndex = 0; shardIndex < n && waiting < k - have; shardIndex++) {
+            if (readers.has(shardIndex) || shards.isBad(shardIndex) || (shards.isSlow(shardIndex) && !allowSlow)) continue;
+            const reader = shards.open(shardIndex, stripe, endStripe - stripe);
+            if (reader) {
+              readers.set(shardIndex, reader);
+              waiting++;
+            }
           }
         }
         const pending = [...readers.entries()].filter(([shardIndex]) => !columns[shardIndex]);
@@ -174,5 +186,18 @@ async function* readDecoded(
     }
   } finally {
     for (const reader of readers.values()) reader.close();
+  }
+}
+
+const LATE = Symbol('late');
+
+/** The promise's value, or LATE when it has not settled within `milliseconds`. */
+async function beforeDeadline<T>(promise: Promise<T>, milliseconds: number): Promise<T | typeof LATE> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<typeof LATE>((resolve) => { timer = setTimeout(() => resolve(LATE), milliseconds); });
+  try {
+    return await Promise.race([promise, deadline]);
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -10,6 +10,7 @@ import { HashListCorruptError, VerifiedChunkReader } from './verified-chunk-read
  */
 export class SegmentShards {
   readonly #bad = new Set<number>();
+  readonly #slow = new Set<number>();
 
   constructor(
     private readonly ctx: ReadContext,
@@ -28,6 +29,23 @@ export class SegmentShards {
 
   get badCount(): number {
     return this.#bad.size;
+  }
+
+  /** Hedged: read around for now, but still a candidate when nothing better is left. */
+  isSlow(shardIndex: number): boolean {
+    return this.#slow.has(shardIndex);
+  }
+
+  markSlow(shardIndex: number, waitedMs: number): void {
+    this.#slow.add(shardIndex);
+    this.ctx.metrics.hedgedShardReads++;
+    this.#record(shardIndex, `slow: no chunk within ${Math.round(waitedMs)} ms (the node's recent p95), read around from parity`, false);
+  }
+
+  /** How long to wait for this shard's first chunk before hedging, or null. */
+  hedgeDelayMs(shardIndex: number): number | null {
+    const placement = this.#placement(shardIndex);
+    return placement ? this.ctx.latency.hedgeDelayMs(placement.nodeId) : null;
   }
 
   /** True when the shard was stored and its node is online; otherwise it is marked bad. */
@@ -57,6 +75,7 @@ export class SegmentShards {
       firstStripe,
       stripeCount,
       signal: this.signal,
+      latency: this.ctx.latency,
     });
   }
 

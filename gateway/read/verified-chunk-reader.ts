@@ -5,6 +5,7 @@ import type { ShardPlacement } from '../../src/meta/types.ts';
 import type { NodeView } from '../nodes/registry.ts';
 import type { ShardClient } from '../nodes/shard-client.ts';
 import type { HashListCache } from './hash-list-cache.ts';
+import type { NodeLatency } from './node-latency.ts';
 
 /** A node's hash list for a shard does not match the root in metadata: the whole shard is untrusted. */
 export class HashListCorruptError extends Error {
@@ -25,6 +26,8 @@ export interface ChunkReaderOptions {
   readonly firstStripe: number;
   readonly stripeCount: number;
   readonly signal: AbortSignal;
+  /** Told the node's time to first chunk, for hedging. */
+  readonly latency?: NodeLatency;
 }
 
 /**
@@ -41,6 +44,7 @@ export class VerifiedChunkReader {
   #pending: Buffer[] = [];
   #pendingBytes = 0;
   #nextStripe: number;
+  readonly #startedAt = performance.now();
 
   constructor(options: ChunkReaderOptions) {
     this.#options = options;
@@ -69,6 +73,7 @@ export class VerifiedChunkReader {
     if (!verifyChunk(list, stripeIndex, chunk)) {
       throw new ShardCorruptError({ shardIndex: this.shardIndex, chunkIndex: stripeIndex });
     }
+    if (stripeIndex === firstStripe) this.#options.latency?.record(this.#options.node.record.id, performance.now() - this.#startedAt);
     this.#nextStripe++;
     return chunk;
   }
