@@ -13,7 +13,6 @@
  * measures the software, not the disks. Results: a table on stdout and
  * bench/results/range-read-<UTC time>.json.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -27,6 +26,7 @@ import { runArchiveRangeRead } from './archive-range-read.ts';
 import { BenchCluster } from './cluster.ts';
 import { objectBytes, objectStream, seededRandom } from './object-bytes.ts';
 import { distribution, formatTable, type Distribution } from './stats.ts';
+import { machineInfo } from './machine-info.ts';
 
 const NODES = 6;
 const BUCKET = 'bench';
@@ -197,21 +197,6 @@ function printTable(results: readonly ScenarioResult[]): void {
     round(r.mbPerSecond).toFixed(1),
   ]);
   console.log(`\n${formatTable(header, rows)}\n(latencies in ms)`);
-}
-
-function machineInfo() {
-  const cpus = os.cpus();
-  let commit: string | null = null;
-  let dirty: boolean | null = null;
-  try {
-    const cwd = path.dirname(fileURLToPath(import.meta.url));
-    commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    dirty = execFileSync('git', ['status', '--porcelain'], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() !== '';
-  } catch { /* not a git checkout */ }
-  return {
-    cpus: cpus.length, cpuModel: cpus[0]?.model ?? 'unknown', memoryBytes: os.totalmem(), loadAverageAtEnd: os.loadavg(),
-    node: process.version, platform: os.platform(), release: os.release(), arch: os.arch(), git: { commit, dirty },
-  };
 }
 
 function writeResults(report: object, startedAt: Date): string {
