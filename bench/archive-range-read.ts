@@ -18,13 +18,12 @@
  * Results: a table, bench/results/archive-range-read-<UTC>.json and a .svg latency chart.
  */
 import { createReadStream } from 'node:fs';
-import { chmod, mkdir, mkdtemp, rm, writeFile, rename } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { createWriteStream } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { Agent } from 'undici';
 import { openFileSource, type FileSource } from '../src/archive/file-source.ts';
@@ -41,6 +40,7 @@ import { seededRandom } from './object-bytes.ts';
 import { distribution, formatTable, type Distribution } from './stats.ts';
 import { writeSyntheticHls } from './synthetic-hls.ts';
 import { runConcurrently, signedGet, type TimedRequest } from './timed-get.ts';
+import { writeResultsJson } from './results-file.ts';
 
 const NODES = 6;
 const BUCKET = 'bench';
@@ -133,11 +133,7 @@ function printTable(results: readonly ScenarioResult[]): void {
 }
 
 async function writeResults(report: object, results: readonly ScenarioResult[], startedAt: Date): Promise<string> {
-  const dir = fileURLToPath(new URL('./results/', import.meta.url));
-  await mkdir(dir, { recursive: true });
-  const base = path.join(dir, `archive-range-read-${startedAt.toISOString().slice(0, 19).replaceAll(':', '-')}Z`);
-  await writeFile(`${base}.json.tmp`, `${JSON.stringify(report, null, 2)}\n`);
-  await rename(`${base}.json.tmp`, `${base}.json`);
+  const base = writeResultsJson('archive-range-read', report, startedAt).replace(/\.json$/, '');
   const svg = latencyChartSvg(
     `Random HLS segment reads from a stored ZIP (${startedAt.toISOString().slice(0, 10)})`,
     results.map((r) => ({

@@ -9,19 +9,18 @@
  * (p50/p90/p99/mean) and gateway CPU per request; at the end the billing cluster's invoice must
  * count exactly the reads made. Results: a table on stdout and bench/results/billing-<UTC time>.json.
  */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
-import type { Readable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
-import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Invoice } from '../src/billing/invoice.ts';
 import { UsageRecorder } from '../gateway/billing/usage-recorder.ts';
 import { createMetrics } from '../gateway/metrics.ts';
 import { silentLogger } from '../src/log/logger.ts';
 import { ConfigError, formatHelp, parseBytes, parseInteger, readSettings, type SettingSpecs } from '../src/config/flags.ts';
 import { BenchCluster } from './cluster.ts';
-import { objectBytes, objectStream, seededRandom } from './object-bytes.ts';
+import { objectStream, seededRandom } from './object-bytes.ts';
+import { machineInfo } from './machine-info.ts';
+import { randomRanges, runRangeReads, type SeededObject } from './range-reads.ts';
+import { writeResultsJson } from './results-file.ts';
 import { distribution, formatTable, type Distribution } from './stats.ts';
 
 const NODES = 6;
@@ -75,43 +74,6 @@ function loadSettings(argv: string[]): Settings | null {
   return s;
 }
 
-function randomRanges(random: () => number, count: number, s: Settings): Span[] {
-  return Array.from({ length: count }, () => {
-    const length = s.minLength + Math.floor(random() * (s.maxLength - s.minLength + 1));
-    return { offset: Math.floor(random() * (s.size - length + 1)), length };
-  });
-}
-
-/** One GET to the last byte, in ms; throws on a wrong status, length or byte (checked after the clock stops). */
-async function timedRead(s3: S3Client, s: Settings, { offset, length }: Span): Promise<number> {
-  const started = performance.now();
-  const response = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: KEY, Range: `bytes=${offset}-${offset + length - 1}` }));
-  const pieces: Buffer[] = [];
-  for await (const piece of response.Body as Readable as AsyncIterable<Buffer>) pieces.push(piece);
-  const elapsed = performance.now() - started;
-  const body = Buffer.concat(pieces);
-  if (response.$metadata.httpStatusCode !== 206) throw new Error(`range ${offset}+${length}: status ${response.$metadata.httpStatusCode}`);
-  if (!body.equals(objectBytes(s.seed, offset, length))) throw new Error(`range ${offset}+${length}: wrong bytes`);
-  return elapsed;
-}
-
-async function runReads(s3: S3Client, s: Settings, ranges: readonly Span[], concurrency: number) {
-  const samples: number[] = [];
-  const errors: string[] = [];
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(concurrency, ranges.length) }, async () => {
-    while (next < ranges.length) {
-      const range = ranges[next++]!;
-      try {
-        samples.push(await timedRead(s3, s, range));
-      } catch (error) {
-        errors.push((error as Error).message);
-      }
-    }
-  }));
-  return { samples, errors };
-}
-
 /**
  * The middleware's own work per request, without the network's noise: `UsageRecorder.record`
  * (what runs on 'close') over a million requests spread over 1,000 seconds, in ns per call.
@@ -129,13 +91,8 @@ function recordCostNs(): number {
   return Number(process.hrtime.bigint() - started) / count;
 }
 
-function writeResults(report: object, startedAt: Date): string {
-  const dir = fileURLToPath(new URL('./results/', import.meta.url));
-  mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `billing-${startedAt.toISOString().slice(0, 19).replaceAll(':', '-')}Z.json`);
-  writeFileSync(`${file}.tmp`, `${JSON.stringify(report, null, 2)}\n`);
-  renameSync(`${file}.tmp`, file);
-  return file;
+function objectOf(s: Settings): SeededObject {
+  return { bucket: BUCKET, key: KEY, size: s.size, seed: s.seed };
 }
 
 async function main(): Promise<number> {
@@ -175,20 +132,20 @@ async function main(): Promise<number> {
     const results: ModeResult[] = [];
     let readsOnBilledCluster = 0;
     for (const concurrency of s.concurrency) {
-      const warmup = randomRanges(random, s.warmup, s);
+      const warmup = randomRanges(random, s.warmup, objectOf(s), s);
       for (const mode of MODES) readsOnBilledCluster += mode === 'billing on' ? warmup.length : 0;
-      for (const mode of MODES) await runReads(clients[mode], s, warmup, concurrency);
+      for (const mode of MODES) await runRangeReads(clients[mode], objectOf(s), warmup, concurrency);
       const samples: Record<Mode, number[]> = { 'billing on': [], 'billing off': [] };
       const errors: Record<Mode, string[]> = { 'billing on': [], 'billing off': [] };
       const cpuSeconds: Record<Mode, number> = { 'billing on': 0, 'billing off': 0 };
       for (let round = 0; round < s.rounds; round++) {
-        const ranges = randomRanges(random, s.reads, s);
+        const ranges = randomRanges(random, s.reads, objectOf(s), s);
         const order = round % 2 === 0 ? MODES : [...MODES].reverse();
         for (const mode of order) {
           const before = clusters[mode].cpuSeconds().gateway ?? 0;
-          const run = await runReads(clients[mode], s, ranges, concurrency);
+          const run = await runRangeReads(clients[mode], objectOf(s), ranges, concurrency);
           cpuSeconds[mode] += (clusters[mode].cpuSeconds().gateway ?? 0) - before;
-          samples[mode].push(...run.samples);
+          samples[mode].push(...run.samples.map((sample) => sample.totalMs));
           errors[mode].push(...run.errors);
           if (mode === 'billing on') readsOnBilledCluster += ranges.length;
         }
@@ -216,9 +173,9 @@ async function main(): Promise<number> {
     console.log(`UsageRecorder.record: ${recordNs.toFixed(0)} ns per request (in process, 10^6 calls)`);
     const report = {
       startedAt: startedAt.toISOString(), settings: s, results, meteredReads, readsOnBilledCluster, recordNs,
-      machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', node: process.version, loadAverageAtStart, loadAverageAtEnd: os.loadavg() },
+      machine: { ...machineInfo(), loadAverageAtStart },
     };
-    console.log(`results: ${writeResults(report, startedAt)}`);
+    console.log(`results: ${writeResultsJson('billing', report, startedAt)}`);
     return meteredReads === readsOnBilledCluster && results.every((r) => r.errors === 0) ? 0 : 1;
   } finally {
     await Promise.all(Object.values(clusters).map((cluster) => cluster.close()));

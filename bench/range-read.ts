@@ -13,18 +13,17 @@
  * measures the software, not the disks. Results: a table on stdout and
  * bench/results/range-read-<UTC time>.json.
  */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
-import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import {
   ConfigError, formatHelp, parseBytes, parseInteger, readSettings, type SettingSpecs,
 } from '../src/config/flags.ts';
 import { runArchiveRangeRead } from './archive-range-read.ts';
 import { BenchCluster } from './cluster.ts';
-import { objectBytes, objectStream, seededRandom } from './object-bytes.ts';
+import { objectStream, seededRandom } from './object-bytes.ts';
+import { randomRanges, runRangeReads, type SeededObject } from './range-reads.ts';
+import { writeResultsJson } from './results-file.ts';
 import { distribution, formatTable, type Distribution } from './stats.ts';
 import { machineInfo } from './machine-info.ts';
 
@@ -58,7 +57,6 @@ interface Settings {
 }
 
 interface Span { readonly offset: number; readonly length: number }
-interface Sample { readonly ttfbMs: number; readonly totalMs: number; readonly verifyMs: number }
 
 interface ScenarioResult {
   scenario: string; concurrency: number; reads: number; errors: number; errorMessages: string[];
@@ -86,68 +84,11 @@ function loadSettings(argv: string[]): Settings | null {
   return settings;
 }
 
-/** `count` ranges, lengths uniform in [minLength, maxLength], offsets uniform over the object. */
-function randomRanges(random: () => number, count: number, s: Settings): Span[] {
-  return Array.from({ length: count }, () => {
-    const length = s.minLength + Math.floor(random() * (s.maxLength - s.minLength + 1));
-    return { offset: Math.floor(random() * (s.size - length + 1)), length };
-  });
-}
-
 async function upload(s3: S3Client, s: Settings): Promise<{ bytes: number; seconds: number; mbPerSecond: number }> {
   const started = performance.now();
   await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: KEY, Body: objectStream(s.seed, s.size), ContentLength: s.size }));
   const seconds = (performance.now() - started) / 1000;
   return { bytes: s.size, seconds, mbPerSecond: s.size / 1e6 / seconds };
-}
-
-/** One timed GET; throws on any wrong status, header, length or byte. */
-async function timedRead(s3: S3Client, s: Settings, { offset, length }: Span): Promise<Sample> {
-  const last = offset + length - 1;
-  const started = performance.now();
-  const response = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: KEY, Range: `bytes=${offset}-${last}` }));
-  const body = Buffer.allocUnsafe(length);
-  let received = 0;
-  let firstByteAt = 0;
-  for await (const piece of response.Body as Readable as AsyncIterable<Buffer>) {
-    if (received === 0) firstByteAt = performance.now();
-    if (received + piece.length > length) throw new Error(`range ${offset}+${length}: body longer than asked`);
-    piece.copy(body, received);
-    received += piece.length;
-  }
-  const endedAt = performance.now();
-  const status = response.$metadata.httpStatusCode;
-  if (status !== 206) throw new Error(`range ${offset}+${length}: status ${status}`);
-  if (response.ContentRange !== `bytes ${offset}-${last}/${s.size}`) throw new Error(`range ${offset}+${length}: Content-Range ${response.ContentRange}`);
-  if (received !== length) throw new Error(`range ${offset}+${length}: got ${received} bytes`);
-  const expected = objectBytes(s.seed, offset, length);
-  if (!expected.equals(body)) {
-    let at = 0;
-    while (body[at] === expected[at]) at++;
-    throw new Error(`range ${offset}+${length}: wrong byte at object offset ${offset + at}`);
-  }
-  return { ttfbMs: firstByteAt - started, totalMs: endedAt - started, verifyMs: performance.now() - endedAt };
-}
-
-/** Runs `ranges` with `concurrency` requests in flight; failures are collected, not thrown. */
-async function runReads(s3: S3Client, s: Settings, ranges: readonly Span[], concurrency: number) {
-  const samples: Sample[] = [];
-  const errors: string[] = [];
-  let next = 0;
-  let bytes = 0;
-  const started = performance.now();
-  await Promise.all(Array.from({ length: Math.min(concurrency, ranges.length) }, async () => {
-    while (next < ranges.length) {
-      const range = ranges[next++]!;
-      try {
-        samples.push(await timedRead(s3, s, range));
-        bytes += range.length;
-      } catch (error) {
-        errors.push((error as Error).message);
-      }
-    }
-  }));
-  return { samples, errors, bytes, wallSeconds: (performance.now() - started) / 1000 };
 }
 
 /** Runs `work` and reports, beside its result, the CPU each process used and the gateway counters' change. */
@@ -164,8 +105,8 @@ async function measured<T>(cluster: BenchCluster, work: () => Promise<T>) {
 }
 
 async function runScenario(cluster: BenchCluster, s3: S3Client, s: Settings, scenario: string, concurrency: number, ranges: Span[], warmup: Span[]): Promise<ScenarioResult> {
-  await runReads(s3, s, warmup, concurrency);
-  const { result: run, cpuSeconds, gatewayMetrics } = await measured(cluster, () => runReads(s3, s, ranges, concurrency));
+  await runRangeReads(s3, objectOf(s), warmup, concurrency);
+  const { result: run, cpuSeconds, gatewayMetrics } = await measured(cluster, () => runRangeReads(s3, objectOf(s), ranges, concurrency));
   return {
     scenario, concurrency, reads: run.samples.length, errors: run.errors.length, errorMessages: run.errors.slice(0, MAX_ERRORS_KEPT),
     ttfbMs: distribution(run.samples.map((sample) => sample.ttfbMs)),
@@ -199,14 +140,8 @@ function printTable(results: readonly ScenarioResult[]): void {
   console.log(`\n${formatTable(header, rows)}\n(latencies in ms)`);
 }
 
-function writeResults(report: object, startedAt: Date): string {
-  const dir = fileURLToPath(new URL('./results/', import.meta.url));
-  mkdirSync(dir, { recursive: true });
-  // ISO 8601 in UTC with ':' replaced, so the name is valid on every file system.
-  const file = path.join(dir, `range-read-${startedAt.toISOString().slice(0, 19).replaceAll(':', '-')}Z.json`);
-  writeFileSync(`${file}.tmp`, `${JSON.stringify(report, null, 2)}\n`);
-  renameSync(`${file}.tmp`, file);
-  return file;
+function objectOf(s: Settings): SeededObject {
+  return { bucket: BUCKET, key: KEY, size: s.size, seed: s.seed };
 }
 
 async function main(): Promise<number> {
@@ -226,8 +161,8 @@ async function main(): Promise<number> {
   const startedAt = new Date();
   const loadAverageAtStart = os.loadavg();
   const random = seededRandom(s.seed);
-  const ranges = randomRanges(random, s.reads, s);
-  const warmup = randomRanges(random, s.warmup, s);
+  const ranges = randomRanges(random, s.reads, objectOf(s), s);
+  const warmup = randomRanges(random, s.warmup, objectOf(s), s);
   const cluster = new BenchCluster({
     nodes: NODES,
     gatewayArgs: ['--log-requests', 'false', '--node-timeout', String(NODE_TIMEOUT_MS)],
@@ -262,7 +197,7 @@ async function main(): Promise<number> {
     if (victims.length > 0) {
       for (const victim of victims) await cluster.kill(victim);
       console.log(`killed ${victims.map((v) => v.name).join(', ')} (SIGKILL); waiting for the gateway to mark them offline…`);
-      await runReads(s3, s, warmup, 1); // also lets the shard client notice the refused connections
+      await runRangeReads(s3, objectOf(s), warmup, 1); // also lets the shard client notice the refused connections
       await cluster.waitForOnlineNodes(NODES - victims.length, NODE_TIMEOUT_MS * 3);
       for (const concurrency of s.concurrency) {
         console.log(`${victims.length} nodes down, concurrency ${concurrency}: ${s.reads} reads…`);
@@ -271,7 +206,7 @@ async function main(): Promise<number> {
     }
 
     printTable(results);
-    const file = writeResults({
+    const file = writeResultsJson('range-read', {
       benchmark: 'range-read', startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(),
       machine: { ...machineInfo(), loadAverageAtStart },
       config: {
