@@ -3,10 +3,8 @@
  * public-read buckets (canned ACL on CreateBucket and PutBucketAcl, GetBucketAcl) read without any
  * credentials, revoked keys, and virtual-hosted-style addressing with the SDK.
  */
-import { spawn } from 'node:child_process';
 import { Agent, createServer, type AgentOptions } from 'node:http';
 import type { AddressInfo, LookupFunction } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import test, { type ExecutionContext } from 'ava';
 import {
   CreateBucketCommand, DeleteObjectCommand, GetBucketAclCommand, GetBucketVersioningCommand, GetObjectCommand, HeadObjectCommand,
@@ -14,33 +12,14 @@ import {
   type BucketCannedACL,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import type { TestCluster } from './cluster.ts';
 import { useSharedCluster } from './shared-cluster.ts';
 
-const CLI = fileURLToPath(new URL('../bin/cli.ts', import.meta.url));
 const ALL_USERS = 'http://acs.amazonaws.com/groups/global/AllUsers';
 const cluster = useSharedCluster(test);
 
-interface CliResult { code: number | null; stdout: string; stderr: string }
-
-function shardgate(target: TestCluster, args: readonly string[], env: Record<string, string> = {}): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
-      env: { ...process.env, SHARDGATE_ENDPOINT: target.gatewayUrl, SHARDGATE_ADMIN_TOKEN: target.adminToken, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (text: string) => { stdout += text; });
-    child.stderr.setEncoding('utf8').on('data', (text: string) => { stderr += text; });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
 /** A new account's key through the CLI, and an SDK client signing with it. */
 async function newAccount(t: ExecutionContext, account: string): Promise<{ s3: S3Client; accessKeyId: string }> {
-  const created = await shardgate(cluster(), ['keys', 'create', '--account', account, '--json']);
+  const created = await cluster().runCli(['keys', 'create', '--account', account, '--json']);
   t.is(created.code, 0, created.stderr);
   const key = JSON.parse(created.stdout) as { accessKeyId: string; secretKey: string; account: string };
   return { s3: cluster().s3({ credentials: { accessKeyId: key.accessKeyId, secretAccessKey: key.secretKey } }), accessKeyId: key.accessKeyId };
@@ -58,20 +37,20 @@ function anonymous(path: string, init: RequestInit = {}): Promise<Response> {
 const codeOf = (xml: string) => /<Code>([^<]*)<\/Code>/.exec(xml)?.[1];
 
 test.serial('shardgate keys: create (new and existing account), ls, --json, --help, one-line errors', async (t) => {
-  const first = await shardgate(cluster(), ['keys', 'create', '--account', 'carol']);
+  const first = await cluster().runCli(['keys', 'create', '--account', 'carol']);
   t.is(first.code, 0, first.stderr);
   t.regex(first.stdout, /^account {6}carol \(new\)\naccess key {3}SG[0-9A-F]{18}\nsecret key {3}[A-Za-z0-9_-]{40}\n$/);
-  const second = await shardgate(cluster(), ['keys', 'create', '--account', 'carol', '--json']);
+  const second = await cluster().runCli(['keys', 'create', '--account', 'carol', '--json']);
   const created = JSON.parse(second.stdout) as { account: string; accountCreated: boolean; accessKeyId: string };
   t.like(created, { account: 'carol', accountCreated: false });
 
-  const listed = await shardgate(cluster(), ['keys', 'ls']);
+  const listed = await cluster().runCli(['keys', 'ls']);
   t.is(listed.code, 0, listed.stderr);
   t.regex(listed.stdout, /^ACCESS KEY +ACCOUNT +CREATED +STATUS\n/);
   t.regex(listed.stdout, new RegExp(`^${cluster().accessKeyId} +root +\\S+ +active \\(root\\)$`, 'm'));
   t.regex(listed.stdout, new RegExp(`^${created.accessKeyId} +carol +\\S+ +active$`, 'm'));
   t.notRegex(listed.stdout, /secret/i);
-  const carols = JSON.parse((await shardgate(cluster(), ['keys', 'ls', '--account', 'carol', '--json'])).stdout) as { keys: { account: string }[] };
+  const carols = JSON.parse((await cluster().runCli(['keys', 'ls', '--account', 'carol', '--json'])).stdout) as { keys: { account: string }[] };
   t.deepEqual(carols.keys.map((key) => key.account), ['carol', 'carol']);
 
   const closedPort = await new Promise<number>((resolve) => {
@@ -80,7 +59,7 @@ test.serial('shardgate keys: create (new and existing account), ls, --json, --he
       server.close(() => resolve(port));
     });
   });
-  const help = await shardgate(cluster(), ['keys', '--help']);
+  const help = await cluster().runCli(['keys', '--help']);
   t.is(help.code, 0);
   t.regex(help.stdout, /shardgate keys create --account NAME/);
   t.regex(help.stdout, /SHARDGATE_ADMIN_TOKEN/);
@@ -98,7 +77,7 @@ test.serial('shardgate keys: create (new and existing account), ls, --json, --he
     [['keys'], {}, 2, /^shardgate keys: say what to do: create, ls or revoke/],
   ] as const;
   // Independent processes: run them side by side.
-  const results = await Promise.all(cases.map(([args, env]) => shardgate(cluster(), [...args], env)));
+  const results = await Promise.all(cases.map(([args, env]) => cluster().runCli([...args], env)));
   for (const [index, [args, , code, message]] of cases.entries()) {
     const result = results[index]!;
     t.is(result.code, code, `${args.join(' ')}: ${result.stderr}`);
@@ -217,7 +196,7 @@ test.serial('GetBucketAcl and PutBucketAcl: canned header or a policy body, S3\'
 test.serial('a revoked key: InvalidAccessKeyId from then on, header-signed and presigned alike', async (t) => {
   const { s3, accessKeyId } = await newAccount(t, 'frank');
   await s3.send(new CreateBucketCommand({ Bucket: 'franks' }));
-  const revoked = await shardgate(cluster(), ['keys', 'revoke', accessKeyId]);
+  const revoked = await cluster().runCli(['keys', 'revoke', accessKeyId]);
   t.is(revoked.code, 0, revoked.stderr);
   t.is(revoked.stdout, `revoked ${accessKeyId} (account frank)\n`);
   t.deepEqual(await failure(t, s3.send(new ListBucketsCommand({}))), ['InvalidAccessKeyId', 403]);
@@ -225,10 +204,10 @@ test.serial('a revoked key: InvalidAccessKeyId from then on, header-signed and p
   const presigned = await fetch(await getSignedUrl(s3, new GetObjectCommand({ Bucket: 'franks', Key: 'k' }), { expiresIn: 600 }));
   t.is(presigned.status, 403);
   t.is(codeOf(await presigned.text()), 'InvalidAccessKeyId');
-  const again = await shardgate(cluster(), ['keys', 'revoke', accessKeyId]);
+  const again = await cluster().runCli(['keys', 'revoke', accessKeyId]);
   t.is(again.code, 1);
   t.regex(again.stderr, new RegExp(`^shardgate keys: 409 access key ${accessKeyId} was revoked at `));
-  const listed = JSON.parse((await shardgate(cluster(), ['keys', 'ls', '--account', 'frank', '--json'])).stdout) as { keys: { revokedAt: string | null }[] };
+  const listed = JSON.parse((await cluster().runCli(['keys', 'ls', '--account', 'frank', '--json'])).stdout) as { keys: { revokedAt: string | null }[] };
   t.truthy(listed.keys[0]!.revokedAt);
 });
 

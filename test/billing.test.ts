@@ -4,9 +4,7 @@
  * CLI. A response's metering happens when the gateway sees it closed, a moment after the client
  * has it, so checks poll the invoice until the request appears (never a fixed sleep).
  */
-import { spawn } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import type { Readable } from 'node:stream';
 import anyTest, { type ExecutionContext, type TestFn } from 'ava';
 import {
@@ -17,7 +15,6 @@ import type { BucketUsage, Invoice } from '../src/billing/invoice.ts';
 import { seededBytes, startCluster, type TestCluster } from './cluster.ts';
 
 const test = anyTest as TestFn<{ cluster: TestCluster; s3: S3Client; from: string }>;
-const CLI = fileURLToPath(new URL('../bin/cli.ts', import.meta.url));
 const MIB = 1024 * 1024;
 
 // Hooks have no t.teardown: the cluster's cleanup is collected here and run by test.after.always.
@@ -133,28 +130,12 @@ test.serial('admin API: 401 without a token, 403 with a wrong one, 400 naming th
   t.is((await get('/_/admin/usage/advice', 'not-the-token')).status, 403);
 });
 
-/** Runs `shardgate usage …` against the cluster; resolves with its exit code and output. */
-function runUsage(cluster: TestCluster, args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'usage', ...args], {
-      env: { ...process.env, SHARDGATE_ENDPOINT: cluster.gatewayUrl, SHARDGATE_ADMIN_TOKEN: cluster.adminToken, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (text: string) => { stdout += text; });
-    child.stderr.setEncoding('utf8').on('data', (text: string) => { stderr += text; });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
 test.serial('shardgate usage prints the invoice with the floor line, --json, --advise, and one-line errors', async (t) => {
   const { cluster, s3, from } = t.context;
   await s3.send(new CreateBucketCommand({ Bucket: 'hls' }));
   for (let i = 0; i < 5; i += 1) await s3.send(new PutObjectCommand({ Bucket: 'hls', Key: `720p/seg-${i}.ts`, Body: seededBytes(4096, i) }));
 
-  const text = await runUsage(cluster, ['--account', 'root', '--from', from]);
+  const text = await cluster.runCli(['usage', '--account', 'root', '--from', from]);
   t.is(text.code, 0, text.stderr);
   t.regex(text.stdout, /^Invoice for account root \(/);
   const floorLine = /^ {2}(\d+) objects below 1 MiB billed as 1 MiB: \+(\d+\.\d+) GB-month, \+\$(\d+\.\d+)$/m.exec(text.stdout);
@@ -162,12 +143,12 @@ test.serial('shardgate usage prints the invoice with the floor line, --json, --a
   t.true(Number(floorLine![1]) >= 8, 'the 5 segments and the 3 tiny objects at least');
   t.regex(text.stdout, /^ {2}Total +\$\d+\.\d+$/m);
 
-  const json = await runUsage(cluster, ['--account', 'root', '--from', from, '--json']);
+  const json = await cluster.runCli(['usage', '--account', 'root', '--from', from, '--json']);
   t.is(json.code, 0, json.stderr);
   const parsed = JSON.parse(json.stdout) as Invoice;
   t.deepEqual(parsed.lines.map((line) => line.item), ['storage', 'small-object-floor', 'egress', 'write-requests', 'read-requests']);
 
-  const advice = await runUsage(cluster, ['--advise', '--account', 'root']);
+  const advice = await cluster.runCli(['usage', '--advise', '--account', 'root']);
   t.is(advice.code, 0, advice.stderr);
   t.regex(advice.stdout, /^ {2}hls\/720p\/ +5 +20480 +5242880 +1048576 +0\.004194304 +\$0\.000016777$/m);
 
@@ -177,7 +158,7 @@ test.serial('shardgate usage prints the invoice with the floor line, --json, --a
       server.close(() => resolve(port));
     });
   });
-  const help = await runUsage(cluster, ['--help']);
+  const help = await cluster.runCli(['usage', '--help']);
   t.is(help.code, 0);
   t.regex(help.stdout, /--admin-token/);
   for (const [args, env, message] of [
@@ -189,7 +170,7 @@ test.serial('shardgate usage prints the invoice with the floor line, --json, --a
     [['--account', 'root', '--bogus'], {}, /^shardgate usage: unknown option --bogus/],
     [['--account', 'root'], { SHARDGATE_ENDPOINT: `http://127.0.0.1:${closedPort}` }, new RegExp(`^shardgate usage: cannot reach the gateway at http://127\\.0\\.0\\.1:${closedPort}: ECONNREFUSED\n$`)],
   ] as const) {
-    const result = await runUsage(cluster, [...args], env);
+    const result = await cluster.runCli(['usage', ...args], env);
     t.not(result.code, 0, args.join(' '));
     t.regex(result.stderr, message, args.join(' '));
     t.is(result.stderr.trim().split('\n').length, 1, `one line: ${result.stderr}`);

@@ -9,7 +9,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, S3Client, type S3ServiceException } from '@aws-sdk/client-s3';
 import type { ExecutionContext } from 'ava';
 
 const CLI = fileURLToPath(new URL('../bin/cli.ts', import.meta.url));
@@ -139,11 +139,66 @@ export class TestCluster {
     return files;
   }
 
+  /** Every committed shard file on every node (paths). */
+  allShardFiles(): Set<string> {
+    return new Set(this.nodes.flatMap((node) => this.shardFiles(node.index)));
+  }
+
+  /** Polls until none of `files` is on disk (the janitor deletes garbage after a grace period); returns those left. */
+  async waitUntilShardFilesGone(files: readonly string[], timeoutMs = 60_000): Promise<string[]> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const present = this.allShardFiles();
+      const left = files.filter((file) => present.has(file));
+      if (left.length === 0 || Date.now() > deadline) return left;
+      await sleep(250);
+    }
+  }
+
+  /** Runs a `shardgate` command against this cluster's admin API; resolves with its exit code and output. */
+  runCli(args: readonly string[], env: Record<string, string> = {}): Promise<CliResult> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
+        env: { ...process.env, SHARDGATE_ENDPOINT: this.gatewayUrl, SHARDGATE_ADMIN_TOKEN: this.adminToken, ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout!.setEncoding('utf8').on('data', (text: string) => { stdout += text; });
+      child.stderr!.setEncoding('utf8').on('data', (text: string) => { stderr += text; });
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, stdout, stderr }));
+    });
+  }
+
   async close(): Promise<void> {
     for (const client of this.#clients) client.destroy();
     await Promise.all([this.gateway, ...this.nodes].filter(Boolean).map((p) => this.kill(p)));
     rmSync(this.root, { recursive: true, force: true });
   }
+}
+
+export interface CliResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** An object's bytes (whole, a Range, or a PartNumber) through the SDK. */
+export async function getObjectBytes(s3: S3Client, input: { Bucket: string; Key: string; Range?: string; PartNumber?: number }): Promise<Buffer> {
+  const response = await s3.send(new GetObjectCommand(input));
+  return Buffer.from(await response.Body!.transformToByteArray());
+}
+
+/** The S3 error name and HTTP status a request must fail with (the test fails if it succeeds). */
+export async function s3ErrorOf(t: ExecutionContext, promise: Promise<unknown>): Promise<{ name: string; status: number | undefined }> {
+  const error = await t.throwsAsync(promise);
+  return { name: (error as S3ServiceException).name, status: (error as S3ServiceException).$metadata?.httpStatusCode };
+}
+
+/** Files in `after` that were not in `before`. */
+export function addedFiles(before: ReadonlySet<string>, after: ReadonlySet<string>): string[] {
+  return [...after].filter((file) => !before.has(file));
 }
 
 export async function startCluster(t: ExecutionContext, options: ClusterOptions = {}): Promise<TestCluster> {

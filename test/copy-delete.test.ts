@@ -1,10 +1,12 @@
-import test, { type ExecutionContext } from 'ava';
+import test from 'ava';
 import {
-  CopyObjectCommand, CreateBucketCommand, DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand,
+  CopyObjectCommand, CreateBucketCommand, DeleteObjectCommand, DeleteObjectsCommand, HeadObjectCommand,
   PutObjectCommand, S3ServiceException, type S3Client,
 } from '@aws-sdk/client-s3';
-import { seededBytes, sleep, type TestCluster } from './cluster.ts';
+import { seededBytes, getObjectBytes, s3ErrorOf, addedFiles } from './cluster.ts';
 import { useSharedCluster } from './shared-cluster.ts';
+
+const getBytes = (s3: S3Client, Bucket: string, Key: string) => getObjectBytes(s3, { Bucket, Key });
 
 const MiB = 1024 * 1024;
 // 1 MiB segments: a 3.5 MiB object has four, so sharing is visible in the shard file count.
@@ -14,67 +16,38 @@ const cluster = useSharedCluster(test, { maxSegmentSize: MiB }, async (started) 
   await s3.send(new CreateBucketCommand({ Bucket: 'copies-other' }));
 });
 
-async function errorOf(t: ExecutionContext, promise: Promise<unknown>): Promise<{ name: string; status: number | undefined }> {
-  const error = await t.throwsAsync(promise);
-  return { name: (error as S3ServiceException).name, status: (error as S3ServiceException).$metadata?.httpStatusCode };
-}
-
-async function getBytes(s3: S3Client, Bucket: string, Key: string): Promise<Buffer> {
-  const response = await s3.send(new GetObjectCommand({ Bucket, Key }));
-  return Buffer.from(await response.Body!.transformToByteArray());
-}
-
-function shardFiles(running: TestCluster): Set<string> {
-  return new Set(running.nodes.flatMap((node) => running.shardFiles(node.index)));
-}
-
-function added(before: ReadonlySet<string>, after: ReadonlySet<string>): string[] {
-  return [...after].filter((file) => !before.has(file));
-}
-
-/** Polls until none of `files` is on disk; returns those left at the deadline. */
-async function filesGone(running: TestCluster, files: readonly string[], timeoutMs = 60_000): Promise<string[]> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const present = shardFiles(running);
-    const left = files.filter((file) => present.has(file));
-    if (left.length === 0 || Date.now() > deadline) return left;
-    await sleep(250);
-  }
-}
-
 test.serial('CopyObject shares the source\'s shards: no new files; either side deleted keeps the other; both → collected', async (t) => {
   const running = cluster();
   const s3 = running.s3();
   const body = seededBytes(3.5 * MiB, 1);
-  const before = shardFiles(running);
+  const before = running.allShardFiles();
   const put = await s3.send(new PutObjectCommand({ Bucket: 'copies', Key: 'source.bin', Body: body }));
-  const sourceFiles = added(before, shardFiles(running));
+  const sourceFiles = addedFiles(before, running.allShardFiles());
   t.is(sourceFiles.length, 4 * 6, 'four segments, six shards each');
 
   const copied = await s3.send(new CopyObjectCommand({ Bucket: 'copies-other', Key: 'copy.bin', CopySource: 'copies/source.bin' }));
   t.is(copied.CopyObjectResult?.ETag, put.ETag);
   t.truthy(copied.CopyObjectResult?.LastModified);
   await s3.send(new CopyObjectCommand({ Bucket: 'copies', Key: 'second copy.bin', CopySource: '/copies-other/copy.bin' }));
-  t.deepEqual(added(before, shardFiles(running)).sort(), [...sourceFiles].sort(), 'the copies wrote no shard file');
+  t.deepEqual(addedFiles(before, running.allShardFiles()).sort(), [...sourceFiles].sort(), 'the copies wrote no shard file');
   t.true((await getBytes(s3, 'copies-other', 'copy.bin')).equals(body));
 
   await s3.send(new DeleteObjectCommand({ Bucket: 'copies', Key: 'source.bin' }));
   await s3.send(new DeleteObjectCommand({ Bucket: 'copies-other', Key: 'copy.bin' }));
-  t.deepEqual(await errorOf(t, getBytes(s3, 'copies', 'source.bin')), { name: 'NoSuchKey', status: 404 });
+  t.deepEqual(await s3ErrorOf(t, getBytes(s3, 'copies', 'source.bin')), { name: 'NoSuchKey', status: 404 });
   // Garbage is collected oldest first: once an object deleted after them is collected, the
   // source's shards would have been too, had the deletions released them.
-  const beforeMarker = shardFiles(running);
+  const beforeMarker = running.allShardFiles();
   await s3.send(new PutObjectCommand({ Bucket: 'copies', Key: 'marker', Body: 'x' }));
-  const markerFiles = added(beforeMarker, shardFiles(running));
+  const markerFiles = addedFiles(beforeMarker, running.allShardFiles());
   await s3.send(new DeleteObjectCommand({ Bucket: 'copies', Key: 'marker' }));
-  t.deepEqual(await filesGone(running, markerFiles), [], 'the janitor collected what was deleted after');
-  const present = shardFiles(running);
+  t.deepEqual(await running.waitUntilShardFilesGone(markerFiles), [], 'the janitor collected what was deleted after');
+  const present = running.allShardFiles();
   t.deepEqual(sourceFiles.filter((file) => !present.has(file)), [], 'every shard of the source is still on its node');
   t.true((await getBytes(s3, 'copies', 'second copy.bin')).equals(body), 'the last copy still reads');
 
   await s3.send(new DeleteObjectCommand({ Bucket: 'copies', Key: 'second copy.bin' }));
-  t.deepEqual(await filesGone(running, sourceFiles), [], 'the last reference gone: shards collected');
+  t.deepEqual(await running.waitUntilShardFilesGone(sourceFiles), [], 'the last reference gone: shards collected');
 });
 
 test.serial('metadata directive: COPY keeps the source\'s headers, REPLACE takes the request\'s; onto itself only with REPLACE', async (t) => {
@@ -98,7 +71,7 @@ test.serial('metadata directive: COPY keeps the source\'s headers, REPLACE takes
   t.is(replaced.CacheControl, undefined);
 
   t.deepEqual(
-    await errorOf(t, s3.send(new CopyObjectCommand({ Bucket: 'copies', Key: 'meta', CopySource: 'copies/meta' }))),
+    await s3ErrorOf(t, s3.send(new CopyObjectCommand({ Bucket: 'copies', Key: 'meta', CopySource: 'copies/meta' }))),
     { name: 'InvalidRequest', status: 400 },
   );
   await s3.send(new CopyObjectCommand({ Bucket: 'copies', Key: 'meta', CopySource: 'copies/meta', MetadataDirective: 'REPLACE', Metadata: { fresh: 'yes' } }));
@@ -107,7 +80,7 @@ test.serial('metadata directive: COPY keeps the source\'s headers, REPLACE takes
   t.is(self.ContentType, 'binary/octet-stream');
   t.true((await getBytes(s3, 'copies', 'meta')).equals(body));
   t.deepEqual(
-    await errorOf(t, s3.send(new CopyObjectCommand({ Bucket: 'copies', Key: 'x', CopySource: 'copies/meta', MetadataDirective: 'MOVE' as 'COPY' }))),
+    await s3ErrorOf(t, s3.send(new CopyObjectCommand({ Bucket: 'copies', Key: 'x', CopySource: 'copies/meta', MetadataDirective: 'MOVE' as 'COPY' }))),
     { name: 'InvalidArgument', status: 400 },
   );
 });
@@ -120,21 +93,21 @@ test.serial('conditional copy: x-amz-copy-source-if-* fail with 412, missing sou
   const past = new Date(Date.now() - 86_400_000);
   const future = new Date(Date.now() + 86_400_000);
   const failed = { name: 'PreconditionFailed', status: 412 };
-  t.deepEqual(await errorOf(t, copy({ CopySourceIfMatch: '"0123456789abcdef0123456789abcdef"' })), failed);
-  t.deepEqual(await errorOf(t, copy({ CopySourceIfNoneMatch: put.ETag })), failed);
-  t.deepEqual(await errorOf(t, copy({ CopySourceIfModifiedSince: future })), failed);
-  t.deepEqual(await errorOf(t, copy({ CopySourceIfUnmodifiedSince: past })), failed);
-  t.deepEqual(await errorOf(t, getBytes(s3, 'copies', 'cond-copy')), { name: 'NoSuchKey', status: 404 }, 'nothing was copied');
+  t.deepEqual(await s3ErrorOf(t, copy({ CopySourceIfMatch: '"0123456789abcdef0123456789abcdef"' })), failed);
+  t.deepEqual(await s3ErrorOf(t, copy({ CopySourceIfNoneMatch: put.ETag })), failed);
+  t.deepEqual(await s3ErrorOf(t, copy({ CopySourceIfModifiedSince: future })), failed);
+  t.deepEqual(await s3ErrorOf(t, copy({ CopySourceIfUnmodifiedSince: past })), failed);
+  t.deepEqual(await s3ErrorOf(t, getBytes(s3, 'copies', 'cond-copy')), { name: 'NoSuchKey', status: 404 }, 'nothing was copied');
 
   await copy({ CopySourceIfMatch: put.ETag, CopySourceIfUnmodifiedSince: past }); // if-match holding wins
   await copy({ CopySourceIfNoneMatch: '"0123456789abcdef0123456789abcdef"', CopySourceIfModifiedSince: future });
   await copy({ CopySourceIfModifiedSince: past, CopySourceIfUnmodifiedSince: future });
   t.is((await getBytes(s3, 'copies', 'cond-copy')).toString(), 'conditional');
 
-  t.deepEqual(await errorOf(t, s3.send(new CopyObjectCommand({ Bucket: 'copies', Key: 'y', CopySource: 'copies/absent' }))), { name: 'NoSuchKey', status: 404 });
-  t.deepEqual(await errorOf(t, s3.send(new CopyObjectCommand({ Bucket: 'copies', Key: 'y', CopySource: 'no-such-bucket/cond' }))), { name: 'NoSuchBucket', status: 404 });
+  t.deepEqual(await s3ErrorOf(t, s3.send(new CopyObjectCommand({ Bucket: 'copies', Key: 'y', CopySource: 'copies/absent' }))), { name: 'NoSuchKey', status: 404 });
+  t.deepEqual(await s3ErrorOf(t, s3.send(new CopyObjectCommand({ Bucket: 'copies', Key: 'y', CopySource: 'no-such-bucket/cond' }))), { name: 'NoSuchBucket', status: 404 });
   t.deepEqual(
-    await errorOf(t, s3.send(new CopyObjectCommand({ Bucket: 'copies', Key: 'y', CopySource: 'copies/cond?versionId=abc' }))),
+    await s3ErrorOf(t, s3.send(new CopyObjectCommand({ Bucket: 'copies', Key: 'y', CopySource: 'copies/cond?versionId=abc' }))),
     { name: 'NoSuchVersion', status: 404 },
   );
 });
@@ -147,16 +120,16 @@ test.serial('DeleteObjects: verbose lists every key (missing ones too), quiet on
   }));
   t.deepEqual(verbose.Deleted?.map((entry) => entry.Key), ['d/1', 'd/never-there', 'd/&<"weird\'>']);
   t.deepEqual(verbose.Errors?.map((entry) => [entry.Key, entry.Code]), [['d/2', 'NoSuchVersion']]);
-  t.deepEqual(await errorOf(t, getBytes(s3, 'copies', 'd/1')), { name: 'NoSuchKey', status: 404 });
+  t.deepEqual(await s3ErrorOf(t, getBytes(s3, 'copies', 'd/1')), { name: 'NoSuchKey', status: 404 });
   t.is((await getBytes(s3, 'copies', 'd/2')).toString(), 'd/2', 'the refused key is intact');
 
   const quiet = await s3.send(new DeleteObjectsCommand({ Bucket: 'copies', Delete: { Quiet: true, Objects: [{ Key: 'd/2' }, { Key: 'd/gone' }] } }));
   t.is(quiet.Deleted, undefined);
   t.is(quiet.Errors, undefined);
-  t.deepEqual(await errorOf(t, getBytes(s3, 'copies', 'd/2')), { name: 'NoSuchKey', status: 404 });
+  t.deepEqual(await s3ErrorOf(t, getBytes(s3, 'copies', 'd/2')), { name: 'NoSuchKey', status: 404 });
 
   const tooMany = Array.from({ length: 1001 }, (_, i) => ({ Key: `k${i}` }));
-  t.deepEqual(await errorOf(t, s3.send(new DeleteObjectsCommand({ Bucket: 'copies', Delete: { Objects: tooMany } }))), { name: 'MalformedXML', status: 400 });
+  t.deepEqual(await s3ErrorOf(t, s3.send(new DeleteObjectsCommand({ Bucket: 'copies', Delete: { Objects: tooMany } }))), { name: 'MalformedXML', status: 400 });
 
   // A client that sends neither Content-MD5 nor a checksum: S3 refuses the request.
   const bare = cluster().s3();

@@ -2,16 +2,13 @@ import { openSync, readSync, writeSync, closeSync } from 'node:fs';
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { request } from 'node:http';
 import test from 'ava';
-import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3ServiceException, type S3Client } from '@aws-sdk/client-s3';
-import { seededBytes, sleep, startCluster } from './cluster.ts';
+import { CreateBucketCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { addedFiles, getObjectBytes, s3ErrorOf, seededBytes, sleep, startCluster } from './cluster.ts';
+
+const getBytes = (s3: S3Client, Key: string, Range?: string) => getObjectBytes(s3, { Bucket: 'bkt', Key, Range });
 
 const CHUNK = 4096;
 const SEGMENT = 16 * CHUNK * 4;
-
-async function getBytes(s3: S3Client, Key: string, Range?: string): Promise<Buffer> {
-  const response = await s3.send(new GetObjectCommand({ Bucket: 'bkt', Key, Range }));
-  return Buffer.from(await response.Body!.transformToByteArray());
-}
 
 test('reads stay byte-identical with 2 of 6 nodes dead; a third dead node gives a clear 503', async (t) => {
   const cluster = await startCluster(t, { chunkSize: CHUNK, maxSegmentSize: SEGMENT });
@@ -38,29 +35,26 @@ test('reads stay byte-identical with 2 of 6 nodes dead; a third dead node gives 
   t.true(metrics.degradedSegmentReads! > 0, 'the reads went through parity');
 
   await cluster.kill(cluster.nodes[5]!);
-  const error = await t.throwsAsync(getBytes(s3, `o-${SEGMENT * 3 + 777}`)) as S3ServiceException;
-  t.is(error.$metadata.httpStatusCode, 503);
-  t.is(error.name, 'ServiceUnavailable');
+  t.deepEqual(await s3ErrorOf(t, getBytes(s3, `o-${SEGMENT * 3 + 777}`)), { name: 'ServiceUnavailable', status: 503 });
 });
 
 test('a flipped byte in a shard file is detected, reported, and the read is still byte-identical', async (t) => {
   const cluster = await startCluster(t, { chunkSize: CHUNK, maxSegmentSize: SEGMENT });
   const s3 = cluster.s3();
   await s3.send(new CreateBucketCommand({ Bucket: 'bkt' }));
-  const allShardFiles = () => cluster.nodes.flatMap((_, i) => cluster.shardFiles(i));
 
   // First object: data shard 1 of every segment has a flipped byte in its first chunk, so the
   // read degrades at the first stripe.
   const body = seededBytes(200_000, 5);
   await s3.send(new PutObjectCommand({ Bucket: 'bkt', Key: 'victim', Body: body }));
-  const firstFiles = allShardFiles();
-  t.true(flipByte(firstFiles, 1, 100) >= 1);
+  const firstFiles = cluster.allShardFiles();
+  t.true(flipByte([...firstFiles], 1, 100) >= 1);
 
   // Second object: data shard 2 has a flipped byte in its fourth chunk, so the read fails in the
   // middle of stripe 3, after shards 0 and 1 of that stripe were already sent.
   const second = seededBytes(150_000, 6);
   await s3.send(new PutObjectCommand({ Bucket: 'bkt', Key: 'victim-2', Body: second }));
-  const secondFiles = allShardFiles().filter((file) => !firstFiles.includes(file));
+  const secondFiles = addedFiles(firstFiles, cluster.allShardFiles());
   t.true(flipByte(secondFiles, 2, 3 * CHUNK + 7) >= 1);
 
   t.true((await getBytes(s3, 'victim')).equals(body));
@@ -115,7 +109,7 @@ test('a gateway killed in the middle of a PUT leaves the old version intact and 
   await s3.send(new CreateBucketCommand({ Bucket: 'bkt' }));
   const original = seededBytes(300_000, 1);
   await s3.send(new PutObjectCommand({ Bucket: 'bkt', Key: 'doc', Body: original }));
-  const shardsBefore = cluster.nodes.map((_, i) => cluster.shardFiles(i).length).reduce((a, b) => a + b, 0);
+  const shardsBefore = cluster.allShardFiles().size;
 
   // A raw, slow upload of a new version (UNSIGNED-PAYLOAD keeps the test free of body signing).
   const total = 8 * 1024 * 1024;
@@ -135,14 +129,13 @@ test('a gateway killed in the middle of a PUT leaves the old version intact and 
   await cluster.startGateway();
   await cluster.waitForOnlineNodes(cluster.nodeCount);
   const fresh = cluster.s3();
-  const got = await fresh.send(new GetObjectCommand({ Bucket: 'bkt', Key: 'doc' }));
-  t.true(Buffer.from(await got.Body!.transformToByteArray()).equals(original), 'old version intact');
+  t.true((await getObjectBytes(fresh, { Bucket: 'bkt', Key: 'doc' })).equals(original), 'old version intact');
 
   // The half-written shards of the dead write are collected.
   const deadline = Date.now() + 20_000;
   let shardsNow = Infinity;
   while (Date.now() < deadline) {
-    shardsNow = cluster.nodes.map((_, i) => cluster.shardFiles(i).length).reduce((a, b) => a + b, 0);
+    shardsNow = cluster.allShardFiles().size;
     if (shardsNow === shardsBefore) break;
     await sleep(200);
   }

@@ -1,15 +1,14 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { crc32 } from 'node:zlib';
-import test, { type ExecutionContext } from 'ava';
+import test from 'ava';
 import {
   AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateBucketCommand, CreateMultipartUploadCommand,
-  GetObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand, ListPartsCommand, PutObjectCommand, S3ServiceException,
-  UploadPartCommand, UploadPartCopyCommand, type S3Client,
+  GetObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand, ListPartsCommand, PutObjectCommand, UploadPartCommand, UploadPartCopyCommand, type S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { checksumBase64 } from '../src/s3/checksums/algorithms.ts';
-import { seededBytes, sleep, type TestCluster } from './cluster.ts';
+import { seededBytes, getObjectBytes, s3ErrorOf, addedFiles } from './cluster.ts';
 import { useSharedCluster } from './shared-cluster.ts';
 
 const MiB = 1024 * 1024;
@@ -20,37 +19,9 @@ const cluster = useSharedCluster(test, { maxSegmentSize: SEGMENT }, async (start
 });
 
 const md5 = (bytes: Uint8Array) => createHash('md5').update(bytes).digest();
+const getBytes = (s3: S3Client, Key: string, options: { Range?: string; PartNumber?: number } = {}) =>
+  getObjectBytes(s3, { Bucket: 'multipart', Key, ...options });
 const md5Hex = (bytes: Uint8Array) => md5(bytes).toString('hex');
-
-async function errorOf(t: ExecutionContext, promise: Promise<unknown>): Promise<{ name: string; status: number | undefined }> {
-  const error = await t.throwsAsync(promise);
-  return { name: (error as S3ServiceException).name, status: (error as S3ServiceException).$metadata?.httpStatusCode };
-}
-
-async function getBytes(s3: S3Client, Key: string, options: { Range?: string; PartNumber?: number } = {}): Promise<Buffer> {
-  const response = await s3.send(new GetObjectCommand({ Bucket: 'multipart', Key, ...options }));
-  return Buffer.from(await response.Body!.transformToByteArray());
-}
-
-/** Every committed shard file on every node (paths). */
-function shardFiles(running: TestCluster): Set<string> {
-  return new Set(running.nodes.flatMap((node) => running.shardFiles(node.index)));
-}
-
-function added(before: ReadonlySet<string>, after: ReadonlySet<string>): string[] {
-  return [...after].filter((file) => !before.has(file));
-}
-
-/** Polls until none of `files` is on disk (the janitor deletes garbage after a grace period); returns those left. */
-async function filesGone(running: TestCluster, files: readonly string[], timeoutMs = 60_000): Promise<string[]> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const present = shardFiles(running);
-    const left = files.filter((file) => present.has(file));
-    if (left.length === 0 || Date.now() > deadline) return left;
-    await sleep(250);
-  }
-}
 
 test.serial('lib-storage Upload of a 100 MiB stream reads back byte-identical, by part and across part boundaries', async (t) => {
   const s3 = cluster().s3();
@@ -99,7 +70,7 @@ test.serial('lib-storage Upload of a 100 MiB stream reads back byte-identical, b
   t.is(last.PartsCount, partCount);
   t.is(last.ContentRange, `bytes ${(partCount - 1) * partSize}-${size - 1}/${size}`);
   t.true(Buffer.from(await last.Body!.transformToByteArray()).equals(parts.at(-1)!));
-  t.deepEqual(await errorOf(t, getBytes(s3, 'big/stream.bin', { PartNumber: partCount + 1 })), { name: 'InvalidPart', status: 400 });
+  t.deepEqual(await s3ErrorOf(t, getBytes(s3, 'big/stream.bin', { PartNumber: partCount + 1 })), { name: 'InvalidPart', status: 400 });
 });
 
 test.serial('Complete checks order, presence, ETags and sizes with S3\'s codes, then publishes', async (t) => {
@@ -116,14 +87,14 @@ test.serial('Complete checks order, presence, ETags and sizes with S3\'s codes, 
     s3.send(new CompleteMultipartUploadCommand({ Bucket: 'multipart', Key, UploadId: uploadId, MultipartUpload: { Parts } }));
   const all = etags.map((ETag, index) => ({ PartNumber: index + 1, ETag }));
 
-  t.deepEqual(await errorOf(t, complete([all[1]!, all[0]!])), { name: 'InvalidPartOrder', status: 400 });
-  t.deepEqual(await errorOf(t, complete([all[0]!, { PartNumber: 4, ETag: etags[2]! }])), { name: 'InvalidPart', status: 400 });
-  t.deepEqual(await errorOf(t, complete([{ PartNumber: 1, ETag: etags[1]! }, all[2]!])), { name: 'InvalidPart', status: 400 });
-  t.deepEqual(await errorOf(t, complete([all[0]!, all[1]!, { PartNumber: 5, ETag: etags[2]! }])), { name: 'InvalidPart', status: 400 });
-  t.deepEqual(await errorOf(t, complete([{ PartNumber: 1, ETag: etags[2]! }])), { name: 'InvalidPart', status: 400 });
-  t.deepEqual(await errorOf(t, complete(all, 'no-such-upload')), { name: 'NoSuchUpload', status: 404 });
+  t.deepEqual(await s3ErrorOf(t, complete([all[1]!, all[0]!])), { name: 'InvalidPartOrder', status: 400 });
+  t.deepEqual(await s3ErrorOf(t, complete([all[0]!, { PartNumber: 4, ETag: etags[2]! }])), { name: 'InvalidPart', status: 400 });
+  t.deepEqual(await s3ErrorOf(t, complete([{ PartNumber: 1, ETag: etags[1]! }, all[2]!])), { name: 'InvalidPart', status: 400 });
+  t.deepEqual(await s3ErrorOf(t, complete([all[0]!, all[1]!, { PartNumber: 5, ETag: etags[2]! }])), { name: 'InvalidPart', status: 400 });
+  t.deepEqual(await s3ErrorOf(t, complete([{ PartNumber: 1, ETag: etags[2]! }])), { name: 'InvalidPart', status: 400 });
+  t.deepEqual(await s3ErrorOf(t, complete(all, 'no-such-upload')), { name: 'NoSuchUpload', status: 404 });
   t.deepEqual(
-    await errorOf(t, s3.send(new UploadPartCommand({ Bucket: 'multipart', Key, UploadId, PartNumber: 10_001, Body: 'x' }))),
+    await s3ErrorOf(t, s3.send(new UploadPartCommand({ Bucket: 'multipart', Key, UploadId, PartNumber: 10_001, Body: 'x' }))),
     { name: 'InvalidArgument', status: 400 },
   );
 
@@ -131,10 +102,10 @@ test.serial('Complete checks order, presence, ETags and sizes with S3\'s codes, 
   const small = seededBytes(100 * 1024, 4);
   const smallEtag = (await s3.send(new UploadPartCommand({ Bucket: 'multipart', Key, UploadId, PartNumber: 2, Body: small }))).ETag!;
   t.deepEqual(
-    await errorOf(t, complete([all[0]!, { PartNumber: 2, ETag: smallEtag }, all[2]!])),
+    await s3ErrorOf(t, complete([all[0]!, { PartNumber: 2, ETag: smallEtag }, all[2]!])),
     { name: 'EntityTooSmall', status: 400 },
   );
-  t.deepEqual(await errorOf(t, complete(all)), { name: 'InvalidPart', status: 400 }, 'the old part 2 is gone');
+  t.deepEqual(await s3ErrorOf(t, complete(all)), { name: 'InvalidPart', status: 400 }, 'the old part 2 is gone');
 
   const result = await complete([all[0]!, { PartNumber: 2, ETag: smallEtag }]);
   t.is(result.ETag, `"${md5Hex(Buffer.concat([md5(bodies[0]!), md5(small)]))}-2"`);
@@ -143,7 +114,7 @@ test.serial('Complete checks order, presence, ETags and sizes with S3\'s codes, 
   const head = await s3.send(new HeadObjectCommand({ Bucket: 'multipart', Key }));
   t.deepEqual(head.Metadata, { origin: 'test' });
   t.true((await getBytes(s3, Key, { PartNumber: 2 })).equals(small));
-  t.deepEqual(await errorOf(t, complete(all)), { name: 'NoSuchUpload', status: 404 }, 'a completed upload is gone');
+  t.deepEqual(await s3ErrorOf(t, complete(all)), { name: 'NoSuchUpload', status: 404 }, 'a completed upload is gone');
 });
 
 test.serial('a CRC64NVME upload gets the whole object\'s checksum (FULL_OBJECT), which the SDK validates on GET', async (t) => {
@@ -164,7 +135,7 @@ test.serial('a CRC64NVME upload gets the whole object\'s checksum (FULL_OBJECT),
   const complete = (ChecksumCRC64NVME: string) => s3.send(new CompleteMultipartUploadCommand({
     Bucket: 'multipart', Key, UploadId: created.UploadId, ChecksumType: 'FULL_OBJECT', ChecksumCRC64NVME, MultipartUpload: { Parts },
   }));
-  t.deepEqual(await errorOf(t, complete(checksumBase64('crc64nvme', Buffer.from('other')))), { name: 'BadDigest', status: 400 });
+  t.deepEqual(await s3ErrorOf(t, complete(checksumBase64('crc64nvme', Buffer.from('other')))), { name: 'BadDigest', status: 400 });
   const result = await complete(whole);
   t.is(result.ChecksumCRC64NVME, whole);
   t.is(result.ChecksumType, 'FULL_OBJECT');
@@ -176,23 +147,23 @@ test.serial('a CRC64NVME upload gets the whole object\'s checksum (FULL_OBJECT),
 test.serial('Abort deletes the parts\' shard files; an unknown upload is NoSuchUpload', async (t) => {
   const running = cluster();
   const s3 = running.s3();
-  const before = shardFiles(running);
+  const before = running.allShardFiles();
   const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: 'multipart', Key: 'aborted' }));
   await s3.send(new UploadPartCommand({ Bucket: 'multipart', Key: 'aborted', UploadId, PartNumber: 1, Body: seededBytes(SEGMENT + 10, 5) }));
   await s3.send(new UploadPartCommand({ Bucket: 'multipart', Key: 'aborted', UploadId, PartNumber: 2, Body: seededBytes(10, 6) }));
-  const partFiles = added(before, shardFiles(running));
+  const partFiles = addedFiles(before, running.allShardFiles());
   t.is(partFiles.length, 3 * 6, 'two segments and one, six shards each');
   await s3.send(new AbortMultipartUploadCommand({ Bucket: 'multipart', Key: 'aborted', UploadId }));
-  t.deepEqual(await filesGone(running, partFiles), []);
+  t.deepEqual(await running.waitUntilShardFilesGone(partFiles), []);
   t.deepEqual(
-    await errorOf(t, s3.send(new AbortMultipartUploadCommand({ Bucket: 'multipart', Key: 'aborted', UploadId }))),
+    await s3ErrorOf(t, s3.send(new AbortMultipartUploadCommand({ Bucket: 'multipart', Key: 'aborted', UploadId }))),
     { name: 'NoSuchUpload', status: 404 },
   );
   t.deepEqual(
-    await errorOf(t, s3.send(new UploadPartCommand({ Bucket: 'multipart', Key: 'aborted', UploadId, PartNumber: 3, Body: 'late' }))),
+    await s3ErrorOf(t, s3.send(new UploadPartCommand({ Bucket: 'multipart', Key: 'aborted', UploadId, PartNumber: 3, Body: 'late' }))),
     { name: 'NoSuchUpload', status: 404 },
   );
-  t.deepEqual(await filesGone(running, added(before, shardFiles(running))), [], 'the late part left nothing behind');
+  t.deepEqual(await running.waitUntilShardFilesGone(addedFiles(before, running.allShardFiles())), [], 'the late part left nothing behind');
 });
 
 test.serial('ListParts and ListMultipartUploads page with their markers', async (t) => {
@@ -213,7 +184,7 @@ test.serial('ListParts and ListMultipartUploads page with their markers', async 
   t.deepEqual(rest.Parts?.map((part) => part.PartNumber), [8]);
   t.false(rest.IsTruncated);
   t.deepEqual(
-    await errorOf(t, s3.send(new ListPartsCommand({ Bucket: 'multipart', Key: 'listed/other', UploadId }))),
+    await s3ErrorOf(t, s3.send(new ListPartsCommand({ Bucket: 'multipart', Key: 'listed/other', UploadId }))),
     { name: 'NoSuchUpload', status: 404 },
   );
 
@@ -248,12 +219,12 @@ test.serial('UploadPartCopy: a segment-aligned range shares segments, any other 
   const source = seededBytes(2 * SEGMENT + 12_345, 9);
   await s3.send(new PutObjectCommand({ Bucket: 'multipart', Key: 'copy/source', Body: source }));
   const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: 'multipart', Key: 'copy/target' }));
-  const files = shardFiles(running);
+  const files = running.allShardFiles();
   const aligned = await s3.send(new UploadPartCopyCommand({
     Bucket: 'multipart', Key: 'copy/target', UploadId, PartNumber: 1, CopySource: 'multipart/copy/source', CopySourceRange: `bytes=0-${2 * SEGMENT - 1}`,
   }));
   t.is(aligned.CopyPartResult?.ETag, `"${md5Hex(source.subarray(0, 2 * SEGMENT))}"`);
-  t.deepEqual(added(files, shardFiles(running)), [], 'the aligned part names the source\'s segments: no shard written');
+  t.deepEqual(addedFiles(files, running.allShardFiles()), [], 'the aligned part names the source\'s segments: no shard written');
   const start = 1_000_003;
   const end = start + 300_000;
   const copied = await s3.send(new UploadPartCopyCommand({
@@ -261,13 +232,13 @@ test.serial('UploadPartCopy: a segment-aligned range shares segments, any other 
   }));
   t.is(copied.CopyPartResult?.ETag, `"${md5Hex(source.subarray(start, end + 1))}"`);
   t.deepEqual(
-    await errorOf(t, s3.send(new UploadPartCopyCommand({
+    await s3ErrorOf(t, s3.send(new UploadPartCopyCommand({
       Bucket: 'multipart', Key: 'copy/target', UploadId, PartNumber: 3, CopySource: 'multipart/copy/source', CopySourceRange: `bytes=0-${source.length}`,
     }))),
     { name: 'InvalidRange', status: 416 },
   );
   t.deepEqual(
-    await errorOf(t, s3.send(new UploadPartCopyCommand({
+    await s3ErrorOf(t, s3.send(new UploadPartCopyCommand({
       Bucket: 'multipart', Key: 'copy/target', UploadId, PartNumber: 3, CopySource: 'multipart/copy/source', CopySourceRange: 'bytes=5-',
     }))),
     { name: 'InvalidArgument', status: 400 },
@@ -290,6 +261,6 @@ test.serial('GetObject partNumber on an object uploaded whole: part 1 is the obj
   t.is(part.ContentRange, 'bytes 0-776/777');
   t.is(part.PartsCount, undefined);
   t.true(Buffer.from(await part.Body!.transformToByteArray()).equals(body));
-  t.deepEqual(await errorOf(t, getBytes(s3, 'single', { PartNumber: 2 })), { name: 'InvalidPart', status: 400 });
-  t.deepEqual(await errorOf(t, getBytes(s3, 'single', { PartNumber: 1, Range: 'bytes=0-1' })), { name: 'InvalidRequest', status: 400 });
+  t.deepEqual(await s3ErrorOf(t, getBytes(s3, 'single', { PartNumber: 2 })), { name: 'InvalidPart', status: 400 });
+  t.deepEqual(await s3ErrorOf(t, getBytes(s3, 'single', { PartNumber: 1, Range: 'bytes=0-1' })), { name: 'InvalidRequest', status: 400 });
 });

@@ -1,20 +1,17 @@
 import test from 'ava';
 import {
   CreateBucketCommand, DeleteBucketCommand, DeleteObjectCommand, GetObjectCommand, HeadBucketCommand, HeadObjectCommand,
-  ListBucketsCommand, ListObjectsV2Command, PutObjectCommand, S3ServiceException, type S3Client,
+  ListBucketsCommand, ListObjectsV2Command, PutObjectCommand, type S3Client,
 } from '@aws-sdk/client-s3';
-import { seededBytes, startCluster } from './cluster.ts';
+import { seededBytes, startCluster, getObjectBytes, s3ErrorOf } from './cluster.ts';
+
+const getBytes = (s3: S3Client, Bucket: string, Key: string, Range?: string) => getObjectBytes(s3, { Bucket, Key, Range });
 
 // A small profile so chunk, stripe and segment boundaries all sit within a few hundred KiB:
 // c = 4 KiB, stripe = 16 KiB, segment = 4 stripes = 64 KiB.
 const CHUNK = 4096;
 const STRIPE = 4 * CHUNK;
 const SEGMENT = 4 * STRIPE;
-
-async function getBytes(s3: S3Client, Bucket: string, Key: string, Range?: string): Promise<Buffer> {
-  const response = await s3.send(new GetObjectCommand({ Bucket, Key, Range }));
-  return Buffer.from(await response.Body!.transformToByteArray());
-}
 
 function boundarySizes(): number[] {
   const sizes = new Set<number>([0, 1]);
@@ -76,18 +73,14 @@ test('a 100 MiB object and objects one byte around the 64 MiB segment size, defa
 test('bucket and object operations answer as S3 does', async (t) => {
   const cluster = await startCluster(t, { chunkSize: CHUNK, maxSegmentSize: SEGMENT });
   const s3 = cluster.s3();
-  const code = async (promise: Promise<unknown>) => {
-    const error = await t.throwsAsync(promise);
-    return { name: (error as S3ServiceException).name, status: (error as S3ServiceException).$metadata?.httpStatusCode };
-  };
 
   await s3.send(new CreateBucketCommand({ Bucket: 'ops' }));
-  t.deepEqual(await code(s3.send(new CreateBucketCommand({ Bucket: 'ops' }))), { name: 'BucketAlreadyOwnedByYou', status: 409 });
-  t.deepEqual(await code(s3.send(new CreateBucketCommand({ Bucket: 'Bad_Name' }))), { name: 'InvalidBucketName', status: 400 });
+  t.deepEqual(await s3ErrorOf(t, s3.send(new CreateBucketCommand({ Bucket: 'ops' }))), { name: 'BucketAlreadyOwnedByYou', status: 409 });
+  t.deepEqual(await s3ErrorOf(t, s3.send(new CreateBucketCommand({ Bucket: 'Bad_Name' }))), { name: 'InvalidBucketName', status: 400 });
   const buckets = await s3.send(new ListBucketsCommand({}));
   t.deepEqual(buckets.Buckets?.map((b) => b.Name), ['ops']);
   await s3.send(new HeadBucketCommand({ Bucket: 'ops' }));
-  t.deepEqual(await code(s3.send(new HeadBucketCommand({ Bucket: 'missing' }))), { name: 'NotFound', status: 404 });
+  t.deepEqual(await s3ErrorOf(t, s3.send(new HeadBucketCommand({ Bucket: 'missing' }))), { name: 'NotFound', status: 404 });
 
   const body = seededBytes(10_000, 7);
   const put = await s3.send(new PutObjectCommand({ Bucket: 'ops', Key: 'dir/ü b+c.txt', Body: body, ContentType: 'text/plain', Metadata: { color: 'blue' } }));
@@ -98,8 +91,8 @@ test('bucket and object operations answer as S3 does', async (t) => {
   t.is(head.ETag, put.ETag);
   t.deepEqual(head.Metadata, { color: 'blue' });
 
-  t.deepEqual(await code(s3.send(new GetObjectCommand({ Bucket: 'ops', Key: 'nope' }))), { name: 'NoSuchKey', status: 404 });
-  t.deepEqual(await code(s3.send(new GetObjectCommand({ Bucket: 'ops', Key: 'dir/ü b+c.txt', Range: 'bytes=10000-' }))), { name: 'InvalidRange', status: 416 });
+  t.deepEqual(await s3ErrorOf(t, s3.send(new GetObjectCommand({ Bucket: 'ops', Key: 'nope' }))), { name: 'NoSuchKey', status: 404 });
+  t.deepEqual(await s3ErrorOf(t, s3.send(new GetObjectCommand({ Bucket: 'ops', Key: 'dir/ü b+c.txt', Range: 'bytes=10000-' }))), { name: 'InvalidRange', status: 416 });
   const raw = await fetch(`${cluster.gatewayUrl}/ops/dir/x`, { method: 'GET' });
   t.is(raw.status, 403, 'anonymous requests are refused');
   t.regex(await raw.text(), /<Code>AccessDenied<\/Code>/);
@@ -113,7 +106,7 @@ test('bucket and object operations answer as S3 does', async (t) => {
   t.deepEqual(rest.Contents?.map((o) => o.Key), ['list/2', 'list/3', 'list/4']);
   t.false(rest.IsTruncated);
 
-  t.deepEqual(await code(s3.send(new DeleteBucketCommand({ Bucket: 'ops' }))), { name: 'BucketNotEmpty', status: 409 });
+  t.deepEqual(await s3ErrorOf(t, s3.send(new DeleteBucketCommand({ Bucket: 'ops' }))), { name: 'BucketNotEmpty', status: 409 });
   for (const key of ['dir/ü b+c.txt', 'list/0', 'list/1', 'list/2', 'list/3', 'list/4']) await s3.send(new DeleteObjectCommand({ Bucket: 'ops', Key: key }));
   await s3.send(new DeleteObjectCommand({ Bucket: 'ops', Key: 'never-existed' }));
   await s3.send(new DeleteBucketCommand({ Bucket: 'ops' }));

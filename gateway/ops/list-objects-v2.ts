@@ -2,7 +2,7 @@ import { S3Error } from '../../src/s3/errors.ts';
 import { listBucketResultV2Xml } from '../../src/s3/xml.ts';
 import type { PublicReadRequest } from '../s3-dispatch.ts';
 import { requireReadableBucket } from './bucket-access.ts';
-import { laterKey, listedObjects, parseEncodingType, parseMaxKeys } from './list-params.ts';
+import { laterKey, listedObjects, parseListingQuery } from './list-params.ts';
 import { xmlResponse } from './responses.ts';
 
 /** Continuation tokens are opaque to clients: the last returned key, base64url-encoded. */
@@ -21,10 +21,7 @@ function decodeToken(token: string): string {
 export async function listObjectsV2(request: PublicReadRequest): Promise<Response> {
   const { query } = request;
   const bucket = await requireReadableBucket(request);
-  const maxKeys = parseMaxKeys(query);
-  const encodingType = parseEncodingType(query);
-  const prefix = query.get('prefix') ?? '';
-  const delimiter = query.get('delimiter') || undefined;
+  const { maxKeys, encodingType, prefix, delimiter } = parseListingQuery(query);
   const continuationToken = query.get('continuation-token') ?? undefined;
   const startAfter = query.get('start-after') || undefined;
   const after = laterKey(continuationToken === undefined ? undefined : decodeToken(continuationToken), startAfter);

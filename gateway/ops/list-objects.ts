@@ -1,17 +1,14 @@
 import { listBucketResultV1Xml } from '../../src/s3/xml.ts';
 import type { PublicReadRequest } from '../s3-dispatch.ts';
 import { requireReadableBucket } from './bucket-access.ts';
-import { listedObjects, parseEncodingType, parseMaxKeys } from './list-params.ts';
+import { listedObjects, parseListingQuery } from './list-params.ts';
 import { xmlResponse } from './responses.ts';
 
 /** ListObjects (v1): `marker` instead of a token; NextMarker only when a delimiter is given, as S3 does. */
 export async function listObjects(request: PublicReadRequest): Promise<Response> {
   const { query } = request;
   const bucket = await requireReadableBucket(request);
-  const maxKeys = parseMaxKeys(query);
-  const encodingType = parseEncodingType(query);
-  const prefix = query.get('prefix') ?? '';
-  const delimiter = query.get('delimiter') || undefined;
+  const { maxKeys, encodingType, prefix, delimiter } = parseListingQuery(query);
   const marker = query.get('marker') ?? '';
   const page = await request.deps.store.listObjects(bucket.name, { prefix, after: marker || undefined, delimiter, maxKeys });
   const account = await request.deps.store.getAccount(bucket.accountId);

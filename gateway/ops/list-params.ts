@@ -2,6 +2,16 @@ import type { Account, ObjectVersion } from '../../src/meta/types.ts';
 import { S3Error } from '../../src/s3/errors.ts';
 import type { ObjectXmlInput } from '../../src/s3/xml.ts';
 
+/** What ListObjects v1 and v2 read alike: max-keys, encoding-type, prefix, delimiter. */
+export function parseListingQuery(query: URLSearchParams) {
+  return {
+    maxKeys: parseMaxKeys(query),
+    encodingType: parseEncodingType(query),
+    prefix: query.get('prefix') ?? '',
+    delimiter: query.get('delimiter') || undefined,
+  };
+}
+
 /** `max-keys`: 0..1000, default 1000; larger values are capped as S3 does. */
 export function parseMaxKeys(query: URLSearchParams): number {
   const raw = query.get('max-keys');

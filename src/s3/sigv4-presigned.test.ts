@@ -1,6 +1,6 @@
 import test from 'ava';
-import { S3Error } from './errors.ts';
 import { SigV4Verifier } from './sigv4.ts';
+import { rejection } from '../testing/s3-rejection.ts';
 
 // AWS's documented presigned URL (sigv4-query-string-auth "Example: GET Object"): the
 // credentials, time and expected signature of the docs.
@@ -12,16 +12,6 @@ const awsVerifier = new SigV4Verifier({
   lookupSecret: async (id) => (id === AWS_KEY ? AWS_SECRET : null),
   region: 'us-east-1',
 });
-
-async function rejection(promise: Promise<unknown>): Promise<S3Error> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof S3Error) return error;
-    throw error;
-  }
-  throw new Error('expected an S3Error, the promise resolved');
-}
 
 const awsPresigned = {
   method: 'GET',

@@ -3,8 +3,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { S3Error } from './errors.ts';
 import { SigV4Verifier, type SigV4Request } from './sigv4.ts';
+import { rejection } from '../testing/s3-rejection.ts';
 
 // Real requests from @aws-sdk/client-s3, captured by a throwaway server on 127.0.0.1:0 and
 // verified as the gateway will verify them.
@@ -16,16 +16,6 @@ function verifierFor(secrets: Record<string, string>) {
   return new SigV4Verifier({ lookupSecret: async (id) => secrets[id] ?? null, region: 'us-east-1' });
 }
 const verifier = verifierFor({ [KEY]: SECRET });
-
-async function rejection(promise: Promise<unknown>): Promise<S3Error> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof S3Error) return error;
-    throw error;
-  }
-  throw new Error('expected an S3Error, the promise resolved');
-}
 
 interface Captured {
   method: string;

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { S3Error, type S3ErrorCode } from './errors.ts';
+import type { S3ErrorCode } from './errors.ts';
 import {
   canonicalQueryString,
   canonicalRequest,
@@ -12,6 +12,7 @@ import {
   stringToSign,
 } from './sigv4-canonical.ts';
 import { detectAuthKind, SigningKeyCache, SigV4Verifier, type SigV4Request } from './sigv4.ts';
+import { rejection } from '../testing/s3-rejection.ts';
 
 // The credentials and time of every example in AWS's S3 SigV4 documentation.
 const AWS_KEY = 'AKIAIOSFODNN7EXAMPLE';
@@ -27,16 +28,6 @@ const awsVerifier = verifierFor({ [AWS_KEY]: AWS_SECRET });
 
 function awsAuthorization(signedHeaders: string, signature: string): string {
   return `AWS4-HMAC-SHA256 Credential=${AWS_SCOPE},SignedHeaders=${signedHeaders},Signature=${signature}`;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<S3Error> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof S3Error) return error;
-    throw error;
-  }
-  throw new Error('expected an S3Error, the promise resolved');
 }
 
 // ---------------------------------------------------------------------------------------------
