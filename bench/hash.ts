@@ -1,13 +1,14 @@
 /**
  * BLAKE3 chunk-hash throughput: `npx tsx bench/hash.ts [chunkSize=65536] [totalMiB=64] [rounds=5]`.
  *
- * Measures `hashChunks` (one-shot blake3-wasm `hash()` per chunk), `HashListBuilder` fed in
- * 16 KiB pieces (as a socket would deliver), the alternative per-chunk `createHash()` (kept here
- * to justify the choice in src/integrity/blake3.ts), and one hash over the whole buffer (the
- * wasm ceiling). Prints the median MB/s of each (1 MB = 10^6 bytes) as one JSON object.
+ * Measures `hashChunks` (one-shot hash per chunk, with the backend this process chose),
+ * `HashListBuilder` fed in 16 KiB pieces (as a socket would deliver), each backend's one-shot hash
+ * per chunk side by side (native `@napi-rs/blake-hash` and `blake3-wasm`), wasm's per-chunk
+ * `createHash()`, and one hash over the whole buffer. Prints the median MB/s of each
+ * (1 MB = 10^6 bytes) as one JSON object. `SHARDGATE_BLAKE3=wasm` makes the first two use wasm.
  */
 import { createHash } from 'blake3-wasm';
-import { blake3 } from '../src/integrity/blake3.ts';
+import { blake3, blake3BackendName, loadNativeBlake3, wasmBlake3, type Blake3Backend } from '../src/integrity/blake3.ts';
 import { CHUNK_HASH_LENGTH, HashListBuilder, hashChunks } from '../src/integrity/hash-list.ts';
 
 const chunkSize = Number(process.argv[2] ?? 64 * 1024);
@@ -33,10 +34,23 @@ function builderIn16KiBPieces(bytes: Uint8Array): Uint8Array {
   return builder.finish();
 }
 
+function perChunkWith(backend: Blake3Backend): (bytes: Uint8Array) => Uint8Array {
+  return (bytes) => {
+    const list = new Uint8Array((bytes.length / chunkSize) * CHUNK_HASH_LENGTH);
+    for (let offset = 0, index = 0; offset < bytes.length; offset += chunkSize, index++) {
+      list.set(backend.hash(bytes.subarray(offset, offset + chunkSize)), index * CHUNK_HASH_LENGTH);
+    }
+    return list;
+  };
+}
+
+const native = loadNativeBlake3();
 const variants: Record<string, (bytes: Uint8Array) => Uint8Array> = {
   hashChunks: (bytes) => hashChunks(bytes, chunkSize),
   hashListBuilder16KiBPieces: builderIn16KiBPieces,
-  createHashPerChunk,
+  ...(native ? { nativePerChunk: perChunkWith(native) } : {}),
+  wasmPerChunk: perChunkWith(wasmBlake3),
+  wasmCreateHashPerChunk: createHashPerChunk,
   wholeBufferOneHash: blake3,
 };
 
@@ -58,5 +72,5 @@ for (const [name, run] of Object.entries(variants)) {
 }
 
 console.log(
-  JSON.stringify({ bench: 'hash', node: process.version, chunkSize, totalBytes, rounds, medianMBps: megabytesPerSecond }),
+  JSON.stringify({ bench: 'hash', node: process.version, backend: blake3BackendName, chunkSize, totalBytes, rounds, medianMBps: megabytesPerSecond }),
 );

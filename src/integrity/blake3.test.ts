@@ -1,5 +1,11 @@
 import test from 'ava';
-import { BLAKE3_LENGTH, Blake3Hasher, blake3 } from './blake3.ts';
+import {
+  BLAKE3_LENGTH, Blake3Hasher, blake3, blake3BackendName, chooseBlake3Backend, loadNativeBlake3, wasmBlake3, type Blake3Backend,
+} from './blake3.ts';
+
+const native = loadNativeBlake3();
+/** Both implementations must give the official digests; the native one must load on linux-x64 (CI's platform). */
+const BACKENDS: readonly Blake3Backend[] = native ? [native, wasmBlake3] : [wasmBlake3];
 
 /** The BLAKE3 test-vector input: bytes 0, 1, …, 250, 0, 1, … */
 function vectorInput(length: number): Uint8Array {
@@ -40,13 +46,46 @@ const OFFICIAL_VECTORS: readonly [inputLength: number, hashHex: string][] = [
 ];
 
 const officialVector = test.macro({
-  exec(t, inputLength: number, hashHex: string) {
-    t.is(hex(blake3(vectorInput(inputLength))), hashHex);
+  exec(t, backend: Blake3Backend, inputLength: number, hashHex: string) {
+    t.is(hex(backend.hash(vectorInput(inputLength))), hashHex);
   },
-  title: (_provided, inputLength: number) => `official vector, input_len ${inputLength}`,
+  title: (_provided, backend: Blake3Backend, inputLength: number) => `${backend.name}: official vector, input_len ${inputLength}`,
 });
 
-for (const [inputLength, hashHex] of OFFICIAL_VECTORS) test(officialVector, inputLength, hashHex);
+for (const backend of BACKENDS) {
+  for (const [inputLength, hashHex] of OFFICIAL_VECTORS) test(officialVector, backend, inputLength, hashHex);
+}
+
+test('the native backend loads on linux-x64 and is the one in use', (t) => {
+  if (process.platform !== 'linux' || process.arch !== 'x64') {
+    t.pass(`no prebuilt binary is promised on ${process.platform}-${process.arch}`);
+    return;
+  }
+  t.truthy(native, '@napi-rs/blake-hash did not load');
+  t.is(blake3BackendName, process.env.SHARDGATE_BLAKE3 === 'wasm' ? 'wasm' : 'native');
+});
+
+test('without a loadable native module the wasm backend is chosen', (t) => {
+  const missing = loadNativeBlake3(() => { throw Object.assign(new Error('Cannot find module'), { code: 'MODULE_NOT_FOUND' }); });
+  t.is(missing, null);
+  t.is(chooseBlake3Backend(undefined, () => missing).name, 'wasm');
+  t.is(chooseBlake3Backend('wasm', () => native).name, 'wasm');
+  t.is(loadNativeBlake3(() => ({}) as never), null, 'a module without the expected exports is not used');
+});
+
+test('both backends agree on random inputs of every small length and around chunk sizes', (t) => {
+  const lengths = [...Array.from({ length: 200 }, (_, i) => i), 65_535, 65_536, 65_537, 300_001];
+  for (const length of lengths) {
+    const input = vectorInput(length).map((byte, i) => (byte * 31 + i) & 0xff);
+    const digests = BACKENDS.map((backend) => hex(backend.hash(input)));
+    const incremental = BACKENDS.map((backend) => {
+      const hasher = new Blake3Hasher(backend);
+      for (let offset = 0; offset < length; offset += 7_777) hasher.update(input.subarray(offset, offset + 7_777));
+      return hex(hasher.digest());
+    });
+    t.true(new Set([...digests, ...incremental]).size === 1, `length ${length}`);
+  }
+});
 
 test('the official table has all 22 cases', (t) => {
   t.is(OFFICIAL_VECTORS.length, 22);
@@ -58,13 +97,13 @@ test('output is 32 bytes', (t) => {
 });
 
 test('incremental hasher matches the vectors when fed in uneven pieces', (t) => {
-  for (const [inputLength, hashHex] of OFFICIAL_VECTORS) {
+  for (const [backend, [inputLength, hashHex]] of BACKENDS.flatMap((b) => OFFICIAL_VECTORS.map((v) => [b, v] as const))) {
     const input = vectorInput(inputLength);
-    const hasher = new Blake3Hasher();
+    const hasher = new Blake3Hasher(backend);
     for (let offset = 0, step = 1; offset < input.length; offset += step, step = step * 3 + 1) {
       hasher.update(input.subarray(offset, offset + step));
     }
-    t.is(hex(hasher.digest()), hashHex, `input_len ${inputLength}`);
+    t.is(hex(hasher.digest()), hashHex, `${backend.name} input_len ${inputLength}`);
   }
 });
 

@@ -1,36 +1,99 @@
 /**
- * BLAKE3-256 over blake3-wasm@2.1.5.
+ * BLAKE3-256, native when it loads, wasm otherwise.
  *
- * Import: the package's Node entry (`main: dist/index.js`) is CommonJS; Node's ESM loader exposes
- * its named exports (`hash`, `createHash`) through cjs-module-lexer, so a plain named import works
- * under both `node` and `tsx`. Its `module` field (esm/) is ignored by Node, which is fine.
+ * - `native`: `@napi-rs/blake-hash` (the Rust `blake3` crate behind N-API; the prebuilt
+ *   linux-x64 binary ships inside its npm package, so `npm ci` downloads nothing else). ~3.4 GB/s
+ *   per core on 64 KiB chunks here (`npx tsx bench/hash.ts`).
+ * - `wasm`: `blake3-wasm@2.1.5`, the tested fallback for platforms without a prebuilt binary
+ *   (~0.5–0.7 GB/s). Its Node entry is CommonJS; Node's ESM loader exposes the named exports.
  *
- * Speed (bench/hash.ts, 64 KiB chunks, one core): ~600–700 MB/s. The wasm compression function
- * dominates: one-shot `hash()` per chunk and `createHash()` per chunk are equal at 64 KiB, but
- * `createHash()` builds a Node `Transform` each time and is ~2× slower at 1 KiB, so one-shot
- * `hash()` is used for whole buffers and `createHash()` only for incremental hashing.
+ * Both give the same digests (the official vectors run against each in blake3.test.ts). The
+ * backend is chosen once, when this module loads: `SHARDGATE_BLAKE3=wasm` forces the fallback
+ * (for comparison and for tests); anything else tries native first. A hash function is the one
+ * place where a process-wide choice is right: every caller must hash the same way, and the choice
+ * changes speed, never results.
  */
-import { createHash, hash } from 'blake3-wasm';
+import { createRequire } from 'node:module';
+import { createHash as createWasmHash, hash as wasmHash } from 'blake3-wasm';
 
 export const BLAKE3_LENGTH = 32;
 
-/**
- * The 32-byte BLAKE3 hash of `data`. The input is copied into wasm memory, which grows to the
- * largest input ever hashed and never shrinks: hash chunks (≤ a few MiB), not whole objects; use
- * `Blake3Hasher` in pieces for large inputs.
- */
-export function blake3(data: Uint8Array): Uint8Array {
+/** An incremental hasher: `update` any number of times, then `digest` once. */
+export interface Blake3State {
+  update(data: Uint8Array): void;
+  /** Also releases the state. */
+  digest(): Uint8Array;
+  /** Releases a state that will never be digested. */
+  dispose(): void;
+}
+
+export interface Blake3Backend {
+  readonly name: 'native' | 'wasm';
+  hash(data: Uint8Array): Uint8Array;
+  createState(): Blake3State;
+}
+
+export const wasmBlake3: Blake3Backend = {
+  name: 'wasm',
   // Typed `Buffer | string` by the package; without an encoding option it is always a Buffer.
-  return hash(data) as Buffer;
+  hash: (data) => wasmHash(data) as Buffer,
+  createState() {
+    const state = createWasmHash();
+    return { update: (data) => { state.update(data); }, digest: () => state.digest(), dispose: () => state.dispose() };
+  },
+};
+
+interface NativeModule {
+  blake3(input: Uint8Array): Buffer;
+  Blake3Hasher: new () => { update(input: Uint8Array): unknown; digestBuffer(): Buffer };
+}
+
+/** The native backend, or null when its binary does not load on this platform. */
+export function loadNativeBlake3(load: () => NativeModule = () => createRequire(import.meta.url)('@napi-rs/blake-hash') as NativeModule): Blake3Backend | null {
+  let native: NativeModule;
+  try {
+    native = load();
+    if (typeof native.blake3 !== 'function' || typeof native.Blake3Hasher !== 'function') return null;
+  } catch {
+    return null;
+  }
+  return {
+    name: 'native',
+    hash: (data) => native.blake3(data),
+    createState() {
+      const hasher = new native.Blake3Hasher();
+      return { update: (data) => { hasher.update(data); }, digest: () => hasher.digestBuffer(), dispose: () => {} };
+    },
+  };
+}
+
+/** The backend for this process: native unless `preference` is `wasm` or native does not load. */
+export function chooseBlake3Backend(preference: string | undefined, native: () => Blake3Backend | null = loadNativeBlake3): Blake3Backend {
+  if (preference === 'wasm') return wasmBlake3;
+  return native() ?? wasmBlake3;
+}
+
+const backend = chooseBlake3Backend(process.env.SHARDGATE_BLAKE3);
+
+/** Which implementation hashes in this process (`native` or `wasm`), for logs and benches. */
+export const blake3BackendName = backend.name;
+
+/** The 32-byte BLAKE3 hash of `data`. Hash chunks (≤ a few MiB); use `Blake3Hasher` for streams. */
+export function blake3(data: Uint8Array): Uint8Array {
+  return backend.hash(data);
 }
 
 /**
  * Incremental BLAKE3 for inputs that arrive in pieces (the result equals `blake3` of the
- * concatenation). The wasm state is freed by `digest()`; call `dispose()` if you abandon a hasher
- * before digesting, otherwise its few hundred bytes of wasm memory are never reclaimed.
+ * concatenation). Call `dispose()` if you abandon a hasher before digesting: the wasm backend's
+ * state lives in wasm memory.
  */
 export class Blake3Hasher {
-  #state: ReturnType<typeof createHash> | undefined = createHash();
+  #state: Blake3State | undefined;
+
+  constructor(from: Blake3Backend = backend) {
+    this.#state = from.createState();
+  }
 
   update(data: Uint8Array): this {
     if (this.#state === undefined) throw new Error('Blake3Hasher used after digest() or dispose()');
@@ -40,7 +103,7 @@ export class Blake3Hasher {
 
   digest(): Uint8Array {
     if (this.#state === undefined) throw new Error('Blake3Hasher used after digest() or dispose()');
-    const result = this.#state.digest(); // also frees the wasm state
+    const result = this.#state.digest();
     this.#state = undefined;
     return result;
   }
