@@ -17,6 +17,8 @@
  */
 
 /** `<32 hex: segment id>.<shard index>`, e.g. `0123456789abcdef0123456789abcdef.5`. */
+import { formatRangeRequest } from '../byte-range.ts';
+
 export const SHARD_ID_PATTERN = /^[0-9a-f]{32}\.[0-9]{1,3}$/;
 
 export function isValidShardId(id: string): boolean {
@@ -56,11 +58,8 @@ export function shardListPath(page: { after?: string | null; limit?: number } = 
   return text ? `${SHARDS_PATH}?${text}` : SHARDS_PATH;
 }
 
-/** `bytes=a-b` for a non-empty half-open window of a shard file. */
-export function formatNodeRange(window: { offset: number; length: number }): string {
-  if (window.length <= 0) throw new RangeError('a node range must be non-empty');
-  return `bytes=${window.offset}-${window.offset + window.length - 1}`;
-}
+/** The Range header asking a node for a non-empty window of a shard file. */
+export const formatNodeRange = formatRangeRequest;
 
 export interface NodeRegisterRequest {
   readonly nodeId: string;
