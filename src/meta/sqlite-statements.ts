@@ -30,7 +30,7 @@ export const SQL = {
   setBucketAcl: 'UPDATE buckets SET acl = ? WHERE name = ?',
   bucketCors: 'SELECT cors_rules FROM buckets WHERE name = ?',
   setBucketCors: 'UPDATE buckets SET cors_rules = ? WHERE name = ?',
-  bucketsOfAccount: 'SELECT * FROM buckets WHERE account_id = ? ORDER BY name',
+  bucketsOfAccount: 'SELECT * FROM buckets WHERE account_id = ? AND name > ? AND substr(name, 1, length(?)) = ? ORDER BY name LIMIT ?',
   bucketHasObjects: 'SELECT 1 FROM objects WHERE bucket_id = ? LIMIT 1',
   deleteBucket: 'DELETE FROM buckets WHERE id = ?',
 

@@ -20,7 +20,7 @@ import { SqliteWriteQueue } from './sqlite-write-queue.ts';
 import { toBucket, type BucketRow, type ObjectRow } from './sqlite-rows.ts';
 import { BucketAlreadyExistsError, BucketNotEmptyError, NoSuchAccountError, NoSuchBucketError, type MetaStore } from './store.ts';
 import type {
-  AccessKey, Account, Bucket, BucketAcl, CorsRule, GarbageShard, ListObjectsPage, ListObjectsQuery, NewBucket,
+  AccessKey, Account, Bucket, BucketAcl, BucketListPage, CorsRule, GarbageShard, ListObjectsPage, ListObjectsQuery, NewBucket,
   NewObjectVersion, NodeRecord, ObjectVersion, PendingShard, SegmentRecord,
 } from './types.ts';
 import type {
@@ -182,8 +182,11 @@ export class SqliteMetaStore implements MetaStore {
     return row ? toBucket(row) : null;
   }
 
-  async listBuckets(accountId: string): Promise<Bucket[]> {
-    return (this.#sql.bucketsOfAccount.all(accountId) as BucketRow[]).map(toBucket);
+  async listBuckets(accountId: string, page: BucketListPage = {}): Promise<Bucket[]> {
+    const prefix = page.prefix ?? '';
+    const after = page.after !== undefined && page.after > prefix ? page.after : prefix === '' ? '' : prefix.slice(0, -1);
+    const rows = this.#sql.bucketsOfAccount.all(accountId, after, prefix, prefix, page.limit ?? -1) as BucketRow[];
+    return rows.map(toBucket);
   }
 
   async deleteBucket(name: string): Promise<void> {

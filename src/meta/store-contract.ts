@@ -101,6 +101,23 @@ function runBucketContract(test: TestFn, makeStore: MakeStore): void {
     t.deepEqual(await store.listBuckets('nobody'), []);
   });
 
+  test('listBuckets pages by prefix, after and limit in name order', async (t) => {
+    const store = await openStore(t, makeStore);
+    const account = await store.createAccount('pager');
+    const profile = { dataShards: 4, parityShards: 2, chunkSize: 4096 };
+    const names = ['logs-a', 'logs-b', 'logs-c', 'media', 'logs', 'logsz', 'a-first'];
+    for (const [i, name] of names.entries()) await store.createBucket({ name, accountId: account.id, createdAt: new Date(1_700_000_000_000 + i), profile });
+    const listed = async (page: Parameters<typeof store.listBuckets>[1]) => (await store.listBuckets(account.id, page)).map((bucket) => bucket.name);
+    t.deepEqual(await listed({}), ['a-first', 'logs', 'logs-a', 'logs-b', 'logs-c', 'logsz', 'media']);
+    t.deepEqual(await listed({ limit: 2 }), ['a-first', 'logs']);
+    t.deepEqual(await listed({ after: 'logs', limit: 2 }), ['logs-a', 'logs-b']);
+    t.deepEqual(await listed({ prefix: 'logs-' }), ['logs-a', 'logs-b', 'logs-c']);
+    t.deepEqual(await listed({ prefix: 'logs-', after: 'logs-a' }), ['logs-b', 'logs-c']);
+    t.deepEqual(await listed({ prefix: 'logs', after: 'a' }), ['logs', 'logs-a', 'logs-b', 'logs-c', 'logsz']);
+    t.deepEqual(await listed({ prefix: 'logs-', after: 'logs-c' }), []);
+    t.deepEqual(await listed({ prefix: 'zzz' }), []);
+  });
+
   test('creating a taken bucket name throws BucketAlreadyExistsError carrying the owner', async (t) => {
     const store = await openStore(t, makeStore);
     const { account: owner, bucket } = await createAccountAndBucket(store, 'taken');

@@ -4,7 +4,7 @@ import type {
   ObjectCopy, ObjectPartLookup, UploadedPart,
 } from './multipart-types.ts';
 import type {
-  AccessKey, Account, Bucket, BucketAcl, CorsRule, GarbageShard, ListObjectsPage, ListObjectsQuery, NewBucket,
+  AccessKey, Account, Bucket, BucketAcl, BucketListPage, CorsRule, GarbageShard, ListObjectsPage, ListObjectsQuery, NewBucket,
   NewObjectVersion, NodeRecord, ObjectVersion, PendingShard, SegmentRecord,
 } from './types.ts';
 import type {
@@ -123,7 +123,11 @@ export interface MetaStore {
   getBucketCors(name: string): Promise<readonly CorsRule[] | null>;
   /** Replaces the CORS rules (null removes them); throws NoSuchBucketError when absent. */
   setBucketCors(name: string, rules: readonly CorsRule[] | null): Promise<void>;
-  listBuckets(accountId: string): Promise<Bucket[]>;
+  /**
+   * The account's buckets in name order, by index seek: only names starting with `prefix`,
+   * strictly after `after`, at most `limit` (all when absent).
+   */
+  listBuckets(accountId: string, page?: BucketListPage): Promise<Bucket[]>;
   /**
    * Throws BucketNotEmptyError when objects remain, NoSuchBucketError when absent. Multipart
    * uploads in progress are aborted with the bucket (their parts' shards go to the garbage queue).

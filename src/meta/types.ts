@@ -31,6 +31,13 @@ export interface Bucket {
  */
 export type BucketAcl = 'private' | 'public-read';
 
+/** A page of ListBuckets: names starting with `prefix`, strictly after `after`, at most `limit`. */
+export interface BucketListPage {
+  readonly prefix?: string;
+  readonly after?: string;
+  readonly limit?: number;
+}
+
 /** A bucket to create; its ACL defaults to private. */
 export type NewBucket = Omit<Bucket, 'acl'> & { readonly acl?: BucketAcl };
 
