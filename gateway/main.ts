@@ -5,7 +5,9 @@ import { ReedSolomonCodec } from '../src/erasure/codec.ts';
 import { ConfigError } from '../src/config/flags.ts';
 import { createJsonLogger, type Logger } from '../src/log/logger.ts';
 import { SqliteMetaStore } from '../src/meta/sqlite-store.ts';
+import type { Server } from 'node:http';
 import { createApp } from './app.ts';
+import { holdContinueUntilAuthenticated } from './expect-continue.ts';
 import { createVerifier } from './auth.ts';
 import { UsageRecorder } from './billing/usage-recorder.ts';
 import { GATEWAY_HELP, loadGatewayConfig, type GatewayConfig } from './config.ts';
@@ -72,6 +74,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
 function listen(fetch: Parameters<typeof serve>[0]['fetch'], config: GatewayConfig): Promise<ServerType> {
   return new Promise((resolve, reject) => {
     const server = serve({ fetch, hostname: config.host, port: config.port }, () => resolve(server));
+    holdContinueUntilAuthenticated(server as Server);
     server.once('error', (error: NodeJS.ErrnoException) => {
       reject(error.code === 'EADDRINUSE' || error.code === 'EACCES'
         ? new ConfigError(`cannot listen on ${config.host}:${config.port} (${error.code}); choose another --port`)

@@ -3,6 +3,7 @@ import { rawRequestTarget, resolveAddress } from './addressing.ts';
 import { authenticate, type Authenticated, type Caller } from './auth.ts';
 import type { GatewayContext, GatewayDeps, RequestLog } from './context.ts';
 import { answerPreflight } from './cors/preflight.ts';
+import { sendContinue } from './expect-continue.ts';
 import { routeRequest, type ResolvedRoute, type S3Operation } from './router.ts';
 import { abortMultipartUpload } from './ops/abort-multipart-upload.ts';
 import { completeMultipartUpload } from './ops/complete-multipart-upload.ts';
@@ -115,6 +116,7 @@ export async function dispatchS3(deps: GatewayDeps, c: GatewayContext): Promise<
   }
   log.accessKeyId = auth.accessKeyId;
   log.accountId = auth.accountId;
+  sendContinue(c.env.incoming); // only a signed request is invited to send an `Expect: 100-continue` body
   return HANDLERS[route.operation]({ deps, c, bucket: route.bucket, key: route.key, query, auth, log });
 }
 

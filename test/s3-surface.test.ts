@@ -4,9 +4,10 @@
  */
 import test from 'ava';
 import {
-  CreateBucketCommand, ListBucketsCommand, ListObjectsV2Command, PutObjectCommand,
+  CreateBucketCommand, GetObjectCommand, ListBucketsCommand, ListObjectsV2Command, PutObjectCommand,
 } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import { signRequest } from '../src/archive/s3-request-signer.ts';
 import { EMPTY_SHA256_HEX } from '../src/s3/sigv4-canonical.ts';
 import { s3ErrorOf } from './cluster.ts';
@@ -79,3 +80,51 @@ async function signedGet(pathWithQuery: string): Promise<Response> {
   });
   return fetch(url, { headers });
 }
+
+/** A raw PUT with `Expect`: whether the gateway sent `100 Continue`, and its final status. */
+function putExpecting(expect: string, headers: Record<string, string>, body: Buffer, path: string): Promise<{ continued: boolean; status: number; text: string }> {
+  const url = new URL(path, cluster().gatewayUrl);
+  return new Promise((resolve, reject) => {
+    let continued = false;
+    const request = httpRequest(url, { method: 'PUT', headers: { ...headers, expect: expect, 'content-length': String(body.length) } });
+    request.on('continue', () => {
+      continued = true;
+      request.end(body);
+    });
+    request.on('response', (response) => {
+      const pieces: Buffer[] = [];
+      response.on('data', (piece: Buffer) => pieces.push(piece));
+      response.on('end', () => resolve({ continued, status: response.statusCode ?? 0, text: Buffer.concat(pieces).toString() }));
+    });
+    request.on('error', reject);
+    if (expect !== '100-continue') request.end(body);
+    else request.flushHeaders();
+  });
+}
+
+function signedPutHeaders(path: string, body: Buffer, secretKey = cluster().secretKey): Record<string, string> {
+  const { gatewayUrl, accessKeyId } = cluster();
+  return signRequest({
+    method: 'PUT', url: new URL(path, gatewayUrl), headers: {}, payloadHash: createHash('sha256').update(body).digest('hex'), now: new Date(),
+    endpoint: { url: gatewayUrl, region: 'us-east-1', accessKeyId, secretAccessKey: secretKey },
+  });
+}
+
+test.serial('Expect: 100-continue invites the body only after authentication; other Expect values are ignored', async (t) => {
+  const s3 = cluster().s3();
+  await s3.send(new CreateBucketCommand({ Bucket: 'expect' }));
+  const body = Buffer.from('a body worth waiting for');
+  const refused = await putExpecting('100-continue', signedPutHeaders('/expect/denied', body, 'wrong-secret'), body, '/expect/denied');
+  t.false(refused.continued, 'an unauthenticated client must not be invited to send its body');
+  t.is(refused.status, 403);
+  t.regex(refused.text, /<Code>SignatureDoesNotMatch<\/Code>/);
+  const accepted = await putExpecting('100-continue', signedPutHeaders('/expect/ok', body), body, '/expect/ok');
+  t.true(accepted.continued);
+  t.is(accepted.status, 200, accepted.text);
+  const odd = await putExpecting('something-else', signedPutHeaders('/expect/odd', body), body, '/expect/odd');
+  t.is(odd.status, 200, odd.text);
+  for (const key of ['ok', 'odd']) {
+    const got = await s3.send(new GetObjectCommand({ Bucket: 'expect', Key: key }));
+    t.is(await got.Body!.transformToString(), body.toString());
+  }
+});
