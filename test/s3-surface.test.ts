@@ -4,7 +4,7 @@
  */
 import test from 'ava';
 import {
-  CreateBucketCommand, GetObjectCommand, ListBucketsCommand, ListObjectsV2Command, PutObjectCommand,
+  CreateBucketCommand, GetObjectCommand, HeadObjectCommand, ListBucketsCommand, ListObjectsV2Command, PutObjectCommand,
 } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
@@ -127,4 +127,44 @@ test.serial('Expect: 100-continue invites the body only after authentication; ot
     const got = await s3.send(new GetObjectCommand({ Bucket: 'expect', Key: key }));
     t.is(await got.Body!.transformToString(), body.toString());
   }
+});
+
+test.serial('non-ASCII user metadata: signed as UTF-8 bytes, RFC 2047 input decoded, returned RFC 2047-encoded', async (t) => {
+  const target = cluster();
+  const s3 = target.s3();
+  await s3.send(new CreateBucketCommand({ Bucket: 'unicode-meta' }));
+  // As curl or the Go SDK send it: the header's bytes are UTF-8, and the signature covers that text.
+  const body = Buffer.from('x');
+  const path = '/unicode-meta/raw-utf8';
+  const signed = signRequest({
+    method: 'PUT', url: new URL(path, target.gatewayUrl), headers: { 'x-amz-meta-city': 'Zürich 日本' },
+    payloadHash: createHash('sha256').update(body).digest('hex'), now: new Date(),
+    endpoint: { url: target.gatewayUrl, region: 'us-east-1', accessKeyId: target.accessKeyId, secretAccessKey: target.secretKey },
+  });
+  const status = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+    const headers = { ...signed, 'x-amz-meta-city': Buffer.from('Zürich 日本', 'utf8').toString('latin1'), 'content-length': String(body.length) };
+    const request = httpRequest(new URL(path, target.gatewayUrl), { method: 'PUT', headers }, (response) => {
+      const pieces: Buffer[] = [];
+      response.on('data', (piece: Buffer) => pieces.push(piece));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, text: Buffer.concat(pieces).toString() }));
+    });
+    request.on('error', reject);
+    request.end(body);
+  });
+  t.is(status.status, 200, status.text);
+  const decode = (value: string | undefined) => {
+    const match = /^=\?UTF-8\?B\?(.*)\?=$/.exec(value ?? '');
+    return match ? Buffer.from(match[1]!, 'base64').toString('utf8') : value;
+  };
+  const raw = await s3.send(new HeadObjectCommand({ Bucket: 'unicode-meta', Key: 'raw-utf8' }));
+  t.regex(raw.Metadata?.city ?? '', /^=\?UTF-8\?B\?/);
+  t.is(decode(raw.Metadata?.city), 'Zürich 日本');
+
+  // As the JS SDK sends it (Node writes latin1), and as an RFC 2047 encoded-word.
+  const encoded = `=?UTF-8?B?${Buffer.from('naïve 日本', 'utf8').toString('base64')}?=`;
+  await s3.send(new PutObjectCommand({ Bucket: 'unicode-meta', Key: 'sdk', Body: 'y', Metadata: { city: 'Zürich', word: encoded, plain: 'ascii' } }));
+  const sdk = await s3.send(new HeadObjectCommand({ Bucket: 'unicode-meta', Key: 'sdk' }));
+  t.is(decode(sdk.Metadata?.city), 'Zürich');
+  t.is(decode(sdk.Metadata?.word), 'naïve 日本');
+  t.is(sdk.Metadata?.plain, 'ascii');
 });

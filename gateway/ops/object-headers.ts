@@ -1,3 +1,4 @@
+import { metadataValueToHeader } from '../../src/s3/header-text.ts';
 import type { ObjectVersion } from '../../src/meta/types.ts';
 
 /** Headers GET and HEAD share: type, tag, dates, stored representation headers, user metadata. */
@@ -9,7 +10,7 @@ export function objectHeaders(version: ObjectVersion): Record<string, string> {
     'accept-ranges': 'bytes',
     ...version.contentHeaders,
   };
-  for (const [name, value] of Object.entries(version.userMetadata)) headers[`x-amz-meta-${name}`] = value;
+  for (const [name, value] of Object.entries(version.userMetadata)) headers[`x-amz-meta-${name}`] = metadataValueToHeader(value);
   return headers;
 }
 
