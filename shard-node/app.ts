@@ -4,11 +4,9 @@
  * with dot segments are refused before routing.
  *
  * Uploads read the raw Node request (`c.env.incoming`) straight into the file: ~40% faster than
- * going through the web stream Hono would build. Range reads return `Readable.toWeb(fileStream)`:
- * measured as fast as piping into `c.env.outgoing` (both ~270 MiB/s on 20 MiB, ~1500 req/s on
- * 64 KiB) and as fast as reading a small window into one buffer (p50 ≈ 0.9 ms for 64 KiB and
- * 256 KiB either way), so there is one code path. @hono/node-server cancels the web stream when
- * the client hangs up, which destroys the file stream and closes the descriptor.
+ * going through the web stream Hono would build. Range reads (`GET`/`HEAD /shards/<id>`), the hot
+ * path, are not here: shard-read-handler.ts answers them on raw `node:http` before a request
+ * reaches this app (main.ts wires both into one server).
  */
 import { Hono, type Context } from 'hono';
 import { Readable } from 'node:stream';
@@ -21,7 +19,6 @@ import {
 import type { Clock } from './clock.ts';
 import type { NodeSpace } from './disk-space.ts';
 import { InvalidNodeRequestError, InvalidPathError, RangeNotSatisfiableError, ShardNodeError } from './errors.ts';
-import { formatContentRange, parseNodeRange } from './range-header.ts';
 import { logRequests } from './request-log.ts';
 import { hasUnsafeSegment, incomingOf, rawRequestTarget, type NodeAppEnv } from './request-target.ts';
 import type { ShardFileStore } from './shard-files.ts';
@@ -101,32 +98,6 @@ export function createNodeApp(deps: NodeAppDeps): Hono<NodeAppEnv> {
     c.set('requestBytes', hashList.length);
     await store.commit(shardId, hashList);
     return c.body(null, 204);
-  });
-
-  app.get('/shards/:id', async (c) => {
-    const shardId = shardIdParam(c);
-    const shard = await store.openShard(shardId);
-    let span;
-    try {
-      span = parseNodeRange(c.req.header('range'), shard.size);
-    } catch (error) {
-      await shard.close();
-      throw error;
-    }
-    const length = span?.length ?? shard.size;
-    const headers: Record<string, string> = {
-      'content-type': 'application/octet-stream',
-      'content-length': String(length),
-      'accept-ranges': 'bytes',
-    };
-    if (span !== null) headers['content-range'] = formatContentRange(span, shard.size);
-    const status = span === null ? 200 : 206;
-    if (c.req.method === 'HEAD') {
-      await shard.close();
-      return new Response(null, { status, headers });
-    }
-    const stream = Readable.toWeb(shard.stream(span)) as ReadableStream<Uint8Array>;
-    return new Response(stream, { status, headers });
   });
 
   app.get('/shards/:id/hashes', async (c) => {

@@ -5,8 +5,8 @@
  */
 import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
-import { createAdaptorServer } from '@hono/node-server';
-import type { Server } from 'node:http';
+import { getRequestListener } from '@hono/node-server';
+import { createServer, type Server } from 'node:http';
 import { ConfigError } from '../src/config/flags.ts';
 import { createJsonLogger, type Logger } from '../src/log/logger.ts';
 import { createNodeApp } from './app.ts';
@@ -16,6 +16,7 @@ import { readNodeSpace } from './disk-space.ts';
 import { loadOrCreateNodeId } from './node-identity.ts';
 import { maintainRegistration } from './registration.ts';
 import { ShardFileStore } from './shard-files.ts';
+import { createShardReadHandler } from './shard-read-handler.ts';
 
 export interface ShardNodeHandle {
   /** The URL the node registered with (`publicUrl`, or http://<host>:<bound port>). */
@@ -72,7 +73,11 @@ export async function startShardNode(config: NodeConfig, options: ShardNodeOptio
   const gatewayClock: Clock = { nowMs: () => clock.nowMs() + clockOffsetMs };
   const readSpace = () => readNodeSpace(config.dataDir, config.capacityBytes, store.usage.usedBytes);
   const app = createNodeApp({ store, getSecret: () => secret, clock: gatewayClock, logger, nodeId, readSpace });
-  const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+  const appListener = getRequestListener(app.fetch);
+  const readShard = createShardReadHandler({ store, getSecret: () => secret, clock: gatewayClock, logger });
+  const server = createServer((request, response) => {
+    if (!readShard(request, response)) void appListener(request, response);
+  });
   server.requestTimeout = 0; // a 64 MiB shard upload may take long on a slow link…
   server.setTimeout(120_000); // …but a connection that sends nothing for 2 minutes is dropped.
   const address = await listen(server, config.port, config.host);
