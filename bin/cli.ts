@@ -2,6 +2,7 @@ import { runGatewayCli } from '../gateway/main.ts';
 import { runShardNodeCli } from '../shard-node/main.ts';
 import { runArchiveCli } from './archive.ts';
 import { runDevCli } from './dev.ts';
+import { runHealthCli } from './health.ts';
 import { runKeysCli } from './keys.ts';
 import { runUsageCli } from './usage.ts';
 
@@ -9,6 +10,7 @@ const COMMANDS: Record<string, { summary: string; run: (argv: string[]) => Promi
   archive: { summary: 'archived HLS: pack a stream folder into one ZIP (and upload it), list a ZIP\'s members', run: runArchiveCli },
   dev: { summary: 'a local cluster: gateway on :9000 + 6 shard nodes, data under ./data', run: runDevCli },
   gateway: { summary: 'the S3 gateway', run: runGatewayCli },
+  health: { summary: 'exit 0 when a gateway or a shard node answers its health check (for container HEALTHCHECKs)', run: runHealthCli },
   keys: { summary: 'access keys of a running gateway: create for an account, ls, revoke', run: runKeysCli },
   node: { summary: 'a shard node that registers with a gateway', run: runShardNodeCli },
   usage: { summary: 'an account\'s invoice, or where packing small objects saves money', run: runUsageCli },
