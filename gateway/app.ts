@@ -8,6 +8,7 @@ import { billingMiddleware } from './billing/billing-middleware.ts';
 import type { GatewayContext, GatewayDeps, GatewayEnv } from './context.ts';
 import { corsResponseHeaders } from './cors/cors-response-headers.ts';
 import { nodeRoutes } from './nodes/node-routes.ts';
+import { prometheusRoutes } from './prometheus.ts';
 import { dispatchS3 } from './s3-dispatch.ts';
 import { WriteQuorumError } from './write/errors.ts';
 
@@ -17,15 +18,16 @@ export function createApp(deps: GatewayDeps): Hono<GatewayEnv> {
 
   app.use('*', async (c, next) => {
     const requestId = randomBytes(8).toString('hex').toUpperCase();
-    const started = performance.now();
+    const timing = { started: performance.now(), headers: 0 };
     c.set('requestId', requestId);
     c.set('log', { bytesIn: 0, bytesOut: 0 });
     deps.metrics.requests++;
     // The line is written when the response is finished (or the client hung up), so it can say
     // how many body bytes really went out and which shards a streamed read touched.
     // Node heartbeats arrive every few seconds per node: they would drown the request log.
-    if (!c.req.path.startsWith('/_/nodes/')) c.env?.outgoing?.once('close', () => writeRequestLog(deps, c, started));
+    if (!c.req.path.startsWith('/_/nodes/')) c.env?.outgoing?.once('close', () => writeRequestLog(deps, c, timing));
     await next();
+    timing.headers = performance.now(); // the adapter writes the status line right after this
     c.header('x-amz-request-id', requestId);
     c.header('x-amz-id-2', requestId);
     c.header('server', 'shardgate');
@@ -37,6 +39,7 @@ export function createApp(deps: GatewayDeps): Hono<GatewayEnv> {
   app.get('/_/health', (c) => c.json({ status: 'ok', nodesOnline: deps.registry.online().length }));
   app.route('/', nodeRoutes(deps));
   app.route('/', adminRoutes(deps));
+  app.route('/', prometheusRoutes(deps));
   app.all('/_/*', (c) => c.json({ error: 'NotFound', message: 'no such extension route' }, 404));
   // After every /_/ route: only S3 requests are metered.
   if (deps.usage) app.use('*', billingMiddleware({ recorder: deps.usage, store: deps.store, metrics: deps.metrics, now: deps.now }));
@@ -88,10 +91,18 @@ function toS3Error(error: Error): S3Error {
   return new S3Error('InternalError', { cause: error });
 }
 
-function writeRequestLog(deps: GatewayDeps, c: GatewayContext, started: number): void {
+function writeRequestLog(deps: GatewayDeps, c: GatewayContext, timing: { started: number; headers: number }): void {
   const log = c.get('log');
+  const { started } = timing;
   deps.metrics.bytesIn += log.bytesIn;
   deps.metrics.bytesOut += log.bytesOut;
+  if (log.operation) {
+    const finished = performance.now();
+    deps.prometheus.observeRequest({
+      operation: log.operation, status: c.env.outgoing.statusCode,
+      headersSeconds: ((timing.headers || finished) - started) / 1000, durationSeconds: (finished - started) / 1000,
+    });
+  }
   if (!deps.config.logRequests) return;
   const read = log.read;
   deps.logger.info('request', {

@@ -25,6 +25,8 @@ export interface GatewayConfig {
   readonly accessKey: string | null;
   readonly secretKey: string | null;
   readonly adminToken: string | null;
+  /** Bearer token for the Prometheus view `/_/metrics`; null: the admin token. */
+  readonly metricsToken: string | null;
   readonly joinToken: string | null;
   /** A node is offline when its last heartbeat is older than this. */
   readonly nodeTimeoutMs: number;
@@ -55,6 +57,7 @@ const SPECS = {
   accessKey: { flag: 'access-key', env: 'SHARDGATE_ACCESS_KEY', kind: 'string', description: 'root access key id', defaultText: 'generated, persisted' },
   secretKey: { flag: 'secret-key', env: 'SHARDGATE_SECRET_KEY', kind: 'string', description: 'root secret key', defaultText: 'generated, persisted' },
   adminToken: { flag: 'admin-token', env: 'SHARDGATE_ADMIN_TOKEN', kind: 'string', description: 'bearer token for /_/admin/*', defaultText: 'generated, persisted' },
+  metricsToken: { flag: 'metrics-token', env: 'SHARDGATE_METRICS_TOKEN', kind: 'string', description: 'bearer token for the Prometheus metrics at /_/metrics', defaultText: 'the admin token' },
   joinToken: { flag: 'join-token', env: 'SHARDGATE_JOIN_TOKEN', kind: 'string', description: 'token shard nodes register with', defaultText: 'generated, persisted' },
   nodeTimeout: { flag: 'node-timeout', env: 'SHARDGATE_NODE_TIMEOUT_MS', kind: 'integer', description: 'ms without heartbeat before a node is offline', defaultText: '15000' },
   shardTimeout: { flag: 'shard-timeout', env: 'SHARDGATE_SHARD_TIMEOUT_MS', kind: 'integer', description: 'ms a shard request may stall before the read degrades', defaultText: '5000' },
@@ -108,6 +111,7 @@ export function loadGatewayConfig(argv: readonly string[], env: NodeJS.ProcessEn
     accessKey: nonEmpty(v.accessKey),
     secretKey: nonEmpty(v.secretKey),
     adminToken: nonEmpty(v.adminToken),
+    metricsToken: nonEmpty(v.metricsToken),
     joinToken: nonEmpty(v.joinToken),
     nodeTimeoutMs: v.nodeTimeout ? parseInteger('--node-timeout', v.nodeTimeout, 100, 3_600_000) : 15_000,
     shardTimeoutMs: v.shardTimeout ? parseInteger('--shard-timeout', v.shardTimeout, 50, 600_000) : 5_000,

@@ -9,6 +9,7 @@ import type { GatewayConfig } from './config.ts';
 import type { Credentials } from './credentials.ts';
 import type { Janitor } from './janitor.ts';
 import type { GatewayMetrics } from './metrics.ts';
+import type { GatewayPrometheus } from './prometheus.ts';
 import type { NodeRegistry } from './nodes/registry.ts';
 import type { ShardClient } from './nodes/shard-client.ts';
 import type { HashListCache } from './read/hash-list-cache.ts';
@@ -29,6 +30,8 @@ export interface GatewayDeps {
   /** Parsed ZIP central directories by object version, for member-by-path reads. */
   readonly archiveIndexes: ArchiveIndexCache;
   readonly metrics: GatewayMetrics;
+  /** The Prometheus view of the same counters plus request histograms (`/_/metrics`). */
+  readonly prometheus: GatewayPrometheus;
   readonly logger: Logger;
   readonly janitor: Janitor;
   readonly verifier: SigV4Verifier;

@@ -15,6 +15,7 @@ import type { GatewayDeps } from './context.ts';
 import { ensureCredentials, type Credentials } from './credentials.ts';
 import { Janitor } from './janitor.ts';
 import { createMetrics } from './metrics.ts';
+import { GatewayPrometheus } from './prometheus.ts';
 import { NodeRegistry } from './nodes/registry.ts';
 import { ShardClient } from './nodes/shard-client.ts';
 import { HashListCache } from './read/hash-list-cache.ts';
@@ -42,11 +43,15 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   });
   const client = new ShardClient(registry, now);
   const metrics = createMetrics();
+  const prometheus = new GatewayPrometheus(metrics, () => registry.all().map(({ record }) => ({
+    id: record.id, zone: record.zone, state: registry.isOnline(record.id) ? 'online' : 'offline',
+    freeBytes: record.freeBytes, capacityBytes: record.capacityBytes,
+  })));
   const janitor = new Janitor({ store, registry, client, logger, metrics, now }, JANITOR_INTERVAL_MS);
   const usage = config.billing ? new UsageRecorder({ store, logger, metrics }) : null;
   const deps: GatewayDeps = {
     config, credentials, store, registry, client, codec: ReedSolomonCodec.load(),
-    hashLists: new HashListCache(config.hashListCacheBytes), latency: new NodeLatency(), metrics, logger, janitor, now,
+    hashLists: new HashListCache(config.hashListCacheBytes), latency: new NodeLatency(), metrics, prometheus, logger, janitor, now,
     archiveIndexes: new ArchiveIndexCache(config.archiveIndexCacheBytes),
     verifier: createVerifier(store, config.region), usage,
   };
