@@ -31,7 +31,8 @@ export async function runDevCli(argv: string[]): Promise<void> {
   try {
     ({ config } = loadGatewayConfig(
       [...withoutFlag(gatewayArgs, '--data-dir'), '--data-dir', path.join(dataDir, 'gateway')],
-      { ...process.env, SHARDGATE_DATA_DIR: undefined },
+      // A person at a terminal gets readable log lines unless they ask for JSON.
+      { ...process.env, SHARDGATE_DATA_DIR: undefined, SHARDGATE_LOG_FORMAT: process.env.SHARDGATE_LOG_FORMAT || (process.stdout.isTTY ? 'pretty' : undefined) },
     ));
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;

@@ -4,6 +4,7 @@ import {
   ConfigError, formatHelp, parseBoolean, parseBytes, parseInteger, readSettings, type SettingSpecs,
 } from '../src/config/flags.ts';
 import type { PriceTable } from '../src/billing/price-table.ts';
+import { LOG_SETTING_SPECS, loadLogSettings, type LogSettings } from '../src/log/log-settings.ts';
 import { BILLING_SETTING_SPECS, loadBillingSettings } from './billing/billing-config.ts';
 import { defaultBaseDomains } from './addressing.ts';
 
@@ -37,6 +38,8 @@ export interface GatewayConfig {
   /** Memory for parsed ZIP central directories (member-by-path reads). */
   readonly archiveIndexCacheBytes: number;
   readonly logRequests: boolean;
+  /** `--log-format` and `--log-level`. */
+  readonly log: LogSettings;
   /** Meter S3 requests into the usage ledger (storage events are the store's, always on). */
   readonly billing: boolean;
   /** Prices and the small-object floor invoices are computed with. */
@@ -64,6 +67,7 @@ const SPECS = {
   hashListCache: { flag: 'hash-list-cache', env: 'SHARDGATE_HASH_LIST_CACHE', kind: 'bytes', description: 'memory for cached verified hash lists', defaultText: '64MiB' },
   archiveIndexCache: { flag: 'archive-index-cache', env: 'SHARDGATE_ARCHIVE_INDEX_CACHE', kind: 'bytes', description: 'memory for cached ZIP central directories', defaultText: '64MiB' },
   logRequests: { flag: 'log-requests', env: 'SHARDGATE_LOG_REQUESTS', kind: 'boolean', description: 'one JSON log line per request', defaultText: 'true' },
+  ...LOG_SETTING_SPECS,
   ...BILLING_SETTING_SPECS,
 } as const satisfies SettingSpecs;
 
@@ -118,6 +122,7 @@ export function loadGatewayConfig(argv: readonly string[], env: NodeJS.ProcessEn
     hashListCacheBytes: v.hashListCache ? parseBytes('--hash-list-cache', v.hashListCache) : 64 * 1024 * 1024,
     archiveIndexCacheBytes: v.archiveIndexCache ? parseBytes('--archive-index-cache', v.archiveIndexCache) : 64 * 1024 * 1024,
     logRequests: v.logRequests ? parseBoolean('--log-requests', v.logRequests) : true,
+    log: loadLogSettings(v),
     ...loadBillingSettings(v),
   };
   if ((config.accessKey === null) !== (config.secretKey === null)) {

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { ReedSolomonCodec } from '../src/erasure/codec.ts';
 import { ConfigError } from '../src/config/flags.ts';
-import { createJsonLogger, type Logger } from '../src/log/logger.ts';
+import { createLogger, type Logger } from '../src/log/logger.ts';
 import { SqliteMetaStore } from '../src/meta/sqlite-store.ts';
 import type { Server } from 'node:http';
 import { createApp } from './app.ts';
@@ -32,7 +32,7 @@ export interface RunningGateway {
 const JANITOR_INTERVAL_MS = 5_000;
 
 /** Opens the store, loads the node registry, and serves S3 on `config.host:config.port`. */
-export async function startGateway(config: GatewayConfig, logger: Logger = createJsonLogger('gateway')): Promise<RunningGateway> {
+export async function startGateway(config: GatewayConfig, logger: Logger = createLogger('gateway', config.log)): Promise<RunningGateway> {
   mkdirSync(config.dataDir, { recursive: true });
   const startedAt = new Date();
   const now = () => new Date();

@@ -15,7 +15,7 @@ test('defaults', (t) => {
   const config = load(REQUIRED);
   t.deepEqual(config, {
     host: '0.0.0.0', port: DEFAULT_NODE_PORT, dataDir: path.resolve('./data/node'), gatewayUrl: 'http://10.0.0.1:9000',
-    joinToken: 'tok', zone: 'default', capacityBytes: null, publicUrl: null,
+    joinToken: 'tok', zone: 'default', capacityBytes: null, publicUrl: null, log: { format: 'json', level: 'info' },
   });
   t.true(Object.isFrozen(config));
 });
@@ -23,11 +23,12 @@ test('defaults', (t) => {
 test('every flag, in both --flag value and --flag=value forms', (t) => {
   const config = load([
     '--port=0', '--host', '127.0.0.1', '--data-dir', '/srv/shards', '--gateway=https://gw.example.com/', '--join-token', 't2',
-    '--zone', 'rack-7', '--capacity', '1.5GiB', '--public-url', 'https://node7.example.com:8443',
+    '--zone', 'rack-7', '--capacity', '1.5GiB', '--public-url', 'https://node7.example.com:8443', '--log-format', 'pretty', '--log-level=warn',
   ]);
   t.deepEqual(config, {
     host: '127.0.0.1', port: 0, dataDir: '/srv/shards', gatewayUrl: 'https://gw.example.com', joinToken: 't2',
     zone: 'rack-7', capacityBytes: Math.round(1.5 * 1024 ** 3), publicUrl: 'https://node7.example.com:8443',
+    log: { format: 'pretty', level: 'warn' },
   });
 });
 
@@ -55,6 +56,7 @@ const refuses = test.macro({
   title: (_title, argv: string[]) => `refuses ${argv.join(' ')}`,
 });
 test(refuses, ['--join-token', 'x'], /--gateway .* is required/);
+test(refuses, [...REQUIRED, '--log-format', 'yaml'], /--log-format must be json or pretty/);
 test(refuses, ['--gateway', 'http://gw:1'], /--join-token .* is required/);
 test(refuses, [...REQUIRED, '--port', '70000'], /--port must be an integer from 0 to 65535/);
 test(refuses, [...REQUIRED, '--port', '12ab'], /--port must be an integer/);

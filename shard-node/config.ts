@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { ConfigError, formatHelp, parseBytes, parseInteger, readSettings, type SettingSpecs } from '../src/config/flags.ts';
+import { LOG_SETTING_SPECS, loadLogSettings, type LogSettings } from '../src/log/log-settings.ts';
 
 export interface NodeConfig {
   /** Address to listen on. */
@@ -21,6 +22,8 @@ export interface NodeConfig {
   readonly capacityBytes: number | null;
   /** Origin the gateway should use to reach this node; null = derived from host and port. */
   readonly publicUrl: string | null;
+  /** `--log-format` and `--log-level`. */
+  readonly log: LogSettings;
 }
 
 export type NodeCommandLine =
@@ -38,6 +41,7 @@ const SPECS = {
   zone: { flag: 'zone', env: 'SHARDGATE_NODE_ZONE', kind: 'string', description: 'failure zone for placement', defaultText: 'default' },
   capacity: { flag: 'capacity', env: 'SHARDGATE_NODE_CAPACITY', kind: 'bytes', description: 'space offered, e.g. 500GiB', defaultText: 'disk size' },
   publicUrl: { flag: 'public-url', env: 'SHARDGATE_NODE_PUBLIC_URL', kind: 'string', description: 'URL the gateway reaches this node at', defaultText: 'http://<host>:<port>' },
+  ...LOG_SETTING_SPECS,
 } as const satisfies SettingSpecs;
 
 export const NODE_HELP = formatHelp(
@@ -86,6 +90,7 @@ export function loadNodeConfig(argv: readonly string[], env: NodeJS.ProcessEnv):
     zone: v.zone === undefined ? 'default' : parseName('--zone', v.zone),
     capacityBytes,
     publicUrl: v.publicUrl === undefined ? null : parseOrigin('--public-url', v.publicUrl),
+    log: loadLogSettings(v),
   };
   return Object.freeze({ help: false, config: Object.freeze(config) });
 }

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import { createServer, type Server } from 'node:http';
 import { ConfigError } from '../src/config/flags.ts';
-import { createJsonLogger, type Logger } from '../src/log/logger.ts';
+import { createLogger, type Logger } from '../src/log/logger.ts';
 import { createNodeApp } from './app.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { NODE_HELP, loadNodeConfig, type NodeConfig } from './config.ts';
@@ -58,7 +58,7 @@ function listen(server: Server, port: number, host: string): Promise<AddressInfo
 }
 
 export async function startShardNode(config: NodeConfig, options: ShardNodeOptions = {}): Promise<ShardNodeHandle> {
-  const logger = options.logger ?? createJsonLogger('shard-node');
+  const logger = options.logger ?? createLogger('shard-node', config.log);
   const clock = options.clock ?? systemClock;
   const tempMaxAgeMs = options.tempMaxAgeMs ?? 60 * 60 * 1000;
   await mkdir(config.dataDir, { recursive: true });
