@@ -13,6 +13,7 @@ import type { GatewayDeps } from './context.ts';
 import { ensureCredentials, type Credentials } from './credentials.ts';
 import { Janitor } from './janitor.ts';
 import { createMetrics } from './metrics.ts';
+import { ensureDefaultJoinToken } from './nodes/join-tokens.ts';
 import { NodeRegistry } from './nodes/registry.ts';
 import { ShardClient } from './nodes/shard-client.ts';
 import { HashListCache } from './read/hash-list-cache.ts';
@@ -35,8 +36,11 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   const now = () => new Date();
   const store = SqliteMetaStore.open(config.dbPath);
   const credentials = await ensureCredentials(store, config);
+  await ensureDefaultJoinToken(store, credentials.joinToken, now());
   const registry = await NodeRegistry.load({
-    store, masterKey: credentials.masterKey, nodeTimeoutMs: config.nodeTimeoutMs, shardTimeoutMs: config.shardTimeoutMs, now,
+    store, nodeTimeoutMs: config.nodeTimeoutMs, shardTimeoutMs: config.shardTimeoutMs, now,
+    freeReserveBytes: config.nodeFreeReserveBytes,
+    shardRoomBytes: Math.ceil(config.maxSegmentBytes / config.profile.dataShards),
   });
   const client = new ShardClient(registry, now);
   const metrics = createMetrics();

@@ -1,4 +1,6 @@
 import test from 'ava';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ConfigError } from '../src/config/flags.ts';
 import { DEFAULT_NODE_PORT, loadNodeConfig } from './config.ts';
@@ -55,7 +57,9 @@ const refuses = test.macro({
   title: (_title, argv: string[]) => `refuses ${argv.join(' ')}`,
 });
 test(refuses, ['--join-token', 'x'], /--gateway .* is required/);
-test(refuses, ['--gateway', 'http://gw:1'], /--join-token .* is required/);
+test(refuses, ['--gateway', 'http://gw:1'], /--join-token-file or SHARDGATE_JOIN_TOKEN is required/);
+test(refuses, ['--gateway', 'http://gw:1', '--join-token-file', '/nonexistent/token'], /--join-token-file: cannot read \/nonexistent\/token \(ENOENT\)/);
+test(refuses, [...REQUIRED, '--join-token-file', '/nonexistent/token'], /not both/);
 test(refuses, [...REQUIRED, '--port', '70000'], /--port must be an integer from 0 to 65535/);
 test(refuses, [...REQUIRED, '--port', '12ab'], /--port must be an integer/);
 test(refuses, [...REQUIRED, '--capacity', 'lots'], /--capacity must be a size/);
@@ -68,3 +72,14 @@ test(refuses, [...REQUIRED, '--zone', 'has space'], /--zone must be/);
 test(refuses, [...REQUIRED, '--bogus', '1'], /unknown option --bogus/);
 test(refuses, [...REQUIRED, 'stray'], /unexpected argument "stray"/);
 test(refuses, [...REQUIRED, '--port'], /--port needs a value/);
+
+test('the join token can come from a file, so it is on no command line', async (t) => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'shardgate-config-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'token');
+  await writeFile(file, '  sgjt_fromfile\n', { mode: 0o600 });
+  t.is(load(['--gateway', 'http://gw:1', '--join-token-file', file]).joinToken, 'sgjt_fromfile');
+  t.is(load([], { SHARDGATE_GATEWAY_URL: 'http://gw:1', SHARDGATE_JOIN_TOKEN_FILE: file }).joinToken, 'sgjt_fromfile');
+  await writeFile(file, 'two tokens\n');
+  t.throws(() => load(['--gateway', 'http://gw:1', '--join-token-file', file]), { message: /must hold one token/ });
+});

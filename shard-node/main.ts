@@ -1,6 +1,6 @@
 /**
- * Starting and stopping a shard node: open the data directory (node id, shard store, stale temp
- * sweep), listen, then register with the gateway and heartbeat in the background.
+ * Starting and stopping a shard node: open the data directory (node id and key, shard store,
+ * stale temp sweep), listen, then register with the gateway and heartbeat in the background.
  * `runShardNodeCli` is what `shardgate node` runs.
  */
 import { mkdir } from 'node:fs/promises';
@@ -13,7 +13,7 @@ import { createNodeApp } from './app.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { NODE_HELP, loadNodeConfig, type NodeConfig } from './config.ts';
 import { readNodeSpace } from './disk-space.ts';
-import { loadOrCreateNodeId } from './node-identity.ts';
+import { loadOrCreateNodeIdentity } from './node-identity.ts';
 import { maintainRegistration } from './registration.ts';
 import { ShardFileStore } from './shard-files.ts';
 
@@ -23,6 +23,11 @@ export interface ShardNodeHandle {
   readonly nodeId: string;
   /** Settles on the first successful registration; rejects if the gateway refuses the node. */
   readonly registered: Promise<void>;
+  /**
+   * Rejects when the gateway refuses this node for good at any later registration (a tombstoned
+   * id, an unknown key); resolves when the node is closed.
+   */
+  readonly registrationEnded: Promise<void>;
   /** Stops heartbeats, stops accepting connections, waits for requests in flight (≤ grace). */
   close(): Promise<void>;
 }
@@ -62,7 +67,8 @@ export async function startShardNode(config: NodeConfig, options: ShardNodeOptio
   const tempMaxAgeMs = options.tempMaxAgeMs ?? 60 * 60 * 1000;
   await mkdir(config.dataDir, { recursive: true });
   const store = await ShardFileStore.open(config.dataDir);
-  const nodeId = await loadOrCreateNodeId(store.paths.nodeFile);
+  const identity = await loadOrCreateNodeIdentity(store.paths);
+  const { nodeId } = identity;
   const removedTemp = await store.removeStaleTemp(tempMaxAgeMs, clock.nowMs());
   if (removedTemp > 0) logger.info('removed stale temp files', { count: removedTemp });
 
@@ -80,7 +86,7 @@ export async function startShardNode(config: NodeConfig, options: ShardNodeOptio
   if (config.publicUrl === null && WILDCARD_HOSTS.has(config.host)) {
     logger.warn('registering a loopback URL; set --public-url so a remote gateway can reach this node', { url });
   }
-  logger.info('listening', { nodeId, url, dataDir: config.dataDir });
+  logger.info('listening', { nodeId, publicKey: identity.publicKey, url, dataDir: config.dataDir });
 
   const sweep = setInterval(() => {
     store.removeStaleTemp(tempMaxAgeMs, clock.nowMs()).then(
@@ -96,7 +102,7 @@ export async function startShardNode(config: NodeConfig, options: ShardNodeOptio
   const registration = maintainRegistration({
     gatewayUrl: config.gatewayUrl,
     joinToken: config.joinToken,
-    nodeId,
+    identity,
     nodeUrl: url,
     zone: config.zone,
     readSpace,
@@ -135,7 +141,7 @@ export async function startShardNode(config: NodeConfig, options: ShardNodeOptio
     logger.info('stopped', { nodeId });
   })());
 
-  return { url, nodeId, registered: registeredOrRefused, close };
+  return { url, nodeId, registered: registeredOrRefused, registrationEnded: registration, close };
 }
 
 /**
@@ -173,6 +179,7 @@ export async function runShardNodeCli(argv: readonly string[], env: NodeJS.Proce
     process.once('SIGTERM', onSignal);
     process.once('SIGINT', onSignal);
     node.registered.catch(() => resolve(1));
+    node.registrationEnded.catch(() => resolve(1));
   });
   // A second Ctrl-C during the graceful close kills the process (default signal handling).
   process.off('SIGTERM', onSignal);
