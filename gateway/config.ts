@@ -26,6 +26,10 @@ export interface GatewayConfig {
   readonly secretKey: string | null;
   readonly adminToken: string | null;
   readonly joinToken: string | null;
+  /** Shards of one segment that nodes of one operator may hold (default m). */
+  readonly maxShardsPerOperator: number;
+  /** Nodes reporting less free space than this get no new shards. */
+  readonly nodeFreeReserveBytes: number;
   /** A node is offline when its last heartbeat is older than this. */
   readonly nodeTimeoutMs: number;
   /** Per shard request: time to response headers, and longest pause inside a body. */
@@ -56,6 +60,8 @@ const SPECS = {
   secretKey: { flag: 'secret-key', env: 'SHARDGATE_SECRET_KEY', kind: 'string', description: 'root secret key', defaultText: 'generated, persisted' },
   adminToken: { flag: 'admin-token', env: 'SHARDGATE_ADMIN_TOKEN', kind: 'string', description: 'bearer token for /_/admin/*', defaultText: 'generated, persisted' },
   joinToken: { flag: 'join-token', env: 'SHARDGATE_JOIN_TOKEN', kind: 'string', description: 'token shard nodes register with', defaultText: 'generated, persisted' },
+  maxShardsPerOperator: { flag: 'max-shards-per-operator', env: 'SHARDGATE_MAX_SHARDS_PER_OPERATOR', kind: 'integer', description: 'shards of one segment nodes of one operator may hold', defaultText: 'm (parity shards)' },
+  nodeFreeReserve: { flag: 'node-free-reserve', env: 'SHARDGATE_NODE_FREE_RESERVE', kind: 'bytes', description: 'nodes with less free space get no new shards', defaultText: '1GiB' },
   nodeTimeout: { flag: 'node-timeout', env: 'SHARDGATE_NODE_TIMEOUT_MS', kind: 'integer', description: 'ms without heartbeat before a node is offline', defaultText: '15000' },
   shardTimeout: { flag: 'shard-timeout', env: 'SHARDGATE_SHARD_TIMEOUT_MS', kind: 'integer', description: 'ms a shard request may stall before the read degrades', defaultText: '5000' },
   hashListCache: { flag: 'hash-list-cache', env: 'SHARDGATE_HASH_LIST_CACHE', kind: 'bytes', description: 'memory for cached verified hash lists', defaultText: '64MiB' },
@@ -109,6 +115,10 @@ export function loadGatewayConfig(argv: readonly string[], env: NodeJS.ProcessEn
     secretKey: nonEmpty(v.secretKey),
     adminToken: nonEmpty(v.adminToken),
     joinToken: nonEmpty(v.joinToken),
+    maxShardsPerOperator: v.maxShardsPerOperator
+      ? parseInteger('--max-shards-per-operator', v.maxShardsPerOperator, 1, totalShards)
+      : profile.parityShards,
+    nodeFreeReserveBytes: v.nodeFreeReserve ? parseBytes('--node-free-reserve', v.nodeFreeReserve) : 1024 ** 3,
     nodeTimeoutMs: v.nodeTimeout ? parseInteger('--node-timeout', v.nodeTimeout, 100, 3_600_000) : 15_000,
     shardTimeoutMs: v.shardTimeout ? parseInteger('--shard-timeout', v.shardTimeout, 50, 600_000) : 5_000,
     hashListCacheBytes: v.hashListCache ? parseBytes('--hash-list-cache', v.hashListCache) : 64 * 1024 * 1024,
