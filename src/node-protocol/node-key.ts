@@ -79,14 +79,27 @@ export function signWithNodeKey(privateKey: KeyObject, message: string): string 
   return sign(null, Buffer.from(message, 'utf8'), privateKey).toString('base64url');
 }
 
-/** False for a malformed key or signature as well as for a signature that does not match. */
-export function verifyNodeKeySignature(publicKey: string, message: string, signature: string): boolean {
-  if (!PUBLIC_KEY_PATTERN.test(publicKey) || !SIGNATURE_PATTERN.test(signature)) return false;
+/** Parsed public keys: importing one costs more than verifying with it. Bounded; cleared when full. */
+const PUBLIC_KEY_CACHE_ENTRIES = 4096;
+const publicKeys = new Map<string, KeyObject>();
+
+function importPublicKey(publicKey: string): KeyObject | null {
+  const cached = publicKeys.get(publicKey);
+  if (cached) return cached;
   let key: KeyObject;
   try {
     key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: publicKey }, format: 'jwk' });
   } catch {
-    return false;
+    return null;
   }
-  return verify(null, Buffer.from(message, 'utf8'), key, Buffer.from(signature, 'base64url'));
+  if (publicKeys.size >= PUBLIC_KEY_CACHE_ENTRIES) publicKeys.clear();
+  publicKeys.set(publicKey, key);
+  return key;
+}
+
+/** False for a malformed key or signature as well as for a signature that does not match. */
+export function verifyNodeKeySignature(publicKey: string, message: string, signature: string): boolean {
+  if (!PUBLIC_KEY_PATTERN.test(publicKey) || !SIGNATURE_PATTERN.test(signature)) return false;
+  const key = importPublicKey(publicKey);
+  return key !== null && verify(null, Buffer.from(message, 'utf8'), key, Buffer.from(signature, 'base64url'));
 }
