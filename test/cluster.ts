@@ -18,7 +18,7 @@ import { GetObjectCommand, S3Client, type S3ServiceException } from '@aws-sdk/cl
 import type { ExecutionContext } from 'ava';
 
 const CLI = fileURLToPath(new URL('../bin/cli.ts', import.meta.url));
-const START_TIMEOUT_MS = 30_000;
+const START_TIMEOUT_MS = 60_000;
 
 export interface ClusterOptions {
   readonly nodes?: number;
@@ -126,7 +126,10 @@ export class TestCluster {
       const { nodes } = await this.admin<{ nodes: { online: boolean }[] }>('/_/admin/nodes').catch(() => ({ nodes: [] }));
       const online = nodes.filter((node) => node.online).length;
       if (online === count) return;
-      if (Date.now() > deadline) throw new Error(`only ${online} of ${count} nodes online\n${this.gateway.output()}`);
+      if (Date.now() > deadline) {
+        const nodeOutput = this.nodes.filter(Boolean).map((node) => `node ${node.index}: ${node.output().slice(-600)}`).join('\n');
+        throw new Error(`only ${online} of ${count} nodes online\n${this.gateway.output().slice(-3000)}\n${nodeOutput}`);
+      }
       await sleep(100);
     }
   }
