@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { MAX_SEGMENT_BYTES, validateProfile, InvalidProfileError, type ErasureProfile } from '../src/erasure/profile.ts';
 import {
@@ -9,6 +10,8 @@ import { defaultBaseDomains } from './addressing.ts';
 
 export interface GatewayConfig {
   readonly host: string;
+  /** PEM certificate chain and key of the S3 listener; null serves plain HTTP. */
+  readonly tls: { readonly cert: string; readonly key: string } | null;
   readonly port: number;
   /** Virtual-hosted-style requests are `<bucket>.<one of these>` (see addressing.ts). */
   readonly baseDomains: readonly string[];
@@ -47,6 +50,8 @@ export interface GatewayConfig {
 
 const SPECS = {
   host: { flag: 'host', env: 'SHARDGATE_HOST', kind: 'string', description: 'address to listen on', defaultText: '127.0.0.1' },
+  tlsCert: { flag: 'tls-cert', env: 'SHARDGATE_TLS_CERT', kind: 'string', description: 'PEM certificate (chain) file: serve S3 over HTTPS', defaultText: 'plain HTTP' },
+  tlsKey: { flag: 'tls-key', env: 'SHARDGATE_TLS_KEY', kind: 'string', description: 'PEM private key file of --tls-cert' },
   port: { flag: 'port', env: 'SHARDGATE_PORT', kind: 'integer', description: 'S3 port (0 picks a free one)', defaultText: '9000' },
   domain: { flag: 'domain', env: 'SHARDGATE_DOMAIN', kind: 'string', description: 'base domains for virtual-hosted buckets (<bucket>.<domain>), comma-separated', defaultText: 'the --host and localhost' },
   dataDir: { flag: 'data-dir', env: 'SHARDGATE_DATA_DIR', kind: 'string', description: 'gateway data directory', defaultText: './data/gateway' },
@@ -103,6 +108,7 @@ export function loadGatewayConfig(argv: readonly string[], env: NodeJS.ProcessEn
     : Math.min(profile.dataShards + 1, totalShards);
   const config: GatewayConfig = {
     host: v.host ?? '127.0.0.1',
+    tls: loadTls(v.tlsCert, v.tlsKey),
     baseDomains: v.domain ? parseBaseDomains(v.domain) : defaultBaseDomains(v.host ?? '127.0.0.1'),
     port: v.port ? parseInteger('--port', v.port, 0, 65535) : 9000,
     dataDir,
@@ -140,6 +146,23 @@ function parseBaseDomains(raw: string): string[] {
     throw new ConfigError(`--domain must be host names like s3.example.com, comma-separated, got "${bad ?? raw}"`);
   }
   return domains;
+}
+
+/** Both files or neither; each must be readable PEM. */
+function loadTls(certFile: string | undefined, keyFile: string | undefined): GatewayConfig['tls'] {
+  if (certFile === undefined && keyFile === undefined) return null;
+  if (certFile === undefined || keyFile === undefined) throw new ConfigError('give both --tls-cert and --tls-key, or neither');
+  const read = (flag: string, file: string) => {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new ConfigError(`${flag}: cannot read ${file} (${(error as { code?: string }).code ?? (error as Error).message})`);
+    }
+    if (!text.includes('-----BEGIN ')) throw new ConfigError(`${flag}: ${file} is not PEM`);
+    return text;
+  };
+  return { cert: read('--tls-cert', certFile), key: read('--tls-key', keyFile) };
 }
 
 function nonEmpty(value: string | undefined): string | null {

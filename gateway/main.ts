@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { ReedSolomonCodec } from '../src/erasure/codec.ts';
@@ -57,7 +58,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   await janitor.start(startedAt);
   usage?.start();
   const { port } = server.address() as AddressInfo;
-  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  const url = `${config.tls ? 'https' : 'http'}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   logger.info('gateway_listening', { url, profile: config.profile, writeQuorum: config.writeQuorum, dataDir: config.dataDir });
   return {
     url,
@@ -75,7 +76,10 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
 
 function listen(fetch: Parameters<typeof serve>[0]['fetch'], config: GatewayConfig): Promise<ServerType> {
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch, hostname: config.host, port: config.port }, () => resolve(server));
+    const options = { fetch, hostname: config.host, port: config.port };
+    const server = config.tls
+      ? serve({ ...options, createServer: createHttpsServer, serverOptions: { cert: config.tls.cert, key: config.tls.key } }, () => resolve(server))
+      : serve(options, () => resolve(server));
     server.once('error', (error: NodeJS.ErrnoException) => {
       reject(error.code === 'EADDRINUSE' || error.code === 'EACCES'
         ? new ConfigError(`cannot listen on ${config.host}:${config.port} (${error.code}); choose another --port`)

@@ -17,7 +17,7 @@ test('defaults', (t) => {
   const config = load(REQUIRED);
   t.deepEqual(config, {
     host: '0.0.0.0', port: DEFAULT_NODE_PORT, dataDir: path.resolve('./data/node'), gatewayUrl: 'http://10.0.0.1:9000',
-    joinToken: 'tok', zone: 'default', capacityBytes: null, publicUrl: null,
+    joinToken: 'tok', zone: 'default', capacityBytes: null, publicUrl: null, tls: true,
   });
   t.true(Object.isFrozen(config));
 });
@@ -25,11 +25,11 @@ test('defaults', (t) => {
 test('every flag, in both --flag value and --flag=value forms', (t) => {
   const config = load([
     '--port=0', '--host', '127.0.0.1', '--data-dir', '/srv/shards', '--gateway=https://gw.example.com/', '--join-token', 't2',
-    '--zone', 'rack-7', '--capacity', '1.5GiB', '--public-url', 'https://node7.example.com:8443',
+    '--zone', 'rack-7', '--capacity', '1.5GiB', '--public-url', 'https://node7.example.com:8443', '--tls', 'true',
   ]);
   t.deepEqual(config, {
     host: '127.0.0.1', port: 0, dataDir: '/srv/shards', gatewayUrl: 'https://gw.example.com', joinToken: 't2',
-    zone: 'rack-7', capacityBytes: Math.round(1.5 * 1024 ** 3), publicUrl: 'https://node7.example.com:8443',
+    zone: 'rack-7', capacityBytes: Math.round(1.5 * 1024 ** 3), publicUrl: 'https://node7.example.com:8443', tls: true,
   });
 });
 
@@ -69,6 +69,17 @@ test(refuses, ['--gateway', 'http://gw:1/prefix', '--join-token', 'x'], /no path
 test(refuses, ['--gateway', 'not a url', '--join-token', 'x'], /--gateway must be a URL/);
 test(refuses, [...REQUIRED, '--public-url', 'http://node/x'], /--public-url/);
 test(refuses, [...REQUIRED, '--zone', 'has space'], /--zone must be/);
+test(refuses, [...REQUIRED, '--public-url', 'http://node.example.com:9100'], /--public-url must be https:\/\/ when the node serves TLS/);
+test(refuses, [...REQUIRED, '--host', '127.0.0.1', '--public-url', 'https://node.example.com:9100'], /--public-url must be http:\/\/ with --tls false/);
+
+test('TLS is on by default except on loopback addresses', (t) => {
+  t.true(load(REQUIRED).tls);
+  t.true(load([...REQUIRED, '--host', '10.0.0.5']).tls);
+  t.false(load([...REQUIRED, '--host', '127.0.0.1']).tls);
+  t.false(load([...REQUIRED, '--host', 'localhost']).tls);
+  t.false(load([...REQUIRED, '--tls', 'false']).tls);
+  t.true(load([...REQUIRED, '--host', '127.0.0.1', '--tls']).tls);
+});
 test(refuses, [...REQUIRED, '--bogus', '1'], /unknown option --bogus/);
 test(refuses, [...REQUIRED, 'stray'], /unexpected argument "stray"/);
 test(refuses, [...REQUIRED, '--port'], /--port needs a value/);

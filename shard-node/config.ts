@@ -4,7 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ConfigError, formatHelp, parseBytes, parseInteger, readSettings, type SettingSpecs } from '../src/config/flags.ts';
+import { isIP } from 'node:net';
+import { ConfigError, formatHelp, parseBoolean, parseBytes, parseInteger, readSettings, type SettingSpecs } from '../src/config/flags.ts';
 
 export interface NodeConfig {
   /** Address to listen on. */
@@ -22,6 +23,8 @@ export interface NodeConfig {
   readonly capacityBytes: number | null;
   /** Origin the gateway should use to reach this node; null = derived from host and port. */
   readonly publicUrl: string | null;
+  /** Serve HTTPS with a certificate self-signed by the node key (the gateway pins the key). */
+  readonly tls: boolean;
 }
 
 export type NodeCommandLine =
@@ -39,6 +42,7 @@ const SPECS = {
   joinTokenFile: { flag: 'join-token-file', env: 'SHARDGATE_JOIN_TOKEN_FILE', kind: 'string', description: 'file holding the join token (surrounding whitespace ignored)' },
   zone: { flag: 'zone', env: 'SHARDGATE_NODE_ZONE', kind: 'string', description: 'failure zone for placement', defaultText: 'default' },
   capacity: { flag: 'capacity', env: 'SHARDGATE_NODE_CAPACITY', kind: 'bytes', description: 'space offered, e.g. 500GiB', defaultText: 'disk size' },
+  tls: { flag: 'tls', env: 'SHARDGATE_NODE_TLS', kind: 'boolean', description: 'serve HTTPS with a certificate of the node key, pinned by the gateway', defaultText: 'true unless --host is a loopback address' },
   publicUrl: { flag: 'public-url', env: 'SHARDGATE_NODE_PUBLIC_URL', kind: 'string', description: 'URL the gateway reaches this node at', defaultText: 'http://<host>:<port>' },
 } as const satisfies SettingSpecs;
 
@@ -69,6 +73,12 @@ function parseName(name: string, raw: string): string {
   return raw;
 }
 
+/** 127.0.0.0/8, ::1 and localhost: plain HTTP is fine there (dev, tests). */
+export function isLoopback(host: string): boolean {
+  if (host === 'localhost' || host === '::1') return true;
+  return isIP(host) === 4 && host.startsWith('127.');
+}
+
 /** The token from --join-token or from --join-token-file (not both). */
 function readJoinToken(given: string | undefined, file: string | undefined): string {
   if (given !== undefined && given !== '' && file !== undefined) throw new ConfigError('give --join-token or --join-token-file, not both');
@@ -95,6 +105,7 @@ export function loadNodeConfig(argv: readonly string[], env: NodeJS.ProcessEnv):
   const joinToken = readJoinToken(v.joinToken, v.joinTokenFile);
   const host = v.host ?? '0.0.0.0';
   if (host === '' || /[\s/]/.test(host)) throw new ConfigError(`--host must be a host name or IP address, got "${host}"`);
+  const tls = v.tls === undefined ? !isLoopback(host) : parseBoolean('--tls', v.tls);
   const capacityBytes = v.capacity === undefined ? null : parseBytes('--capacity', v.capacity);
   if (capacityBytes !== null && capacityBytes <= 0) throw new ConfigError('--capacity must be more than 0 bytes');
   const config: NodeConfig = {
@@ -106,6 +117,10 @@ export function loadNodeConfig(argv: readonly string[], env: NodeJS.ProcessEnv):
     zone: v.zone === undefined ? 'default' : parseName('--zone', v.zone),
     capacityBytes,
     publicUrl: v.publicUrl === undefined ? null : parseOrigin('--public-url', v.publicUrl),
+    tls,
   };
+  if (config.publicUrl !== null && config.publicUrl.startsWith('https:') !== tls) {
+    throw new ConfigError(tls ? '--public-url must be https:// when the node serves TLS' : '--public-url must be http:// with --tls false');
+  }
   return Object.freeze({ help: false, config: Object.freeze(config) });
 }

@@ -2,6 +2,9 @@ import test from 'ava';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:http';
+import https from 'node:https';
+import tls from 'node:tls';
+import { signNodeRequest } from '../src/node-protocol/signature.ts';
 import type { AddressInfo } from 'node:net';
 import { chmod, mkdir, readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -229,4 +232,31 @@ test('the CLI explains bad options in one line and shows --help', async (t) => {
   const help = runCli(['--help']);
   t.is(await help.exited, 0);
   t.regex(help.output().stdout, /--join-token/);
+});
+
+test('with --tls the node serves HTTPS with a certificate of its registered key', async (t) => {
+  const node = await startTestNode(t, { config: { tls: true } });
+  t.regex(node.node.url, /^https:\/\/127\.0\.0\.1:\d+$/);
+  const registration = node.gateway.registrations[0]!;
+  t.is(registration.url, node.node.url);
+  const { port } = new URL(node.node.url);
+  const socket = tls.connect({ host: '127.0.0.1', port: Number(port), rejectUnauthorized: false });
+  t.teardown(() => socket.destroy());
+  await once(socket, 'secureConnect');
+  const certificate = socket.getPeerX509Certificate()!;
+  t.is((certificate.publicKey.export({ format: 'jwk' }) as { x: string }).x, registration.publicKey, 'the certificate key is the node key');
+  t.true(certificate.verify(certificate.publicKey), 'self-signed');
+  t.regex(certificate.subjectAltName ?? '', /IP Address:127\.0\.0\.1/);
+
+  const expiresAt = Math.floor(Date.now() / 1000) + 60;
+  const headers = signNodeRequest(node.secret, { method: 'GET', pathWithQuery: '/status', expiresAt });
+  const status = await new Promise<{ code: number; body: string }>((resolve, reject) => {
+    https.get({ host: '127.0.0.1', port, path: '/status', headers, ca: certificate.toString(), agent: false }, (response) => {
+      let body = '';
+      response.setEncoding('utf8').on('data', (text: string) => (body += text)).on('end', () => resolve({ code: response.statusCode ?? 0, body }));
+    }).on('error', reject);
+  });
+  t.is(status.code, 200);
+  t.is((JSON.parse(status.body) as { nodeId: string }).nodeId, node.node.nodeId);
+  await t.throwsAsync(rawRequest(node.node.url, { method: 'GET', path: '/health' }), undefined, 'no plain HTTP on a TLS node');
 });

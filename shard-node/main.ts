@@ -13,7 +13,10 @@ import { createNodeApp } from './app.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { NODE_HELP, loadNodeConfig, type NodeConfig } from './config.ts';
 import { readNodeSpace } from './disk-space.ts';
-import { loadOrCreateNodeIdentity } from './node-identity.ts';
+import { loadOrCreateNodeIdentity, type NodeIdentity } from './node-identity.ts';
+import { exportPrivateKeyPem } from '../src/node-protocol/node-key.ts';
+import { selfSignedCertificate } from '../src/node-protocol/self-signed-cert.ts';
+import { createServer as createHttpsServer } from 'node:https';
 import { maintainRegistration } from './registration.ts';
 import { ShardFileStore } from './shard-files.ts';
 
@@ -46,9 +49,26 @@ export interface ShardNodeOptions {
 
 const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '']);
 
-function listenUrl(host: string, port: number): string {
+function listenUrl(host: string, port: number, tls: boolean): string {
   const reachable = WILDCARD_HOSTS.has(host) ? '127.0.0.1' : host;
-  return `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`;
+  return `${tls ? 'https' : 'http'}://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`;
+}
+
+/**
+ * HTTPS options with a certificate self-signed by the node key: the gateway pins the key it
+ * registered, so the certificate needs no authority and is made afresh at every start (ten years).
+ */
+function tlsOptions(identity: NodeIdentity, config: NodeConfig, now: Date): { key: string; cert: string } {
+  const altNames = new Set<string>();
+  if (!WILDCARD_HOSTS.has(config.host)) altNames.add(config.host);
+  if (config.publicUrl !== null) altNames.add(new URL(config.publicUrl).hostname.replace(/^\[|\]$/g, ''));
+  const cert = selfSignedCertificate(identity.privateKey, {
+    commonName: `shardgate-node ${identity.nodeId}`,
+    altNames: [...altNames],
+    notBefore: new Date(now.getTime() - 24 * 3600 * 1000),
+    notAfter: new Date(now.getTime() + 10 * 365 * 24 * 3600 * 1000),
+  });
+  return { key: exportPrivateKeyPem(identity.privateKey), cert };
 }
 
 function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
@@ -78,15 +98,17 @@ export async function startShardNode(config: NodeConfig, options: ShardNodeOptio
   const gatewayClock: Clock = { nowMs: () => clock.nowMs() + clockOffsetMs };
   const readSpace = () => readNodeSpace(config.dataDir, config.capacityBytes, store.usage.usedBytes);
   const app = createNodeApp({ store, getSecret: () => secret, clock: gatewayClock, logger, nodeId, readSpace });
-  const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+  const server = (config.tls
+    ? createAdaptorServer({ fetch: app.fetch, createServer: createHttpsServer, serverOptions: tlsOptions(identity, config, new Date(clock.nowMs())) })
+    : createAdaptorServer({ fetch: app.fetch })) as Server;
   server.requestTimeout = 0; // a 64 MiB shard upload may take long on a slow link…
   server.setTimeout(120_000); // …but a connection that sends nothing for 2 minutes is dropped.
   const address = await listen(server, config.port, config.host);
-  const url = config.publicUrl ?? listenUrl(config.host, address.port);
+  const url = config.publicUrl ?? listenUrl(config.host, address.port, config.tls);
   if (config.publicUrl === null && WILDCARD_HOSTS.has(config.host)) {
     logger.warn('registering a loopback URL; set --public-url so a remote gateway can reach this node', { url });
   }
-  logger.info('listening', { nodeId, publicKey: identity.publicKey, url, dataDir: config.dataDir });
+  logger.info('listening', { nodeId, publicKey: identity.publicKey, url, tls: config.tls, dataDir: config.dataDir });
 
   const sweep = setInterval(() => {
     store.removeStaleTemp(tempMaxAgeMs, clock.nowMs()).then(

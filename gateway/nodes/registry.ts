@@ -4,6 +4,7 @@ import type { NodeRecord } from '../../src/meta/types.ts';
 import type { NodeHeartbeatRequest, NodeRefusal } from '../../src/node-protocol/routes.ts';
 import type { PlacementCandidate } from '../placement.ts';
 import { checkHeartbeat } from './node-admission.ts';
+import { pinnedNodeConnector } from './pinned-connector.ts';
 
 export interface NodeView {
   readonly record: NodeRecord;
@@ -140,7 +141,8 @@ export class NodeRegistry {
       keepAliveTimeout: 30_000,
       headersTimeout: timeout,
       bodyTimeout: timeout,
-      connect: { timeout },
+      // An https node is pinned to its registered key (its certificate is self-signed with it).
+      connect: record.url.startsWith('https:') && record.publicKey !== null ? pinnedNodeConnector(record.publicKey, timeout) : { timeout },
     });
     this.#nodes.set(record.id, { record, secret, pool });
   }
