@@ -136,6 +136,13 @@ test.serial('node identity cannot be stolen, faked or replayed; a moved node pro
   const listed = JSON.parse((await cluster.runCli(['nodes', 'tokens', 'ls', '--operator', 'late-op', '--json'])).stdout) as { tokens: { id: string; revokedAt: string | null }[] };
   t.deepEqual(listed.tokens.map((entry) => [entry.id, entry.revokedAt !== null]), [[id, true]]);
   t.false(JSON.stringify(listed).includes(token), 'ls never shows a token');
+  const table = await cluster.runCli(['nodes', 'tokens', 'ls']);
+  t.regex(table.stdout, /^TOKEN ID +OPERATOR +CREATED +STATUS\n/);
+  t.regex(table.stdout, /\ndefault +default +\S+ +active \(--join-token\)\n/);
+  t.regex(table.stdout, new RegExp(`\\n${id} +late-op +\\S+ +revoked \\S+\\n`));
+  const noOperator = await cluster.runCli(['nodes', 'tokens', 'create']);
+  t.is(noOperator.code, 2);
+  t.is(noOperator.stderr, 'shardgate nodes tokens: --operator NAME is required\n');
   const again = await cluster.runCli(['nodes', 'tokens', 'revoke', id]);
   t.is(again.code, 1);
   t.regex(again.stderr, /^shardgate nodes tokens: 409 join token \S+ was revoked at \S+\n$/);
