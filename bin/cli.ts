@@ -4,6 +4,7 @@ import { runArchiveCli } from './archive.ts';
 import { runDevCli } from './dev.ts';
 import { runHealthCli } from './health.ts';
 import { runKeysCli } from './keys.ts';
+import { runNodesCli } from './nodes.ts';
 import { runUsageCli } from './usage.ts';
 
 const COMMANDS: Record<string, { summary: string; run: (argv: string[]) => Promise<void> }> = {
@@ -13,6 +14,7 @@ const COMMANDS: Record<string, { summary: string; run: (argv: string[]) => Promi
   health: { summary: 'exit 0 when a gateway or a shard node answers its health check (for container HEALTHCHECKs)', run: runHealthCli },
   keys: { summary: 'access keys of a running gateway: create for an account, ls, revoke', run: runKeysCli },
   node: { summary: 'a shard node that registers with a gateway', run: runShardNodeCli },
+  nodes: { summary: 'shard nodes of a running gateway: join tokens per operator', run: runNodesCli },
   usage: { summary: 'an account\'s invoice, or where packing small objects saves money', run: runUsageCli },
 };
 

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { MAX_SEGMENT_BYTES, validateProfile, InvalidProfileError, type ErasureProfile } from '../src/erasure/profile.ts';
 import {
@@ -10,6 +11,8 @@ import { defaultBaseDomains } from './addressing.ts';
 
 export interface GatewayConfig {
   readonly host: string;
+  /** PEM certificate chain and key of the S3 listener; null serves plain HTTP. */
+  readonly tls: { readonly cert: string; readonly key: string } | null;
   readonly port: number;
   /** Virtual-hosted-style requests are `<bucket>.<one of these>` (see addressing.ts). */
   readonly baseDomains: readonly string[];
@@ -29,6 +32,10 @@ export interface GatewayConfig {
   /** Bearer token for the Prometheus view `/_/metrics`; null: the admin token. */
   readonly metricsToken: string | null;
   readonly joinToken: string | null;
+  /** Shards of one segment that nodes of one operator may hold (default m). */
+  readonly maxShardsPerOperator: number;
+  /** Nodes reporting less free space than this get no new shards. */
+  readonly nodeFreeReserveBytes: number;
   /** A node is offline when its last heartbeat is older than this. */
   readonly nodeTimeoutMs: number;
   /** Per shard request: time to response headers, and longest pause inside a body. */
@@ -48,6 +55,8 @@ export interface GatewayConfig {
 
 const SPECS = {
   host: { flag: 'host', env: 'SHARDGATE_HOST', kind: 'string', description: 'address to listen on', defaultText: '127.0.0.1' },
+  tlsCert: { flag: 'tls-cert', env: 'SHARDGATE_TLS_CERT', kind: 'string', description: 'PEM certificate (chain) file: serve S3 over HTTPS', defaultText: 'plain HTTP' },
+  tlsKey: { flag: 'tls-key', env: 'SHARDGATE_TLS_KEY', kind: 'string', description: 'PEM private key file of --tls-cert' },
   port: { flag: 'port', env: 'SHARDGATE_PORT', kind: 'integer', description: 'S3 port (0 picks a free one)', defaultText: '9000' },
   domain: { flag: 'domain', env: 'SHARDGATE_DOMAIN', kind: 'string', description: 'base domains for virtual-hosted buckets (<bucket>.<domain>), comma-separated', defaultText: 'the --host and localhost' },
   dataDir: { flag: 'data-dir', env: 'SHARDGATE_DATA_DIR', kind: 'string', description: 'gateway data directory', defaultText: './data/gateway' },
@@ -62,6 +71,8 @@ const SPECS = {
   adminToken: { flag: 'admin-token', env: 'SHARDGATE_ADMIN_TOKEN', kind: 'string', description: 'bearer token for /_/admin/*', defaultText: 'generated, persisted' },
   metricsToken: { flag: 'metrics-token', env: 'SHARDGATE_METRICS_TOKEN', kind: 'string', description: 'bearer token for the Prometheus metrics at /_/metrics', defaultText: 'the admin token' },
   joinToken: { flag: 'join-token', env: 'SHARDGATE_JOIN_TOKEN', kind: 'string', description: 'token shard nodes register with', defaultText: 'generated, persisted' },
+  maxShardsPerOperator: { flag: 'max-shards-per-operator', env: 'SHARDGATE_MAX_SHARDS_PER_OPERATOR', kind: 'integer', description: 'shards of one segment nodes of one operator may hold', defaultText: 'm (parity shards)' },
+  nodeFreeReserve: { flag: 'node-free-reserve', env: 'SHARDGATE_NODE_FREE_RESERVE', kind: 'bytes', description: 'nodes with less free space get no new shards', defaultText: '1GiB' },
   nodeTimeout: { flag: 'node-timeout', env: 'SHARDGATE_NODE_TIMEOUT_MS', kind: 'integer', description: 'ms without heartbeat before a node is offline', defaultText: '15000' },
   shardTimeout: { flag: 'shard-timeout', env: 'SHARDGATE_SHARD_TIMEOUT_MS', kind: 'integer', description: 'ms a shard request may stall before the read degrades', defaultText: '5000' },
   hashListCache: { flag: 'hash-list-cache', env: 'SHARDGATE_HASH_LIST_CACHE', kind: 'bytes', description: 'memory for cached verified hash lists', defaultText: '64MiB' },
@@ -104,6 +115,7 @@ export function loadGatewayConfig(argv: readonly string[], env: NodeJS.ProcessEn
     : Math.min(profile.dataShards + 1, totalShards);
   const config: GatewayConfig = {
     host: v.host ?? '127.0.0.1',
+    tls: loadTls(v.tlsCert, v.tlsKey),
     baseDomains: v.domain ? parseBaseDomains(v.domain) : defaultBaseDomains(v.host ?? '127.0.0.1'),
     port: v.port ? parseInteger('--port', v.port, 0, 65535) : 9000,
     dataDir,
@@ -117,6 +129,10 @@ export function loadGatewayConfig(argv: readonly string[], env: NodeJS.ProcessEn
     adminToken: nonEmpty(v.adminToken),
     metricsToken: nonEmpty(v.metricsToken),
     joinToken: nonEmpty(v.joinToken),
+    maxShardsPerOperator: v.maxShardsPerOperator
+      ? parseInteger('--max-shards-per-operator', v.maxShardsPerOperator, 1, totalShards)
+      : profile.parityShards,
+    nodeFreeReserveBytes: v.nodeFreeReserve ? parseBytes('--node-free-reserve', v.nodeFreeReserve) : 1024 ** 3,
     nodeTimeoutMs: v.nodeTimeout ? parseInteger('--node-timeout', v.nodeTimeout, 100, 3_600_000) : 15_000,
     shardTimeoutMs: v.shardTimeout ? parseInteger('--shard-timeout', v.shardTimeout, 50, 600_000) : 5_000,
     hashListCacheBytes: v.hashListCache ? parseBytes('--hash-list-cache', v.hashListCache) : 64 * 1024 * 1024,
@@ -139,6 +155,23 @@ function parseBaseDomains(raw: string): string[] {
     throw new ConfigError(`--domain must be host names like s3.example.com, comma-separated, got "${bad ?? raw}"`);
   }
   return domains;
+}
+
+/** Both files or neither; each must be readable PEM. */
+function loadTls(certFile: string | undefined, keyFile: string | undefined): GatewayConfig['tls'] {
+  if (certFile === undefined && keyFile === undefined) return null;
+  if (certFile === undefined || keyFile === undefined) throw new ConfigError('give both --tls-cert and --tls-key, or neither');
+  const read = (flag: string, file: string) => {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new ConfigError(`${flag}: cannot read ${file} (${(error as { code?: string }).code ?? (error as Error).message})`);
+    }
+    if (!text.includes('-----BEGIN ')) throw new ConfigError(`${flag}: ${file} is not PEM`);
+    return text;
+  };
+  return { cert: read('--tls-cert', certFile), key: read('--tls-key', keyFile) };
 }
 
 function nonEmpty(value: string | undefined): string | null {

@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { ReedSolomonCodec } from '../src/erasure/codec.ts';
@@ -16,6 +17,7 @@ import { ensureCredentials, type Credentials } from './credentials.ts';
 import { Janitor } from './janitor.ts';
 import { createMetrics } from './metrics.ts';
 import { GatewayPrometheus } from './prometheus.ts';
+import { ensureDefaultJoinToken } from './nodes/join-tokens.ts';
 import { NodeRegistry } from './nodes/registry.ts';
 import { ShardClient } from './nodes/shard-client.ts';
 import { HashListCache } from './read/hash-list-cache.ts';
@@ -38,8 +40,11 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   const now = () => new Date();
   const store = SqliteMetaStore.open(config.dbPath);
   const credentials = await ensureCredentials(store, config);
+  await ensureDefaultJoinToken(store, credentials.joinToken, now());
   const registry = await NodeRegistry.load({
-    store, masterKey: credentials.masterKey, nodeTimeoutMs: config.nodeTimeoutMs, shardTimeoutMs: config.shardTimeoutMs, now,
+    store, nodeTimeoutMs: config.nodeTimeoutMs, shardTimeoutMs: config.shardTimeoutMs, now,
+    freeReserveBytes: config.nodeFreeReserveBytes,
+    shardRoomBytes: Math.ceil(config.maxSegmentBytes / config.profile.dataShards),
   });
   const client = new ShardClient(registry, now);
   const metrics = createMetrics();
@@ -60,7 +65,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   await janitor.start(startedAt);
   usage?.start();
   const { port } = server.address() as AddressInfo;
-  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  const url = `${config.tls ? 'https' : 'http'}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   logger.info('gateway_listening', { url, profile: config.profile, writeQuorum: config.writeQuorum, dataDir: config.dataDir });
   return {
     url,
@@ -78,7 +83,10 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
 
 function listen(fetch: Parameters<typeof serve>[0]['fetch'], config: GatewayConfig): Promise<ServerType> {
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch, hostname: config.host, port: config.port }, () => resolve(server));
+    const options = { fetch, hostname: config.host, port: config.port };
+    const server = config.tls
+      ? serve({ ...options, createServer: createHttpsServer, serverOptions: { cert: config.tls.cert, key: config.tls.key } }, () => resolve(server))
+      : serve(options, () => resolve(server));
     holdContinueUntilAuthenticated(server as Server);
     server.once('error', (error: NodeJS.ErrnoException) => {
       reject(error.code === 'EADDRINUSE' || error.code === 'EACCES'

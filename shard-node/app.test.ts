@@ -38,11 +38,16 @@ async function putShard(node: TestNode, id: string, data: Buffer, chunkSize: num
   return { upload, commit };
 }
 
-test('health answers unsigned with the node id and space', async (t) => {
+test('health answers unsigned with liveness only; the signed status names the node and its space', async (t) => {
   const node = await startTestNode(t);
   const response = await rawRequest(node.node.url, { method: 'GET', path: '/health' });
   t.is(response.status, 200);
-  const body = json(response) as { nodeId: string; capacityBytes: number; freeBytes: number; shardCount: number };
+  t.deepEqual(json(response), { status: 'ok' });
+  t.false(response.body.toString().includes(node.node.nodeId));
+  t.is((await rawRequest(node.node.url, { method: 'GET', path: '/status' })).status, 403, 'status is not open');
+  const status = await node.request({ method: 'GET', path: '/status' });
+  t.is(status.status, 200);
+  const body = json(status) as { nodeId: string; capacityBytes: number; freeBytes: number; shardCount: number };
   t.is(body.nodeId, node.node.nodeId);
   t.true(body.capacityBytes > 0);
   t.true(body.freeBytes >= 0 && body.freeBytes <= body.capacityBytes);
@@ -83,8 +88,8 @@ test('put, commit, range get, hashes, list and delete round-trip', async (t) => 
   const listed = await node.request({ method: 'GET', path: shardListPath() });
   t.deepEqual(json(listed), { shards: [id], next: null });
 
-  const health = json(await rawRequest(node.node.url, { method: 'GET', path: '/health' })) as { shardCount: number };
-  t.is(health.shardCount, 1);
+  const status = json(await node.request({ method: 'GET', path: '/status' })) as { shardCount: number };
+  t.is(status.shardCount, 1);
 
   t.is((await node.request({ method: 'DELETE', path: shardPath(id) })).status, 204);
   t.is((await node.request({ method: 'GET', path: shardPath(id) })).status, 404);

@@ -1,6 +1,7 @@
 /**
  * The shard node's HTTP API (see src/node-protocol/routes.ts for the table). Everything except
- * `/health` is signed by the gateway; ids are validated before any path is built; request paths
+ * `/health` is signed by the gateway, and `/health` says nothing but "alive" (no id, no space: an
+ * unauthenticated caller must not learn which node this is); ids are validated before any path is built; request paths
  * with dot segments are refused before routing.
  *
  * Uploads read the raw Node request (`c.env.incoming`) straight into the file: ~40% faster than
@@ -13,12 +14,12 @@ import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import type { Logger } from '../src/log/logger.ts';
 import {
-  DEFAULT_SHARD_LIST_LIMIT, HEALTH_PATH, MAX_SHARD_LIST_LIMIT, isValidShardId,
-  type NodeErrorBody, type NodeHealthResponse, type ShardUploadResponse,
+  DEFAULT_SHARD_LIST_LIMIT, HEALTH_PATH, MAX_SHARD_LIST_LIMIT, STATUS_PATH, isValidShardId,
+  type NodeErrorBody, type NodeHealthResponse, type NodeStatusResponse, type ShardUploadResponse,
 } from '../src/node-protocol/routes.ts';
 import type { Clock } from './clock.ts';
 import type { NodeSpace } from './disk-space.ts';
-import { InvalidNodeRequestError, InvalidPathError, RangeNotSatisfiableError, ShardNodeError } from './errors.ts';
+import { InsufficientStorageError, InvalidNodeRequestError, InvalidPathError, RangeNotSatisfiableError, ShardNodeError } from './errors.ts';
 import { logRequests } from './request-log.ts';
 import { hasUnsafeSegment, incomingOf, rawRequestTarget, type NodeAppEnv } from './request-target.ts';
 import type { ShardFileStore } from './shard-files.ts';
@@ -73,9 +74,11 @@ export function createNodeApp(deps: NodeAppDeps): Hono<NodeAppEnv> {
     return signature(c, next);
   });
 
-  app.get(HEALTH_PATH, async (c) => {
+  app.get(HEALTH_PATH, (c) => c.json({ status: 'ok' } satisfies NodeHealthResponse));
+
+  app.get(STATUS_PATH, async (c) => {
     const space = await deps.readSpace();
-    const body: NodeHealthResponse = { nodeId: deps.nodeId, ...space, shardCount: store.usage.shardCount };
+    const body: NodeStatusResponse = { nodeId: deps.nodeId, ...space, shardCount: store.usage.shardCount };
     return c.json(body);
   });
 
@@ -84,6 +87,9 @@ export function createNodeApp(deps: NodeAppDeps): Hono<NodeAppEnv> {
     const chunkSize = parseCount('chunkSize', c.req.query('chunkSize'), 1, MAX_CHUNK_SIZE);
     if (chunkSize === undefined) throw new InvalidNodeRequestError('chunkSize query parameter is required');
     const expectedLength = parseCount('Content-Length', c.req.header('content-length'), 0, Number.MAX_SAFE_INTEGER);
+    // The space offered (--capacity, or the disk) must hold at least the first chunk: a node never
+    // takes shards it has no room for, and the gateway stops placing on it until it has room again.
+    if ((await deps.readSpace()).freeBytes < Math.max(chunkSize, expectedLength ?? 0)) throw new InsufficientStorageError();
     const body = incomingOf(c) ?? Readable.fromWeb((c.req.raw.body ?? new Blob([]).stream()) as NodeReadableStream);
     const { length } = await store.receiveUpload(shardId, chunkSize, body, expectedLength);
     c.set('requestBytes', length);

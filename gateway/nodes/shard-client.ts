@@ -44,6 +44,7 @@ export class ShardClient {
     const path = shardUploadPath(shardId, chunkSize);
     const done = this.#request(node, shardId, { method: 'PUT', path, body, signal }).then(async (response) => {
       await response.body.dump();
+      if (response.statusCode === 507) this.registry.markOutOfStorage(node.record.id);
       if (response.statusCode !== 200) throw new ShardRequestError(node.record.id, shardId, `upload answered ${response.statusCode}`, response.statusCode);
     });
     done.catch(() => body.destroy());

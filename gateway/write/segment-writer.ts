@@ -18,7 +18,7 @@ export interface WriteContext {
   readonly registry: NodeRegistry;
   readonly client: ShardClient;
   readonly codec: ReedSolomonCodec;
-  readonly config: { readonly writeQuorum: number };
+  readonly config: { readonly writeQuorum: number; readonly maxShardsPerOperator: number };
   readonly metrics: GatewayMetrics;
   readonly logger: Logger;
   readonly now: () => Date;
@@ -49,12 +49,15 @@ export class SegmentWriter {
 
   static async open(ctx: WriteContext, profile: ErasureProfile, writeId: string, signal: AbortSignal): Promise<SegmentWriter> {
     const segmentId = randomBytes(16).toString('hex');
-    const chosen = chooseNodes(
-      segmentId,
-      ctx.registry.online().map((view) => ({ id: view.record.id, zone: view.record.zone, freeBytes: view.record.freeBytes })),
-      totalShards(profile),
-    );
-    if (chosen.length < ctx.config.writeQuorum) throw new WriteQuorumError(ctx.config.writeQuorum, chosen.length);
+    const candidates = ctx.registry.placementCandidates();
+    const cap = ctx.config.maxShardsPerOperator;
+    const chosen = chooseNodes(segmentId, candidates, totalShards(profile), { maxShardsPerOperator: cap });
+    if (chosen.length < ctx.config.writeQuorum) {
+      const operators = new Set(candidates.map((node) => node.operatorId)).size;
+      throw new WriteQuorumError(ctx.config.writeQuorum, chosen.length, candidates.length > chosen.length
+        ? [`${candidates.length} nodes of ${operators} operators have room, and one operator may hold at most ${cap} shards of a segment`]
+        : []);
+    }
     const nodes = chosen.map((candidate) => ctx.registry.get(candidate.id)!);
     const ids = nodes.map((_, shardIndex) => shardId(segmentId, shardIndex));
     await ctx.store.addPendingShards(writeId, nodes.map((node, i) => ({ shardId: ids[i]!, nodeId: node.record.id })), ctx.now());

@@ -23,6 +23,7 @@ export interface ShardRow { shard_index: number; node_id: string; root: Buffer }
 export interface NodeRow {
   id: string; url: string; zone: string; capacity_bytes: number; free_bytes: number;
   registered_at: number; last_heartbeat_at: number;
+  operator_id: string | null; public_key: string | null; secret: string | null; secret_epoch: number; last_signed_at: number;
 }
 export interface PendingShardRow { shard_id: string; node_id: string }
 export interface GarbageRow { id: number; shard_id: string; node_id: string; enqueued_at: number }
@@ -88,5 +89,10 @@ export function toNode(row: NodeRow): NodeRecord {
     freeBytes: row.free_bytes,
     registeredAt: new Date(row.registered_at),
     lastHeartbeatAt: new Date(row.last_heartbeat_at),
+    operatorId: row.operator_id,
+    publicKey: row.public_key,
+    secret: row.secret,
+    secretEpoch: row.secret_epoch,
+    lastSignedAtMs: row.last_signed_at,
   };
 }

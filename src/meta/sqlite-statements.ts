@@ -79,11 +79,14 @@ export const SQL = {
   seekFromBelow: `${OBJECT_SEEK} >= ? AND key < ? ORDER BY key LIMIT ?`,
   seekAfterBelow: `${OBJECT_SEEK} > ? AND key < ? ORDER BY key LIMIT ?`,
 
-  upsertNode: `INSERT INTO nodes (id, url, zone, capacity_bytes, free_bytes, registered_at, last_heartbeat_at)
-    VALUES (?, ?, ?, ?, ?, ?, ?)
+  upsertNode: `INSERT INTO nodes (id, url, zone, capacity_bytes, free_bytes, registered_at, last_heartbeat_at,
+      operator_id, public_key, secret, secret_epoch, last_signed_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (id) DO UPDATE SET url = excluded.url, zone = excluded.zone,
       capacity_bytes = excluded.capacity_bytes, free_bytes = excluded.free_bytes,
-      registered_at = excluded.registered_at, last_heartbeat_at = excluded.last_heartbeat_at`,
+      registered_at = excluded.registered_at, last_heartbeat_at = excluded.last_heartbeat_at,
+      operator_id = excluded.operator_id, public_key = excluded.public_key, secret = excluded.secret,
+      secret_epoch = excluded.secret_epoch, last_signed_at = excluded.last_signed_at`,
   heartbeat: 'UPDATE nodes SET free_bytes = ?, capacity_bytes = ?, last_heartbeat_at = ? WHERE id = ?',
   nodeById: 'SELECT * FROM nodes WHERE id = ?',
   nodes: 'SELECT * FROM nodes ORDER BY id',

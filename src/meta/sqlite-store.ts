@@ -9,6 +9,7 @@ import { migrate } from './sqlite-migrations.ts';
 import { prepareMultipartStatements } from './sqlite-multipart-statements.ts';
 import { SqliteMultipart, type LedgerBucket } from './sqlite-multipart.ts';
 import { SqliteNodes } from './sqlite-nodes.ts';
+import { SqliteOperators } from './sqlite-operators.ts';
 import { SqliteObjectCopy } from './sqlite-object-copy.ts';
 import { SqliteObjects } from './sqlite-objects.ts';
 import { SegmentBook } from './sqlite-segments.ts';
@@ -23,6 +24,7 @@ import type {
   AccessKey, Account, Bucket, BucketAcl, BucketListPage, CorsRule, GarbageShard, ListObjectsPage, ListObjectsQuery, NewBucket,
   NewObjectVersion, NodeRecord, ObjectVersion, PendingShard, SegmentRecord,
 } from './types.ts';
+import type { JoinToken, NewJoinToken, NodeTombstone, Operator } from './types.ts';
 import type {
   RequestUsage, RequestUsageTotal, SmallObjectPrefix, SmallObjectQuery, StorageEvent, TimeWindow,
 } from './usage-types.ts';
@@ -52,6 +54,7 @@ export class SqliteMetaStore implements MetaStore {
   readonly #copies: SqliteObjectCopy;
   readonly #accounts: SqliteAccounts;
   readonly #nodes: SqliteNodes;
+  readonly #operators: SqliteOperators;
   readonly #writes: SqliteWriteQueue;
   /** One cached transaction wrapper that runs the function it is given. */
   readonly #transaction: Database.Transaction<(fn: () => unknown) => unknown>;
@@ -95,6 +98,7 @@ export class SqliteMetaStore implements MetaStore {
     this.#copies = new SqliteObjectCopy(context);
     this.#accounts = new SqliteAccounts(this.#sql, now);
     this.#nodes = new SqliteNodes(this.#sql);
+    this.#operators = new SqliteOperators(db, now);
     this.#writes = new SqliteWriteQueue(this.#sql, now);
   }
 
@@ -257,6 +261,46 @@ export class SqliteMetaStore implements MetaStore {
 
   async copyObject(copy: ObjectCopy): Promise<ObjectVersion | null> {
     return this.#write(() => this.#copies.copy(copy, this.#now()));
+  }
+
+  async createOperator(name: string): Promise<Operator> {
+    return this.#write(() => this.#operators.create(name));
+  }
+
+  async getOperator(id: string): Promise<Operator | null> {
+    return this.#operators.get(id);
+  }
+
+  async getOperatorByName(name: string): Promise<Operator | null> {
+    return this.#operators.getByName(name);
+  }
+
+  async putJoinToken(token: NewJoinToken): Promise<JoinToken> {
+    return this.#write(() => this.#operators.putJoinToken(token));
+  }
+
+  async getJoinToken(id: string): Promise<JoinToken | null> {
+    return this.#operators.getJoinToken(id);
+  }
+
+  async findJoinTokenByHash(tokenHash: Uint8Array): Promise<JoinToken | null> {
+    return this.#operators.findJoinTokenByHash(tokenHash);
+  }
+
+  async listJoinTokens(operatorId?: string): Promise<JoinToken[]> {
+    return this.#operators.listJoinTokens(operatorId);
+  }
+
+  async revokeJoinToken(id: string, at: Date): Promise<boolean> {
+    return this.#operators.revokeJoinToken(id, at);
+  }
+
+  async tombstoneNode(nodeId: string, reason: string, at: Date): Promise<void> {
+    this.#operators.tombstoneNode(nodeId, reason, at);
+  }
+
+  async getNodeTombstone(nodeId: string): Promise<NodeTombstone | null> {
+    return this.#operators.getNodeTombstone(nodeId);
   }
 
   async upsertNode(node: NodeRecord): Promise<void> {

@@ -4,6 +4,7 @@ import { runCopyContract } from './store-contract-copy.ts';
 import { runListingContract } from './store-contract-listing.ts';
 import { runMultipartContract } from './store-contract-multipart.ts';
 import { runObjectContract } from './store-contract-objects.ts';
+import { runOperatorContract } from './store-contract-operators.ts';
 import { runUsageContract } from './store-contract-usage.ts';
 import { createAccountAndBucket, newVersion, openStore, PROFILE, type MakeStore } from './store-contract-fixtures.ts';
 import type { MetaStore } from './store.ts';
@@ -18,6 +19,7 @@ export function runMetaStoreContract(test: TestFn, makeStore: MakeStore): void {
   runAccountContract(test, makeStore);
   runBucketContract(test, makeStore);
   runNodeContract(test, makeStore);
+  runOperatorContract(test, makeStore);
   runObjectContract(test, makeStore);
   runListingContract(test, makeStore);
   runBucketAccessContract(test, makeStore);
@@ -164,6 +166,11 @@ function runNodeContract(test: TestFn, makeStore: MakeStore): void {
     freeBytes: 3_500_000_000_000,
     registeredAt: new Date(1_700_000_000_000),
     lastHeartbeatAt: new Date(1_700_000_000_000),
+    operatorId: null,
+    publicKey: null,
+    secret: null,
+    secretEpoch: 0,
+    lastSignedAtMs: 0,
     ...overrides,
   });
 
@@ -173,7 +180,11 @@ function runNodeContract(test: TestFn, makeStore: MakeStore): void {
     await store.upsertNode(node('n1', { zone: 'zone-2' }));
     t.deepEqual(await store.getNode('n2'), node('n2'));
     t.is(await store.getNode('n3'), null);
-    const moved = node('n2', { url: 'http://10.0.0.2:7001', zone: 'zone-3', registeredAt: new Date(1_700_000_500_000) });
+    const operator = await store.createOperator('op');
+    const moved = node('n2', {
+      url: 'http://10.0.0.2:7001', zone: 'zone-3', registeredAt: new Date(1_700_000_500_000),
+      operatorId: operator.id, publicKey: 'k'.repeat(43), secret: 'ab'.repeat(32), secretEpoch: 2, lastSignedAtMs: 1_700_000_499_999,
+    });
     await store.upsertNode(moved);
     t.deepEqual(await store.listNodes(), [node('n1', { zone: 'zone-2' }), moved]);
   });

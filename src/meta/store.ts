@@ -7,6 +7,7 @@ import type {
   AccessKey, Account, Bucket, BucketAcl, BucketListPage, CorsRule, GarbageShard, ListObjectsPage, ListObjectsQuery, NewBucket,
   NewObjectVersion, NodeRecord, ObjectVersion, PendingShard, SegmentRecord,
 } from './types.ts';
+import type { JoinToken, NewJoinToken, NodeTombstone, Operator } from './types.ts';
 import type {
   RequestUsage, RequestUsageTotal, SmallObjectPrefix, SmallObjectQuery, StorageEvent, TimeWindow,
 } from './usage-types.ts';
@@ -48,6 +49,22 @@ export class AccountAlreadyExistsError extends Error {
   override name = 'AccountAlreadyExistsError';
   constructor(readonly accountName: string) {
     super(`account ${accountName} already exists`);
+  }
+}
+
+export class OperatorAlreadyExistsError extends Error {
+  readonly code = 'OPERATOR_ALREADY_EXISTS';
+  override name = 'OperatorAlreadyExistsError';
+  constructor(readonly operatorName: string) {
+    super(`operator ${operatorName} already exists`);
+  }
+}
+
+export class NoSuchOperatorError extends Error {
+  readonly code = 'NO_SUCH_OPERATOR';
+  override name = 'NoSuchOperatorError';
+  constructor(readonly operatorId: string) {
+    super(`no operator ${operatorId}`);
   }
 }
 
@@ -215,6 +232,31 @@ export interface MetaStore {
   completeMultipartUpload(completion: CompletedUpload): Promise<ObjectVersion | null>;
   /** Ends the upload, releasing its parts' segments; false when there is no such upload. */
   abortMultipartUpload(bucket: string, key: string, uploadId: string): Promise<boolean>;
+
+  /** Names are unique: throws OperatorAlreadyExistsError when taken. */
+  createOperator(name: string): Promise<Operator>;
+  getOperator(id: string): Promise<Operator | null>;
+  getOperatorByName(name: string): Promise<Operator | null>;
+  /**
+   * Stores a join token (only its hash). A token with the same id is replaced: new hash and
+   * operator, revocation cleared (how a configured token is rotated). Throws NoSuchOperatorError.
+   */
+  putJoinToken(token: NewJoinToken): Promise<JoinToken>;
+  getJoinToken(id: string): Promise<JoinToken | null>;
+  /** The token with this SHA-256, revoked or not (the caller refuses revoked ones). */
+  findJoinTokenByHash(tokenHash: Uint8Array): Promise<JoinToken | null>;
+  /** Every token, revoked ones too, oldest first; only one operator's when given. */
+  listJoinTokens(operatorId?: string): Promise<JoinToken[]>;
+  /** True when the token existed and was not revoked yet; a second revocation keeps the first date. */
+  revokeJoinToken(id: string, at: Date): Promise<boolean>;
+  /**
+   * Marks a node id dead for good (forgotten by an operator, disqualified): its registrations are
+   * refused from then on. Idempotent: a second call keeps the first reason and time. The node row,
+   * if any, is left to the caller.
+   */
+  tombstoneNode(nodeId: string, reason: string, at: Date): Promise<void>;
+  /** The tombstone of a node id, or null while it may register. */
+  getNodeTombstone(nodeId: string): Promise<NodeTombstone | null>;
 
   /** Replaces every field of the node (a re-registration). */
   upsertNode(node: NodeRecord): Promise<void>;

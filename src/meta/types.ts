@@ -66,6 +66,46 @@ export interface NodeRecord {
   readonly freeBytes: number;
   readonly registeredAt: Date;
   readonly lastHeartbeatAt: Date;
+  /** The operator whose join token admitted the node; null for nodes from before operators. */
+  readonly operatorId: string | null;
+  /** base64url raw Ed25519 public key bound at the first registration; null before node keys. */
+  readonly publicKey: string | null;
+  /** Hex request secret shared with the node (random, rotated at each registration); null: none yet. */
+  readonly secret: string | null;
+  /** 1 for the first secret, +1 at each rotation; 0 before any. */
+  readonly secretEpoch: number;
+  /** Gateway time (ms) of the newest signed registration accepted: a replay is not newer. */
+  readonly lastSignedAtMs: number;
+}
+
+/** Who runs shard nodes: every join token belongs to one, and placement caps shards per operator. */
+export interface Operator {
+  readonly id: string;
+  readonly name: string;
+  readonly createdAt: Date;
+}
+
+export interface JoinToken {
+  readonly id: string;
+  readonly operatorId: string;
+  /** SHA-256 of the token; the token itself is never stored. */
+  readonly tokenHash: Uint8Array;
+  readonly createdAt: Date;
+  readonly revokedAt: Date | null;
+}
+
+export interface NewJoinToken {
+  readonly id: string;
+  readonly operatorId: string;
+  readonly tokenHash: Uint8Array;
+  readonly createdAt: Date;
+}
+
+export interface NodeTombstone {
+  readonly nodeId: string;
+  /** Why the id is dead, e.g. `forgotten` or `disqualified`. */
+  readonly reason: string;
+  readonly tombstonedAt: Date;
 }
 
 /** Where one shard of a segment lives, and the BLAKE3 root of its chunk-hash list. */
