@@ -5,42 +5,20 @@
  * of a segment on one operator's nodes.
  */
 import type { JoinTokenView } from '../gateway/nodes/join-token-routes.ts';
-import { ConfigError, formatHelp, parseBoolean, readSettings, type SettingSpecs } from '../src/config/flags.ts';
-import { adminRequest, AdminRequestError, parseEndpointUrl, type AdminEndpoint } from './admin-client.ts';
+import { ConfigError, type SettingSpecs } from '../src/config/flags.ts';
+import { adminRequest } from './admin-client.ts';
+import { formatTable, runAdminCommand, subcommandOf, tableTime, type AdminCommand } from './admin-command.ts';
 
-const SPECS = {
-  operator: { flag: 'operator', kind: 'string', description: 'operator name (create: required, made if missing; ls: only its tokens)' },
-  json: { flag: 'json', kind: 'boolean', description: 'print the admin API answer as JSON' },
-  endpoint: { flag: 'endpoint', env: 'SHARDGATE_ENDPOINT', kind: 'string', description: 'gateway URL', defaultText: 'http://127.0.0.1:9000' },
-  adminToken: { flag: 'admin-token', env: 'SHARDGATE_ADMIN_TOKEN', kind: 'string', description: 'the gateway admin token (required)' },
-} as const satisfies SettingSpecs;
-
-export const NODE_TOKENS_HELP = formatHelp(
-  'shardgate nodes tokens create --operator NAME [--json]\n       shardgate nodes tokens ls [--operator NAME] [--json]\n       shardgate nodes tokens revoke <token-id> [--json]',
-  'Creates a join token for an operator (creating the operator when it is new; the token is shown\nonce, the gateway keeps only its hash), lists tokens without their values, or revokes one: it\nadmits no new node from then on, while nodes it admitted keep working (they prove themselves\nwith their own keys). Give the token to the node by SHARDGATE_JOIN_TOKEN or --join-token-file.',
-  SPECS,
-);
-
-interface CreatedToken extends JoinTokenView {
-  readonly token: string;
-  readonly operatorCreated: boolean;
-}
-
-export async function runNodeTokensCli(argv: readonly string[]): Promise<void> {
-  try {
-    const { values: v, help, positionals } = readSettings(SPECS, argv, process.env);
-    if (help) {
-      process.stdout.write(NODE_TOKENS_HELP);
-      return;
-    }
-    const [subcommand, ...rest] = positionals;
-    if (subcommand === undefined) throw new ConfigError('say what to do: create, ls or revoke (see --help)');
-    if (!['create', 'ls', 'revoke'].includes(subcommand)) throw new ConfigError(`unknown subcommand "${subcommand}" (create, ls or revoke)`);
-    const json = v.json !== undefined && parseBoolean('--json', v.json);
-    if (!v.adminToken) throw new ConfigError('--admin-token (or SHARDGATE_ADMIN_TOKEN) is required');
-    const endpoint: AdminEndpoint = { url: parseEndpointUrl(v.endpoint ?? 'http://127.0.0.1:9000'), adminToken: v.adminToken };
-    const print = (answer: unknown, text: string) => process.stdout.write(json ? `${JSON.stringify(answer, null, 2)}\n` : text);
-
+const NODE_TOKENS: AdminCommand<{ operator: SettingSpecs[string] }> = {
+  name: 'nodes tokens',
+  usage: 'shardgate nodes tokens create --operator NAME [--json]\n       shardgate nodes tokens ls [--operator NAME] [--json]\n       shardgate nodes tokens revoke <token-id> [--json]',
+  summary: 'Creates a join token for an operator (creating the operator when it is new; the token is shown\nonce, the gateway keeps only its hash), lists tokens without their values, or revokes one: it\nadmits no new node from then on, while nodes it admitted keep working (they prove themselves\nwith their own keys). Give the token to the node by SHARDGATE_JOIN_TOKEN or --join-token-file.',
+  specs: {
+    operator: { flag: 'operator', kind: 'string', description: 'operator name (create: required, made if missing; ls: only its tokens)' },
+  },
+  async run({ values: v, positionals, endpoint, print }) {
+    const subcommand = subcommandOf(positionals, ['create', 'ls', 'revoke']);
+    const rest = positionals.slice(1);
     if (subcommand === 'create') {
       if (rest.length > 0) throw new ConfigError(`unexpected argument "${rest[0]}" (see --help)`);
       if (v.operator === undefined) throw new ConfigError('--operator NAME is required');
@@ -62,14 +40,16 @@ export async function runNodeTokensCli(argv: readonly string[]): Promise<void> {
       const revoked = await adminRequest<JoinTokenView>(endpoint, 'DELETE', `/_/admin/join-tokens/${encodeURIComponent(rest[0]!)}`);
       print(revoked, `revoked ${revoked.id} (operator ${revoked.operator})\n`);
     }
-  } catch (error) {
-    if (error instanceof ConfigError || error instanceof AdminRequestError) {
-      process.stderr.write(`shardgate nodes tokens: ${error.message}\n`);
-      process.exitCode = error instanceof ConfigError ? 2 : 1;
-      return;
-    }
-    throw error;
-  }
+  },
+};
+
+interface CreatedToken extends JoinTokenView {
+  readonly token: string;
+  readonly operatorCreated: boolean;
+}
+
+export function runNodeTokensCli(argv: readonly string[]): Promise<void> {
+  return runAdminCommand(NODE_TOKENS, argv);
 }
 
 function formatTokenTable(tokens: readonly JoinTokenView[]): string {
@@ -77,10 +57,8 @@ function formatTokenTable(tokens: readonly JoinTokenView[]): string {
   const rows = tokens.map((token) => [
     token.id,
     token.operator,
-    token.createdAt.replace(/\.\d{3}Z$/, 'Z'),
-    token.revokedAt === null ? (token.configured ? 'active (--join-token)' : 'active') : `revoked ${token.revokedAt.replace(/\.\d{3}Z$/, 'Z')}`,
+    tableTime(token.createdAt),
+    token.revokedAt === null ? (token.configured ? 'active (--join-token)' : 'active') : `revoked ${tableTime(token.revokedAt)}`,
   ]);
-  const header = ['TOKEN ID', 'OPERATOR', 'CREATED', 'STATUS'];
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
-  return [header, ...rows].map((row) => row.map((cell, column) => column === row.length - 1 ? cell : cell.padEnd(widths[column]!)).join('  ')).join('\n') + '\n';
+  return formatTable(['TOKEN ID', 'OPERATOR', 'CREATED', 'STATUS'], rows);
 }
