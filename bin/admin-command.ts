@@ -66,8 +66,9 @@ export async function runAdminCommand<Specs extends SettingSpecs>(command: Admin
 /** The first positional, one of `allowed`; ConfigError otherwise. */
 export function subcommandOf(positionals: readonly string[], allowed: readonly string[]): string {
   const [subcommand] = positionals;
-  if (subcommand === undefined) throw new ConfigError(`say what to do: ${allowed.join(', ')} (see --help)`);
-  if (!allowed.includes(subcommand)) throw new ConfigError(`unknown subcommand "${subcommand}" (${allowed.join(', ')})`);
+  const choices = allowed.length > 1 ? `${allowed.slice(0, -1).join(', ')} or ${allowed.at(-1)}` : allowed.join('');
+  if (subcommand === undefined) throw new ConfigError(`say what to do: ${choices} (see --help)`);
+  if (!allowed.includes(subcommand)) throw new ConfigError(`unknown subcommand "${subcommand}" (${choices})`);
   return subcommand;
 }
 
