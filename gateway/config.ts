@@ -39,6 +39,11 @@ export interface GatewayConfig {
   readonly billing: boolean;
   /** Prices and the small-object floor invoices are computed with. */
   readonly prices: PriceTable;
+  /**
+   * The master key file (src/crypto/master-key-file.ts): wraps SSE-S3 data keys; outside `dataDir`.
+   * Required to start a gateway (startGateway refuses null); `dev` generates one.
+   */
+  readonly masterKeyFile: string | null;
 }
 
 const SPECS = {
@@ -60,6 +65,7 @@ const SPECS = {
   shardTimeout: { flag: 'shard-timeout', env: 'SHARDGATE_SHARD_TIMEOUT_MS', kind: 'integer', description: 'ms a shard request may stall before the read degrades', defaultText: '5000' },
   hashListCache: { flag: 'hash-list-cache', env: 'SHARDGATE_HASH_LIST_CACHE', kind: 'bytes', description: 'memory for cached verified hash lists', defaultText: '64MiB' },
   archiveIndexCache: { flag: 'archive-index-cache', env: 'SHARDGATE_ARCHIVE_INDEX_CACHE', kind: 'bytes', description: 'memory for cached ZIP central directories', defaultText: '64MiB' },
+  masterKeyFile: { flag: 'master-key-file', env: 'SHARDGATE_MASTER_KEY_FILE', kind: 'string', description: 'file of the master keys that wrap data keys (back it up!)', defaultText: 'required (dev: <data-dir>/master.key, generated)' },
   logRequests: { flag: 'log-requests', env: 'SHARDGATE_LOG_REQUESTS', kind: 'boolean', description: 'one JSON log line per request', defaultText: 'true' },
   ...BILLING_SETTING_SPECS,
 } as const satisfies SettingSpecs;
@@ -115,6 +121,7 @@ export function loadGatewayConfig(argv: readonly string[], env: NodeJS.ProcessEn
     archiveIndexCacheBytes: v.archiveIndexCache ? parseBytes('--archive-index-cache', v.archiveIndexCache) : 64 * 1024 * 1024,
     logRequests: v.logRequests ? parseBoolean('--log-requests', v.logRequests) : true,
     ...loadBillingSettings(v),
+    masterKeyFile: masterKeyFileOutside(dataDir, v.masterKeyFile),
   };
   if ((config.accessKey === null) !== (config.secretKey === null)) {
     throw new ConfigError('set both the access key and the secret key, or neither');
@@ -130,6 +137,17 @@ function parseBaseDomains(raw: string): string[] {
     throw new ConfigError(`--domain must be host names like s3.example.com, comma-separated, got "${bad ?? raw}"`);
   }
   return domains;
+}
+
+/** The key file must not live in the metadata's directory: a copy of one must not carry the other. */
+function masterKeyFileOutside(dataDir: string, raw: string | undefined): string | null {
+  if (raw === undefined || raw === '') return null;
+  const file = path.resolve(raw);
+  const relative = path.relative(dataDir, file);
+  if (!relative.startsWith('..') && !path.isAbsolute(relative)) {
+    throw new ConfigError(`master key file ${file} is inside --data-dir ${dataDir}: keep it apart from the metadata`);
+  }
+  return file;
 }
 
 function nonEmpty(value: string | undefined): string | null {

@@ -1,5 +1,6 @@
 import type { HttpBindings } from '@hono/node-server';
 import type { Context } from 'hono';
+import type { MasterKeyRing } from '../src/crypto/segment-keys.ts';
 import type { ReedSolomonCodec } from '../src/erasure/codec.ts';
 import type { Logger } from '../src/log/logger.ts';
 import type { MetaStore } from '../src/meta/store.ts';
@@ -32,6 +33,8 @@ export interface GatewayDeps {
   readonly logger: Logger;
   readonly janitor: Janitor;
   readonly verifier: SigV4Verifier;
+  /** Wraps and unwraps SSE-S3 segment data keys (the master key file); never sent anywhere. */
+  readonly masterKeys: MasterKeyRing;
   readonly now: () => Date;
   /** Batches metered requests into the usage ledger; null when billing is off (`--billing false`). */
   readonly usage: UsageRecorder | null;

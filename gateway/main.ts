@@ -12,6 +12,7 @@ import { GATEWAY_HELP, loadGatewayConfig, type GatewayConfig } from './config.ts
 import type { GatewayDeps } from './context.ts';
 import { ensureCredentials, type Credentials } from './credentials.ts';
 import { Janitor } from './janitor.ts';
+import { loadMasterKeys } from './master-keys.ts';
 import { createMetrics } from './metrics.ts';
 import { NodeRegistry } from './nodes/registry.ts';
 import { ShardClient } from './nodes/shard-client.ts';
@@ -33,7 +34,15 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   mkdirSync(config.dataDir, { recursive: true });
   const startedAt = new Date();
   const now = () => new Date();
+  if (config.masterKeyFile === null) throw new ConfigError('--master-key-file (or SHARDGATE_MASTER_KEY_FILE) is required');
   const store = SqliteMetaStore.open(config.dbPath);
+  let masterKeys;
+  try {
+    masterKeys = await loadMasterKeys(store, config.masterKeyFile);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   const credentials = await ensureCredentials(store, config);
   const registry = await NodeRegistry.load({
     store, masterKey: credentials.masterKey, nodeTimeoutMs: config.nodeTimeoutMs, shardTimeoutMs: config.shardTimeoutMs, now,
@@ -46,7 +55,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     config, credentials, store, registry, client, codec: ReedSolomonCodec.load(),
     hashLists: new HashListCache(config.hashListCacheBytes), latency: new NodeLatency(), metrics, logger, janitor, now,
     archiveIndexes: new ArchiveIndexCache(config.archiveIndexCacheBytes),
-    verifier: createVerifier(store, config.region), usage,
+    verifier: createVerifier(store, config.region), usage, masterKeys,
   };
   const app = createApp(deps);
   const server = await listen(app.fetch, config);
@@ -54,7 +63,9 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   usage?.start();
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-  logger.info('gateway_listening', { url, profile: config.profile, writeQuorum: config.writeQuorum, dataDir: config.dataDir });
+  logger.info('gateway_listening', {
+    url, profile: config.profile, writeQuorum: config.writeQuorum, dataDir: config.dataDir, masterKeyId: masterKeys.current.id,
+  });
   return {
     url,
     credentials,

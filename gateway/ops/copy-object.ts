@@ -41,7 +41,7 @@ export async function copyObject(request: S3Request): Promise<Response> {
   const header = (name: string) => c.req.header(name);
   const bucket = await requireOwnedBucket(request);
   const directive = parseDirective(header('x-amz-metadata-directive'));
-  const replacement = directive === 'REPLACE' ? objectHeadersFromRequest(c.env.incoming.headers, header) : null;
+  const replacement = directive === 'REPLACE' ? objectHeadersFromRequest(c.env.incoming.headers, header, null) : null;
   for (let attempt = 1; ; attempt++) {
     const { source, version } = await requireCopySource(request);
     checkCopySourceConditions(version, header);
@@ -52,6 +52,8 @@ export async function copyObject(request: S3Request): Promise<Response> {
     }
     const object = {
       ...(replacement ?? headersOf(version)),
+      // The copy shares the source's segments, so it is encrypted as they are.
+      encryption: version.encryption,
       bucket: bucket.name,
       key: request.key,
       versionId: randomBytes(16).toString('hex'),

@@ -14,7 +14,7 @@ export async function createMultipartUpload(request: S3Request): Promise<Respons
   const { deps, c } = request;
   const bucket = await requireOwnedBucket(request);
   const checksum = declaredUploadChecksum((name) => c.req.header(name));
-  const headers = objectHeadersFromRequest(c.env.incoming.headers, (name) => c.req.header(name));
+  const headers = objectHeadersFromRequest(c.env.incoming.headers, (name) => c.req.header(name), { mode: 'sse-s3' });
   const initiatedAt = deps.now();
   const uploadId = newUploadId(initiatedAt);
   await deps.store.createMultipartUpload({

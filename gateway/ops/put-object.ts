@@ -42,7 +42,8 @@ export async function putObject(request: S3Request): Promise<Response> {
   incoming.once('close', onClose);
   try {
     const written = await writeObjectData(deps, tap(body.payload, (bytes) => digests.update(bytes)), {
-      profile: bucket.profile, maxSegmentBytes: deps.config.maxSegmentBytes, writeId, partNumber: 1, signal: abort.signal,
+      profile: bucket.profile, maxSegmentBytes: deps.config.maxSegmentBytes, writeId, partNumber: 1,
+      encryption: deps.masterKeys, signal: abort.signal,
     });
     const { etag, checksums } = digests.finish(body.trailers());
     const replaced = await deps.store.commitObject({
@@ -58,6 +59,7 @@ export async function putObject(request: S3Request): Promise<Response> {
         userMetadata,
         checksums,
         contentHeaders,
+        encryption: { mode: 'sse-s3' },
         createdAt: deps.now(),
       },
       precondition,

@@ -121,6 +121,7 @@ async function copyPartBytes(copy: PartCopy): Promise<UploadedPart> {
     profile: copy.bucket.profile,
     body: observed(sourceBytes(copy), (bytes) => digests.update(bytes)),
     finish: () => digests.finish(),
+    encryption: copy.request.deps.masterKeys,
     signal: copy.signal,
   });
 }

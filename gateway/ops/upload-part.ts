@@ -56,6 +56,7 @@ export async function uploadPart(request: S3Request): Promise<Response> {
         if (computed) result.checksums[expected!] = computed.digest().toString('base64');
         return result;
       },
+      encryption: deps.masterKeys,
       signal: abort.signal,
     });
     const headers: Record<string, string> = { etag: part.etag };

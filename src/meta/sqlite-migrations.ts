@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import { ENCRYPTION_MIGRATION } from './sqlite-migration-encryption.ts';
 import { MULTIPART_MIGRATION } from './sqlite-migration-multipart.ts';
 
 /**
@@ -155,6 +156,7 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE buckets ADD COLUMN cors_rules TEXT;
   ALTER TABLE objects ADD COLUMN content_headers TEXT NOT NULL DEFAULT '{}';
   `,
+  ENCRYPTION_MIGRATION,
 ];
 
 export class SchemaTooNewError extends Error {

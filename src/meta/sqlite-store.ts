@@ -63,6 +63,8 @@ export class SqliteMetaStore implements MetaStore {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
       db.pragma('foreign_keys = ON');
+      // Deleted rows are zeroed in the file: a dropped segment's wrapped key must not linger (crypto-erase).
+      db.pragma('secure_delete = ON');
       db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
       migrate(db);
       return new SqliteMetaStore(db, options.now ?? (() => new Date()));
