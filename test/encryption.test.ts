@@ -2,12 +2,13 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import test from 'ava';
 import {
-  CompleteMultipartUploadCommand, CopyObjectCommand, CreateBucketCommand, CreateMultipartUploadCommand, PutObjectCommand,
-  UploadPartCommand, UploadPartCopyCommand, type S3Client,
+  CompleteMultipartUploadCommand, CopyObjectCommand, CreateBucketCommand, CreateMultipartUploadCommand, DeleteBucketEncryptionCommand,
+  GetBucketEncryptionCommand, GetObjectCommand, HeadObjectCommand, PutBucketEncryptionCommand, PutObjectCommand, UploadPartCommand,
+  UploadPartCopyCommand, type S3Client,
 } from '@aws-sdk/client-s3';
 import { readMasterKeyFile } from '../src/crypto/master-key-file.ts';
 import { shardId } from '../src/meta/types.ts';
-import { getObjectBytes, seededBytes } from './cluster.ts';
+import { getObjectBytes, s3ErrorOf, seededBytes, sleep } from './cluster.ts';
 import { dataKeysOf, nodeFilesContaining, openGatewayStore, plantPlaintextObject } from './encryption-helpers.ts';
 import { useSharedCluster } from './shared-cluster.ts';
 
@@ -120,6 +121,70 @@ test.serial('a segment stored in the clear before encryption (no key in its reco
   await plantPlaintextObject(cluster(), store, PROFILE, BUCKET, 'legacy/plain', data);
   t.true((await getObjectBytes(s3, { Bucket: BUCKET, Key: 'legacy/plain' })).equals(data));
   t.true((await getObjectBytes(s3, { Bucket: BUCKET, Key: 'legacy/plain', Range: 'bytes=4095-20000' })).equals(data.subarray(4095, 20001)));
+});
+
+test.serial('SSE-S3: every object response says AES256; AES256 is accepted; aws:kms is NotImplemented on every write', async (t) => {
+  const s3 = cluster().s3();
+  const put = await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'sse/a', Body: 'hello', ServerSideEncryption: 'AES256' }));
+  t.is(put.ServerSideEncryption, 'AES256');
+  t.is(put.ETag, `"${createHash('md5').update('hello').digest('hex')}"`, 'SSE-S3 single part: MD5 of the plaintext');
+  t.is((await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'sse/a' }))).ServerSideEncryption, 'AES256');
+  t.is((await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'sse/a' }))).ServerSideEncryption, 'AES256');
+  t.is((await s3.send(new CopyObjectCommand({ Bucket: BUCKET, Key: 'sse/b', CopySource: `${BUCKET}/sse/a` }))).ServerSideEncryption, 'AES256');
+  const created = await s3.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: 'sse/m', ServerSideEncryption: 'AES256' }));
+  t.is(created.ServerSideEncryption, 'AES256');
+  const part = await s3.send(new UploadPartCommand({ Bucket: BUCKET, Key: 'sse/m', UploadId: created.UploadId, PartNumber: 1, Body: 'part' }));
+  t.is(part.ServerSideEncryption, 'AES256');
+  const partCopy = await s3.send(new UploadPartCopyCommand({ Bucket: BUCKET, Key: 'sse/m', UploadId: created.UploadId, PartNumber: 2, CopySource: `${BUCKET}/sse/a` }));
+  t.is(partCopy.ServerSideEncryption, 'AES256');
+  const completed = await s3.send(new CompleteMultipartUploadCommand({
+    Bucket: BUCKET, Key: 'sse/m', UploadId: created.UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] },
+  }));
+  t.is(completed.ServerSideEncryption, 'AES256');
+
+  for (const value of ['aws:kms', 'aws:kms:dsse'] as const) {
+    t.deepEqual(await s3ErrorOf(t, s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'sse/kms', Body: 'x', ServerSideEncryption: value }))), { name: 'NotImplemented', status: 501 });
+    t.deepEqual(await s3ErrorOf(t, s3.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: 'sse/kms', ServerSideEncryption: value }))), { name: 'NotImplemented', status: 501 });
+    t.deepEqual(await s3ErrorOf(t, s3.send(new CopyObjectCommand({ Bucket: BUCKET, Key: 'sse/kms', CopySource: `${BUCKET}/sse/a`, ServerSideEncryption: value }))), { name: 'NotImplemented', status: 501 });
+  }
+  t.deepEqual(await s3ErrorOf(t, s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'sse/kms', Body: 'x', SSEKMSKeyId: 'alias/k' }))), { name: 'NotImplemented', status: 501 });
+  t.deepEqual(await s3ErrorOf(t, s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'sse/kms', Body: 'x', ServerSideEncryption: 'DES' as 'AES256' }))), { name: 'InvalidArgument', status: 400 });
+  t.deepEqual(await s3ErrorOf(t, s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'sse/kms' }))), { name: 'NotFound', status: 404 }, 'nothing was stored');
+  t.is((await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'legacy/plain' }))).ServerSideEncryption, undefined, 'an object stored in the clear does not claim encryption');
+});
+
+test.serial('bucket default encryption: not found until put, AES256, aws:kms NotImplemented, deleted', async (t) => {
+  const s3 = cluster().s3();
+  const notFound = { name: 'ServerSideEncryptionConfigurationNotFoundError', status: 404 };
+  t.deepEqual(await s3ErrorOf(t, s3.send(new GetBucketEncryptionCommand({ Bucket: BUCKET }))), notFound);
+  const rule = (SSEAlgorithm: 'AES256' | 'aws:kms') => ({ Bucket: BUCKET, ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm } }] } });
+  await s3.send(new PutBucketEncryptionCommand(rule('AES256')));
+  const got = await s3.send(new GetBucketEncryptionCommand({ Bucket: BUCKET }));
+  t.is(got.ServerSideEncryptionConfiguration!.Rules![0]!.ApplyServerSideEncryptionByDefault!.SSEAlgorithm, 'AES256');
+  t.deepEqual(await s3ErrorOf(t, s3.send(new PutBucketEncryptionCommand(rule('aws:kms')))), { name: 'NotImplemented', status: 501 });
+  t.is((await s3.send(new GetBucketEncryptionCommand({ Bucket: BUCKET }))).ServerSideEncryptionConfiguration!.Rules![0]!.ApplyServerSideEncryptionByDefault!.SSEAlgorithm, 'AES256');
+  await s3.send(new DeleteBucketEncryptionCommand({ Bucket: BUCKET }));
+  t.deepEqual(await s3ErrorOf(t, s3.send(new GetBucketEncryptionCommand({ Bucket: BUCKET }))), notFound);
+  t.deepEqual(await s3ErrorOf(t, s3.send(new GetBucketEncryptionCommand({ Bucket: 'no-such-bucket-here' }))), { name: 'NoSuchBucket', status: 404 });
+});
+
+test.serial('a corrupt wrapped key in metadata fails that object with 500 and a log line; other objects read', async (t) => {
+  const s3 = cluster().s3();
+  await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'corrupt/victim', Body: seededBytes(5000, 41) }));
+  const healthy = seededBytes(5000, 42);
+  await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'corrupt/healthy', Body: healthy }));
+  const store = openGatewayStore(cluster());
+  t.teardown(() => store.close());
+  const version = (await store.getObject(BUCKET, 'corrupt/victim'))!;
+  const [segment] = await store.getSegments(version.versionId);
+  const wrappedKey = Buffer.from(segment!.encryption!.wrappedKey);
+  wrappedKey[20]! ^= 1;
+  t.true(await store.replaceSegmentKey(segment!.id, segment!.encryption!, { ...segment!.encryption!, wrappedKey }));
+  t.deepEqual(await s3ErrorOf(t, getObjectBytes(s3, { Bucket: BUCKET, Key: 'corrupt/victim' })), { name: 'InternalError', status: 500 });
+  const logged = `segment ${segment!.id} does not unwrap under key ${segment!.encryption!.keyId}`;
+  for (let waited = 0; !cluster().gateway.output().includes(logged) && waited < 5000; waited += 50) await sleep(50);
+  t.true(cluster().gateway.output().includes(logged), 'the failure is logged with the segment and key id');
+  t.true((await getObjectBytes(s3, { Bucket: BUCKET, Key: 'corrupt/healthy' })).equals(healthy));
 });
 
 test.serial('a flipped ciphertext byte in a shard file is caught by BLAKE3 and read around; then with two nodes down reads stay exact', async (t) => {

@@ -10,6 +10,7 @@ import { noSuchUpload, requireUpload } from '../multipart/upload-access.ts';
 import { readVerifiedBody } from './verified-body.ts';
 import type { S3Request } from '../s3-dispatch.ts';
 import { requireOwnedBucket } from './bucket-access.ts';
+import { sseS3ResponseHeaders } from '../sse/sse-s3-headers.ts';
 import { xmlResponse } from './responses.ts';
 
 /** 10,000 parts with ETags and SHA-256 checksums fit with room to spare. */
@@ -56,7 +57,7 @@ export async function completeMultipartUpload(request: S3Request): Promise<Respo
   deps.metrics.objectsWritten++;
   deps.janitor.kick();
   const location = `${new URL(c.req.url).origin}/${encodeURIComponent(bucket.name)}/${request.key.split('/').map(encodeURIComponent).join('/')}`;
-  return xmlResponse(completeMultipartUploadResultXml({
+  const response = xmlResponse(completeMultipartUploadResultXml({
     location,
     bucket: bucket.name,
     key: request.key,
@@ -64,6 +65,8 @@ export async function completeMultipartUpload(request: S3Request): Promise<Respo
     checksums: plan.checksums,
     checksumType: Object.keys(plan.checksums).length > 0 ? upload.checksumType ?? undefined : undefined,
   }));
+  for (const [name, value] of Object.entries(sseS3ResponseHeaders(upload.headers.encryption))) response.headers.set(name, value);
+  return response;
 }
 
 /** The upload's parts in part-number order, a page at a time. */

@@ -8,6 +8,7 @@ import { checkCopySourceConditions } from './conditions.ts';
 import { requireCopySource } from '../copy/copy-source.ts';
 import { objectHeadersFromRequest } from '../multipart/request-object-headers.ts';
 import type { S3Request } from '../s3-dispatch.ts';
+import { checkServerSideEncryptionRequest, sseS3ResponseHeaders } from '../sse/sse-s3-headers.ts';
 import { requireOwnedBucket } from './bucket-access.ts';
 import { xmlResponse } from './responses.ts';
 
@@ -41,6 +42,7 @@ export async function copyObject(request: S3Request): Promise<Response> {
   const header = (name: string) => c.req.header(name);
   const bucket = await requireOwnedBucket(request);
   const directive = parseDirective(header('x-amz-metadata-directive'));
+  checkServerSideEncryptionRequest(header);
   const replacement = directive === 'REPLACE' ? objectHeadersFromRequest(c.env.incoming.headers, header, null) : null;
   for (let attempt = 1; ; attempt++) {
     const { source, version } = await requireCopySource(request);
@@ -71,6 +73,8 @@ export async function copyObject(request: S3Request): Promise<Response> {
       throw error;
     }
     deps.metrics.objectsWritten++;
-    return xmlResponse(copyObjectResultXml({ etag: object.etag, lastModified: object.createdAt, checksums: object.checksums }));
+    const response = xmlResponse(copyObjectResultXml({ etag: object.etag, lastModified: object.createdAt, checksums: object.checksums }));
+    for (const [name, value] of Object.entries(sseS3ResponseHeaders(object.encryption))) response.headers.set(name, value);
+    return response;
   }
 }

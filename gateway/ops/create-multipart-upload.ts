@@ -3,6 +3,7 @@ import { objectHeadersFromRequest } from '../multipart/request-object-headers.ts
 import { declaredUploadChecksum } from '../multipart/upload-checksum.ts';
 import { newUploadId } from '../multipart/upload-id.ts';
 import type { S3Request } from '../s3-dispatch.ts';
+import { checkServerSideEncryptionRequest, sseS3ResponseHeaders } from '../sse/sse-s3-headers.ts';
 import { requireOwnedBucket } from './bucket-access.ts';
 import { xmlResponse } from './responses.ts';
 
@@ -13,6 +14,7 @@ import { xmlResponse } from './responses.ts';
 export async function createMultipartUpload(request: S3Request): Promise<Response> {
   const { deps, c } = request;
   const bucket = await requireOwnedBucket(request);
+  checkServerSideEncryptionRequest((name) => c.req.header(name));
   const checksum = declaredUploadChecksum((name) => c.req.header(name));
   const headers = objectHeadersFromRequest(c.env.incoming.headers, (name) => c.req.header(name), { mode: 'sse-s3' });
   const initiatedAt = deps.now();
@@ -22,6 +24,7 @@ export async function createMultipartUpload(request: S3Request): Promise<Respons
     checksumAlgorithm: checksum?.algorithm ?? null, checksumType: checksum?.type ?? null,
   });
   const response = xmlResponse(initiateMultipartUploadResultXml({ bucket: bucket.name, key: request.key, uploadId }));
+  for (const [name, value] of Object.entries(sseS3ResponseHeaders(headers.encryption))) response.headers.set(name, value);
   if (checksum) {
     response.headers.set('x-amz-checksum-algorithm', checksum.algorithm.toUpperCase());
     response.headers.set('x-amz-checksum-type', checksum.type);

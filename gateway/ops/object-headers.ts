@@ -1,4 +1,5 @@
 import type { ObjectVersion } from '../../src/meta/types.ts';
+import { sseS3ResponseHeaders } from '../sse/sse-s3-headers.ts';
 
 /** Headers GET and HEAD share: type, tag, dates, stored representation headers, user metadata. */
 export function objectHeaders(version: ObjectVersion): Record<string, string> {
@@ -8,6 +9,7 @@ export function objectHeaders(version: ObjectVersion): Record<string, string> {
     'last-modified': version.createdAt.toUTCString(),
     'accept-ranges': 'bytes',
     ...version.contentHeaders,
+    ...sseS3ResponseHeaders(version.encryption),
   };
   for (const [name, value] of Object.entries(version.userMetadata)) headers[`x-amz-meta-${name}`] = value;
   return headers;

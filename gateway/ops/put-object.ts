@@ -7,6 +7,7 @@ import { writeObjectData } from '../write/object-writer.ts';
 import { userMetadataFrom } from '../write/object-metadata.ts';
 import { PayloadDigests, requestedChecksum } from '../write/payload-digests.ts';
 import { openRequestBody } from '../write/request-body.ts';
+import { checkServerSideEncryptionRequest, sseS3ResponseHeaders } from '../sse/sse-s3-headers.ts';
 import { requireOwnedBucket } from './bucket-access.ts';
 import { checkWritePrecondition, commitPreconditionS3Error, writePrecondition } from './write-conditions.ts';
 
@@ -27,6 +28,7 @@ export async function putObject(request: S3Request): Promise<Response> {
   if (contentMd5 !== undefined && !/^[A-Za-z0-9+/]{22}==$/.test(contentMd5)) throw new S3Error('InvalidDigest');
   const userMetadata = userMetadataFrom(incoming.headers);
   const contentHeaders = contentHeadersFrom(header);
+  checkServerSideEncryptionRequest(header);
   const precondition = writePrecondition(header);
   if (precondition) checkWritePrecondition(precondition, await deps.store.getObject(bucket.name, request.key), bucket.name, request.key);
   const digests = new PayloadDigests({
@@ -66,7 +68,7 @@ export async function putObject(request: S3Request): Promise<Response> {
     });
     deps.metrics.objectsWritten++;
     if (replaced) deps.janitor.kick();
-    const headers: Record<string, string> = { etag };
+    const headers: Record<string, string> = { etag, ...sseS3ResponseHeaders({ mode: 'sse-s3' }) };
     for (const [algorithm, value] of Object.entries(checksums)) headers[`x-amz-checksum-${algorithm}`] = value;
     if (Object.keys(checksums).length > 0) headers['x-amz-checksum-type'] = 'FULL_OBJECT';
     return new Response(null, { status: 200, headers });

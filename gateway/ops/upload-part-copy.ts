@@ -16,6 +16,7 @@ import { readObjectRange } from '../read/object-reader.ts';
 import type { ReadReport } from '../read/segment-reader.ts';
 import type { S3Request } from '../s3-dispatch.ts';
 import { MAX_PUT_BYTES } from '../write/request-body.ts';
+import { sseS3ResponseHeaders } from '../sse/sse-s3-headers.ts';
 import { requireOwnedBucket } from './bucket-access.ts';
 import { xmlResponse } from './responses.ts';
 
@@ -36,8 +37,9 @@ interface PartCopy {
  * When the range is exactly a run of the source's whole segments, the part shares them (one more
  * reference each, no shard written). Its ETag must still be the MD5 of the bytes, so the range is
  * read once to compute it (verified, no decoding on a healthy read) — unless the range is the
- * whole of a single-part source, whose ETag already is that MD5. Any other range is copied: read
- * and written as a new part through the ordinary read and write paths.
+ * whole of a single-part source, whose ETag already is that MD5. Any other range, or a source
+ * encrypted otherwise than the upload, is copied: read (decrypted) and written (encrypted) as a
+ * new part through the ordinary read and write paths.
  */
 export async function uploadPartCopy(request: S3Request): Promise<Response> {
   const header = (name: string) => request.c.req.header(name);
@@ -57,9 +59,13 @@ export async function uploadPartCopy(request: S3Request): Promise<Response> {
   try {
     const copy: PartCopy = { request, bucket, upload, partNumber, version, span, signal: hangUp.signal };
     const segments = await request.deps.store.getSegments(version.versionId, span);
-    const part = isWholeSegments(segments, span) ? await sharePart(copy, segments) : await copyPartBytes(copy);
+    // Segments are shared only between objects encrypted the same way: a source stored in the
+    // clear (written before encryption) is copied, which encrypts it.
+    const shareable = isWholeSegments(segments, span) && version.encryption?.mode === 'sse-s3' && upload.headers.encryption?.mode === 'sse-s3';
+    const part = shareable ? await sharePart(copy, segments) : await copyPartBytes(copy);
     const response = xmlResponse(copyPartResultXml({ etag: part.etag, lastModified: part.lastModified, checksums: part.checksums }));
     for (const [algorithm, value] of Object.entries(part.checksums)) response.headers.set(`x-amz-checksum-${algorithm}`, value);
+    for (const [name, value] of Object.entries(sseS3ResponseHeaders(upload.headers.encryption))) response.headers.set(name, value);
     return response;
   } finally {
     hangUp.release();

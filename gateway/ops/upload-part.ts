@@ -6,6 +6,7 @@ import { requireUpload } from '../multipart/upload-access.ts';
 import type { S3Request } from '../s3-dispatch.ts';
 import { PayloadDigests, requestedChecksum } from '../write/payload-digests.ts';
 import { openRequestBody } from '../write/request-body.ts';
+import { sseS3ResponseHeaders } from '../sse/sse-s3-headers.ts';
 import { requireOwnedBucket } from './bucket-access.ts';
 
 /**
@@ -59,7 +60,7 @@ export async function uploadPart(request: S3Request): Promise<Response> {
       encryption: deps.masterKeys,
       signal: abort.signal,
     });
-    const headers: Record<string, string> = { etag: part.etag };
+    const headers: Record<string, string> = { etag: part.etag, ...sseS3ResponseHeaders(upload.headers.encryption) };
     for (const [algorithm, value] of Object.entries(part.checksums)) headers[`x-amz-checksum-${algorithm}`] = value;
     return new Response(null, { status: 200, headers });
   } catch (error) {

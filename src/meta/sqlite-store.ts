@@ -18,10 +18,14 @@ import {
 import { prepareStatements, type Statements } from './sqlite-statements.ts';
 import { SqliteWriteQueue } from './sqlite-write-queue.ts';
 import { toBucket, type BucketRow, type ObjectRow } from './sqlite-rows.ts';
-import { BucketAlreadyExistsError, BucketNotEmptyError, NoSuchAccountError, NoSuchBucketError, type MetaStore } from './store.ts';
+import { SqliteSegmentKeys } from './sqlite-segment-keys.ts';
+import {
+  BucketAlreadyExistsError, BucketNotEmptyError, NoSuchAccountError, NoSuchBucketError,
+  type BucketEncryptionAlgorithm, type MetaStore, type SegmentKeyRecord,
+} from './store.ts';
 import type {
   AccessKey, Account, Bucket, BucketAcl, CorsRule, GarbageShard, ListObjectsPage, ListObjectsQuery, NewBucket,
-  NewObjectVersion, NodeRecord, ObjectVersion, PendingShard, SegmentRecord,
+  NewObjectVersion, NodeRecord, ObjectVersion, PendingShard, SegmentEncryption, SegmentRecord,
 } from './types.ts';
 import type {
   RequestUsage, RequestUsageTotal, SmallObjectPrefix, SmallObjectQuery, StorageEvent, TimeWindow,
@@ -53,6 +57,7 @@ export class SqliteMetaStore implements MetaStore {
   readonly #accounts: SqliteAccounts;
   readonly #nodes: SqliteNodes;
   readonly #writes: SqliteWriteQueue;
+  readonly #segmentKeys: SqliteSegmentKeys;
   /** One cached transaction wrapper that runs the function it is given. */
   readonly #transaction: Database.Transaction<(fn: () => unknown) => unknown>;
 
@@ -98,6 +103,7 @@ export class SqliteMetaStore implements MetaStore {
     this.#accounts = new SqliteAccounts(this.#sql, now);
     this.#nodes = new SqliteNodes(this.#sql);
     this.#writes = new SqliteWriteQueue(this.#sql, now);
+    this.#segmentKeys = new SqliteSegmentKeys(db);
   }
 
   /** Runs `fn` in one IMMEDIATE transaction (rolled back when it throws). */
@@ -177,6 +183,28 @@ export class SqliteMetaStore implements MetaStore {
     if (this.#sql.setBucketCors.run(rules === null ? null : JSON.stringify(rules), name).changes === 0) {
       throw new NoSuchBucketError(name);
     }
+  }
+
+  async getBucketEncryption(name: string): Promise<BucketEncryptionAlgorithm | null> {
+    const row = this.#sql.bucketEncryption.get(name) as { default_encryption: string | null } | undefined;
+    if (!row) throw new NoSuchBucketError(name);
+    return row.default_encryption as BucketEncryptionAlgorithm | null;
+  }
+
+  async setBucketEncryption(name: string, algorithm: BucketEncryptionAlgorithm | null): Promise<void> {
+    if (this.#sql.setBucketEncryption.run(algorithm, name).changes === 0) throw new NoSuchBucketError(name);
+  }
+
+  async countSegmentKeys(): Promise<Record<string, number>> {
+    return this.#segmentKeys.counts();
+  }
+
+  async listSegmentKeys(keyId: string, limit: number): Promise<SegmentKeyRecord[]> {
+    return this.#segmentKeys.segmentsOfKey(keyId, limit);
+  }
+
+  async replaceSegmentKey(segmentId: string, current: SegmentEncryption, next: SegmentEncryption): Promise<boolean> {
+    return this.#segmentKeys.replace(segmentId, current, next);
   }
 
   async getBucket(name: string): Promise<Bucket | null> {
