@@ -9,7 +9,7 @@ const COMMANDS: Record<string, { summary: string; run: (argv: string[]) => Promi
   archive: { summary: 'archived HLS: pack a stream folder into one ZIP (and upload it), list a ZIP\'s members', run: runArchiveCli },
   dev: { summary: 'a local cluster: gateway on :9000 + 6 shard nodes, data under ./data', run: runDevCli },
   gateway: { summary: 'the S3 gateway', run: runGatewayCli },
-  keys: { summary: 'access keys of a running gateway: create for an account, ls, revoke', run: runKeysCli },
+  keys: { summary: 'access keys of a running gateway (create, ls, revoke); the master key file (rotate-master, rewrap-master)', run: runKeysCli },
   node: { summary: 'a shard node that registers with a gateway', run: runShardNodeCli },
   usage: { summary: 'an account\'s invoice, or where packing small objects saves money', run: runUsageCli },
 };

@@ -5,6 +5,7 @@
 import type { AccessKeyView } from '../gateway/keys/key-routes.ts';
 import { ConfigError, formatHelp, parseBoolean, readSettings, type SettingSpecs } from '../src/config/flags.ts';
 import { adminRequest, AdminRequestError, parseEndpointUrl, type AdminEndpoint } from './admin-client.ts';
+import { MASTER_KEY_SUBCOMMANDS, MASTER_KEYS_HELP, runMasterKeysCli } from './master-keys.ts';
 
 const SPECS = {
   account: { flag: 'account', kind: 'string', description: 'account name (create: required, made if missing; ls: only its keys)' },
@@ -29,15 +30,19 @@ interface CreatedKey {
 }
 
 export async function runKeysCli(argv: readonly string[]): Promise<void> {
+  // The master-key subcommands work on the key file and the metadata, not on a gateway's admin API.
+  if (argv.some((arg) => (MASTER_KEY_SUBCOMMANDS as readonly string[]).includes(arg))) return runMasterKeysCli(argv);
   try {
     const { values: v, help, positionals } = readSettings(SPECS, argv, process.env);
     if (help) {
-      process.stdout.write(KEYS_HELP);
+      process.stdout.write(`${KEYS_HELP}\n${MASTER_KEYS_HELP}`);
       return;
     }
     const [subcommand, ...rest] = positionals;
     if (subcommand === undefined) throw new ConfigError('say what to do: create, ls or revoke (see --help)');
-    if (!['create', 'ls', 'revoke'].includes(subcommand)) throw new ConfigError(`unknown subcommand "${subcommand}" (create, ls or revoke)`);
+    if (!['create', 'ls', 'revoke'].includes(subcommand)) {
+      throw new ConfigError(`unknown subcommand "${subcommand}" (create, ls, revoke, rotate-master or rewrap-master)`);
+    }
     const json = v.json !== undefined && parseBoolean('--json', v.json);
     if (!v.adminToken) throw new ConfigError('--admin-token (or SHARDGATE_ADMIN_TOKEN) is required');
     const endpoint: AdminEndpoint = { url: parseEndpointUrl(v.endpoint ?? 'http://127.0.0.1:9000'), adminToken: v.adminToken };

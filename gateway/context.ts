@@ -1,6 +1,5 @@
 import type { HttpBindings } from '@hono/node-server';
 import type { Context } from 'hono';
-import type { MasterKeyRing } from '../src/crypto/segment-keys.ts';
 import type { ReedSolomonCodec } from '../src/erasure/codec.ts';
 import type { Logger } from '../src/log/logger.ts';
 import type { MetaStore } from '../src/meta/store.ts';
@@ -9,6 +8,7 @@ import type { UsageRecorder } from './billing/usage-recorder.ts';
 import type { GatewayConfig } from './config.ts';
 import type { Credentials } from './credentials.ts';
 import type { Janitor } from './janitor.ts';
+import type { GatewayMasterKeys } from './master-keys.ts';
 import type { GatewayMetrics } from './metrics.ts';
 import type { NodeRegistry } from './nodes/registry.ts';
 import type { ShardClient } from './nodes/shard-client.ts';
@@ -34,7 +34,7 @@ export interface GatewayDeps {
   readonly janitor: Janitor;
   readonly verifier: SigV4Verifier;
   /** Wraps and unwraps SSE-S3 segment data keys (the master key file); never sent anywhere. */
-  readonly masterKeys: MasterKeyRing;
+  readonly masterKeys: GatewayMasterKeys;
   readonly now: () => Date;
   /** Batches metered requests into the usage ledger; null when billing is off (`--billing false`). */
   readonly usage: UsageRecorder | null;

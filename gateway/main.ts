@@ -12,7 +12,7 @@ import { GATEWAY_HELP, loadGatewayConfig, type GatewayConfig } from './config.ts
 import type { GatewayDeps } from './context.ts';
 import { ensureCredentials, type Credentials } from './credentials.ts';
 import { Janitor } from './janitor.ts';
-import { loadMasterKeys } from './master-keys.ts';
+import { GatewayMasterKeys } from './master-keys.ts';
 import { createMetrics } from './metrics.ts';
 import { NodeRegistry } from './nodes/registry.ts';
 import { ShardClient } from './nodes/shard-client.ts';
@@ -38,7 +38,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   const store = SqliteMetaStore.open(config.dbPath);
   let masterKeys;
   try {
-    masterKeys = await loadMasterKeys(store, config.masterKeyFile);
+    masterKeys = await GatewayMasterKeys.load(store, config.masterKeyFile);
   } catch (error) {
     await store.close();
     throw error;
