@@ -44,6 +44,8 @@ export interface GatewayConfig {
    * Required to start a gateway (startGateway refuses null); `dev` generates one.
    */
   readonly masterKeyFile: string | null;
+  /** Accept SSE-C keys over plain HTTP (S3 refuses them without TLS; for tests and local use). */
+  readonly allowInsecureSsec: boolean;
 }
 
 const SPECS = {
@@ -66,6 +68,7 @@ const SPECS = {
   hashListCache: { flag: 'hash-list-cache', env: 'SHARDGATE_HASH_LIST_CACHE', kind: 'bytes', description: 'memory for cached verified hash lists', defaultText: '64MiB' },
   archiveIndexCache: { flag: 'archive-index-cache', env: 'SHARDGATE_ARCHIVE_INDEX_CACHE', kind: 'bytes', description: 'memory for cached ZIP central directories', defaultText: '64MiB' },
   masterKeyFile: { flag: 'master-key-file', env: 'SHARDGATE_MASTER_KEY_FILE', kind: 'string', description: 'file of the master keys that wrap data keys (back it up!)', defaultText: 'required (dev: <data-dir>/master.key, generated)' },
+  allowInsecureSsec: { flag: 'allow-insecure-ssec', env: 'SHARDGATE_ALLOW_INSECURE_SSEC', kind: 'boolean', description: 'accept SSE-C customer keys over plain HTTP', defaultText: 'false' },
   logRequests: { flag: 'log-requests', env: 'SHARDGATE_LOG_REQUESTS', kind: 'boolean', description: 'one JSON log line per request', defaultText: 'true' },
   ...BILLING_SETTING_SPECS,
 } as const satisfies SettingSpecs;
@@ -122,6 +125,7 @@ export function loadGatewayConfig(argv: readonly string[], env: NodeJS.ProcessEn
     logRequests: v.logRequests ? parseBoolean('--log-requests', v.logRequests) : true,
     ...loadBillingSettings(v),
     masterKeyFile: masterKeyFileOutside(dataDir, v.masterKeyFile),
+    allowInsecureSsec: v.allowInsecureSsec ? parseBoolean('--allow-insecure-ssec', v.allowInsecureSsec) : false,
   };
   if ((config.accessKey === null) !== (config.secretKey === null)) {
     throw new ConfigError('set both the access key and the secret key, or neither');

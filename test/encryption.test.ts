@@ -151,6 +151,9 @@ test.serial('SSE-S3: every object response says AES256; AES256 is accepted; aws:
   t.deepEqual(await s3ErrorOf(t, s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'sse/kms', Body: 'x', ServerSideEncryption: 'DES' as 'AES256' }))), { name: 'InvalidArgument', status: 400 });
   t.deepEqual(await s3ErrorOf(t, s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'sse/kms' }))), { name: 'NotFound', status: 404 }, 'nothing was stored');
   t.is((await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'legacy/plain' }))).ServerSideEncryption, undefined, 'an object stored in the clear does not claim encryption');
+  const ssec = { SSECustomerAlgorithm: 'AES256', SSECustomerKey: 'k'.repeat(32) };
+  t.deepEqual(await s3ErrorOf(t, s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'sse/c', Body: 'x', ...ssec }))), { name: 'InvalidRequest', status: 400 },
+    'SSE-C over plain HTTP without --allow-insecure-ssec');
 });
 
 test.serial('bucket default encryption: not found until put, AES256, aws:kms NotImplemented, deleted', async (t) => {

@@ -10,6 +10,8 @@ import { noSuchUpload, requireUpload } from '../multipart/upload-access.ts';
 import { readVerifiedBody } from './verified-body.ts';
 import type { S3Request } from '../s3-dispatch.ts';
 import { requireOwnedBucket } from './bucket-access.ts';
+import { customerKeyResponseHeaders } from '../sse/customer-key-headers.ts';
+import { existingObjectKeys, requestCustomerKey } from '../sse/request-encryption.ts';
 import { sseS3ResponseHeaders } from '../sse/sse-s3-headers.ts';
 import { xmlResponse } from './responses.ts';
 
@@ -26,6 +28,10 @@ export async function completeMultipartUpload(request: S3Request): Promise<Respo
   const { deps, c } = request;
   const bucket = await requireOwnedBucket(request);
   const upload = await requireUpload(request, bucket);
+  // An SSE-C upload's key is optional here (S3 needs it only with checksums), but a wrong one is refused.
+  const customerKey = upload.headers.encryption?.mode === 'sse-c' && requestCustomerKey(request) === null
+    ? null
+    : existingObjectKeys(request, upload.headers.encryption).customerKey;
   const body = await readVerifiedBody(request, { maxBytes: MAX_COMPLETE_BODY_BYTES, checksumDescribesBody: false });
   const requested = parseCompleteRequest(await parseXmlBody(body));
   const checksum = upload.checksumAlgorithm !== null && upload.checksumType !== null
@@ -65,7 +71,8 @@ export async function completeMultipartUpload(request: S3Request): Promise<Respo
     checksums: plan.checksums,
     checksumType: Object.keys(plan.checksums).length > 0 ? upload.checksumType ?? undefined : undefined,
   }));
-  for (const [name, value] of Object.entries(sseS3ResponseHeaders(upload.headers.encryption))) response.headers.set(name, value);
+  const sseHeaders = { ...sseS3ResponseHeaders(upload.headers.encryption), ...customerKeyResponseHeaders(customerKey) };
+  for (const [name, value] of Object.entries(sseHeaders)) response.headers.set(name, value);
   return response;
 }
 

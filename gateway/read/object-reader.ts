@@ -2,6 +2,7 @@ import { CtrStream } from '../../src/crypto/ctr-cipher.ts';
 import type { SegmentKeyOpener } from '../../src/crypto/segment-keys.ts';
 import type { MetaStore } from '../../src/meta/store.ts';
 import type { ObjectVersion, SegmentRecord } from '../../src/meta/types.ts';
+import { S3Error } from '../../src/s3/errors.ts';
 import { intersectSpans, type Span } from '../../src/span.ts';
 import { readSegment, type ReadContext, type ReadReport } from './segment-reader.ts';
 
@@ -16,8 +17,9 @@ export interface ObjectReadContext extends ReadContext {
  * and each is read through `readSegment`, so the object is a concatenation of segment readers.
  * Each segment's verified ciphertext is decrypted here, above the segment reader, from the
  * range's own offset (AES-256-CTR is seekable): the shard windows read are exactly those of the
- * range, encrypted or not. `keys` opens the data keys: the master key ring unless given (SSE-C
- * passes the customer's). Segments written before encryption (no key) pass through as they are.
+ * range, encrypted or not. `given` opens the data keys: the master key ring unless given (SSE-C
+ * passes the customer's; an SSE-C object without it is InvalidRequest). Segments written before
+ * encryption (no key) pass through as they are.
  */
 export async function* readObjectRange(
   ctx: ObjectReadContext,
@@ -25,8 +27,15 @@ export async function* readObjectRange(
   range: Span,
   report: ReadReport,
   signal: AbortSignal,
-  keys: SegmentKeyOpener = ctx.masterKeys,
+  given?: SegmentKeyOpener,
 ): AsyncGenerator<Uint8Array> {
+  if (version.encryption?.mode === 'sse-c' && !given) {
+    // A path that has no customer key (an archive member read, say) cannot open the object.
+    throw new S3Error('InvalidRequest', {
+      message: 'The object was stored using a form of Server Side Encryption. The correct parameters must be provided to retrieve the object.',
+    });
+  }
+  const keys = given ?? ctx.masterKeys;
   if (range.length === 0) return;
   for (const segment of await ctx.store.getSegments(version.versionId, range)) {
     const overlap = intersectSpans(range, { offset: segment.offset, length: segment.length });

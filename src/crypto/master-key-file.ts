@@ -24,6 +24,8 @@ export class MasterKeyFileError extends Error {
 }
 
 const KEY_ID = /^[A-Za-z0-9._-]{1,64}$/;
+/** The key id SSE-C segments record (customer-keys.ts): never a master key's. */
+const RESERVED_KEY_ID = 'sse-c';
 const HEADER = '# shardgate master keys: "<id> <base64 32 bytes>" per line, the last one wraps new data keys.\n'
   + '# Losing this file loses every object it encrypted: back it up, apart from the data.\n';
 
@@ -37,6 +39,7 @@ export function parseMasterKeys(file: string, text: string): MasterKey[] {
     const fields = line.split(/\s+/);
     const [id, encoded] = fields;
     if (fields.length !== 2 || !KEY_ID.test(id!)) throw new MasterKeyFileError(file, `line ${index + 1} is not "<key id> <base64 key>"`);
+    if (id === RESERVED_KEY_ID) throw new MasterKeyFileError(file, `line ${index + 1}: key id ${id} is reserved for SSE-C`);
     const key = Buffer.from(encoded!, 'base64');
     if (key.length !== DATA_KEY_BYTES || key.toString('base64') !== encoded) {
       throw new MasterKeyFileError(file, `line ${index + 1}: key ${id} is not ${DATA_KEY_BYTES} bytes of base64`);
