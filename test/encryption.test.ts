@@ -1,5 +1,8 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import test from 'ava';
 import {
   CompleteMultipartUploadCommand, CopyObjectCommand, CreateBucketCommand, CreateMultipartUploadCommand, DeleteBucketEncryptionCommand,
@@ -10,6 +13,7 @@ import { readMasterKeyFile } from '../src/crypto/master-key-file.ts';
 import { shardId } from '../src/meta/types.ts';
 import { getObjectBytes, s3ErrorOf, seededBytes, sleep } from './cluster.ts';
 import { dataKeysOf, nodeFilesContaining, openGatewayStore, plantPlaintextObject } from './encryption-helpers.ts';
+import { signedFetch as signedGet } from './hls-helpers.ts';
 import { useSharedCluster } from './shared-cluster.ts';
 
 const KiB = 1024;
@@ -100,6 +104,23 @@ async function sweep(t: import('ava').ExecutionContext, s3: S3Client, key: strin
 }
 
 const SWEEP_BOUNDARIES = [0, 15, 16, PROFILE.chunkSize, STRIPE, 3 * STRIPE, SEGMENT, 2 * SEGMENT, 3 * SEGMENT];
+
+test.serial('no plaintext on any node after archive pack --upload, and the archive member reads back decrypted', async (t) => {
+  const folder = mkdtempSync(path.join(tmpdir(), 'shardgate-enc-hls-'));
+  t.teardown(() => rmSync(folder, { recursive: true, force: true }));
+  cpSync(fileURLToPath(new URL('../fixtures/hls/stream/', import.meta.url)), folder, { recursive: true });
+  const member = markerBytes(300 * KiB);
+  mkdirSync(path.join(folder, 'extra'));
+  writeFileSync(path.join(folder, 'extra', 'marker.bin'), member);
+  const packed = await cluster().runCli(['archive', 'pack', folder, '--upload', `s3://${BUCKET}/marker/archive.zip`], {
+    AWS_ACCESS_KEY_ID: cluster().accessKeyId, AWS_SECRET_ACCESS_KEY: cluster().secretKey,
+  });
+  t.is(packed.code, 0, packed.stderr);
+  const response = await signedGet(cluster(), `/${BUCKET}/marker/archive.zip/extra/marker.bin`);
+  t.is(response.status, 200);
+  t.true(Buffer.from(await response.arrayBuffer()).equals(member), 'the member by path, decrypted');
+  t.deepEqual(nodeFilesContaining(cluster(), new Map([['marker', MARKER]])).hits, []);
+});
 
 test.serial('range sweep over encrypted objects around chunk, stripe, segment and part boundaries is byte-identical', async (t) => {
   const s3 = cluster().s3();
