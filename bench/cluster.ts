@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { S3Client } from '@aws-sdk/client-s3';
+import { ensureMasterKeyFile } from '../src/crypto/master-key-file.ts';
 
 const CLI = fileURLToPath(new URL('../bin/cli.ts', import.meta.url));
 const START_TIMEOUT_MS = 60_000;
@@ -51,9 +52,11 @@ export class BenchCluster {
 
   /** Gateway first (nodes register with it), then every node; resolves once all are online. */
   async start(): Promise<void> {
+    const masterKeyFile = path.join(this.root, 'master.key');
+    ensureMasterKeyFile(masterKeyFile);
     this.gateway = spawnCli('gateway', this.options.gatewayNodeArgs ?? [], [
       'gateway', '--host', '127.0.0.1', '--port', '0', '--data-dir', path.join(this.root, 'gateway'),
-      '--access-key', this.accessKeyId, ...(this.options.gatewayArgs ?? []),
+      '--access-key', this.accessKeyId, '--master-key-file', masterKeyFile, ...(this.options.gatewayArgs ?? []),
     ], { SHARDGATE_SECRET_KEY: this.secretKey, SHARDGATE_ADMIN_TOKEN: this.adminToken, SHARDGATE_JOIN_TOKEN: this.joinToken });
     const match = await waitForOutput(this.gateway, /shardgate gateway listening on (http:\/\/\S+)/);
     this.gatewayUrl = match[1]!;

@@ -12,7 +12,7 @@ const COMMANDS: Record<string, { summary: string; run: (argv: string[]) => Promi
   dev: { summary: 'a local cluster: gateway on :9000 + 6 shard nodes, data under ./data', run: runDevCli },
   gateway: { summary: 'the S3 gateway', run: runGatewayCli },
   health: { summary: 'exit 0 when a gateway or a shard node answers its health check (for container HEALTHCHECKs)', run: runHealthCli },
-  keys: { summary: 'access keys of a running gateway: create for an account, ls, revoke', run: runKeysCli },
+  keys: { summary: 'access keys of a running gateway (create, ls, revoke); the master key file (rotate-master, rewrap-master)', run: runKeysCli },
   node: { summary: 'a shard node that registers with a gateway', run: runShardNodeCli },
   nodes: { summary: 'shard nodes of a running gateway: join tokens per operator', run: runNodesCli },
   usage: { summary: 'an account\'s invoice, or where packing small objects saves money', run: runUsageCli },

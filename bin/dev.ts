@@ -3,6 +3,7 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, parseInteger } from '../src/config/flags.ts';
+import { ensureMasterKeyFile, MasterKeyFileError } from '../src/crypto/master-key-file.ts';
 import { GATEWAY_HELP, loadGatewayConfig, type GatewayConfig } from '../gateway/config.ts';
 import { startGateway, type RunningGateway } from '../gateway/main.ts';
 import { hashJoinToken, newJoinToken, operatorNamed } from '../gateway/nodes/join-tokens.ts';
@@ -35,6 +36,18 @@ export async function runDevCli(argv: string[]): Promise<void> {
       // A person at a terminal gets readable log lines unless they ask for JSON.
       { ...process.env, SHARDGATE_DATA_DIR: undefined, SHARDGATE_LOG_FORMAT: process.env.SHARDGATE_LOG_FORMAT || (process.stdout.isTTY ? 'pretty' : undefined) },
     ));
+    // The master key beside the metadata's directory, never inside it; generated (0600) on first start.
+    if (config.masterKeyFile === null) {
+      const masterKeyFile = path.join(dataDir, 'master.key');
+      mkdirSync(dataDir, { recursive: true });
+      try {
+        ensureMasterKeyFile(masterKeyFile);
+      } catch (error) {
+        if (error instanceof MasterKeyFileError) throw new ConfigError(error.message);
+        throw error;
+      }
+      config = Object.freeze({ ...config, masterKeyFile });
+    }
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`shardgate dev: ${error.message}\n`);
@@ -108,6 +121,7 @@ shardgate is running: gateway + ${gateway.deps.registry.online().length} shard n
   secret key   ${secretKey}
   admin token  ${adminToken}
   data         ${dataDir}   (node logs in ${logDir})
+  master key   ${config.masterKeyFile}   (back it up: without it no object can be read)
 
   export AWS_ACCESS_KEY_ID=${accessKeyId} AWS_SECRET_ACCESS_KEY=${secretKey} AWS_REGION=${config.region}
   aws --endpoint-url ${gateway.url} s3 mb s3://demo

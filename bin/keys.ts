@@ -5,7 +5,8 @@
 import type { AccessKeyView } from '../gateway/keys/key-routes.ts';
 import { ConfigError, type SettingSpecs } from '../src/config/flags.ts';
 import { adminRequest } from './admin-client.ts';
-import { formatTable, runAdminCommand, subcommandOf, tableTime, type AdminCommand } from './admin-command.ts';
+import { adminCommandHelp, formatTable, runAdminCommand, subcommandOf, tableTime, type AdminCommand } from './admin-command.ts';
+import { MASTER_KEY_SUBCOMMANDS, MASTER_KEYS_HELP, runMasterKeysCli } from './master-keys.ts';
 
 const KEYS: AdminCommand<{ account: SettingSpecs[string] }> = {
   name: 'keys',
@@ -15,7 +16,8 @@ const KEYS: AdminCommand<{ account: SettingSpecs[string] }> = {
     account: { flag: 'account', kind: 'string', description: 'account name (create: required, made if missing; ls: only its keys)' },
   },
   async run({ values: v, positionals, endpoint, print }) {
-    const subcommand = subcommandOf(positionals, ['create', 'ls', 'revoke']);
+    // rotate-master and rewrap-master never get here (runKeysCli), but a typo is told they exist.
+    const subcommand = subcommandOf(positionals, ['create', 'ls', 'revoke', ...MASTER_KEY_SUBCOMMANDS]);
     const rest = positionals.slice(1);
     if (subcommand === 'create') {
       if (rest.length > 0) throw new ConfigError(`unexpected argument "${rest[0]}" (see --help)`);
@@ -50,7 +52,13 @@ interface CreatedKey {
   readonly createdAt: string;
 }
 
-export function runKeysCli(argv: readonly string[]): Promise<void> {
+export async function runKeysCli(argv: readonly string[]): Promise<void> {
+  // The master-key subcommands work on the key file and the metadata, not on a gateway's admin API.
+  if (argv.some((arg) => (MASTER_KEY_SUBCOMMANDS as readonly string[]).includes(arg))) return runMasterKeysCli(argv);
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(`${adminCommandHelp(KEYS as AdminCommand<SettingSpecs>)}\n${MASTER_KEYS_HELP}`);
+    return;
+  }
   return runAdminCommand(KEYS, argv);
 }
 

@@ -51,6 +51,13 @@ export interface GatewayConfig {
   readonly billing: boolean;
   /** Prices and the small-object floor invoices are computed with. */
   readonly prices: PriceTable;
+  /**
+   * The master key file (src/crypto/master-key-file.ts): wraps SSE-S3 data keys; outside `dataDir`.
+   * Required to start a gateway (startGateway refuses null); `dev` generates one.
+   */
+  readonly masterKeyFile: string | null;
+  /** Accept SSE-C keys over plain HTTP (S3 refuses them without TLS; for tests and local use). */
+  readonly allowInsecureSsec: boolean;
 }
 
 const SPECS = {
@@ -77,6 +84,8 @@ const SPECS = {
   shardTimeout: { flag: 'shard-timeout', env: 'SHARDGATE_SHARD_TIMEOUT_MS', kind: 'integer', description: 'ms a shard request may stall before the read degrades', defaultText: '5000' },
   hashListCache: { flag: 'hash-list-cache', env: 'SHARDGATE_HASH_LIST_CACHE', kind: 'bytes', description: 'memory for cached verified hash lists', defaultText: '64MiB' },
   archiveIndexCache: { flag: 'archive-index-cache', env: 'SHARDGATE_ARCHIVE_INDEX_CACHE', kind: 'bytes', description: 'memory for cached ZIP central directories', defaultText: '64MiB' },
+  masterKeyFile: { flag: 'master-key-file', env: 'SHARDGATE_MASTER_KEY_FILE', kind: 'string', description: 'file of the master keys that wrap data keys (back it up!)', defaultText: 'required (dev: <data-dir>/master.key, generated)' },
+  allowInsecureSsec: { flag: 'allow-insecure-ssec', env: 'SHARDGATE_ALLOW_INSECURE_SSEC', kind: 'boolean', description: 'accept SSE-C customer keys over plain HTTP', defaultText: 'false' },
   logRequests: { flag: 'log-requests', env: 'SHARDGATE_LOG_REQUESTS', kind: 'boolean', description: 'one JSON log line per request', defaultText: 'true' },
   ...LOG_SETTING_SPECS,
   ...BILLING_SETTING_SPECS,
@@ -140,6 +149,8 @@ export function loadGatewayConfig(argv: readonly string[], env: NodeJS.ProcessEn
     logRequests: v.logRequests ? parseBoolean('--log-requests', v.logRequests) : true,
     log: loadLogSettings(v),
     ...loadBillingSettings(v),
+    masterKeyFile: masterKeyFileOutside(dataDir, v.masterKeyFile),
+    allowInsecureSsec: v.allowInsecureSsec ? parseBoolean('--allow-insecure-ssec', v.allowInsecureSsec) : false,
   };
   if ((config.accessKey === null) !== (config.secretKey === null)) {
     throw new ConfigError('set both the access key and the secret key, or neither');
@@ -172,6 +183,17 @@ function loadTls(certFile: string | undefined, keyFile: string | undefined): Gat
     return text;
   };
   return { cert: read('--tls-cert', certFile), key: read('--tls-key', keyFile) };
+}
+
+/** The key file must not live in the metadata's directory: a copy of one must not carry the other. */
+function masterKeyFileOutside(dataDir: string, raw: string | undefined): string | null {
+  if (raw === undefined || raw === '') return null;
+  const file = path.resolve(raw);
+  const relative = path.relative(dataDir, file);
+  if (!relative.startsWith('..') && !path.isAbsolute(relative)) {
+    throw new ConfigError(`master key file ${file} is inside --data-dir ${dataDir}: keep it apart from the metadata`);
+  }
+  return file;
 }
 
 function nonEmpty(value: string | undefined): string | null {

@@ -8,6 +8,7 @@ import type { UsageRecorder } from './billing/usage-recorder.ts';
 import type { GatewayConfig } from './config.ts';
 import type { Credentials } from './credentials.ts';
 import type { Janitor } from './janitor.ts';
+import type { GatewayMasterKeys } from './master-keys.ts';
 import type { GatewayMetrics } from './metrics.ts';
 import type { GatewayPrometheus } from './prometheus.ts';
 import type { NodeRegistry } from './nodes/registry.ts';
@@ -35,6 +36,8 @@ export interface GatewayDeps {
   readonly logger: Logger;
   readonly janitor: Janitor;
   readonly verifier: SigV4Verifier;
+  /** Wraps and unwraps SSE-S3 segment data keys (the master key file); never sent anywhere. */
+  readonly masterKeys: GatewayMasterKeys;
   readonly now: () => Date;
   /** Batches metered requests into the usage ledger; null when billing is off (`--billing false`). */
   readonly usage: UsageRecorder | null;

@@ -15,6 +15,7 @@ import { GATEWAY_HELP, loadGatewayConfig, type GatewayConfig } from './config.ts
 import type { GatewayDeps } from './context.ts';
 import { ensureCredentials, type Credentials } from './credentials.ts';
 import { Janitor } from './janitor.ts';
+import { GatewayMasterKeys } from './master-keys.ts';
 import { createMetrics } from './metrics.ts';
 import { GatewayPrometheus } from './prometheus.ts';
 import { ensureDefaultJoinToken } from './nodes/join-tokens.ts';
@@ -38,7 +39,15 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   mkdirSync(config.dataDir, { recursive: true });
   const startedAt = new Date();
   const now = () => new Date();
+  if (config.masterKeyFile === null) throw new ConfigError('--master-key-file (or SHARDGATE_MASTER_KEY_FILE) is required');
   const store = SqliteMetaStore.open(config.dbPath);
+  let masterKeys;
+  try {
+    masterKeys = await GatewayMasterKeys.load(store, config.masterKeyFile);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   const credentials = await ensureCredentials(store, config);
   await ensureDefaultJoinToken(store, credentials.joinToken, now());
   const registry = await NodeRegistry.load({
@@ -58,7 +67,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     config, credentials, store, registry, client, codec: ReedSolomonCodec.load(),
     hashLists: new HashListCache(config.hashListCacheBytes), latency: new NodeLatency(), metrics, prometheus, logger, janitor, now,
     archiveIndexes: new ArchiveIndexCache(config.archiveIndexCacheBytes),
-    verifier: createVerifier(store, config.region), usage,
+    verifier: createVerifier(store, config.region), usage, masterKeys,
   };
   const app = createApp(deps);
   const server = await listen(app.fetch, config);
@@ -66,7 +75,9 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   usage?.start();
   const { port } = server.address() as AddressInfo;
   const url = `${config.tls ? 'https' : 'http'}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-  logger.info('gateway_listening', { url, profile: config.profile, writeQuorum: config.writeQuorum, dataDir: config.dataDir });
+  logger.info('gateway_listening', {
+    url, profile: config.profile, writeQuorum: config.writeQuorum, dataDir: config.dataDir, masterKeyId: masterKeys.current.id,
+  });
   return {
     url,
     credentials,

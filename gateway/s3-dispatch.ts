@@ -19,6 +19,9 @@ import { deleteBucketCors } from './ops/delete-bucket-cors.ts';
 import { getBucketAcl } from './ops/get-bucket-acl.ts';
 import { getBucketCors } from './ops/get-bucket-cors.ts';
 import { getBucketVersioning } from './ops/get-bucket-versioning.ts';
+import { deleteBucketEncryption } from './ops/delete-bucket-encryption.ts';
+import { getBucketEncryption } from './ops/get-bucket-encryption.ts';
+import { putBucketEncryption } from './ops/put-bucket-encryption.ts';
 import { putBucketAcl } from './ops/put-bucket-acl.ts';
 import { putBucketCors } from './ops/put-bucket-cors.ts';
 import { deleteBucket } from './ops/delete-bucket.ts';
@@ -63,6 +66,9 @@ const HANDLERS: Readonly<Record<S3Operation, S3Handler>> = {
   PutBucketCors: putBucketCors,
   DeleteBucketCors: deleteBucketCors,
   GetBucketVersioning: getBucketVersioning,
+  GetBucketEncryption: getBucketEncryption,
+  PutBucketEncryption: putBucketEncryption,
+  DeleteBucketEncryption: deleteBucketEncryption,
   ListObjects: listObjects,
   ListObjectsV2: listObjectsV2,
   PutObject: putObject,

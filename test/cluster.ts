@@ -16,6 +16,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GetObjectCommand, S3Client, type S3ServiceException } from '@aws-sdk/client-s3';
 import type { ExecutionContext } from 'ava';
+import { ensureMasterKeyFile } from '../src/crypto/master-key-file.ts';
 
 const CLI = fileURLToPath(new URL('../bin/cli.ts', import.meta.url));
 const START_TIMEOUT_MS = 60_000;
@@ -51,6 +52,8 @@ export class TestCluster {
   readonly adminToken = randomBytes(16).toString('hex');
   readonly joinToken = randomBytes(16).toString('hex');
   readonly root = mkdtempSync(path.join(tmpdir(), 'shardgate-test-'));
+  /** Generated once per cluster, beside the gateway's data dir; `--master-key-file` overrides it via gatewayArgs. */
+  readonly masterKeyFile = path.join(this.root, 'master.key');
   readonly nodes: ShardNodeProcess[] = [];
   gateway!: ManagedProcess;
   gatewayUrl = '';
@@ -80,9 +83,11 @@ export class TestCluster {
   }
 
   async startGateway(): Promise<void> {
+    ensureMasterKeyFile(this.masterKeyFile);
     const args = [
       'gateway', '--host', '127.0.0.1', '--port', String(this.#port), '--data-dir', path.join(this.root, 'gateway'),
       '--access-key', this.accessKeyId, '--node-timeout', '10000', '--shard-timeout', '10000',
+      '--master-key-file', this.masterKeyFile,
     ];
     const { dataShards, parityShards, chunkSize, maxSegmentSize } = this.options;
     if (dataShards) args.push('--data-shards', String(dataShards));

@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import { ENCRYPTION_MIGRATION } from './sqlite-migration-encryption.ts';
 import { MULTIPART_MIGRATION } from './sqlite-migration-multipart.ts';
 import { NODE_IDENTITY_MIGRATION } from './sqlite-migration-node-identity.ts';
 
@@ -157,6 +158,7 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE objects ADD COLUMN content_headers TEXT NOT NULL DEFAULT '{}';
   `,
   NODE_IDENTITY_MIGRATION,
+  ENCRYPTION_MIGRATION,
 ];
 
 export class SchemaTooNewError extends Error {

@@ -19,10 +19,14 @@ import {
 import { prepareStatements, type Statements } from './sqlite-statements.ts';
 import { SqliteWriteQueue } from './sqlite-write-queue.ts';
 import { toBucket, type BucketRow, type ObjectRow } from './sqlite-rows.ts';
-import { BucketAlreadyExistsError, BucketNotEmptyError, NoSuchAccountError, NoSuchBucketError, type MetaStore } from './store.ts';
+import { SqliteSegmentKeys } from './sqlite-segment-keys.ts';
+import {
+  BucketAlreadyExistsError, BucketNotEmptyError, NoSuchAccountError, NoSuchBucketError,
+  type BucketEncryptionAlgorithm, type MetaStore, type SegmentKeyRecord,
+} from './store.ts';
 import type {
   AccessKey, Account, Bucket, BucketAcl, BucketListPage, CorsRule, GarbageShard, ListObjectsPage, ListObjectsQuery, NewBucket,
-  NewObjectVersion, NodeRecord, ObjectVersion, PendingShard, SegmentRecord,
+  NewObjectVersion, NodeRecord, ObjectVersion, PendingShard, SegmentEncryption, SegmentRecord,
 } from './types.ts';
 import type { JoinToken, NewJoinToken, NodeTombstone, Operator } from './types.ts';
 import type {
@@ -56,6 +60,7 @@ export class SqliteMetaStore implements MetaStore {
   readonly #nodes: SqliteNodes;
   readonly #operators: SqliteOperators;
   readonly #writes: SqliteWriteQueue;
+  readonly #segmentKeys: SqliteSegmentKeys;
   /** One cached transaction wrapper that runs the function it is given. */
   readonly #transaction: Database.Transaction<(fn: () => unknown) => unknown>;
 
@@ -66,6 +71,8 @@ export class SqliteMetaStore implements MetaStore {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
       db.pragma('foreign_keys = ON');
+      // Deleted rows are zeroed in the file: a dropped segment's wrapped key must not linger (crypto-erase).
+      db.pragma('secure_delete = ON');
       db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
       migrate(db);
       return new SqliteMetaStore(db, options.now ?? (() => new Date()));
@@ -100,6 +107,7 @@ export class SqliteMetaStore implements MetaStore {
     this.#nodes = new SqliteNodes(this.#sql);
     this.#operators = new SqliteOperators(db, now);
     this.#writes = new SqliteWriteQueue(this.#sql, now);
+    this.#segmentKeys = new SqliteSegmentKeys(db);
   }
 
   /** Runs `fn` in one IMMEDIATE transaction (rolled back when it throws). */
@@ -179,6 +187,28 @@ export class SqliteMetaStore implements MetaStore {
     if (this.#sql.setBucketCors.run(rules === null ? null : JSON.stringify(rules), name).changes === 0) {
       throw new NoSuchBucketError(name);
     }
+  }
+
+  async getBucketEncryption(name: string): Promise<BucketEncryptionAlgorithm | null> {
+    const row = this.#sql.bucketEncryption.get(name) as { default_encryption: string | null } | undefined;
+    if (!row) throw new NoSuchBucketError(name);
+    return row.default_encryption as BucketEncryptionAlgorithm | null;
+  }
+
+  async setBucketEncryption(name: string, algorithm: BucketEncryptionAlgorithm | null): Promise<void> {
+    if (this.#sql.setBucketEncryption.run(algorithm, name).changes === 0) throw new NoSuchBucketError(name);
+  }
+
+  async countSegmentKeys(): Promise<Record<string, number>> {
+    return this.#segmentKeys.counts();
+  }
+
+  async listSegmentKeys(keyId: string, limit: number): Promise<SegmentKeyRecord[]> {
+    return this.#segmentKeys.segmentsOfKey(keyId, limit);
+  }
+
+  async replaceSegmentKey(segmentId: string, current: SegmentEncryption, next: SegmentEncryption): Promise<boolean> {
+    return this.#segmentKeys.replace(segmentId, current, next);
   }
 
   async getBucket(name: string): Promise<Bucket | null> {

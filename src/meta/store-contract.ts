@@ -1,6 +1,7 @@
 import type { TestFn } from 'ava';
 import { runBucketAccessContract } from './store-contract-bucket-access.ts';
 import { runCopyContract } from './store-contract-copy.ts';
+import { runEncryptionContract } from './store-contract-encryption.ts';
 import { runListingContract } from './store-contract-listing.ts';
 import { runMultipartContract } from './store-contract-multipart.ts';
 import { runObjectContract } from './store-contract-objects.ts';
@@ -26,6 +27,7 @@ export function runMetaStoreContract(test: TestFn, makeStore: MakeStore): void {
   runUsageContract(test, makeStore);
   runMultipartContract(test, makeStore);
   runCopyContract(test, makeStore);
+  runEncryptionContract(test, makeStore);
 }
 
 function runAccountContract(test: TestFn, makeStore: MakeStore): void {

@@ -5,7 +5,7 @@ import type {
 } from './multipart-types.ts';
 import type {
   AccessKey, Account, Bucket, BucketAcl, BucketListPage, CorsRule, GarbageShard, ListObjectsPage, ListObjectsQuery, NewBucket,
-  NewObjectVersion, NodeRecord, ObjectVersion, PendingShard, SegmentRecord,
+  NewObjectVersion, NodeRecord, ObjectVersion, PendingShard, SegmentEncryption, SegmentRecord,
 } from './types.ts';
 import type { JoinToken, NewJoinToken, NodeTombstone, Operator } from './types.ts';
 import type {
@@ -104,6 +104,15 @@ export class CommitPreconditionError extends Error {
   }
 }
 
+/** The only bucket default encryption shardgate has: SSE-S3 (`aws:kms` is NotImplemented). */
+export type BucketEncryptionAlgorithm = 'AES256';
+
+/** A segment's wrapped data key, for master-key rotation. */
+export interface SegmentKeyRecord {
+  readonly segmentId: string;
+  readonly encryption: SegmentEncryption;
+}
+
 /**
  * Everything the gateway remembers. Every method is async so that the SQLite backend and the
  * PostgreSQL one (several gateways) share callers. Listing is by index seeks only: no method
@@ -141,6 +150,13 @@ export interface MetaStore {
   /** Replaces the CORS rules (null removes them); throws NoSuchBucketError when absent. */
   setBucketCors(name: string, rules: readonly CorsRule[] | null): Promise<void>;
   /**
+   * The bucket's default encryption algorithm (PutBucketEncryption; only `AES256` exists), null
+   * when none is configured; throws NoSuchBucketError when absent.
+   */
+  getBucketEncryption(name: string): Promise<BucketEncryptionAlgorithm | null>;
+  /** Sets (null removes) the default encryption; throws NoSuchBucketError when absent. */
+  setBucketEncryption(name: string, algorithm: BucketEncryptionAlgorithm | null): Promise<void>;
+  /**
    * The account's buckets in name order, by index seek: only names starting with `prefix`,
    * strictly after `after`, at most `limit` (all when absent).
    */
@@ -172,6 +188,16 @@ export interface MetaStore {
    * deleted: its segments left with its shards for the garbage queue.
    */
   getSegments(versionId: string, span?: Span): Promise<SegmentRecord[]>;
+
+  /** Segments per wrapping key id (encrypted segments only): what a master-key rewrap has left. */
+  countSegmentKeys(): Promise<Record<string, number>>;
+  /** Up to `limit` segments whose data key is wrapped by `keyId`, oldest first. */
+  listSegmentKeys(keyId: string, limit: number): Promise<SegmentKeyRecord[]>;
+  /**
+   * Replaces a segment's wrapped data key (same data key and IV, another wrapping key) if it is
+   * still exactly `current`; false when the segment is gone or its key changed meanwhile.
+   */
+  replaceSegmentKey(segmentId: string, current: SegmentEncryption, next: SegmentEncryption): Promise<boolean>;
   /**
    * Removes the current version; its shards go to the garbage queue unless another object or part
    * shares its segments (a copy). Returns what was removed. Replacing a version (commitObject,

@@ -121,6 +121,18 @@ export interface ShardPlacement {
  * `profile`; shard i is the file `shardId(id, i)` on node `shards[i].nodeId`. A shard that did not
  * reach its node is absent from `shards` (the write quorum allows up to m - 1 missing).
  */
+/**
+ * How a segment's bytes are encrypted (AES-256-CTR, see src/crypto/): its data key wrapped by the
+ * key `keyId` names (a master key of the key file, or for SSE-C a key derived from the customer's),
+ * and the CTR initial counter block. The store treats the fields as opaque.
+ */
+export interface SegmentEncryption {
+  readonly keyId: string;
+  readonly wrappedKey: Uint8Array;
+  /** 16 bytes. */
+  readonly iv: Uint8Array;
+}
+
 export interface SegmentRecord {
   readonly id: string;
   readonly partNumber: number;
@@ -130,7 +142,18 @@ export interface SegmentRecord {
   readonly length: number;
   readonly profile: ErasureProfile;
   readonly shards: readonly ShardPlacement[];
+  /** Null for segments written before encryption (stored in the clear, still readable). */
+  readonly encryption: SegmentEncryption | null;
 }
+
+/**
+ * How an object is encrypted, as S3 reports it: `sse-s3` (data keys wrapped by the gateway's
+ * master key) or `sse-c` (wrapped by a key derived from the customer's key, which the gateway
+ * recognises by `keyHmac`, an HMAC-SHA256 of the key under the random `keySalt`, both base64).
+ */
+export type ObjectEncryption =
+  | { readonly mode: 'sse-s3' }
+  | { readonly mode: 'sse-c'; readonly keySalt: string; readonly keyHmac: string };
 
 export interface ObjectVersion {
   readonly bucket: string;
@@ -145,6 +168,8 @@ export interface ObjectVersion {
   readonly checksums: Readonly<Record<string, string>>;
   /** Representation headers stored with the object and returned on GET/HEAD. */
   readonly contentHeaders: ContentHeaders;
+  /** Null for objects written before encryption (their segments are in the clear). */
+  readonly encryption: ObjectEncryption | null;
   readonly createdAt: Date;
 }
 
@@ -163,7 +188,12 @@ export type CommitPrecondition =
 
 export interface NewObjectVersion {
   /** `contentHeaders` defaults to none: a copy or a completed upload must pass the source's on. */
-  readonly object: Omit<ObjectVersion, 'createdAt' | 'contentHeaders'> & { readonly createdAt?: Date; readonly contentHeaders?: ContentHeaders };
+  readonly object: Omit<ObjectVersion, 'createdAt' | 'contentHeaders' | 'encryption'> & {
+    readonly createdAt?: Date;
+    readonly contentHeaders?: ContentHeaders;
+    /** Defaults to null (not encrypted). */
+    readonly encryption?: ObjectEncryption | null;
+  };
   /** Checked inside the commit's transaction; CommitPreconditionError when it does not hold. */
   readonly precondition?: CommitPrecondition;
   readonly segments: readonly SegmentRecord[];

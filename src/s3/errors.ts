@@ -47,6 +47,7 @@ export type S3ErrorCode =
   | 'NotModified'
   | 'PreconditionFailed'
   | 'RequestTimeTooSkewed'
+  | 'ServerSideEncryptionConfigurationNotFoundError'
   | 'ServiceUnavailable'
   | 'SignatureDoesNotMatch'
   | 'SlowDown'
@@ -155,6 +156,7 @@ export const S3_ERRORS: Readonly<Record<S3ErrorCode, S3ErrorSpec>> = Object.free
     status: 403,
     message: "The difference between the request time and the server's time is too large.",
   },
+  ServerSideEncryptionConfigurationNotFoundError: { status: 404, message: 'The server side encryption configuration was not found' },
   ServiceUnavailable: { status: 503, message: 'Service is unable to handle request.' },
   SignatureDoesNotMatch: {
     status: 403,
