@@ -15,6 +15,7 @@ import test from 'ava';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { parse } from 'yaml';
 import { seededBytes, sleep } from './cluster.ts';
+import { rotateMasterKeyFile } from '../src/crypto/master-key-file.ts';
 import { freePort } from '../src/testing/free-port.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -26,6 +27,7 @@ interface ComposeService {
   volumes?: string[];
   depends_on?: Record<string, { condition: string }>;
   healthcheck?: { test: string[] };
+  secrets?: string[];
 }
 
 /** `${NAME}`, `${NAME:-default}` and `${NAME:?error}` as Compose interpolates them. */
@@ -54,7 +56,10 @@ test('every service of docker-compose.yml runs as a local process, and the clust
     SHARDGATE_ADMIN_TOKEN: randomBytes(16).toString('hex'),
     SHARDGATE_JOIN_TOKEN: randomBytes(16).toString('hex'),
   };
-  const compose = parse(readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, ComposeService> };
+  const compose = parse(readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
+    services: Record<string, ComposeService>;
+    secrets?: Record<string, { file: string }>;
+  };
   const names = Object.keys(compose.services);
   const root = mkdtempSync(path.join(tmpdir(), 'shardgate-compose-'));
   const children: ChildProcess[] = [];
@@ -74,6 +79,15 @@ test('every service of docker-compose.yml runs as a local process, and the clust
       for (const match of String(value).matchAll(/^(\d{2,5})$/g)) containerPorts.add(match[1]!);
     }
     for (const port of containerPorts) ports.set(`${name}:${port}`, await freePort());
+  }
+  // Secrets are mounted at /run/secrets/<name>; the one the file knows is the master key, made as
+  // the comment in docker-compose.yml says.
+  const secretFiles = new Map<string, string>();
+  for (const name of Object.keys(compose.secrets ?? {})) {
+    t.is(name, 'master_key', `a secret this test does not know how to make: ${name}`);
+    const file = path.join(root, 'master.key');
+    rotateMasterKeyFile(file);
+    secretFiles.set(`/run/secrets/${name}`, file);
   }
   const publish = ports.get('gateway:9000')!;
   const env = { ...secrets, SHARDGATE_PUBLISH: `127.0.0.1:${publish}` };
@@ -95,7 +109,7 @@ test('every service of docker-compose.yml runs as a local process, and the clust
     const result: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? root };
     for (const [key, value] of Object.entries(service.environment ?? {})) {
       const text = rewrite(name, String(value));
-      result[key] = dataDirs.get(text) ?? text;
+      result[key] = dataDirs.get(text) ?? secretFiles.get(text) ?? text;
     }
     return result;
   };

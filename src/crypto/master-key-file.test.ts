@@ -26,6 +26,13 @@ test('rotation appends a new current key and keeps the old ones', (t) => {
   t.is(statSync(file).mode & 0o777, 0o600);
 });
 
+test('rotation of a missing file makes it with one key, mode 0600', (t) => {
+  const file = path.join(dir(), 'new.key');
+  const first = rotateMasterKeyFile(file);
+  t.deepEqual(readMasterKeyFile(file), [first]);
+  t.is(statSync(file).mode & 0o777, 0o600);
+});
+
 test('formatting and parsing round-trip; comments and blank lines are ignored', (t) => {
   const keys = [newMasterKey([])];
   keys.push(newMasterKey(keys));

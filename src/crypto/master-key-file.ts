@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { DATA_KEY_BYTES } from './key-wrap.ts';
 
@@ -102,7 +102,8 @@ export function ensureMasterKeyFile(file: string): MasterKey[] {
 
 /** `shardgate keys rotate-master`: appends a new current key; returns it. */
 export function rotateMasterKeyFile(file: string): MasterKey {
-  const keys = readMasterKeyFile(file);
+  // A missing file is a first key: `keys rotate-master` is also how a key file is made.
+  const keys = existsSync(file) ? readMasterKeyFile(file) : [];
   const added = newMasterKey(keys);
   writeMasterKeyFile(file, [...keys, added]);
   return added;
