@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { MULTIPART_MIGRATION } from './sqlite-migration-multipart.ts';
+import { REPAIR_MIGRATION } from './sqlite-migration-repair.ts';
 
 /**
  * The SQLite schema as an append-only list: migration i (0-based) takes `user_version` from i to
@@ -155,6 +156,8 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE buckets ADD COLUMN cors_rules TEXT;
   ALTER TABLE objects ADD COLUMN content_headers TEXT NOT NULL DEFAULT '{}';
   `,
+  // Placement versions, node admin states, the repair queue (see the imported file).
+  REPAIR_MIGRATION,
 ];
 
 export class SchemaTooNewError extends Error {

@@ -4,6 +4,7 @@ import { runCopyContract } from './store-contract-copy.ts';
 import { runListingContract } from './store-contract-listing.ts';
 import { runMultipartContract } from './store-contract-multipart.ts';
 import { runObjectContract } from './store-contract-objects.ts';
+import { runRepairContract } from './store-contract-repair.ts';
 import { runUsageContract } from './store-contract-usage.ts';
 import { createAccountAndBucket, newVersion, openStore, PROFILE, type MakeStore } from './store-contract-fixtures.ts';
 import type { MetaStore } from './store.ts';
@@ -24,6 +25,7 @@ export function runMetaStoreContract(test: TestFn, makeStore: MakeStore): void {
   runUsageContract(test, makeStore);
   runMultipartContract(test, makeStore);
   runCopyContract(test, makeStore);
+  runRepairContract(test, makeStore);
 }
 
 function runAccountContract(test: TestFn, makeStore: MakeStore): void {
