@@ -3,6 +3,8 @@ import { runShardNodeCli } from '../shard-node/main.ts';
 import { runArchiveCli } from './archive.ts';
 import { runDevCli } from './dev.ts';
 import { runKeysCli } from './keys.ts';
+import { runNodesCli } from './nodes.ts';
+import { runStatusCli } from './status.ts';
 import { runUsageCli } from './usage.ts';
 
 const COMMANDS: Record<string, { summary: string; run: (argv: string[]) => Promise<void> }> = {
@@ -11,6 +13,8 @@ const COMMANDS: Record<string, { summary: string; run: (argv: string[]) => Promi
   gateway: { summary: 'the S3 gateway', run: runGatewayCli },
   keys: { summary: 'access keys of a running gateway: create for an account, ls, revoke', run: runKeysCli },
   node: { summary: 'a shard node that registers with a gateway', run: runShardNodeCli },
+  nodes: { summary: 'node states of a running gateway: ls, show, drain, undrain, forget, disqualify', run: runNodesCli },
+  status: { summary: 'cluster health: nodes by state, segments by healthy shards, the repair queue', run: runStatusCli },
   usage: { summary: 'an account\'s invoice, or where packing small objects saves money', run: runUsageCli },
 };
 

@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import { packingAdviceHandler, usageReportHandler } from './billing/usage-routes.ts';
 import type { GatewayDeps, GatewayEnv } from './context.ts';
 import { createKeyHandler, listKeysHandler, revokeKeyHandler } from './keys/key-routes.ts';
+import { registerRepairRoutes } from './repair/repair-routes.ts';
 
 /**
  * Operator endpoints under `/_/admin/`, behind `Authorization: Bearer <admin token>`:
@@ -42,12 +43,16 @@ export function adminRoutes(deps: GatewayDeps): Hono<GatewayEnv> {
       id: record.id,
       url: record.url,
       zone: record.zone,
-      online: deps.registry.isOnline(record.id),
+      // online (heartbeats), state: online | offline | lost | draining | drained | disqualified,
+      // and the operator's decision (adminState, adminStateSince)
+      ...deps.repair.states.describe(record.id),
       capacityBytes: record.capacityBytes,
       freeBytes: record.freeBytes,
       lastHeartbeatAt: record.lastHeartbeatAt.toISOString(),
     })),
   }));
+
+  registerRepairRoutes(app, deps);
 
   return app;
 }

@@ -6,8 +6,9 @@ import {
 import type { PriceTable } from '../src/billing/price-table.ts';
 import { BILLING_SETTING_SPECS, loadBillingSettings } from './billing/billing-config.ts';
 import { defaultBaseDomains } from './addressing.ts';
+import { REPAIR_SETTING_SPECS, loadRepairSettings, type RepairSettings } from './repair/repair-config.ts';
 
-export interface GatewayConfig {
+export interface GatewayConfig extends RepairSettings {
   readonly host: string;
   readonly port: number;
   /** Virtual-hosted-style requests are `<bucket>.<one of these>` (see addressing.ts). */
@@ -62,6 +63,7 @@ const SPECS = {
   archiveIndexCache: { flag: 'archive-index-cache', env: 'SHARDGATE_ARCHIVE_INDEX_CACHE', kind: 'bytes', description: 'memory for cached ZIP central directories', defaultText: '64MiB' },
   logRequests: { flag: 'log-requests', env: 'SHARDGATE_LOG_REQUESTS', kind: 'boolean', description: 'one JSON log line per request', defaultText: 'true' },
   ...BILLING_SETTING_SPECS,
+  ...REPAIR_SETTING_SPECS,
 } as const satisfies SettingSpecs;
 
 export const GATEWAY_HELP = formatHelp(
@@ -115,6 +117,7 @@ export function loadGatewayConfig(argv: readonly string[], env: NodeJS.ProcessEn
     archiveIndexCacheBytes: v.archiveIndexCache ? parseBytes('--archive-index-cache', v.archiveIndexCache) : 64 * 1024 * 1024,
     logRequests: v.logRequests ? parseBoolean('--log-requests', v.logRequests) : true,
     ...loadBillingSettings(v),
+    ...loadRepairSettings(v),
   };
   if ((config.accessKey === null) !== (config.secretKey === null)) {
     throw new ConfigError('set both the access key and the secret key, or neither');

@@ -27,6 +27,8 @@ export class NodeRegistry {
   readonly #options: NodeRegistryOptions;
   readonly #nodes = new Map<string, NodeView>();
   readonly #unreachableSince = new Map<string, Date>();
+  /** Repair's node states: draining, drained, disqualified and forgotten nodes get no new shards. */
+  #acceptsShards: (nodeId: string) => boolean = () => true;
 
   private constructor(options: NodeRegistryOptions) {
     this.#options = options;
@@ -71,6 +73,15 @@ export class NodeRegistry {
 
   online(): NodeView[] {
     return [...this.#nodes.values()].filter((view) => this.isOnline(view.record.id));
+  }
+
+  /** Online nodes that may receive new shards (see `setShardFilter`). */
+  writable(): NodeView[] {
+    return this.online().filter((view) => this.#acceptsShards(view.record.id));
+  }
+
+  setShardFilter(acceptsShards: (nodeId: string) => boolean): void {
+    this.#acceptsShards = acceptsShards;
   }
 
   all(): NodeView[] {

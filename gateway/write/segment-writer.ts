@@ -22,6 +22,8 @@ export interface WriteContext {
   readonly metrics: GatewayMetrics;
   readonly logger: Logger;
   readonly now: () => Date;
+  /** Heal on write: a segment committed with fewer than n shards is queued for repair. */
+  readonly repairSignals?: { segmentWrittenDegraded(segmentId: string, storedShards: number): void };
 }
 
 interface ShardSlot {
@@ -51,7 +53,7 @@ export class SegmentWriter {
     const segmentId = randomBytes(16).toString('hex');
     const chosen = chooseNodes(
       segmentId,
-      ctx.registry.online().map((view) => ({ id: view.record.id, zone: view.record.zone, freeBytes: view.record.freeBytes })),
+      ctx.registry.writable().map((view) => ({ id: view.record.id, zone: view.record.zone, freeBytes: view.record.freeBytes })),
       totalShards(profile),
     );
     if (chosen.length < ctx.config.writeQuorum) throw new WriteQuorumError(ctx.config.writeQuorum, chosen.length);
@@ -107,6 +109,7 @@ export class SegmentWriter {
     const missing = totalShards(this.profile) - placements.length;
     if (missing > 0) {
       this.ctx.metrics.shardsMissingAfterWrite += missing;
+      this.ctx.repairSignals?.segmentWrittenDegraded(this.segmentId, placements.length);
       this.ctx.logger.warn('segment_written_degraded', {
         segmentId: this.segmentId, missing, failures: this.#failures(),
       });
