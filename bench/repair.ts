@@ -107,7 +107,7 @@ try {
     rows.push(['1 MiB range GET p50 / p99, healthy', `${report.reads.healthy.p50.toFixed(1)} / ${report.reads.healthy.p99.toFixed(1)} ms (${healthy.length} reads)`]);
     rows.push(['1 MiB range GET p50 / p99, during repair', `${report.reads.duringRepair.p50.toFixed(1)} / ${report.reads.duringRepair.p99.toFixed(1)} ms (${during.length} reads)`]);
   }
-  process.stdout.write(`${formatTable(["", ""], rows)}\n`);
+  process.stdout.write(`${formatTable(['', ''], rows)}\n`);
   process.stdout.write(`written to ${writeResultsJson('repair', report, startedAt)}\n`);
 } finally {
   await cluster.close();
