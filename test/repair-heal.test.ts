@@ -1,4 +1,4 @@
-import { closeSync, existsSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import test from 'ava';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
@@ -37,6 +37,25 @@ test('a corrupt shard met by a read is re-created on a distinct node and the cor
   const bySegment = shardFilesBySegment(cluster, cluster.nodes.map((node) => node.index));
   t.true(everySegmentWhole(bySegment, 6), 'n shards on n distinct nodes');
 
+  const before = await cluster.metrics();
+  t.true(before.segmentsRepaired! >= 1);
+  t.true((await getObjectBytes(s3, { Bucket: 'bkt', Key: 'victim' })).equals(body));
+  t.is((await cluster.metrics()).corruptChunks, before.corruptChunks, 'the next read meets no corrupt chunk');
+});
+
+test('with no spare node (n nodes in all), a corrupt shard met by a read is rewritten in place', async (t) => {
+  const cluster = await startCluster(t, { nodes: 6, chunkSize: CHUNK, maxSegmentSize: SEGMENT, gatewayArgs: REPAIR_GATEWAY_ARGS });
+  const s3 = cluster.s3();
+  await s3.send(new CreateBucketCommand({ Bucket: 'bkt' }));
+  const body = seededBytes(150_000, 4);
+  await s3.send(new PutObjectCommand({ Bucket: 'bkt', Key: 'victim', Body: body }));
+  const corrupt = [...cluster.allShardFiles()].find((file) => file.endsWith('.1'))!;
+  const original = readFileSync(corrupt);
+  flipByte(corrupt, 5);
+  t.false(readFileSync(corrupt).equals(original));
+
+  t.true((await getObjectBytes(s3, { Bucket: 'bkt', Key: 'victim' })).equals(body));
+  await waitFor('the shard file rewritten', async () => existsSync(corrupt) && readFileSync(corrupt).equals(original));
   const before = await cluster.metrics();
   t.true(before.segmentsRepaired! >= 1);
   t.true((await getObjectBytes(s3, { Bucket: 'bkt', Key: 'victim' })).equals(body));

@@ -63,7 +63,7 @@ export function shardsToRecreate(placement: SegmentPlacement, job: Pick<RepairJo
  * One repair attempt of one segment: read k verified shards in stripe batches, re-create only the
  * shards that need it (data or parity alike: `reconstructAll`), stream them to new distinct nodes
  * chosen by the placement rules (never a node that holds, or is about to delete or commit, a shard
- * of this segment), commit them with their hash lists (a re-created shard must hash to the root
+ * of this segment; a corrupt shard with no such node left is rewritten in place), commit them with their hash lists (a re-created shard must hash to the root
  * metadata already has), then swap them in with the store's primitive. Every new shard is recorded
  * as pending first, so a crash or a lost race leaves only collectable garbage.
  */
@@ -82,21 +82,31 @@ export async function repairSegment(ctx: RepairContext, job: RepairJob, signal: 
     .filter((view) => !excluded.has(view.record.id) && ctx.states.acceptsShards(view.record.id))
     .map((view) => ({ id: view.record.id, zone: view.record.zone, freeBytes: view.record.freeBytes }));
   const targets = chooseNodes(job.segmentId, candidates, recreate.length).map((c) => ctx.registry.get(c.id)!);
-  if (targets.length === 0) throw new NoRepairTargetError(job.segmentId, recreate.length);
-  const slots = recreate.slice(0, targets.length).map((shardIndex, i) => ({ shardIndex, node: targets[i]! }));
+  const slots: TargetSlot[] = recreate.slice(0, targets.length).map((shardIndex, i) => ({ shardIndex, node: targets[i]!, inPlace: false }));
+  // No distinct node left (n nodes in all): a corrupt shard on a good node is rewritten in place.
+  for (const shardIndex of recreate.slice(targets.length)) {
+    const nodeId = placement.shards.find((s) => s.shardIndex === shardIndex)?.nodeId;
+    const node = nodeId === undefined ? undefined : ctx.registry.get(nodeId);
+    if (node && job.corruptShards.includes(shardIndex) && ctx.states.acceptsShards(nodeId!)) slots.push({ shardIndex, node, inPlace: true });
+  }
+  if (slots.length === 0) throw new NoRepairTargetError(job.segmentId, recreate.length);
 
   const writeId = `repair:${job.segmentId}:${job.leaseToken}`;
-  await ctx.store.addPendingShards(writeId, slots.map((slot) => ({ shardId: shardId(job.segmentId, slot.shardIndex), nodeId: slot.node.record.id })), ctx.now());
+  const moved = slots.filter((slot) => !slot.inPlace);
+  await ctx.store.addPendingShards(writeId, moved.map((slot) => ({ shardId: shardId(job.segmentId, slot.shardIndex), nodeId: slot.node.record.id })), ctx.now());
   try {
     const { committed, bytes, sourceFailures } = await rebuildShards(ctx, placement, job, slots, signal);
     if (committed.length === 0) throw new Error(`no re-created shard of ${job.segmentId} could be committed`);
-    const result = await ctx.store.replaceShardPlacements({
-      segmentId: job.segmentId, expectedVersion: placement.placementVersion, replacements: committed, writeId,
-    });
+    // A shard rewritten in place keeps its placement (same node, same root): nothing to swap.
+    const replacements = committed.filter((shard) => moved.some((slot) => slot.shardIndex === shard.shardIndex));
+    const result = replacements.length === 0
+      ? { replaced: true as const }
+      : await ctx.store.replaceShardPlacements({ segmentId: job.segmentId, expectedVersion: placement.placementVersion, replacements, writeId });
     if (!result.replaced) {
       await ctx.store.abandonWrite(writeId);
       return { kind: 'raced' };
     }
+    if (replacements.length === 0) await ctx.store.abandonWrite(writeId);
     return { kind: 'repaired', shards: committed.length, bytes, partial: committed.length < recreate.length, sourceFailures };
   } catch (error) {
     await ctx.store.abandonWrite(writeId).catch(() => {});
@@ -107,6 +117,8 @@ export async function repairSegment(ctx: RepairContext, job: RepairJob, signal: 
 interface TargetSlot {
   readonly shardIndex: number;
   readonly node: NodeView;
+  /** Rewrites the shard's own file on its own node (not recorded as pending: a failure leaves the old file). */
+  readonly inPlace: boolean;
 }
 
 interface UploadSlot extends TargetSlot {
