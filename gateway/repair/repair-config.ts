@@ -5,6 +5,7 @@ export const REPAIR_SETTING_SPECS = {
   nodeLostAfter: { flag: 'node-lost-after', env: 'SHARDGATE_NODE_LOST_AFTER', kind: 'string', description: 'a node offline this long is lost: its shards are repaired elsewhere (e.g. 90s, 30m, 1h)', defaultText: '1h' },
   repairConcurrency: { flag: 'repair-concurrency', env: 'SHARDGATE_REPAIR_CONCURRENCY', kind: 'integer', description: 'segments repaired at once (0 turns the repairer off)', defaultText: '2' },
   repairRate: { flag: 'repair-rate', env: 'SHARDGATE_REPAIR_RATE', kind: 'bytes', description: 'shard bytes per second repair may read from nodes (0 = no limit)', defaultText: '32MiB' },
+  repairLease: { flag: 'repair-lease', env: 'SHARDGATE_REPAIR_LEASE', kind: 'string', description: 'how long a claimed repair job stays claimed without renewal (a dead gateway\'s jobs are taken over after it)', defaultText: '60s' },
   repairCheckInterval: { flag: 'repair-check-interval', env: 'SHARDGATE_REPAIR_CHECK_INTERVAL', kind: 'string', description: 'pause between two checker passes over all segments', defaultText: '1m' },
 } as const satisfies SettingSpecs;
 
@@ -16,6 +17,8 @@ export interface RepairSettings {
   /** Bytes per second; 0 = unlimited. */
   readonly repairRateBytes: number;
   readonly repairCheckIntervalMs: number;
+  /** A claim's lease; renewed every third of it while the job runs. */
+  readonly repairLeaseMs: number;
 }
 
 /** Validates the repair settings; ConfigError with a one-line message naming the flag. */
@@ -25,6 +28,7 @@ export function loadRepairSettings(values: RepairValues): RepairSettings {
     repairConcurrency: values.repairConcurrency === undefined ? 2 : parseInteger('--repair-concurrency', values.repairConcurrency, 0, 64),
     repairRateBytes: values.repairRate === undefined ? 32 * 1024 * 1024 : parseBytes('--repair-rate', values.repairRate),
     repairCheckIntervalMs: values.repairCheckInterval === undefined ? 60_000 : parseDuration('--repair-check-interval', values.repairCheckInterval, 100),
+    repairLeaseMs: values.repairLease === undefined ? 60_000 : parseDuration('--repair-lease', values.repairLease, 1_000),
   };
 }
 

@@ -70,7 +70,7 @@ export class RepairService {
     const kick = () => repairer?.kick();
     const signals = new RepairSignals({ store, states, metrics, logger, now, shardsPerSegment: totalShards(config.profile) }, kick);
     const checker = new Checker({ store, states, logger, now }, config.repairCheckIntervalMs, kick);
-    repairer = new Repairer({ ...deps, states, limiter: new ByteRateLimiter(config.repairRateBytes) }, config.repairConcurrency);
+    repairer = new Repairer({ ...deps, states, limiter: new ByteRateLimiter(config.repairRateBytes) }, config.repairConcurrency, config.repairLeaseMs);
     return new RepairService(deps, states, signals, checker, repairer);
   }
 

@@ -3,8 +3,6 @@ import type { Logger } from '../../src/log/logger.ts';
 import type { RepairJob } from '../../src/meta/repair-types.ts';
 import { repairSegment, type RepairContext } from './segment-repair.ts';
 
-/** A claim lasts this long unless renewed; a worker renews every third of it. */
-export const REPAIR_LEASE_MS = 60_000;
 const IDLE_POLL_MS = 1_000;
 const MAX_BACKOFF_MS = 5 * 60_000;
 
@@ -21,7 +19,8 @@ export class Repairer {
   readonly #workers: Promise<void>[] = [];
   readonly #waiters = new Set<() => void>();
 
-  constructor(private readonly ctx: RepairContext & { logger: Logger }, private readonly concurrency: number) {}
+  /** `leaseMs`: a claim lasts this long unless renewed; a worker renews every third of it. */
+  constructor(private readonly ctx: RepairContext & { logger: Logger }, private readonly concurrency: number, private readonly leaseMs: number) {}
 
   start(): void {
     for (let i = 0; i < this.concurrency; i++) this.#workers.push(this.#work());
@@ -43,7 +42,7 @@ export class Repairer {
     while (!signal.aborted) {
       let job: RepairJob | undefined;
       try {
-        [job] = await this.ctx.store.claimRepairs(this.#owner, 1, REPAIR_LEASE_MS, this.ctx.now());
+        [job] = await this.ctx.store.claimRepairs(this.#owner, 1, this.leaseMs, this.ctx.now());
       } catch (error) {
         this.ctx.logger.error('repair_claim_failed', { error: (error as Error).message });
       }
@@ -59,8 +58,8 @@ export class Repairer {
     const { store, metrics, logger, now } = this.ctx;
     const started = performance.now();
     const renewal = setInterval(() => {
-      store.renewRepair(job.segmentId, job.leaseToken, REPAIR_LEASE_MS, now()).catch(() => {});
-    }, REPAIR_LEASE_MS / 3);
+      store.renewRepair(job.segmentId, job.leaseToken, this.leaseMs, now()).catch(() => {});
+    }, this.leaseMs / 3);
     try {
       const outcome = await repairSegment(this.ctx, job, signal);
       if (outcome.kind === 'pending') {
