@@ -39,6 +39,8 @@ export interface GatewayMetrics {
   /** Segments queued for repair by reads and writes that met missing or bad shards. */
   repairsQueuedByReads: number;
   repairsQueuedByWrites: number;
+  /** Shard files nodes held that metadata did not know (at two reconciliation passes in a row), sent to garbage. */
+  orphanShardsCollected: number;
   /** A gauge, not a counter: repair queue entries when last polled (about once a second). */
   repairQueueLength: number;
 }
@@ -68,6 +70,7 @@ export function createMetrics(): GatewayMetrics {
     repairsRaced: 0,
     repairsQueuedByReads: 0,
     repairsQueuedByWrites: 0,
+    orphanShardsCollected: 0,
     repairQueueLength: 0,
   };
 }

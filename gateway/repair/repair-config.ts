@@ -6,6 +6,7 @@ export const REPAIR_SETTING_SPECS = {
   repairConcurrency: { flag: 'repair-concurrency', env: 'SHARDGATE_REPAIR_CONCURRENCY', kind: 'integer', description: 'segments repaired at once (0 turns the repairer off)', defaultText: '2' },
   repairRate: { flag: 'repair-rate', env: 'SHARDGATE_REPAIR_RATE', kind: 'bytes', description: 'shard bytes per second repair may read from nodes (0 = no limit)', defaultText: '32MiB' },
   repairLease: { flag: 'repair-lease', env: 'SHARDGATE_REPAIR_LEASE', kind: 'string', description: 'how long a claimed repair job stays claimed without renewal (a dead gateway\'s jobs are taken over after it)', defaultText: '60s' },
+  reconcileInterval: { flag: 'reconcile-interval', env: 'SHARDGATE_RECONCILE_INTERVAL', kind: 'string', description: 'pause between two comparisons of each node\'s shard listing with metadata; a file unknown at two in a row is deleted (0 turns it off)', defaultText: '1h' },
   repairCheckInterval: { flag: 'repair-check-interval', env: 'SHARDGATE_REPAIR_CHECK_INTERVAL', kind: 'string', description: 'pause between two checker passes over all segments', defaultText: '1m' },
 } as const satisfies SettingSpecs;
 
@@ -19,6 +20,8 @@ export interface RepairSettings {
   readonly repairCheckIntervalMs: number;
   /** A claim's lease; renewed every third of it while the job runs. */
   readonly repairLeaseMs: number;
+  /** 0: no reconciliation. */
+  readonly reconcileIntervalMs: number;
 }
 
 /** Validates the repair settings; ConfigError with a one-line message naming the flag. */
@@ -28,6 +31,8 @@ export function loadRepairSettings(values: RepairValues): RepairSettings {
     repairConcurrency: values.repairConcurrency === undefined ? 2 : parseInteger('--repair-concurrency', values.repairConcurrency, 0, 64),
     repairRateBytes: values.repairRate === undefined ? 32 * 1024 * 1024 : parseBytes('--repair-rate', values.repairRate),
     repairCheckIntervalMs: values.repairCheckInterval === undefined ? 60_000 : parseDuration('--repair-check-interval', values.repairCheckInterval, 100),
+    reconcileIntervalMs: values.reconcileInterval === undefined ? 3_600_000
+      : values.reconcileInterval.trim() === '0' ? 0 : parseDuration('--reconcile-interval', values.reconcileInterval, 1_000),
     repairLeaseMs: values.repairLease === undefined ? 60_000 : parseDuration('--repair-lease', values.repairLease, 1_000),
   };
 }

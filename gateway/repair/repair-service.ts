@@ -10,6 +10,7 @@ import type { ShardClient } from '../nodes/shard-client.ts';
 import type { HashListCache } from '../read/hash-list-cache.ts';
 import { ByteRateLimiter } from './byte-rate-limiter.ts';
 import { Checker, type HealthCensus } from './checker.ts';
+import { Reconciler } from './reconciler.ts';
 import { NodeStates, UnknownNodeError, type NodeState } from './node-states.ts';
 import { RepairSignals } from './repair-signals.ts';
 import { Repairer } from './repairer.ts';
@@ -49,7 +50,8 @@ export interface ClusterHealth {
 
 /**
  * Keeps every segment at n healthy shards: node states, the checker, the repair workers, heal on
- * read and write (signals), and the operator's drain / forget / disqualify.
+ * read and write (signals), reconciliation of orphan files, and the operator's drain / forget /
+ * disqualify.
  */
 export class RepairService {
   #tick: NodeJS.Timeout | null = null;
@@ -60,6 +62,7 @@ export class RepairService {
     readonly signals: RepairSignals,
     readonly checker: Checker,
     readonly repairer: Repairer,
+    readonly reconciler: Reconciler,
   ) {}
 
   static async create(deps: RepairServiceDeps): Promise<RepairService> {
@@ -71,12 +74,14 @@ export class RepairService {
     const signals = new RepairSignals({ store, states, metrics, logger, now, shardsPerSegment: totalShards(config.profile) }, kick);
     const checker = new Checker({ store, states, logger, now }, config.repairCheckIntervalMs, kick);
     repairer = new Repairer({ ...deps, states, limiter: new ByteRateLimiter(config.repairRateBytes) }, config.repairConcurrency, config.repairLeaseMs);
-    return new RepairService(deps, states, signals, checker, repairer);
+    const reconciler = new Reconciler({ store, registry, metrics, logger, now }, config.reconcileIntervalMs);
+    return new RepairService(deps, states, signals, checker, repairer, reconciler);
   }
 
   start(): void {
     this.checker.start();
     this.repairer.start();
+    this.reconciler.start();
     this.#tick = setInterval(() => {
       this.#onTick().catch((error: Error) => this.deps.logger.error('repair_tick_failed', { error: error.message }));
     }, TICK_MS);
@@ -85,7 +90,7 @@ export class RepairService {
 
   async stop(): Promise<void> {
     if (this.#tick) clearInterval(this.#tick);
-    await Promise.all([this.checker.stop(), this.repairer.stop()]);
+    await Promise.all([this.checker.stop(), this.repairer.stop(), this.reconciler.stop()]);
   }
 
   /** The node's state and shard count; UnknownNodeError for an id never registered. */

@@ -46,6 +46,10 @@ export const REPAIR_SQL = {
   // A segment's file names are `<segment id>.<index>`: the range ['<id>.', '<id>/') holds exactly them.
   shardsInFlight: `SELECT shard_id, node_id, 'garbage' AS kind FROM garbage WHERE shard_id >= @from AND shard_id < @to
     UNION ALL SELECT shard_id, node_id, 'pending' AS kind FROM pending_shards WHERE shard_id >= @from AND shard_id < @to`,
+  shardPlacedOnNode: `SELECT 1 FROM shards sh JOIN segments s ON s.id = sh.segment_ref
+    WHERE s.segment_id = ? AND sh.shard_index = ? AND sh.node_id = ?`,
+  shardPendingOnNode: 'SELECT 1 FROM pending_shards WHERE shard_id = ? AND node_id = ? LIMIT 1',
+  shardGarbageOnNode: 'SELECT 1 FROM garbage WHERE shard_id = ? AND node_id = ? LIMIT 1',
 } as const;
 
 export type RepairStatements = Readonly<Record<keyof typeof REPAIR_SQL, Statement<unknown[], unknown>>>;

@@ -108,6 +108,19 @@ export class SqliteRepair {
       .map((row) => ({ shardId: row.shard_id, nodeId: row.node_id, kind: row.kind }));
   }
 
+  /** Runs inside a read transaction. */
+  unknownShards(nodeId: string, shardIds: readonly string[]): string[] {
+    return shardIds.filter((id) => {
+      const dot = id.lastIndexOf('.');
+      const segmentId = id.slice(0, dot);
+      const shardIndex = Number(id.slice(dot + 1));
+      return dot <= 0 || !Number.isInteger(shardIndex)
+        || (!this.sql.shardPlacedOnNode.get(segmentId, shardIndex, nodeId)
+          && !this.sql.shardPendingOnNode.get(id, nodeId)
+          && !this.sql.shardGarbageOnNode.get(id, nodeId));
+    });
+  }
+
   /** Runs inside a write transaction; throws WriteAbandonedError (nothing changed) when a new shard is no longer pending. */
   swap(swap: PlacementSwap, now: Date): PlacementSwapResult {
     const row = this.sql.segmentById.get(swap.segmentId) as SegmentPlacementRow | undefined;

@@ -348,6 +348,10 @@ export class SqliteMetaStore implements MetaStore {
     return this.#read(() => this.#repair.inFlight(segmentId));
   }
 
+  async listUnknownShards(nodeId: string, shardIds: readonly string[]): Promise<string[]> {
+    return this.#read(() => this.#repair.unknownShards(nodeId, shardIds));
+  }
+
   async replaceShardPlacements(swap: PlacementSwap): Promise<PlacementSwapResult> {
     return this.#write(() => this.#repair.swap(swap, this.#now()));
   }

@@ -171,4 +171,18 @@ export function runRepairContract(test: TestFn, makeStore: MakeStore): void {
     await store.deleteObject('bucket', 'k');
     t.is(await store.getObject('bucket', 'k'), null);
   });
+
+  test('listUnknownShards names the files metadata does not expect on that node', async (t) => {
+    const store = await openStore(t, makeStore);
+    await createAccountAndBucket(store);
+    const segmentId = await storedSegment(store);
+    const placed = (await store.getSegmentPlacement(segmentId))!.shards[0]!;
+    const orphan = `${'e'.repeat(32)}.0`;
+    await store.addPendingShards('w', [{ shardId: `${'a'.repeat(32)}.1`, nodeId: 'node-x' }], at(0));
+    await store.addPendingShards('dead', [{ shardId: `${'b'.repeat(32)}.2`, nodeId: 'node-x' }], at(0));
+    await store.abandonWrite('dead');
+    const listed = [shardId(segmentId, 0), `${'a'.repeat(32)}.1`, `${'b'.repeat(32)}.2`, orphan, shardId(segmentId, 1)];
+    t.deepEqual(await store.listUnknownShards('node-x', listed), [shardId(segmentId, 0), orphan, shardId(segmentId, 1)]);
+    t.deepEqual(await store.listUnknownShards(placed.nodeId, [shardId(segmentId, 0), orphan]), [orphan]);
+  });
 }

@@ -285,6 +285,11 @@ export interface MetaStore {
   /** Files of the segment's shards waiting for deletion (garbage) or commit (pending), with their nodes. */
   listShardsInFlight(segmentId: string): Promise<ShardInFlight[]>;
   /**
+   * Reconciliation: the ids among `shardIds` (files a node lists) that metadata does not expect on
+   * that node — not placed there, not pending there, not queued there as garbage.
+   */
+  listUnknownShards(nodeId: string, shardIds: readonly string[]): Promise<string[]>;
+  /**
    * The one placement primitive (repair, drain, re-encryption): in one transaction, if the segment
    * is still referenced and still at `expectedVersion`, each replacement becomes the placement of
    * its shard index, the shard it replaces goes to the garbage queue, the new shards stop being
