@@ -58,6 +58,8 @@ export function formatHealth(health: ClusterHealth): string {
     ...byHealth,
     `lost          ${segments.belowDataShards} segment(s) below k healthy shards`,
     `repair queue  ${repairQueue.length} (${repairQueue.leased} in progress)${repairQueue.oldestEnqueuedAt ? `, oldest since ${repairQueue.oldestEnqueuedAt}` : ''}`,
+    ...Object.entries(health.audits).map(([nodeId, audit]) =>
+      `audits        ${nodeId}  score ${audit.score.toFixed(3)}  ${audit.passed} passed, ${audit.failed} failed`),
     `repaired      ${repaired.segments} segments, ${repaired.shards} shards, ${formatByteSize(repaired.bytes)}; ${repaired.failures} failed attempts`,
     '',
   ].join('\n');

@@ -39,6 +39,9 @@ export interface GatewayMetrics {
   /** Segments queued for repair by reads and writes that met missing or bad shards. */
   repairsQueuedByReads: number;
   repairsQueuedByWrites: number;
+  /** Audits (one chunk of one shard, checked against the trusted root) a node answered right, and failed. */
+  auditsPassed: number;
+  auditsFailed: number;
   /** Shard files nodes held that metadata did not know (at two reconciliation passes in a row), sent to garbage. */
   orphanShardsCollected: number;
   /** A gauge, not a counter: repair queue entries when last polled (about once a second). */
@@ -70,6 +73,8 @@ export function createMetrics(): GatewayMetrics {
     repairsRaced: 0,
     repairsQueuedByReads: 0,
     repairsQueuedByWrites: 0,
+    auditsPassed: 0,
+    auditsFailed: 0,
     orphanShardsCollected: 0,
     repairQueueLength: 0,
   };

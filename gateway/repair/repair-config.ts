@@ -7,6 +7,8 @@ export const REPAIR_SETTING_SPECS = {
   repairRate: { flag: 'repair-rate', env: 'SHARDGATE_REPAIR_RATE', kind: 'bytes', description: 'shard bytes per second repair may read from nodes (0 = no limit)', defaultText: '32MiB' },
   repairLease: { flag: 'repair-lease', env: 'SHARDGATE_REPAIR_LEASE', kind: 'string', description: 'how long a claimed repair job stays claimed without renewal (a dead gateway\'s jobs are taken over after it)', defaultText: '60s' },
   reconcileInterval: { flag: 'reconcile-interval', env: 'SHARDGATE_RECONCILE_INTERVAL', kind: 'string', description: 'pause between two comparisons of each node\'s shard listing with metadata; a file unknown at two in a row is deleted (0 turns it off)', defaultText: '1h' },
+  auditInterval: { flag: 'audit-interval', env: 'SHARDGATE_AUDIT_INTERVAL', kind: 'string', description: 'pause between two audit rounds (one chunk of one shard per online node; 0 turns audits off)', defaultText: '1m' },
+  auditDisqualifyBelow: { flag: 'audit-disqualify-below', env: 'SHARDGATE_AUDIT_DISQUALIFY_BELOW', kind: 'string', description: 'a node whose audit score (0..1) falls below this is disqualified', defaultText: '0.6' },
   repairCheckInterval: { flag: 'repair-check-interval', env: 'SHARDGATE_REPAIR_CHECK_INTERVAL', kind: 'string', description: 'pause between two checker passes over all segments', defaultText: '1m' },
 } as const satisfies SettingSpecs;
 
@@ -20,6 +22,9 @@ export interface RepairSettings {
   readonly repairCheckIntervalMs: number;
   /** A claim's lease; renewed every third of it while the job runs. */
   readonly repairLeaseMs: number;
+  /** 0: no audits. */
+  readonly auditIntervalMs: number;
+  readonly auditDisqualifyBelow: number;
   /** 0: no reconciliation. */
   readonly reconcileIntervalMs: number;
 }
@@ -31,6 +36,9 @@ export function loadRepairSettings(values: RepairValues): RepairSettings {
     repairConcurrency: values.repairConcurrency === undefined ? 2 : parseInteger('--repair-concurrency', values.repairConcurrency, 0, 64),
     repairRateBytes: values.repairRate === undefined ? 32 * 1024 * 1024 : parseBytes('--repair-rate', values.repairRate),
     repairCheckIntervalMs: values.repairCheckInterval === undefined ? 60_000 : parseDuration('--repair-check-interval', values.repairCheckInterval, 100),
+    auditIntervalMs: values.auditInterval === undefined ? 60_000
+      : values.auditInterval.trim() === '0' ? 0 : parseDuration('--audit-interval', values.auditInterval, 100),
+    auditDisqualifyBelow: values.auditDisqualifyBelow === undefined ? 0.6 : parseFraction('--audit-disqualify-below', values.auditDisqualifyBelow),
     reconcileIntervalMs: values.reconcileInterval === undefined ? 3_600_000
       : values.reconcileInterval.trim() === '0' ? 0 : parseDuration('--reconcile-interval', values.reconcileInterval, 1_000),
     repairLeaseMs: values.repairLease === undefined ? 60_000 : parseDuration('--repair-lease', values.repairLease, 1_000),
@@ -47,4 +55,11 @@ export function parseDuration(flag: string, raw: string, minimumMs: number): num
     throw new ConfigError(`${flag} must be a duration such as 90s, 30m or 1h (at least ${minimumMs} ms), got "${raw}"`);
   }
   return ms;
+}
+
+/** A number in [0, 1]. */
+function parseFraction(flag: string, raw: string): number {
+  const value = Number(raw.trim());
+  if (raw.trim() === '' || !Number.isFinite(value) || value < 0 || value > 1) throw new ConfigError(`${flag} must be a number between 0 and 1, got "${raw}"`);
+  return value;
 }

@@ -8,6 +8,7 @@ import type { GatewayMetrics } from '../metrics.ts';
 import type { NodeRegistry } from '../nodes/registry.ts';
 import type { ShardClient } from '../nodes/shard-client.ts';
 import type { HashListCache } from '../read/hash-list-cache.ts';
+import { Auditor } from './auditor.ts';
 import { ByteRateLimiter } from './byte-rate-limiter.ts';
 import { Checker, type HealthCensus } from './checker.ts';
 import { Reconciler } from './reconciler.ts';
@@ -38,6 +39,8 @@ export interface NodeRepairView {
   readonly adminStateSince: string | null;
   /** Shards metadata places on the node: a drain is done at 0. */
   readonly shards: number;
+  /** Audit score (1 = never failed; disqualified below --audit-disqualify-below) and counts, since the gateway started. */
+  readonly audit: { readonly score: number; readonly passed: number; readonly failed: number };
 }
 
 /** `GET /_/admin/health` and `shardgate status`. */
@@ -46,6 +49,8 @@ export interface ClusterHealth {
   readonly segments: HealthCensus;
   readonly repairQueue: { readonly length: number; readonly leased: number; readonly oldestEnqueuedAt: string | null };
   readonly repaired: { readonly segments: number; readonly shards: number; readonly bytes: number; readonly failures: number };
+  /** Audited nodes: score, passed, failed. */
+  readonly audits: Readonly<Record<string, { readonly score: number; readonly passed: number; readonly failed: number }>>;
 }
 
 /**
@@ -63,6 +68,7 @@ export class RepairService {
     readonly checker: Checker,
     readonly repairer: Repairer,
     readonly reconciler: Reconciler,
+    readonly auditor: Auditor,
   ) {}
 
   static async create(deps: RepairServiceDeps): Promise<RepairService> {
@@ -75,13 +81,24 @@ export class RepairService {
     const checker = new Checker({ store, states, logger, now }, config.repairCheckIntervalMs, kick);
     repairer = new Repairer({ ...deps, states, limiter: new ByteRateLimiter(config.repairRateBytes) }, config.repairConcurrency, config.repairLeaseMs);
     const reconciler = new Reconciler({ store, registry, metrics, logger, now }, config.reconcileIntervalMs);
-    return new RepairService(deps, states, signals, checker, repairer, reconciler);
+    let service: RepairService | null = null;
+    const auditor = new Auditor({
+      store, registry, client: deps.client, hashLists: deps.hashLists, states, metrics, logger, now, shardTimeoutMs: config.shardTimeoutMs,
+      onCorruptShard: (segmentId, shardIndex) => {
+        store.enqueueRepair({ segmentId, healthyShards: totalShards(config.profile) - 1, corruptShards: [shardIndex] }, now())
+          .then(kick, (error: Error) => logger.error('repair_enqueue_failed', { segmentId, error: error.message }));
+      },
+      disqualify: async (nodeId) => { await service?.disqualify(nodeId); },
+    }, config.auditIntervalMs, config.auditDisqualifyBelow);
+    service = new RepairService(deps, states, signals, checker, repairer, reconciler, auditor);
+    return service;
   }
 
   start(): void {
     this.checker.start();
     this.repairer.start();
     this.reconciler.start();
+    this.auditor.start();
     this.#tick = setInterval(() => {
       this.#onTick().catch((error: Error) => this.deps.logger.error('repair_tick_failed', { error: error.message }));
     }, TICK_MS);
@@ -90,14 +107,14 @@ export class RepairService {
 
   async stop(): Promise<void> {
     if (this.#tick) clearInterval(this.#tick);
-    await Promise.all([this.checker.stop(), this.repairer.stop(), this.reconciler.stop()]);
+    await Promise.all([this.checker.stop(), this.repairer.stop(), this.reconciler.stop(), this.auditor.stop()]);
   }
 
   /** The node's state and shard count; UnknownNodeError for an id never registered. */
   async node(nodeId: string): Promise<NodeRepairView> {
     if (!this.deps.registry.get(nodeId) && this.states.adminState(nodeId) === null) throw new UnknownNodeError(nodeId);
     const view = this.states.describe(nodeId);
-    return { id: nodeId, state: view.state, adminState: view.adminState, adminStateSince: view.adminStateSince, shards: await this.deps.store.countShardsOnNode(nodeId) };
+    return { id: nodeId, state: view.state, adminState: view.adminState, adminStateSince: view.adminStateSince, shards: await this.deps.store.countShardsOnNode(nodeId), audit: this.auditor.scoreOf(nodeId) };
   }
 
   /** Moves every shard off the node while it stays online; it becomes `drained` at 0 shards. */
@@ -140,6 +157,7 @@ export class RepairService {
       segments: this.checker.census,
       repairQueue: { length: queue.length, leased: queue.leased, oldestEnqueuedAt: queue.oldestEnqueuedAt?.toISOString() ?? null },
       repaired: { segments: metrics.segmentsRepaired, shards: metrics.shardsRepaired, bytes: metrics.bytesRepaired, failures: metrics.repairFailures },
+      audits: this.auditor.scores(),
     };
   }
 
