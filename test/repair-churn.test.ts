@@ -42,7 +42,16 @@ test('churn: 2 nodes lost for good → every segment back to n shards on the oth
   await cluster.kill(cluster.nodes[0]!);
   await cluster.kill(cluster.nodes[1]!);
   const killedAt = new Date();
+  // Writes pick among online nodes: wait until the gateway has noticed (a write to a dead node fails its quorum).
+  await waitFor('the dead nodes offline', async () => {
+    const { nodes } = await cluster.admin<{ nodes: { online: boolean }[] }>('/_/admin/nodes');
+    return nodes.filter((node) => node.online).length === 6;
+  });
   // While repair runs: one object deleted, one overwritten (no resurrection, no leaked shard).
+  await waitFor('repair under way', async () => {
+    const view = await cluster.admin<ClusterHealthView>('/_/admin/health');
+    return view.repairQueue.length > 0 || view.repaired.shards > 0;
+  });
   await s3.send(new DeleteObjectCommand({ Bucket: 'bkt', Key: 'doomed' }));
   const replacement = seededBytes(CHUNK * 9, 7);
   await s3.send(new PutObjectCommand({ Bucket: 'bkt', Key: 'replaced', Body: replacement }));
