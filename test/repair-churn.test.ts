@@ -20,7 +20,7 @@ async function multipart(s3: S3Client, key: string, parts: readonly Buffer[]): P
   await s3.send(new CompleteMultipartUploadCommand({ Bucket: 'bkt', Key: key, UploadId, MultipartUpload: { Parts: done } }));
 }
 
-test('churn: 2 nodes lost for good → every segment back to n shards on the others; 2 more lost → every object still reads', async (t) => {
+test('churn, twice: 2 nodes lost for good → every segment back to n shards on the others; 2 more lost → every object still reads', async (t) => {
   const cluster = await startCluster(t, { nodes: 8, chunkSize: CHUNK, maxSegmentSize: SEGMENT, gatewayArgs: REPAIR_GATEWAY_ARGS });
   const s3 = cluster.s3();
   await s3.send(new CreateBucketCommand({ Bucket: 'bkt' }));
@@ -87,4 +87,27 @@ test('churn: 2 nodes lost for good → every segment back to n shards on the oth
     t.true((await getObjectBytes(s3, { Bucket: 'bkt', Key: key })).equals(body), `${key} byte-identical with 4 of 8 nodes gone`);
   }
   t.deepEqual(await s3ErrorOf(t, getObjectBytes(s3, { Bucket: 'bkt', Key: 'doomed' })), { name: 'NoSuchKey', status: 404 });
+
+  // Second cycle: two fresh nodes join the four survivors; repair fills them; two more die.
+  const rejoinAt = Date.now();
+  await cluster.startNode(8);
+  await cluster.startNode(9);
+  await cluster.waitForOnlineNodes(6);
+  await waitFor('every segment back at n healthy shards again', async () => {
+    const view = await cluster.admin<ClusterHealthView>('/_/admin/health');
+    const pass = view.segments;
+    return pass.completedAt !== null && Date.parse(pass.completedAt) > rejoinAt + 4000 && view.repairQueue.length === 0
+      && Object.keys(pass.byHealthyShards).every((label) => label === `${N}/${N}`);
+  });
+  const survivors = [4, 5, 6, 7, 8, 9];
+  await waitFor('shard files settled on the new set', async () => {
+    const files = shardFilesBySegment(cluster, survivors);
+    return files.size === health.segments.segments && everySegmentWhole(files, N);
+  });
+  t.true(cluster.shardFiles(8).length > 0 && cluster.shardFiles(9).length > 0, 'the new nodes received shards');
+  await cluster.kill(cluster.nodes[4]!);
+  await cluster.kill(cluster.nodes[5]!);
+  for (const [key, body] of objects) {
+    t.true((await getObjectBytes(s3, { Bucket: 'bkt', Key: key })).equals(body), `${key} byte-identical after the second cycle`);
+  }
 });
