@@ -5,6 +5,7 @@ import { runDevCli } from './dev.ts';
 import { runHealthCli } from './health.ts';
 import { runKeysCli } from './keys.ts';
 import { runNodesCli } from './nodes.ts';
+import { runStatusCli } from './status.ts';
 import { runUsageCli } from './usage.ts';
 
 const COMMANDS: Record<string, { summary: string; run: (argv: string[]) => Promise<void> }> = {
@@ -14,7 +15,8 @@ const COMMANDS: Record<string, { summary: string; run: (argv: string[]) => Promi
   health: { summary: 'exit 0 when a gateway or a shard node answers its health check (for container HEALTHCHECKs)', run: runHealthCli },
   keys: { summary: 'access keys of a running gateway (create, ls, revoke); the master key file (rotate-master, rewrap-master)', run: runKeysCli },
   node: { summary: 'a shard node that registers with a gateway', run: runShardNodeCli },
-  nodes: { summary: 'shard nodes of a running gateway: join tokens per operator', run: runNodesCli },
+  nodes: { summary: 'shard nodes of a running gateway: ls, show, drain, undrain, forget, disqualify; join tokens per operator', run: runNodesCli },
+  status: { summary: 'cluster health: nodes by state, segments by healthy shards, the repair queue', run: runStatusCli },
   usage: { summary: 'an account\'s invoice, or where packing small objects saves money', run: runUsageCli },
 };
 

@@ -4,6 +4,7 @@ import { packingAdviceHandler, usageReportHandler } from './billing/usage-routes
 import type { GatewayDeps, GatewayEnv } from './context.ts';
 import { createKeyHandler, listKeysHandler, revokeKeyHandler } from './keys/key-routes.ts';
 import { createJoinTokenHandler, listJoinTokensHandler, revokeJoinTokenHandler } from './nodes/join-token-routes.ts';
+import { registerRepairRoutes } from './repair/repair-routes.ts';
 
 /**
  * Operator endpoints under `/_/admin/`, behind `Authorization: Bearer <admin token>`:
@@ -50,12 +51,16 @@ export function adminRoutes(deps: GatewayDeps): Hono<GatewayEnv> {
       zone: record.zone,
       operatorId: record.operatorId,
       secretEpoch: record.secretEpoch,
-      online: deps.registry.isOnline(record.id),
+      // online (heartbeats), state: online | offline | lost | draining | drained | disqualified,
+      // and the operator's decision (adminState, adminStateSince)
+      ...deps.repair.states.describe(record.id),
       capacityBytes: record.capacityBytes,
       freeBytes: record.freeBytes,
       lastHeartbeatAt: record.lastHeartbeatAt.toISOString(),
     })),
   }));
+
+  registerRepairRoutes(app, deps);
 
   return app;
 }

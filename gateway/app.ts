@@ -26,6 +26,15 @@ export function createApp(deps: GatewayDeps): Hono<GatewayEnv> {
     // how many body bytes really went out and which shards a streamed read touched.
     // Node heartbeats arrive every few seconds per node: they would drown the request log.
     if (!c.req.path.startsWith('/_/nodes/')) c.env?.outgoing?.once('close', () => writeRequestLog(deps, c, timing));
+    // Repair: the request holds a read lease until its response is closed (garbage it may still
+    // read waits), and a read that met missing or bad shards queues their segments (heal on read).
+    if (!c.req.path.startsWith('/_/') && c.env?.outgoing) {
+      const releaseLease = deps.readLeases.acquire();
+      c.env.outgoing.once('close', () => {
+        releaseLease();
+        deps.repairSignals.readFinished(c.get('log')?.read);
+      });
+    }
     await next();
     timing.headers = performance.now(); // the adapter writes the status line right after this
     c.header('x-amz-request-id', requestId);

@@ -8,8 +8,9 @@ import type { PriceTable } from '../src/billing/price-table.ts';
 import { LOG_SETTING_SPECS, loadLogSettings, type LogSettings } from '../src/log/log-settings.ts';
 import { BILLING_SETTING_SPECS, loadBillingSettings } from './billing/billing-config.ts';
 import { defaultBaseDomains } from './addressing.ts';
+import { REPAIR_SETTING_SPECS, loadRepairSettings, type RepairSettings } from './repair/repair-config.ts';
 
-export interface GatewayConfig {
+export interface GatewayConfig extends RepairSettings {
   readonly host: string;
   /** PEM certificate chain and key of the S3 listener; null serves plain HTTP. */
   readonly tls: { readonly cert: string; readonly key: string } | null;
@@ -89,6 +90,7 @@ const SPECS = {
   logRequests: { flag: 'log-requests', env: 'SHARDGATE_LOG_REQUESTS', kind: 'boolean', description: 'one JSON log line per request', defaultText: 'true' },
   ...LOG_SETTING_SPECS,
   ...BILLING_SETTING_SPECS,
+  ...REPAIR_SETTING_SPECS,
 } as const satisfies SettingSpecs;
 
 export const GATEWAY_HELP = formatHelp(
@@ -151,6 +153,7 @@ export function loadGatewayConfig(argv: readonly string[], env: NodeJS.ProcessEn
     ...loadBillingSettings(v),
     masterKeyFile: masterKeyFileOutside(dataDir, v.masterKeyFile),
     allowInsecureSsec: v.allowInsecureSsec ? parseBoolean('--allow-insecure-ssec', v.allowInsecureSsec) : false,
+    ...loadRepairSettings(v),
   };
   if ((config.accessKey === null) !== (config.secretKey === null)) {
     throw new ConfigError('set both the access key and the secret key, or neither');

@@ -17,6 +17,9 @@ import type { HashListCache } from './read/hash-list-cache.ts';
 import type { NodeLatency } from './read/node-latency.ts';
 import type { ArchiveIndexCache } from './archive/archive-index-cache.ts';
 import type { ReadReport } from './read/segment-reader.ts';
+import type { ReadLeases } from './repair/read-leases.ts';
+import type { RepairService } from './repair/repair-service.ts';
+import type { RepairSignals } from './repair/repair-signals.ts';
 
 /** Everything the gateway needs, passed in: no module-level singletons. */
 export interface GatewayDeps {
@@ -41,6 +44,12 @@ export interface GatewayDeps {
   readonly now: () => Date;
   /** Batches metered requests into the usage ledger; null when billing is off (`--billing false`). */
   readonly usage: UsageRecorder | null;
+  /** Node states, checker, repairer, drain (gateway/repair/). */
+  readonly repair: RepairService;
+  /** Heal on read and write: segments that met missing or bad shards are queued for repair. */
+  readonly repairSignals: RepairSignals;
+  /** Requests in flight: the janitor deletes no garbage a response still streaming may read. */
+  readonly readLeases: ReadLeases;
 }
 
 /** Fields of the one log line each request writes when its response is finished. */

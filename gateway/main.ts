@@ -24,6 +24,8 @@ import { ShardClient } from './nodes/shard-client.ts';
 import { HashListCache } from './read/hash-list-cache.ts';
 import { NodeLatency } from './read/node-latency.ts';
 import { ArchiveIndexCache } from './archive/archive-index-cache.ts';
+import { ReadLeases } from './repair/read-leases.ts';
+import { RepairService } from './repair/repair-service.ts';
 
 export interface RunningGateway {
   readonly url: string;
@@ -58,20 +60,27 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   const client = new ShardClient(registry, now);
   const metrics = createMetrics();
   const prometheus = new GatewayPrometheus(metrics, () => registry.all().map(({ record }) => ({
-    id: record.id, zone: record.zone, state: registry.isOnline(record.id) ? 'online' : 'offline',
+    id: record.id, zone: record.zone, state: repair.states.describe(record.id).state,
     freeBytes: record.freeBytes, capacityBytes: record.capacityBytes,
   })));
-  const janitor = new Janitor({ store, registry, client, logger, metrics, now }, JANITOR_INTERVAL_MS);
+  const codec = ReedSolomonCodec.load();
+  const hashLists = new HashListCache(config.hashListCacheBytes);
+  const repair = await RepairService.create({ config, store, registry, client, codec, hashLists, metrics, logger, now });
+  const readLeases = new ReadLeases(now);
+  const janitor = new Janitor({
+    store, registry, client, logger, metrics, now, readLeases, isGone: (nodeId) => repair.states.adminState(nodeId) === 'forgotten',
+  }, JANITOR_INTERVAL_MS);
   const usage = config.billing ? new UsageRecorder({ store, logger, metrics }) : null;
   const deps: GatewayDeps = {
-    config, credentials, store, registry, client, codec: ReedSolomonCodec.load(),
-    hashLists: new HashListCache(config.hashListCacheBytes), latency: new NodeLatency(), metrics, prometheus, logger, janitor, now,
+    config, credentials, store, registry, client, codec,
+    hashLists, latency: new NodeLatency(), metrics, prometheus, logger, janitor, now, repair, repairSignals: repair.signals, readLeases,
     archiveIndexes: new ArchiveIndexCache(config.archiveIndexCacheBytes),
     verifier: createVerifier(store, config.region), usage, masterKeys,
   };
   const app = createApp(deps);
   const server = await listen(app.fetch, config);
   await janitor.start(startedAt);
+  repair.start();
   usage?.start();
   const { port } = server.address() as AddressInfo;
   const url = `${config.tls ? 'https' : 'http'}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
@@ -83,6 +92,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     credentials,
     deps,
     async close() {
+      await repair.stop();
       await janitor.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await usage?.close();

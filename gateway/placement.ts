@@ -12,6 +12,11 @@ export interface PlacementCandidate {
 export interface PlacementLimits {
   /** Shards of one segment one operator may hold at most (default: no limit). */
   readonly maxShardsPerOperator?: number;
+  /**
+   * Shards of the segment that stay where they are (repair, drain): their operators and zones
+   * count against the limit and the zone preference as if chosen already.
+   */
+  readonly kept?: readonly { readonly operatorId: string; readonly zone: string }[];
 }
 
 /**
@@ -38,8 +43,9 @@ export function chooseNodes(
     .map((node) => ({ node, score: rendezvousScore(segmentId, node) }))
     .sort((a, b) => b.score - a.score || (a.node.id < b.node.id ? -1 : 1));
   const chosen: PlacementCandidate[] = [];
-  const zonesUsed = new Set<string>();
+  const zonesUsed = new Set<string>((limits.kept ?? []).map((shard) => shard.zone));
   const perOperator = new Map<string, number>();
+  for (const shard of limits.kept ?? []) perOperator.set(shard.operatorId, (perOperator.get(shard.operatorId) ?? 0) + 1);
   const take = (node: PlacementCandidate) => {
     chosen.push(node);
     zonesUsed.add(node.zone);

@@ -45,6 +45,8 @@ export class NodeRegistry {
   readonly #heartbeatSignedAtMs = new Map<string, number>();
   /** Nodes that answered 507 to an upload since their last heartbeat. */
   readonly #refusedStorage = new Set<string>();
+  /** Repair's node states: draining, drained, disqualified and forgotten nodes get no new shards. */
+  #acceptsShards: (nodeId: string) => boolean = () => true;
 
   private constructor(options: NodeRegistryOptions) {
     this.#options = options;
@@ -104,8 +106,17 @@ export class NodeRegistry {
   placementCandidates(): PlacementCandidate[] {
     const minFreeBytes = (this.#options.freeReserveBytes ?? 0) + (this.#options.shardRoomBytes ?? 1);
     return this.online()
-      .filter((view) => view.record.freeBytes >= minFreeBytes && !this.#refusedStorage.has(view.record.id))
+      .filter((view) => view.record.freeBytes >= minFreeBytes && !this.#refusedStorage.has(view.record.id) && this.#acceptsShards(view.record.id))
       .map(({ record }) => ({ id: record.id, zone: record.zone, operatorId: record.operatorId ?? `node:${record.id}`, freeBytes: record.freeBytes }));
+  }
+
+  /** Online nodes that may receive new shards (see `setShardFilter`). */
+  writable(): NodeView[] {
+    return this.online().filter((view) => this.#acceptsShards(view.record.id));
+  }
+
+  setShardFilter(acceptsShards: (nodeId: string) => boolean): void {
+    this.#acceptsShards = acceptsShards;
   }
 
   all(): NodeView[] {

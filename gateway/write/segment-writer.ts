@@ -24,6 +24,8 @@ export interface WriteContext {
   readonly metrics: GatewayMetrics;
   readonly logger: Logger;
   readonly now: () => Date;
+  /** Heal on write: a segment committed with fewer than n shards is queued for repair. */
+  readonly repairSignals?: { segmentWrittenDegraded(segmentId: string, storedShards: number): void };
 }
 
 interface ShardSlot {
@@ -122,6 +124,7 @@ export class SegmentWriter {
     const missing = totalShards(this.profile) - placements.length;
     if (missing > 0) {
       this.ctx.metrics.shardsMissingAfterWrite += missing;
+      this.ctx.repairSignals?.segmentWrittenDegraded(this.segmentId, placements.length);
       this.ctx.logger.warn('segment_written_degraded', {
         segmentId: this.segmentId, missing, failures: this.#failures(),
       });

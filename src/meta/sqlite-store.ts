@@ -10,6 +10,8 @@ import { prepareMultipartStatements } from './sqlite-multipart-statements.ts';
 import { SqliteMultipart, type LedgerBucket } from './sqlite-multipart.ts';
 import { SqliteNodes } from './sqlite-nodes.ts';
 import { SqliteOperators } from './sqlite-operators.ts';
+import { SqliteRepair } from './sqlite-repair.ts';
+import { prepareRepairStatements } from './sqlite-repair-statements.ts';
 import { SqliteObjectCopy } from './sqlite-object-copy.ts';
 import { SqliteObjects } from './sqlite-objects.ts';
 import { SegmentBook } from './sqlite-segments.ts';
@@ -29,6 +31,10 @@ import type {
   NewObjectVersion, NodeRecord, ObjectVersion, PendingShard, SegmentEncryption, SegmentRecord,
 } from './types.ts';
 import type { JoinToken, NewJoinToken, NodeTombstone, Operator } from './types.ts';
+import type {
+  NodeAdminRecord, NodeAdminState, PlacementSwap, PlacementSwapResult, RepairJob, RepairQueueStats, RepairRequest,
+  SegmentPlacement, SegmentScanEntry, ShardInFlight,
+} from './repair-types.ts';
 import type {
   RequestUsage, RequestUsageTotal, SmallObjectPrefix, SmallObjectQuery, StorageEvent, TimeWindow,
 } from './usage-types.ts';
@@ -61,6 +67,7 @@ export class SqliteMetaStore implements MetaStore {
   readonly #operators: SqliteOperators;
   readonly #writes: SqliteWriteQueue;
   readonly #segmentKeys: SqliteSegmentKeys;
+  readonly #repair: SqliteRepair;
   /** One cached transaction wrapper that runs the function it is given. */
   readonly #transaction: Database.Transaction<(fn: () => unknown) => unknown>;
 
@@ -108,6 +115,7 @@ export class SqliteMetaStore implements MetaStore {
     this.#operators = new SqliteOperators(db, now);
     this.#writes = new SqliteWriteQueue(this.#sql, now);
     this.#segmentKeys = new SqliteSegmentKeys(db);
+    this.#repair = new SqliteRepair(prepareRepairStatements(db), this.#sql);
   }
 
   /** Runs `fn` in one IMMEDIATE transaction (rolled back when it throws). */
@@ -367,6 +375,62 @@ export class SqliteMetaStore implements MetaStore {
 
   async removeGarbage(ids: readonly number[]): Promise<void> {
     this.#write(() => this.#writes.removeGarbage(ids));
+  }
+
+  async setNodeAdminState(nodeId: string, state: NodeAdminState | null, at: Date): Promise<void> {
+    this.#repair.setAdminState(nodeId, state, at);
+  }
+
+  async listNodeAdminStates(): Promise<NodeAdminRecord[]> {
+    return this.#repair.adminStates();
+  }
+
+  async enqueueRepair(request: RepairRequest, at: Date): Promise<void> {
+    this.#write(() => this.#repair.enqueue(request, at));
+  }
+
+  async claimRepairs(owner: string, limit: number, leaseMs: number, at: Date): Promise<RepairJob[]> {
+    return this.#write(() => this.#repair.claim(owner, limit, leaseMs, at));
+  }
+
+  async renewRepair(segmentId: string, leaseToken: number, leaseMs: number, at: Date): Promise<boolean> {
+    return this.#repair.renew(segmentId, leaseToken, leaseMs, at);
+  }
+
+  async completeRepair(segmentId: string, leaseToken: number): Promise<boolean> {
+    return this.#write(() => this.#repair.complete(segmentId, leaseToken));
+  }
+
+  async releaseRepair(segmentId: string, leaseToken: number, retryAt: Date, error: string): Promise<boolean> {
+    return this.#repair.release(segmentId, leaseToken, retryAt, error);
+  }
+
+  async repairQueueStats(at: Date): Promise<RepairQueueStats> {
+    return this.#repair.stats(at);
+  }
+
+  async scanSegments(afterCursor: number, limit: number, nodeId?: string): Promise<SegmentScanEntry[]> {
+    return this.#read(() => this.#repair.scan(afterCursor, limit, nodeId));
+  }
+
+  async getSegmentPlacement(segmentId: string): Promise<SegmentPlacement | null> {
+    return this.#read(() => this.#repair.placement(segmentId));
+  }
+
+  async countShardsOnNode(nodeId: string): Promise<number> {
+    return this.#repair.shardsOnNode(nodeId);
+  }
+
+  async listShardsInFlight(segmentId: string): Promise<ShardInFlight[]> {
+    return this.#read(() => this.#repair.inFlight(segmentId));
+  }
+
+  async listUnknownShards(nodeId: string, shardIds: readonly string[]): Promise<string[]> {
+    return this.#read(() => this.#repair.unknownShards(nodeId, shardIds));
+  }
+
+  async replaceShardPlacements(swap: PlacementSwap): Promise<PlacementSwapResult> {
+    return this.#write(() => this.#repair.swap(swap, this.#now()));
   }
 
   async scanStorageEvents(accountId: string, before: Date, visit: (event: StorageEvent) => void): Promise<void> {

@@ -6,6 +6,7 @@ import { runListingContract } from './store-contract-listing.ts';
 import { runMultipartContract } from './store-contract-multipart.ts';
 import { runObjectContract } from './store-contract-objects.ts';
 import { runOperatorContract } from './store-contract-operators.ts';
+import { runRepairContract } from './store-contract-repair.ts';
 import { runUsageContract } from './store-contract-usage.ts';
 import { createAccountAndBucket, newVersion, openStore, PROFILE, type MakeStore } from './store-contract-fixtures.ts';
 import type { MetaStore } from './store.ts';
@@ -28,6 +29,7 @@ export function runMetaStoreContract(test: TestFn, makeStore: MakeStore): void {
   runMultipartContract(test, makeStore);
   runCopyContract(test, makeStore);
   runEncryptionContract(test, makeStore);
+  runRepairContract(test, makeStore);
 }
 
 function runAccountContract(test: TestFn, makeStore: MakeStore): void {

@@ -9,6 +9,10 @@ import type {
 } from './types.ts';
 import type { JoinToken, NewJoinToken, NodeTombstone, Operator } from './types.ts';
 import type {
+  NodeAdminRecord, NodeAdminState, PlacementSwap, PlacementSwapResult, RepairJob, RepairQueueStats, RepairRequest,
+  SegmentPlacement, SegmentScanEntry, ShardInFlight,
+} from './repair-types.ts';
+import type {
   RequestUsage, RequestUsageTotal, SmallObjectPrefix, SmallObjectQuery, StorageEvent, TimeWindow,
 } from './usage-types.ts';
 
@@ -308,6 +312,64 @@ export interface MetaStore {
   /** Oldest garbage first; only garbage enqueued strictly before `enqueuedBefore` when given. */
   listGarbage(limit: number, enqueuedBefore?: Date): Promise<GarbageShard[]>;
   removeGarbage(ids: readonly number[]): Promise<void>;
+
+  /*
+   * Repair (repair-types.ts). Node admin states survive restarts; the repair queue is shared by
+   * every gateway: a claim is a lease with a fencing token (`leaseToken`) that renew, complete and
+   * release must present, so a job taken over after its lease expired cannot be finished twice.
+   * PostgreSQL claims with `SELECT … ORDER BY healthy_shards, enqueued_at FOR UPDATE SKIP LOCKED`.
+   */
+  /** Sets (or, with null, clears) an operator's decision about a node. Unknown node ids are the caller's to refuse. */
+  setNodeAdminState(nodeId: string, state: NodeAdminState | null, at: Date): Promise<void>;
+  listNodeAdminStates(): Promise<NodeAdminRecord[]>;
+  /**
+   * Queues a segment for repair, or merges into its entry: the lower healthy count, the union of
+   * corrupt and suspect shards, the oldest enqueue time. A merge that brings news (fewer healthy,
+   * a new bad shard) makes the entry claimable at once and, when it is leased, keeps it queued
+   * after the current holder completes (the holder may have read before the news).
+   */
+  enqueueRepair(request: RepairRequest, at: Date): Promise<void>;
+  /**
+   * Leases up to `limit` entries claimable at `at` (not leased, or lease expired; `notBefore`
+   * passed), fewest healthy shards first then oldest; each claim increments its fencing token.
+   */
+  claimRepairs(owner: string, limit: number, leaseMs: number, at: Date): Promise<RepairJob[]>;
+  /** Extends the lease; false when the token is stale (another claim took the job) or the job is gone. */
+  renewRepair(segmentId: string, leaseToken: number, leaseMs: number, at: Date): Promise<boolean>;
+  /**
+   * The job is done: the entry leaves the queue (or, when news arrived meanwhile, stays for another
+   * round, unleased). False, and nothing changes, for a stale token: a second completion is a no-op.
+   */
+  completeRepair(segmentId: string, leaseToken: number): Promise<boolean>;
+  /** The job failed: lease released, claimable again from `retryAt`; false for a stale token. */
+  releaseRepair(segmentId: string, leaseToken: number, retryAt: Date, error: string): Promise<boolean>;
+  repairQueueStats(at: Date): Promise<RepairQueueStats>;
+  /**
+   * Referenced segments with their placements in a stable order, `limit` at a time after
+   * `afterCursor` (0 to start): index seeks, so a checker can walk millions in bounded memory and
+   * resume. With `nodeId`, only segments with a shard on that node.
+   */
+  scanSegments(afterCursor: number, limit: number, nodeId?: string): Promise<SegmentScanEntry[]>;
+  /** A referenced segment's placements and version; null when it is gone (or was never committed). */
+  getSegmentPlacement(segmentId: string): Promise<SegmentPlacement | null>;
+  /** Shards the store places on the node (all segments). */
+  countShardsOnNode(nodeId: string): Promise<number>;
+  /** Files of the segment's shards waiting for deletion (garbage) or commit (pending), with their nodes. */
+  listShardsInFlight(segmentId: string): Promise<ShardInFlight[]>;
+  /**
+   * Reconciliation: the ids among `shardIds` (files a node lists) that metadata does not expect on
+   * that node — not placed there, not pending there, not queued there as garbage.
+   */
+  listUnknownShards(nodeId: string, shardIds: readonly string[]): Promise<string[]>;
+  /**
+   * The one placement primitive (repair, drain, re-encryption): in one transaction, if the segment
+   * is still referenced and still at `expectedVersion`, each replacement becomes the placement of
+   * its shard index, the shard it replaces goes to the garbage queue, the new shards stop being
+   * pending under `writeId` (its other pending shards go to garbage) and the version is bumped.
+   * Otherwise `{ replaced: false }` and nothing changes: the caller abandons its write, so its new
+   * shards go to garbage. WriteAbandonedError (nothing changes) when a new shard is no longer pending.
+   */
+  replaceShardPlacements(swap: PlacementSwap): Promise<PlacementSwapResult>;
 
   /*
    * Billing ledger (append-only; see usage-types.ts). Storage events are the store's own job:
