@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Hono } from 'hono';
 import { NotEnoughShardsError } from '../src/erasure/errors.ts';
+import { bodyLimit, type BodyRefusal } from '../src/http/body-limit.ts';
 import { S3Error } from '../src/s3/errors.ts';
 import { errorXml } from '../src/s3/xml.ts';
 import { adminRoutes } from './admin-routes.ts';
@@ -35,6 +36,8 @@ export function createApp(deps: GatewayDeps): Hono<GatewayEnv> {
   app.notFound((c) => errorResponse(deps, c, new S3Error('NoSuchKey')));
 
   app.get('/_/health', (c) => c.json({ status: 'ok', nodesOnline: deps.registry.online().length }));
+  // Every body an extension route reads (registration, heartbeats, admin POSTs) is small JSON.
+  app.use('/_/*', bodyLimit({ maxBytes: MAX_EXTENSION_BODY_BYTES, progressTimeoutMs: deps.config.bodyProgressTimeoutMs, refuse: refuseExtensionBody }));
   app.route('/', nodeRoutes(deps));
   app.route('/', adminRoutes(deps));
   app.all('/_/*', (c) => c.json({ error: 'NotFound', message: 'no such extension route' }, 404));
@@ -43,6 +46,17 @@ export function createApp(deps: GatewayDeps): Hono<GatewayEnv> {
   app.use('*', corsResponseHeaders(deps));
   app.all('*', (c) => dispatchS3(deps, c));
   return app;
+}
+
+/** Largest body of any `/_/` route; S3 routes bound their own (request-body.ts, verified-body.ts). */
+export const MAX_EXTENSION_BODY_BYTES = 64 * 1024;
+
+/** A refused `/_/` body: JSON like the routes' other errors, and the connection closes (the rest is never read). */
+function refuseExtensionBody(c: GatewayContext, refusal: BodyRefusal): Response {
+  c.header('connection', 'close');
+  return refusal.kind === 'too-large'
+    ? c.json({ error: 'PayloadTooLarge', message: `the body may be at most ${refusal.maxBytes} bytes` }, 413)
+    : c.json({ error: 'RequestTimeout', message: `the body sent no byte for ${refusal.progressTimeoutMs} ms` }, 408);
 }
 
 /** Any failure → S3 XML with the right code and status; anything unexpected → InternalError + a log line. */

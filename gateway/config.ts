@@ -5,9 +5,10 @@ import {
 } from '../src/config/flags.ts';
 import type { PriceTable } from '../src/billing/price-table.ts';
 import { BILLING_SETTING_SPECS, loadBillingSettings } from './billing/billing-config.ts';
+import { LIMIT_SETTING_SPECS, loadLimitSettings, type LimitSettings } from './limits/limits-config.ts';
 import { defaultBaseDomains } from './addressing.ts';
 
-export interface GatewayConfig {
+export interface GatewayConfig extends LimitSettings {
   readonly host: string;
   readonly port: number;
   /** Virtual-hosted-style requests are `<bucket>.<one of these>` (see addressing.ts). */
@@ -28,7 +29,7 @@ export interface GatewayConfig {
   readonly joinToken: string | null;
   /** A node is offline when its last heartbeat is older than this. */
   readonly nodeTimeoutMs: number;
-  /** Per shard request: time to response headers, and longest pause inside a body. */
+  /** Per shard request: time to response headers (waiting for a pooled connection included), and longest pause inside a body. */
   readonly shardTimeoutMs: number;
   /** Bytes of verified hash lists kept in memory. */
   readonly hashListCacheBytes: number;
@@ -62,6 +63,7 @@ const SPECS = {
   archiveIndexCache: { flag: 'archive-index-cache', env: 'SHARDGATE_ARCHIVE_INDEX_CACHE', kind: 'bytes', description: 'memory for cached ZIP central directories', defaultText: '64MiB' },
   logRequests: { flag: 'log-requests', env: 'SHARDGATE_LOG_REQUESTS', kind: 'boolean', description: 'one JSON log line per request', defaultText: 'true' },
   ...BILLING_SETTING_SPECS,
+  ...LIMIT_SETTING_SPECS,
 } as const satisfies SettingSpecs;
 
 export const GATEWAY_HELP = formatHelp(
@@ -115,6 +117,7 @@ export function loadGatewayConfig(argv: readonly string[], env: NodeJS.ProcessEn
     archiveIndexCacheBytes: v.archiveIndexCache ? parseBytes('--archive-index-cache', v.archiveIndexCache) : 64 * 1024 * 1024,
     logRequests: v.logRequests ? parseBoolean('--log-requests', v.logRequests) : true,
     ...loadBillingSettings(v),
+    ...loadLimitSettings(v),
   };
   if ((config.accessKey === null) !== (config.secretKey === null)) {
     throw new ConfigError('set both the access key and the secret key, or neither');

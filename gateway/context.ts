@@ -14,6 +14,7 @@ import type { ShardClient } from './nodes/shard-client.ts';
 import type { HashListCache } from './read/hash-list-cache.ts';
 import type { NodeLatency } from './read/node-latency.ts';
 import type { ArchiveIndexCache } from './archive/archive-index-cache.ts';
+import type { UploadLimiter } from './limits/upload-limiter.ts';
 import type { ReadReport } from './read/segment-reader.ts';
 
 /** Everything the gateway needs, passed in: no module-level singletons. */
@@ -35,6 +36,8 @@ export interface GatewayDeps {
   readonly now: () => Date;
   /** Batches metered requests into the usage ledger; null when billing is off (`--billing false`). */
   readonly usage: UsageRecorder | null;
+  /** Uploads in progress, globally and per account (`--max-uploads`, `--max-uploads-per-client`). */
+  readonly uploads: UploadLimiter;
 }
 
 /** Fields of the one log line each request writes when its response is finished. */

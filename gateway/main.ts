@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { ReedSolomonCodec } from '../src/erasure/codec.ts';
@@ -18,6 +19,7 @@ import { ShardClient } from './nodes/shard-client.ts';
 import { HashListCache } from './read/hash-list-cache.ts';
 import { NodeLatency } from './read/node-latency.ts';
 import { ArchiveIndexCache } from './archive/archive-index-cache.ts';
+import { UploadLimiter } from './limits/upload-limiter.ts';
 
 export interface RunningGateway {
   readonly url: string;
@@ -27,6 +29,8 @@ export interface RunningGateway {
 }
 
 const JANITOR_INTERVAL_MS = 5_000;
+/** Write-pool connections per node beyond one per admitted upload: commits and the janitor's deletes. */
+const WRITE_POOL_SPARE_CONNECTIONS = 16;
 
 /** Opens the store, loads the node registry, and serves S3 on `config.host:config.port`. */
 export async function startGateway(config: GatewayConfig, logger: Logger = createJsonLogger('gateway')): Promise<RunningGateway> {
@@ -37,8 +41,9 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   const credentials = await ensureCredentials(store, config);
   const registry = await NodeRegistry.load({
     store, masterKey: credentials.masterKey, nodeTimeoutMs: config.nodeTimeoutMs, shardTimeoutMs: config.shardTimeoutMs, now,
+    writeConnections: config.maxUploads + WRITE_POOL_SPARE_CONNECTIONS,
   });
-  const client = new ShardClient(registry, now);
+  const client = new ShardClient(registry, now, config.shardTimeoutMs);
   const metrics = createMetrics();
   const janitor = new Janitor({ store, registry, client, logger, metrics, now }, JANITOR_INTERVAL_MS);
   const usage = config.billing ? new UsageRecorder({ store, logger, metrics }) : null;
@@ -47,6 +52,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     hashLists: new HashListCache(config.hashListCacheBytes), latency: new NodeLatency(), metrics, logger, janitor, now,
     archiveIndexes: new ArchiveIndexCache(config.archiveIndexCacheBytes),
     verifier: createVerifier(store, config.region), usage,
+    uploads: new UploadLimiter(config),
   };
   const app = createApp(deps);
   const server = await listen(app.fetch, config);
@@ -71,7 +77,19 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
 
 function listen(fetch: Parameters<typeof serve>[0]['fetch'], config: GatewayConfig): Promise<ServerType> {
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch, hostname: config.host, port: config.port }, () => resolve(server));
+    const server = serve({
+      fetch,
+      hostname: config.host,
+      port: config.port,
+      // Checked once a second, so a short --headers-timeout is enforced on time (Node's default is every 30 s).
+      serverOptions: { connectionsCheckingInterval: Math.min(1000, config.headersTimeoutMs) },
+    }, () => resolve(server));
+    const http = server as Server;
+    http.headersTimeout = config.headersTimeoutMs;
+    http.keepAliveTimeout = config.idleTimeoutMs;
+    // No whole-request cap: Node's default (300 s) cuts any honest upload that lasts five minutes.
+    // Stalled bodies are cut by --body-progress-timeout instead (request-body.ts).
+    http.requestTimeout = 0;
     server.once('error', (error: NodeJS.ErrnoException) => {
       reject(error.code === 'EADDRINUSE' || error.code === 'EACCES'
         ? new ConfigError(`cannot listen on ${config.host}:${config.port} (${error.code}); choose another --port`)

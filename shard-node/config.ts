@@ -21,6 +21,8 @@ export interface NodeConfig {
   readonly capacityBytes: number | null;
   /** Origin the gateway should use to reach this node; null = derived from host and port. */
   readonly publicUrl: string | null;
+  /** An upload or commit body that sends nothing this long is aborted. */
+  readonly bodyProgressTimeoutMs: number;
 }
 
 export type NodeCommandLine =
@@ -38,6 +40,7 @@ const SPECS = {
   zone: { flag: 'zone', env: 'SHARDGATE_NODE_ZONE', kind: 'string', description: 'failure zone for placement', defaultText: 'default' },
   capacity: { flag: 'capacity', env: 'SHARDGATE_NODE_CAPACITY', kind: 'bytes', description: 'space offered, e.g. 500GiB', defaultText: 'disk size' },
   publicUrl: { flag: 'public-url', env: 'SHARDGATE_NODE_PUBLIC_URL', kind: 'string', description: 'URL the gateway reaches this node at', defaultText: 'http://<host>:<port>' },
+  bodyProgressTimeout: { flag: 'body-progress-timeout', env: 'SHARDGATE_NODE_BODY_PROGRESS_TIMEOUT_MS', kind: 'integer', description: 'ms an upload body may send nothing before it is aborted', defaultText: '30000' },
 } as const satisfies SettingSpecs;
 
 export const NODE_HELP = formatHelp(
@@ -86,6 +89,7 @@ export function loadNodeConfig(argv: readonly string[], env: NodeJS.ProcessEnv):
     zone: v.zone === undefined ? 'default' : parseName('--zone', v.zone),
     capacityBytes,
     publicUrl: v.publicUrl === undefined ? null : parseOrigin('--public-url', v.publicUrl),
+    bodyProgressTimeoutMs: v.bodyProgressTimeout === undefined ? 30_000 : parseInteger('--body-progress-timeout', v.bodyProgressTimeout, 100, 3_600_000),
   };
   return Object.freeze({ help: false, config: Object.freeze(config) });
 }

@@ -16,6 +16,7 @@ import { readNodeSpace } from './disk-space.ts';
 import { loadOrCreateNodeId } from './node-identity.ts';
 import { maintainRegistration } from './registration.ts';
 import { ShardFileStore } from './shard-files.ts';
+import { NODE_SERVER_OPTIONS, applyNodeServerTimeouts } from './server-timeouts.ts';
 
 export interface ShardNodeHandle {
   /** The URL the node registered with (`publicUrl`, or http://<host>:<bound port>). */
@@ -71,10 +72,9 @@ export async function startShardNode(config: NodeConfig, options: ShardNodeOptio
   /** Gateway time: signature expiries are checked against the gateway's clock, not ours. */
   const gatewayClock: Clock = { nowMs: () => clock.nowMs() + clockOffsetMs };
   const readSpace = () => readNodeSpace(config.dataDir, config.capacityBytes, store.usage.usedBytes);
-  const app = createNodeApp({ store, getSecret: () => secret, clock: gatewayClock, logger, nodeId, readSpace });
-  const server = createAdaptorServer({ fetch: app.fetch }) as Server;
-  server.requestTimeout = 0; // a 64 MiB shard upload may take long on a slow link…
-  server.setTimeout(120_000); // …but a connection that sends nothing for 2 minutes is dropped.
+  const app = createNodeApp({ store, getSecret: () => secret, clock: gatewayClock, logger, nodeId, readSpace, bodyProgressTimeoutMs: config.bodyProgressTimeoutMs });
+  const server = createAdaptorServer({ fetch: app.fetch, serverOptions: NODE_SERVER_OPTIONS }) as Server;
+  applyNodeServerTimeouts(server);
   const address = await listen(server, config.port, config.host);
   const url = config.publicUrl ?? listenUrl(config.host, address.port);
   if (config.publicUrl === null && WILDCARD_HOSTS.has(config.host)) {

@@ -6,7 +6,10 @@ import { deriveNodeSecret } from '../../src/node-protocol/signature.ts';
 export interface NodeView {
   readonly record: NodeRecord;
   readonly secret: string;
+  /** Reads (shard ranges, hash lists): never shared with uploads, so slow uploads cannot starve reads. */
   readonly pool: Pool;
+  /** Uploads, commits, deletes; sized to the upload limit, so an admitted upload never waits for a connection. */
+  readonly writePool: Pool;
 }
 
 export interface NodeRegistryOptions {
@@ -14,6 +17,8 @@ export interface NodeRegistryOptions {
   readonly masterKey: string;
   readonly nodeTimeoutMs: number;
   readonly shardTimeoutMs: number;
+  /** Connections of each node's write pool (the upload limit plus room for commits and deletes). */
+  readonly writeConnections: number;
   readonly now: () => Date;
 }
 
@@ -83,7 +88,7 @@ export class NodeRegistry {
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.#nodes.values()].map((view) => view.pool.close().catch(() => {})));
+    await Promise.all([...this.#nodes.values()].flatMap((view) => [view.pool, view.writePool].map((pool) => pool.close().catch(() => {}))));
     this.#nodes.clear();
   }
 
@@ -94,14 +99,11 @@ export class NodeRegistry {
       return;
     }
     existing?.pool.close().catch(() => {});
+    existing?.writePool.close().catch(() => {});
     const timeout = this.#options.shardTimeoutMs;
-    const pool = new Pool(record.url, {
-      connections: 64,
-      keepAliveTimeout: 30_000,
-      headersTimeout: timeout,
-      bodyTimeout: timeout,
-      connect: { timeout },
-    });
-    this.#nodes.set(record.id, { record, secret: this.secretFor(record.id), pool });
+    const poolOptions = { keepAliveTimeout: 30_000, headersTimeout: timeout, bodyTimeout: timeout, connect: { timeout } };
+    const pool = new Pool(record.url, { ...poolOptions, connections: 64 });
+    const writePool = new Pool(record.url, { ...poolOptions, connections: this.#options.writeConnections });
+    this.#nodes.set(record.id, { record, secret: this.secretFor(record.id), pool, writePool });
   }
 }
