@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Hono } from 'hono';
 import { NotEnoughShardsError } from '../src/erasure/errors.ts';
 import { bodyLimit, type BodyRefusal } from '../src/http/body-limit.ts';
@@ -26,6 +27,7 @@ export function createApp(deps: GatewayDeps): Hono<GatewayEnv> {
     // how many body bytes really went out and which shards a streamed read touched.
     // Node heartbeats arrive every few seconds per node: they would drown the request log.
     if (!c.req.path.startsWith('/_/nodes/')) c.env?.outgoing?.once('close', () => writeRequestLog(deps, c, started));
+    if (c.env?.incoming) closeUnfinishedRequests(c.env.incoming, c.env.outgoing);
     await next();
     c.header('x-amz-request-id', requestId);
     c.header('x-amz-id-2', requestId);
@@ -48,12 +50,32 @@ export function createApp(deps: GatewayDeps): Hono<GatewayEnv> {
   return app;
 }
 
+/** How long the rest of a refused body is read and dropped before the connection is cut. */
+const REFUSED_BODY_LINGER_MS = 2_000;
+
+/**
+ * A response sent before its request body was read to the end (413, EntityTooLarge, SlowDown,
+ * RequestTimeout, any early error): Node drops the rest of the body as it arrives, and if the
+ * body has not ended within REFUSED_BODY_LINGER_MS the connection is cut. Cutting it at once
+ * would reset the connection under the client's feet and could lose the answer it is owed;
+ * draining without a bound would let a client stream forever.
+ */
+function closeUnfinishedRequests(incoming: IncomingMessage, outgoing: ServerResponse): void {
+  outgoing.once('finish', () => {
+    if (incoming.complete) return;
+    const timer = setTimeout(() => incoming.socket?.destroy(), REFUSED_BODY_LINGER_MS);
+    timer.unref();
+    incoming.once('end', () => clearTimeout(timer));
+    incoming.once('close', () => clearTimeout(timer));
+    incoming.resume();
+  });
+}
+
 /** Largest body of any `/_/` route; S3 routes bound their own (request-body.ts, verified-body.ts). */
 export const MAX_EXTENSION_BODY_BYTES = 64 * 1024;
 
-/** A refused `/_/` body: JSON like the routes' other errors, and the connection closes (the rest is never read). */
+/** A refused `/_/` body: JSON like the routes' other errors (the rest of the body is never read, see `closeUnfinishedRequests`). */
 function refuseExtensionBody(c: GatewayContext, refusal: BodyRefusal): Response {
-  c.header('connection', 'close');
   return refusal.kind === 'too-large'
     ? c.json({ error: 'PayloadTooLarge', message: `the body may be at most ${refusal.maxBytes} bytes` }, 413)
     : c.json({ error: 'RequestTimeout', message: `the body sent no byte for ${refusal.progressTimeoutMs} ms` }, 408);

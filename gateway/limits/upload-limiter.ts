@@ -1,8 +1,5 @@
 import { S3Error } from '../../src/s3/errors.ts';
 
-/** The refused body is not drained: the connection closes after the 503. */
-const CLOSE = { connection: 'close' };
-
 /**
  * Counts uploads in progress, over all clients and per account, and refuses one more past either
  * limit with S3's `503 SlowDown` (SDKs back off and retry it). An admitted upload holds its slot
@@ -18,10 +15,10 @@ export class UploadLimiter {
   acquire(clientId: string): () => void {
     const mine = this.#perClient.get(clientId) ?? 0;
     if (this.#total >= this.limits.maxUploads) {
-      throw new S3Error('SlowDown', { message: `Too many uploads in progress (${this.limits.maxUploads}); retry later.`, headers: CLOSE });
+      throw new S3Error('SlowDown', { message: `Too many uploads in progress (${this.limits.maxUploads}); retry later.` });
     }
     if (mine >= this.limits.maxUploadsPerClient) {
-      throw new S3Error('SlowDown', { message: `Too many uploads in progress for this account (${this.limits.maxUploadsPerClient}); retry later.`, headers: CLOSE });
+      throw new S3Error('SlowDown', { message: `Too many uploads in progress for this account (${this.limits.maxUploadsPerClient}); retry later.` });
     }
     this.#total++;
     this.#perClient.set(clientId, mine + 1);

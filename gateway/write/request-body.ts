@@ -21,7 +21,7 @@ export interface RequestBody {
  * stream here), unframed when it is aws-chunked, with its length checked against what the client
  * declared. Wire bytes are counted into the request log. A body that sends nothing for
  * `progressTimeoutMs` (time the gateway itself spends on the bytes does not count) fails with
- * S3's `400 RequestTimeout`, and the connection is closed after that answer.
+ * S3's `400 RequestTimeout` (the connection is then closed, see `closeUnfinishedRequests`).
  */
 export function openRequestBody(incoming: IncomingMessage, auth: SigV4Auth, log: RequestLog, progressTimeoutMs: number): RequestBody {
   const header = (name: string) => {
@@ -66,7 +66,6 @@ async function* countBytes(source: IncomingMessage, log: RequestLog, progressTim
       // Not pieces.return(): that would destroy the socket before the answer goes out.
       throw new S3Error('RequestTimeout', {
         message: `Your socket connection to the server was not read from or written to within the timeout period (${progressTimeoutMs} ms without a body byte).`,
-        headers: { connection: 'close' },
       });
     }
     if (next.done) return;

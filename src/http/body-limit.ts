@@ -24,8 +24,7 @@ export function bodyLimit<C extends Context<any>>(options: BodyLimitOptions<C>):
     const refuse = (refusal: BodyRefusal) => options.refuse(c as C, refusal);
     const chunked = c.req.header('transfer-encoding') !== undefined;
     const declared = c.req.header('content-length');
-    if (!chunked) {
-      if (declared === undefined || declared === '0') return next(); // no body
+    if (!chunked && declared !== undefined) {
       const declaredBytes = Number(declared);
       if (!(declaredBytes <= maxBytes)) return refuse({ kind: 'too-large', maxBytes, declaredBytes: Number.isFinite(declaredBytes) ? declaredBytes : null });
     }
