@@ -121,23 +121,35 @@ export class ShardClient {
       ...signNodeRequest(node.secret, { method: request.method, pathWithQuery: request.path, range: request.range, expiresAt }),
     };
     if (request.range) headers.range = request.range;
+    // undici does not drop a queued request when its signal aborts (it only aborts it once it has
+    // a connection), so the deadline also rejects on its own: a caller never waits past it.
     const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(new ShardTimeoutError(this.shardTimeoutMs)), this.shardTimeoutMs);
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const error = new ShardTimeoutError(this.shardTimeoutMs);
+        deadline.abort(error);
+        reject(error);
+      }, this.shardTimeoutMs);
+    });
+    timedOut.catch(() => {});
     void request.until?.then(() => clearTimeout(timer));
     const pool = request.write || request.until ? node.writePool : node.pool;
+    const pending = pool.request({
+      method: request.method as 'GET',
+      path: request.path,
+      headers,
+      body: request.body ?? null,
+      signal: AbortSignal.any([request.signal, deadline.signal]),
+    });
+    // An answer that lands after the deadline is not read by anyone: free its connection.
+    pending.then((response) => { if (deadline.signal.aborted) response.body.destroy(); }, () => {});
     try {
-      return await pool.request({
-        method: request.method as 'GET',
-        path: request.path,
-        headers,
-        body: request.body ?? null,
-        signal: AbortSignal.any([request.signal, deadline.signal]),
-      });
+      return await Promise.race([pending, timedOut]);
     } catch (error) {
-      const timedOut = deadline.signal.aborted && !request.signal.aborted;
       const code = (error as { code?: string }).code ?? '';
       if (CONNECTION_FAILURES.has(code)) this.registry.markUnreachable(node.record.id);
-      const reason = timedOut ? (deadline.signal.reason as Error).message : code || (error as Error).message;
+      const reason = error instanceof ShardTimeoutError ? error.message : code || (error as Error).message;
       throw new ShardRequestError(node.record.id, shardId, reason, undefined, { cause: error });
     } finally {
       clearTimeout(timer);
