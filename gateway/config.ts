@@ -58,7 +58,7 @@ const SPECS = {
   adminToken: { flag: 'admin-token', env: 'SHARDGATE_ADMIN_TOKEN', kind: 'string', description: 'bearer token for /_/admin/*', defaultText: 'generated, persisted' },
   joinToken: { flag: 'join-token', env: 'SHARDGATE_JOIN_TOKEN', kind: 'string', description: 'token shard nodes register with', defaultText: 'generated, persisted' },
   nodeTimeout: { flag: 'node-timeout', env: 'SHARDGATE_NODE_TIMEOUT_MS', kind: 'integer', description: 'ms without heartbeat before a node is offline', defaultText: '15000' },
-  shardTimeout: { flag: 'shard-timeout', env: 'SHARDGATE_SHARD_TIMEOUT_MS', kind: 'integer', description: 'ms a shard request may stall before the read degrades', defaultText: '5000' },
+  shardTimeout: { flag: 'shard-timeout', env: 'SHARDGATE_SHARD_TIMEOUT_MS', kind: 'integer', description: 'ms a shard request may go unanswered (waiting for a pooled connection included) or pause before the read degrades', defaultText: '5000' },
   hashListCache: { flag: 'hash-list-cache', env: 'SHARDGATE_HASH_LIST_CACHE', kind: 'bytes', description: 'memory for cached verified hash lists', defaultText: '64MiB' },
   archiveIndexCache: { flag: 'archive-index-cache', env: 'SHARDGATE_ARCHIVE_INDEX_CACHE', kind: 'bytes', description: 'memory for cached ZIP central directories', defaultText: '64MiB' },
   logRequests: { flag: 'log-requests', env: 'SHARDGATE_LOG_REQUESTS', kind: 'boolean', description: 'one JSON log line per request', defaultText: 'true' },
