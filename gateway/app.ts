@@ -111,7 +111,7 @@ function toS3Error(error: Error): S3Error {
   if (error instanceof S3Error) return error;
   if (error instanceof NotEnoughShardsError) {
     return new S3Error('ServiceUnavailable', {
-      message: `Not enough shard nodes are reachable to read this object right now (${error.message}).`,
+      message: `Not enough good shards are available to read this object right now (${error.message}).`,
       cause: error,
     });
   }
