@@ -84,6 +84,8 @@ test('stalled uploads do not stop a concurrent GET and another account\'s PUT; p
   })(), 45_000, 'the stalled uploads reaching the nodes');
 
   t.true((await completes(getObjectBytes(s3, { Bucket: 'bkt', Key: 'small' }), 20_000, 'a 1 KiB GET')).equals(small));
+  const { memory } = await cluster.admin<{ memory: { rssBytes: number } }>('/_/admin/metrics');
+  t.log(`gateway RSS with ${STALLED_UPLOADS} stalled uploads: ${(memory.rssBytes / 2 ** 20).toFixed(0)} MiB`);
 
   const one = await stalledPut(cluster, s3, 'one-too-many', 10, 10);
   stalled.push(one.upload);
