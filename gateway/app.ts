@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Hono } from 'hono';
 import { NotEnoughShardsError } from '../src/erasure/errors.ts';
+import { bodyLimit, type BodyRefusal } from '../src/http/body-limit.ts';
 import { S3Error } from '../src/s3/errors.ts';
 import { errorXml } from '../src/s3/xml.ts';
 import { adminRoutes } from './admin-routes.ts';
@@ -35,6 +37,7 @@ export function createApp(deps: GatewayDeps): Hono<GatewayEnv> {
         deps.repairSignals.readFinished(c.get('log')?.read);
       });
     }
+    if (c.env?.incoming) closeUnfinishedRequests(c.env.incoming, c.env.outgoing);
     await next();
     timing.headers = performance.now(); // the adapter writes the status line right after this
     c.header('x-amz-request-id', requestId);
@@ -46,6 +49,8 @@ export function createApp(deps: GatewayDeps): Hono<GatewayEnv> {
   app.notFound((c) => errorResponse(deps, c, new S3Error('NoSuchKey')));
 
   app.get('/_/health', (c) => c.json({ status: 'ok', nodesOnline: deps.registry.online().length }));
+  // Every body an extension route reads (registration, heartbeats, admin POSTs) is small JSON.
+  app.use('/_/*', bodyLimit({ maxBytes: MAX_EXTENSION_BODY_BYTES, progressTimeoutMs: deps.config.bodyProgressTimeoutMs, refuse: refuseExtensionBody }));
   app.route('/', nodeRoutes(deps));
   app.route('/', adminRoutes(deps));
   app.route('/', prometheusRoutes(deps));
@@ -55,6 +60,37 @@ export function createApp(deps: GatewayDeps): Hono<GatewayEnv> {
   app.use('*', corsResponseHeaders(deps));
   app.all('*', (c) => dispatchS3(deps, c));
   return app;
+}
+
+/** How long the rest of a refused body is read and dropped before the connection is cut. */
+const REFUSED_BODY_LINGER_MS = 2_000;
+
+/**
+ * A response sent before its request body was read to the end (413, EntityTooLarge, SlowDown,
+ * RequestTimeout, any early error): Node drops the rest of the body as it arrives, and if the
+ * body has not ended within REFUSED_BODY_LINGER_MS the connection is cut. Cutting it at once
+ * would reset the connection under the client's feet and could lose the answer it is owed;
+ * draining without a bound would let a client stream forever.
+ */
+function closeUnfinishedRequests(incoming: IncomingMessage, outgoing: ServerResponse): void {
+  outgoing.once('finish', () => {
+    if (incoming.complete) return;
+    const timer = setTimeout(() => incoming.socket?.destroy(), REFUSED_BODY_LINGER_MS);
+    timer.unref();
+    incoming.once('end', () => clearTimeout(timer));
+    incoming.once('close', () => clearTimeout(timer));
+    incoming.resume();
+  });
+}
+
+/** Largest body of any `/_/` route; S3 routes bound their own (request-body.ts, verified-body.ts). */
+export const MAX_EXTENSION_BODY_BYTES = 64 * 1024;
+
+/** A refused `/_/` body: JSON like the routes' other errors (the rest of the body is never read, see `closeUnfinishedRequests`). */
+function refuseExtensionBody(c: GatewayContext, refusal: BodyRefusal): Response {
+  return refusal.kind === 'too-large'
+    ? c.json({ error: 'PayloadTooLarge', message: `the body may be at most ${refusal.maxBytes} bytes` }, 413)
+    : c.json({ error: 'RequestTimeout', message: `the body sent no byte for ${refusal.progressTimeoutMs} ms` }, 408);
 }
 
 /** Any failure → S3 XML with the right code and status; anything unexpected → InternalError + a log line. */
@@ -87,7 +123,7 @@ function toS3Error(error: Error): S3Error {
   if (error instanceof S3Error) return error;
   if (error instanceof NotEnoughShardsError) {
     return new S3Error('ServiceUnavailable', {
-      message: `Not enough shard nodes are reachable to read this object right now (${error.message}).`,
+      message: `Not enough good shards are available to read this object right now (${error.message}).`,
       cause: error,
     });
   }

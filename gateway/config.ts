@@ -7,10 +7,11 @@ import {
 import type { PriceTable } from '../src/billing/price-table.ts';
 import { LOG_SETTING_SPECS, loadLogSettings, type LogSettings } from '../src/log/log-settings.ts';
 import { BILLING_SETTING_SPECS, loadBillingSettings } from './billing/billing-config.ts';
+import { LIMIT_SETTING_SPECS, loadLimitSettings, type LimitSettings } from './limits/limits-config.ts';
 import { defaultBaseDomains } from './addressing.ts';
 import { REPAIR_SETTING_SPECS, loadRepairSettings, type RepairSettings } from './repair/repair-config.ts';
 
-export interface GatewayConfig extends RepairSettings {
+export interface GatewayConfig extends RepairSettings, LimitSettings {
   readonly host: string;
   /** PEM certificate chain and key of the S3 listener; null serves plain HTTP. */
   readonly tls: { readonly cert: string; readonly key: string } | null;
@@ -39,7 +40,7 @@ export interface GatewayConfig extends RepairSettings {
   readonly nodeFreeReserveBytes: number;
   /** A node is offline when its last heartbeat is older than this. */
   readonly nodeTimeoutMs: number;
-  /** Per shard request: time to response headers, and longest pause inside a body. */
+  /** Per shard request: time to response headers (waiting for a pooled connection included), and longest pause inside a body. */
   readonly shardTimeoutMs: number;
   /** Bytes of verified hash lists kept in memory. */
   readonly hashListCacheBytes: number;
@@ -82,7 +83,7 @@ const SPECS = {
   maxShardsPerOperator: { flag: 'max-shards-per-operator', env: 'SHARDGATE_MAX_SHARDS_PER_OPERATOR', kind: 'integer', description: 'shards of one segment nodes of one operator may hold', defaultText: 'm (parity shards)' },
   nodeFreeReserve: { flag: 'node-free-reserve', env: 'SHARDGATE_NODE_FREE_RESERVE', kind: 'bytes', description: 'nodes with less free space get no new shards', defaultText: '1GiB' },
   nodeTimeout: { flag: 'node-timeout', env: 'SHARDGATE_NODE_TIMEOUT_MS', kind: 'integer', description: 'ms without heartbeat before a node is offline', defaultText: '15000' },
-  shardTimeout: { flag: 'shard-timeout', env: 'SHARDGATE_SHARD_TIMEOUT_MS', kind: 'integer', description: 'ms a shard request may stall before the read degrades', defaultText: '5000' },
+  shardTimeout: { flag: 'shard-timeout', env: 'SHARDGATE_SHARD_TIMEOUT_MS', kind: 'integer', description: 'ms a shard request may go unanswered (waiting for a pooled connection included) or pause before the read degrades', defaultText: '5000' },
   hashListCache: { flag: 'hash-list-cache', env: 'SHARDGATE_HASH_LIST_CACHE', kind: 'bytes', description: 'memory for cached verified hash lists', defaultText: '64MiB' },
   archiveIndexCache: { flag: 'archive-index-cache', env: 'SHARDGATE_ARCHIVE_INDEX_CACHE', kind: 'bytes', description: 'memory for cached ZIP central directories', defaultText: '64MiB' },
   masterKeyFile: { flag: 'master-key-file', env: 'SHARDGATE_MASTER_KEY_FILE', kind: 'string', description: 'file of the master keys that wrap data keys (back it up!)', defaultText: 'required (dev: <data-dir>/master.key, generated)' },
@@ -91,6 +92,7 @@ const SPECS = {
   ...LOG_SETTING_SPECS,
   ...BILLING_SETTING_SPECS,
   ...REPAIR_SETTING_SPECS,
+  ...LIMIT_SETTING_SPECS,
 } as const satisfies SettingSpecs;
 
 export const GATEWAY_HELP = formatHelp(
@@ -154,6 +156,7 @@ export function loadGatewayConfig(argv: readonly string[], env: NodeJS.ProcessEn
     masterKeyFile: masterKeyFileOutside(dataDir, v.masterKeyFile),
     allowInsecureSsec: v.allowInsecureSsec ? parseBoolean('--allow-insecure-ssec', v.allowInsecureSsec) : false,
     ...loadRepairSettings(v),
+    ...loadLimitSettings(v),
   };
   if ((config.accessKey === null) !== (config.secretKey === null)) {
     throw new ConfigError('set both the access key and the secret key, or neither');

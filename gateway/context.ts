@@ -16,6 +16,7 @@ import type { ShardClient } from './nodes/shard-client.ts';
 import type { HashListCache } from './read/hash-list-cache.ts';
 import type { NodeLatency } from './read/node-latency.ts';
 import type { ArchiveIndexCache } from './archive/archive-index-cache.ts';
+import type { UploadLimiter } from './limits/upload-limiter.ts';
 import type { ReadReport } from './read/segment-reader.ts';
 import type { ReadLeases } from './repair/read-leases.ts';
 import type { RepairService } from './repair/repair-service.ts';
@@ -50,6 +51,8 @@ export interface GatewayDeps {
   readonly repairSignals: RepairSignals;
   /** Requests in flight: the janitor deletes no garbage a response still streaming may read. */
   readonly readLeases: ReadLeases;
+  /** Uploads in progress, globally and per account (`--max-uploads`, `--max-uploads-per-client`). */
+  readonly uploads: UploadLimiter;
 }
 
 /** Fields of the one log line each request writes when its response is finished. */

@@ -1,12 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { createServer as createHttpsServer } from 'node:https';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { ReedSolomonCodec } from '../src/erasure/codec.ts';
 import { ConfigError } from '../src/config/flags.ts';
 import { createLogger, type Logger } from '../src/log/logger.ts';
 import { SqliteMetaStore } from '../src/meta/sqlite-store.ts';
-import type { Server } from 'node:http';
 import { createApp } from './app.ts';
 import { holdContinueUntilAuthenticated } from './expect-continue.ts';
 import { createVerifier } from './auth.ts';
@@ -26,6 +26,7 @@ import { NodeLatency } from './read/node-latency.ts';
 import { ArchiveIndexCache } from './archive/archive-index-cache.ts';
 import { ReadLeases } from './repair/read-leases.ts';
 import { RepairService } from './repair/repair-service.ts';
+import { UploadLimiter } from './limits/upload-limiter.ts';
 
 export interface RunningGateway {
   readonly url: string;
@@ -35,6 +36,8 @@ export interface RunningGateway {
 }
 
 const JANITOR_INTERVAL_MS = 5_000;
+/** Write-pool connections per node beyond one per admitted upload: commits and the janitor's deletes. */
+const WRITE_POOL_SPARE_CONNECTIONS = 16;
 
 /** Opens the store, loads the node registry, and serves S3 on `config.host:config.port`. */
 export async function startGateway(config: GatewayConfig, logger: Logger = createLogger('gateway', config.log)): Promise<RunningGateway> {
@@ -56,8 +59,9 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     store, nodeTimeoutMs: config.nodeTimeoutMs, shardTimeoutMs: config.shardTimeoutMs, now,
     freeReserveBytes: config.nodeFreeReserveBytes,
     shardRoomBytes: Math.ceil(config.maxSegmentBytes / config.profile.dataShards),
+    writeConnections: config.maxUploads + WRITE_POOL_SPARE_CONNECTIONS,
   });
-  const client = new ShardClient(registry, now);
+  const client = new ShardClient(registry, now, config.shardTimeoutMs);
   const metrics = createMetrics();
   const prometheus = new GatewayPrometheus(metrics, () => registry.all().map(({ record }) => ({
     id: record.id, zone: record.zone, state: repair.states.describe(record.id).state,
@@ -76,6 +80,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     hashLists, latency: new NodeLatency(), metrics, prometheus, logger, janitor, now, repair, repairSignals: repair.signals, readLeases,
     archiveIndexes: new ArchiveIndexCache(config.archiveIndexCacheBytes),
     verifier: createVerifier(store, config.region), usage, masterKeys,
+    uploads: new UploadLimiter(config),
   };
   const app = createApp(deps);
   const server = await listen(app.fetch, config);
@@ -104,11 +109,23 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
 
 function listen(fetch: Parameters<typeof serve>[0]['fetch'], config: GatewayConfig): Promise<ServerType> {
   return new Promise((resolve, reject) => {
-    const options = { fetch, hostname: config.host, port: config.port };
+    const options = {
+      fetch,
+      hostname: config.host,
+      port: config.port,
+      // Checked once a second, so a short --headers-timeout is enforced on time (Node's default is every 30 s).
+      serverOptions: { connectionsCheckingInterval: Math.min(1000, config.headersTimeoutMs) },
+    };
     const server = config.tls
-      ? serve({ ...options, createServer: createHttpsServer, serverOptions: { cert: config.tls.cert, key: config.tls.key } }, () => resolve(server))
+      ? serve({ ...options, createServer: createHttpsServer, serverOptions: { ...options.serverOptions, cert: config.tls.cert, key: config.tls.key } }, () => resolve(server))
       : serve(options, () => resolve(server));
-    holdContinueUntilAuthenticated(server as Server);
+    const http = server as Server;
+    http.headersTimeout = config.headersTimeoutMs;
+    http.keepAliveTimeout = config.idleTimeoutMs;
+    // No whole-request cap: Node's default (300 s) cuts any honest upload that lasts five minutes.
+    // Stalled bodies are cut by --body-progress-timeout instead (request-body.ts).
+    http.requestTimeout = 0;
+    holdContinueUntilAuthenticated(http);
     server.once('error', (error: NodeJS.ErrnoException) => {
       reject(error.code === 'EADDRINUSE' || error.code === 'EACCES'
         ? new ConfigError(`cannot listen on ${config.host}:${config.port} (${error.code}); choose another --port`)

@@ -7,7 +7,7 @@ export interface GatewayMetrics {
   bytesOut: number;
   /** Shard range reads started (one per shard window). */
   shardReads: number;
-  /** Shard reads that failed: error, timeout or bad bytes. */
+  /** Shard reads that failed: error, timeout (waiting for a pooled connection included), or bad bytes (each corrupt chunk counts once). */
   shardReadFailures: number;
   /** Shards a read did not even ask for: node known offline, or shard never stored. */
   shardsSkipped: number;
@@ -15,9 +15,9 @@ export interface GatewayMetrics {
   hedgedShardReads: number;
   /** Chunks (or hash lists) whose bytes did not match the trusted hashes. */
   corruptChunks: number;
-  /** Segment reads that had to decode stripes from parity. */
+  /** Segment reads in which some stripe needed parity (a corrupt chunk, or a shard dropped). */
   degradedSegmentReads: number;
-  /** Reads that failed because more than m shards were unavailable. */
+  /** Reads that failed because a stripe had fewer than k good chunks. */
   unreadableSegments: number;
   objectsWritten: number;
   /** Shards not stored at write time (write succeeded with quorum, shard missing). */

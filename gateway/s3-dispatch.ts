@@ -122,9 +122,17 @@ export async function dispatchS3(deps: GatewayDeps, c: GatewayContext): Promise<
   }
   log.accessKeyId = auth.accessKeyId;
   log.accountId = auth.accountId;
-  sendContinue(c.env.incoming); // only a signed request is invited to send an `Expect: 100-continue` body
-  return HANDLERS[route.operation]({ deps, c, bucket: route.bucket, key: route.key, query, auth, log });
+  const release = UPLOAD_OPERATIONS.has(route.operation) ? deps.uploads.acquire(auth.accountId) : null;
+  try {
+    sendContinue(c.env.incoming); // only a signed request within the upload limits is invited to send an `Expect: 100-continue` body
+    return await HANDLERS[route.operation]({ deps, c, bucket: route.bucket, key: route.key, query, auth, log });
+  } finally {
+    release?.();
+  }
 }
+
+/** Operations that hold shard uploads open while they run: counted by `deps.uploads`. */
+const UPLOAD_OPERATIONS: ReadonlySet<S3Operation> = new Set(['PutObject', 'UploadPart', 'UploadPartCopy']);
 
 /** An anonymous request for anything but a public read: NoSuchBucket when the bucket is missing (S3's order), else AccessDenied. */
 async function anonymousRefusal(deps: GatewayDeps, route: ResolvedRoute): Promise<S3Error> {

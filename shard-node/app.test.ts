@@ -326,3 +326,28 @@ test('request logs are one JSON line each and never hold a signature or secret',
   t.false(all.includes(node.secret));
   t.false(all.toLowerCase().includes(NODE_SIGNATURE_HEADER));
 });
+
+test('a commit body over the hash-list limit is refused with 413 before it is read', async (t) => {
+  const node = await startTestNode(t);
+  const id = shardId(14, 0);
+  const oneByteThenNothing = new Readable({ read() {} });
+  oneByteThenNothing.push(Buffer.alloc(1)); // the client sends its headers with the first body byte
+  t.teardown(() => oneByteThenNothing.destroy());
+  const refused = await node.request({
+    method: 'POST', path: shardCommitPath(id), headers: { 'content-length': String(64 * 1024 * 1024 + 1) }, body: oneByteThenNothing,
+  });
+  t.is(refused.status, 413);
+  t.is((json(refused) as { error: string }).error, 'INVALID_REQUEST');
+});
+
+test('an upload whose body stops sending is aborted after the progress timeout and leaves no temp file', async (t) => {
+  const node = await startTestNode(t, { config: { bodyProgressTimeoutMs: 300 } });
+  const id = shardId(15, 0);
+  const stalled = new Readable({ read() {} });
+  stalled.push(Buffer.alloc(64));
+  t.teardown(() => stalled.destroy());
+  await t.throwsAsync(node.request({ method: 'PUT', path: shardUploadPath(id, 64), headers: { 'content-length': String(64 * 4) }, body: stalled }));
+  for (let i = 0; i < 50 && (await readdir(path.join(node.dataDir, 'tmp'))).length > 0; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+  t.deepEqual(await readdir(path.join(node.dataDir, 'tmp')), []);
+  t.is((await node.request({ method: 'GET', path: shardPath(id) })).status, 404);
+});

@@ -25,6 +25,8 @@ import { hasUnsafeSegment, incomingOf, rawRequestTarget, type NodeAppEnv } from 
 import type { ShardFileStore } from './shard-files.ts';
 import { assertShardId } from './shard-paths.ts';
 import { requireNodeSignature } from './signature-middleware.ts';
+import { abortStalledBody } from './stalled-body.ts';
+import { bodyLimit, type BodyRefusal } from '../src/http/body-limit.ts';
 
 export interface NodeAppDeps {
   readonly store: ShardFileStore;
@@ -35,6 +37,8 @@ export interface NodeAppDeps {
   readonly logger: Logger;
   readonly nodeId: string;
   readonly readSpace: () => Promise<NodeSpace>;
+  /** An upload body that sends nothing this long is aborted; default 30 s. */
+  readonly bodyProgressTimeoutMs?: number;
 }
 
 /** Largest chunk a node accepts (the erasure profile allows up to 16 MiB). */
@@ -57,6 +61,13 @@ function shardIdParam(c: Context<NodeAppEnv>): string {
 
 function errorBody(error: NodeErrorBody['error'], message: string): NodeErrorBody {
   return { error, message };
+}
+
+/** A commit body over the limit (413) or stalled (408), as a node error body. */
+function refuseBody(c: Context<NodeAppEnv>, refusal: BodyRefusal): Response {
+  return refusal.kind === 'too-large'
+    ? c.json(errorBody('INVALID_REQUEST', `the body may be at most ${refusal.maxBytes} bytes`), 413, { connection: 'close' })
+    : c.json(errorBody('INCOMPLETE_BODY', `the body sent no byte for ${refusal.progressTimeoutMs} ms`), 408, { connection: 'close' });
 }
 
 export function createNodeApp(deps: NodeAppDeps): Hono<NodeAppEnv> {
@@ -90,17 +101,22 @@ export function createNodeApp(deps: NodeAppDeps): Hono<NodeAppEnv> {
     // The space offered (--capacity, or the disk) must hold at least the first chunk: a node never
     // takes shards it has no room for, and the gateway stops placing on it until it has room again.
     if ((await deps.readSpace()).freeBytes < Math.max(chunkSize, expectedLength ?? 0)) throw new InsufficientStorageError();
-    const body = incomingOf(c) ?? Readable.fromWeb((c.req.raw.body ?? new Blob([]).stream()) as NodeReadableStream);
-    const { length } = await store.receiveUpload(shardId, chunkSize, body, expectedLength);
+    const incoming = incomingOf(c);
+    const body = incoming ?? Readable.fromWeb((c.req.raw.body ?? new Blob([]).stream()) as NodeReadableStream);
+    const stopWatching = incoming ? abortStalledBody(incoming, deps.bodyProgressTimeoutMs ?? 30_000) : () => {};
+    let length: number;
+    try {
+      ({ length } = await store.receiveUpload(shardId, chunkSize, body, expectedLength));
+    } finally {
+      stopWatching();
+    }
     c.set('requestBytes', length);
     return c.json({ length } satisfies ShardUploadResponse, 200);
   });
 
-  app.post('/shards/:id/commit', async (c) => {
+  app.post('/shards/:id/commit', bodyLimit({ maxBytes: MAX_HASH_LIST_BYTES, progressTimeoutMs: deps.bodyProgressTimeoutMs ?? 30_000, refuse: refuseBody }), async (c) => {
     const shardId = shardIdParam(c);
-    parseCount('Content-Length', c.req.header('content-length'), 0, MAX_HASH_LIST_BYTES);
     const hashList = new Uint8Array(await c.req.arrayBuffer());
-    if (hashList.length > MAX_HASH_LIST_BYTES) throw new InvalidNodeRequestError('hash list too large');
     c.set('requestBytes', hashList.length);
     await store.commit(shardId, hashList);
     return c.body(null, 204);

@@ -28,6 +28,8 @@ export interface NodeConfig {
   readonly tls: boolean;
   /** `--log-format` and `--log-level`. */
   readonly log: LogSettings;
+  /** An upload or commit body that sends nothing this long is aborted. */
+  readonly bodyProgressTimeoutMs: number;
 }
 
 export type NodeCommandLine =
@@ -48,6 +50,7 @@ const SPECS = {
   tls: { flag: 'tls', env: 'SHARDGATE_NODE_TLS', kind: 'boolean', description: 'serve HTTPS with a certificate of the node key, pinned by the gateway', defaultText: 'true unless --host is a loopback address' },
   publicUrl: { flag: 'public-url', env: 'SHARDGATE_NODE_PUBLIC_URL', kind: 'string', description: 'URL the gateway reaches this node at', defaultText: 'http://<host>:<port>' },
   ...LOG_SETTING_SPECS,
+  bodyProgressTimeout: { flag: 'body-progress-timeout', env: 'SHARDGATE_NODE_BODY_PROGRESS_TIMEOUT_MS', kind: 'integer', description: 'ms an upload body may send nothing before it is aborted', defaultText: '30000' },
 } as const satisfies SettingSpecs;
 
 export const NODE_HELP = formatHelp(
@@ -123,6 +126,7 @@ export function loadNodeConfig(argv: readonly string[], env: NodeJS.ProcessEnv):
     publicUrl: v.publicUrl === undefined ? null : parseOrigin('--public-url', v.publicUrl),
     tls,
     log: loadLogSettings(v),
+    bodyProgressTimeoutMs: v.bodyProgressTimeout === undefined ? 30_000 : parseInteger('--body-progress-timeout', v.bodyProgressTimeout, 100, 3_600_000),
   };
   if (config.publicUrl !== null && config.publicUrl.startsWith('https:') !== tls) {
     throw new ConfigError(tls ? '--public-url must be https:// when the node serves TLS' : '--public-url must be http:// with --tls false');

@@ -20,6 +20,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import { maintainRegistration } from './registration.ts';
 import { ShardFileStore } from './shard-files.ts';
 import { createShardReadHandler } from './shard-read-handler.ts';
+import { NODE_SERVER_OPTIONS, applyNodeServerTimeouts } from './server-timeouts.ts';
 
 export interface ShardNodeHandle {
   /** The URL the node registered with (`publicUrl`, or http://<host>:<bound port>). */
@@ -98,17 +99,16 @@ export async function startShardNode(config: NodeConfig, options: ShardNodeOptio
   /** Gateway time: signature expiries are checked against the gateway's clock, not ours. */
   const gatewayClock: Clock = { nowMs: () => clock.nowMs() + clockOffsetMs };
   const readSpace = () => readNodeSpace(config.dataDir, config.capacityBytes, store.usage.usedBytes);
-  const app = createNodeApp({ store, getSecret: () => secret, clock: gatewayClock, logger, nodeId, readSpace });
+  const app = createNodeApp({ store, getSecret: () => secret, clock: gatewayClock, logger, nodeId, readSpace, bodyProgressTimeoutMs: config.bodyProgressTimeoutMs });
   const appListener = getRequestListener(app.fetch);
   const readShard = createShardReadHandler({ store, getSecret: () => secret, clock: gatewayClock, logger });
   const listener = (request: IncomingMessage, response: ServerResponse) => {
     if (!readShard(request, response)) void appListener(request, response);
   };
   const server: Server = config.tls
-    ? createHttpsServer(tlsOptions(identity, config, new Date(clock.nowMs())), listener)
-    : createServer(listener);
-  server.requestTimeout = 0; // a 64 MiB shard upload may take long on a slow link…
-  server.setTimeout(120_000); // …but a connection that sends nothing for 2 minutes is dropped.
+    ? createHttpsServer({ ...NODE_SERVER_OPTIONS, ...tlsOptions(identity, config, new Date(clock.nowMs())) }, listener)
+    : createServer(NODE_SERVER_OPTIONS, listener);
+  applyNodeServerTimeouts(server);
   const address = await listen(server, config.port, config.host);
   const url = config.publicUrl ?? listenUrl(config.host, address.port, config.tls);
   if (config.publicUrl === null && WILDCARD_HOSTS.has(config.host)) {

@@ -135,7 +135,7 @@ test('the registry: loaded nodes are offline until they heartbeat; placement ski
     if (!admitted.admitted) return t.fail();
     await store.upsertNode(admitted.record);
   }
-  const options = { store, nodeTimeoutMs: 10_000, shardTimeoutMs: 1000, now: () => NOW, freeReserveBytes: 100, shardRoomBytes: 10 };
+  const options = { store, nodeTimeoutMs: 10_000, shardTimeoutMs: 1000, now: () => NOW, freeReserveBytes: 100, shardRoomBytes: 10, writeConnections: 4 };
   const registry = await NodeRegistry.load(options);
   t.teardown(() => registry.close());
   t.deepEqual(registry.online(), [], 'stored URLs are not trusted until a signed heartbeat');

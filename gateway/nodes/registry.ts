@@ -10,13 +10,18 @@ export interface NodeView {
   readonly record: NodeRecord;
   /** The node's current request secret ('' for a node stored before secrets were random). */
   readonly secret: string;
+  /** Reads (shard ranges, hash lists): never shared with uploads, so slow uploads cannot starve reads. */
   readonly pool: Pool;
+  /** Uploads, commits, deletes; sized to the upload limit, so an admitted upload never waits for a connection. */
+  readonly writePool: Pool;
 }
 
 export interface NodeRegistryOptions {
   readonly store: MetaStore;
   readonly nodeTimeoutMs: number;
   readonly shardTimeoutMs: number;
+  /** Connections of each node's write pool (the upload limit plus room for commits and deletes). */
+  readonly writeConnections: number;
   readonly now: () => Date;
   /** A node reporting less free space than this gets no new shards. Default 0. */
   readonly freeReserveBytes?: number;
@@ -134,7 +139,7 @@ export class NodeRegistry {
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.#nodes.values()].map((view) => view.pool.close().catch(() => {})));
+    await Promise.all([...this.#nodes.values()].flatMap((view) => [view.pool, view.writePool].map((pool) => pool.close().catch(() => {}))));
     this.#nodes.clear();
   }
 
@@ -146,15 +151,17 @@ export class NodeRegistry {
       return;
     }
     existing?.pool.close().catch(() => {});
+    existing?.writePool.close().catch(() => {});
     const timeout = this.#options.shardTimeoutMs;
-    const pool = new Pool(record.url, {
-      connections: 64,
+    const poolOptions = {
       keepAliveTimeout: 30_000,
       headersTimeout: timeout,
       bodyTimeout: timeout,
       // An https node is pinned to its registered key (its certificate is self-signed with it).
       connect: record.url.startsWith('https:') && record.publicKey !== null ? pinnedNodeConnector(record.publicKey, timeout) : { timeout },
-    });
-    this.#nodes.set(record.id, { record, secret, pool });
+    };
+    const pool = new Pool(record.url, { ...poolOptions, connections: 64 });
+    const writePool = new Pool(record.url, { ...poolOptions, connections: this.#options.writeConnections });
+    this.#nodes.set(record.id, { record, secret, pool, writePool });
   }
 }

@@ -39,7 +39,7 @@ export async function putObject(request: S3Request): Promise<Response> {
     contentMd5,
     checksum: requestedChecksum(header),
   });
-  const body = openRequestBody(incoming, sigv4, log);
+  const body = openRequestBody(incoming, sigv4, log, deps.config.bodyProgressTimeoutMs);
 
   const writeId = randomBytes(16).toString('hex');
   const abort = new AbortController();

@@ -41,7 +41,7 @@ export async function uploadPart(request: S3Request): Promise<Response> {
     checksum,
   });
   const computed = !checksum && expected !== null && isChecksumAlgorithm(expected) ? createChecksum(expected) : null;
-  const body = openRequestBody(incoming, sigv4, log);
+  const body = openRequestBody(incoming, sigv4, log, deps.config.bodyProgressTimeoutMs);
 
   const abort = new AbortController();
   const onClose = () => { if (!incoming.complete) abort.abort(); };

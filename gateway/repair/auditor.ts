@@ -140,8 +140,7 @@ export class Auditor {
       placement: audit.placement,
       shardId: shardId(audit.segmentId, audit.placement.shardIndex),
       chunkSize: audit.chunkSize,
-      firstStripe: audit.stripe,
-      stripeCount: 1,
+      window: { shardIndex: audit.placement.shardIndex, firstStripe: audit.stripe, stripeCount: 1, offset: audit.stripe * audit.chunkSize, length: audit.chunkSize },
       signal: AbortSignal.any([this.#abort.signal, AbortSignal.timeout(this.deps.shardTimeoutMs)]),
     });
     try {

@@ -1,4 +1,5 @@
 import { NotEnoughShardsError, ShardCorruptError } from '../../src/erasure/errors.ts';
+import { shardWindow } from '../../src/erasure/layout.ts';
 import { totalShards, type ErasureProfile } from '../../src/erasure/profile.ts';
 import { shardId, type ShardPlacement } from '../../src/meta/types.ts';
 import type { GatewayMetrics } from '../metrics.ts';
@@ -60,7 +61,11 @@ export class StripeBatchReader {
       if (pending.length === 0) {
         throw new NotEnoughShardsError({ needed: k, available: have, failures: this.failures.map(({ shardIndex, reason }) => ({ shardIndex, reason })) });
       }
-      const results = await Promise.allSettled(pending.map(([, reader]) => reader.nextChunks(count)));
+      // A source chunk that fails its hash retires that source for this repair (another one is opened).
+      const results = await Promise.allSettled(pending.map(([shardIndex, reader]) => reader.nextChunks(count).then(({ column, corruptStripes }) => {
+        if (corruptStripes.length > 0) throw new ShardCorruptError({ shardIndex, chunkIndex: corruptStripes[0]! });
+        return column;
+      })));
       for (const [i, result] of results.entries()) {
         const [shardIndex, reader] = pending[i]!;
         if (result.status === 'fulfilled') {
@@ -99,8 +104,7 @@ export class StripeBatchReader {
         placement,
         shardId: shardId(this.options.segmentId, placement.shardIndex),
         chunkSize: this.options.profile.chunkSize,
-        firstStripe: stripe,
-        stripeCount: this.options.stripeCount - stripe,
+        window: shardWindow(this.options.profile, placement.shardIndex, stripe, this.options.stripeCount - stripe),
         signal: this.options.signal,
       }));
     }

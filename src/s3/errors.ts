@@ -46,6 +46,7 @@ export type S3ErrorCode =
   | 'NotImplemented'
   | 'NotModified'
   | 'PreconditionFailed'
+  | 'RequestTimeout'
   | 'RequestTimeTooSkewed'
   | 'ServerSideEncryptionConfigurationNotFoundError'
   | 'ServiceUnavailable'
@@ -151,6 +152,10 @@ export const S3_ERRORS: Readonly<Record<S3ErrorCode, S3ErrorSpec>> = Object.free
   PreconditionFailed: {
     status: 412,
     message: 'At least one of the preconditions that you specified did not hold.',
+  },
+  RequestTimeout: {
+    status: 400,
+    message: 'Your socket connection to the server was not read from or written to within the timeout period.',
   },
   RequestTimeTooSkewed: {
     status: 403,
