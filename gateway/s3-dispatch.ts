@@ -1,10 +1,11 @@
 import { S3Error } from '../src/s3/errors.ts';
 import { rawRequestTarget, resolveAddress } from './addressing.ts';
-import { authenticate, type Authenticated, type Caller } from './auth.ts';
-import type { GatewayContext, GatewayDeps, RequestLog } from './context.ts';
+import { authenticate } from './auth.ts';
+import type { GatewayContext, GatewayDeps } from './context.ts';
 import { answerPreflight } from './cors/preflight.ts';
 import { sendContinue } from './expect-continue.ts';
 import { routeRequest, type ResolvedRoute, type S3Operation } from './router.ts';
+import { MAX_KEY_BYTES, type PublicReadRequest, type S3Handler } from './s3-request.ts';
 import { abortMultipartUpload } from './ops/abort-multipart-upload.ts';
 import { completeMultipartUpload } from './ops/complete-multipart-upload.ts';
 import { copyObject } from './ops/copy-object.ts';
@@ -34,25 +35,6 @@ import { listBuckets } from './ops/list-buckets.ts';
 import { listObjects } from './ops/list-objects.ts';
 import { listObjectsV2 } from './ops/list-objects-v2.ts';
 import { putObject } from './ops/put-object.ts';
-
-/** One S3 request, resolved and authenticated, as every operation handler receives it. */
-export interface S3Request {
-  readonly deps: GatewayDeps;
-  readonly c: GatewayContext;
-  readonly bucket: string;
-  readonly key: string;
-  readonly query: URLSearchParams;
-  readonly auth: Authenticated;
-  readonly log: RequestLog;
-}
-
-export type S3Handler = (request: S3Request) => Promise<Response>;
-
-/**
- * A request to an operation a public-read bucket opens to everyone: the caller may be another
- * account or anonymous, and the handler decides with `requireReadableBucket`.
- */
-export type PublicReadRequest = Omit<S3Request, 'auth'> & { readonly auth: Caller };
 
 const HANDLERS: Readonly<Record<S3Operation, S3Handler>> = {
   ListBuckets: listBuckets,
@@ -99,7 +81,6 @@ const PUBLIC_READ_HANDLERS: Readonly<Partial<Record<S3Operation, (request: Publi
   HeadBucket: headBucket,
 };
 
-export const MAX_KEY_BYTES = 1024;
 
 export async function dispatchS3(deps: GatewayDeps, c: GatewayContext): Promise<Response> {
   const { rawPath, rawQuery } = rawRequestTarget(c);

@@ -1,7 +1,7 @@
 import test from 'ava';
 import type { AccessKey } from '../../src/meta/types.ts';
 import { S3Error } from '../../src/s3/errors.ts';
-import type { PublicReadRequest } from '../s3-dispatch.ts';
+import type { PublicReadRequest } from '../s3-request.ts';
 import { mintArchiveToken, verifyArchiveToken, withArchiveToken } from './archive-token.ts';
 
 const MASTER_KEY = 'a'.repeat(64);

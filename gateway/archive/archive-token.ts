@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { S3Error } from '../../src/s3/errors.ts';
-import type { PublicReadRequest } from '../s3-dispatch.ts';
+import type { PublicReadRequest } from '../s3-request.ts';
 
 /**
  * Archive tokens: what lets a player given ONE presigned `master.m3u8` link play the whole

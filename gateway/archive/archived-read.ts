@@ -7,7 +7,7 @@ import { checkReadConditions } from '../ops/conditions.ts';
 import { requireObject } from '../ops/object-access.ts';
 import { objectHeaders } from '../ops/object-headers.ts';
 import type { ReadReport } from '../read/segment-reader.ts';
-import type { PublicReadRequest } from '../s3-dispatch.ts';
+import type { PublicReadRequest } from '../s3-request.ts';
 import { archiveS3Error } from './archive-errors.ts';
 import { ARCHIVE_TOKEN_PARAMETER, mintArchiveToken, verifyArchiveToken, type ArchiveGrant } from './archive-token.ts';
 import { memberContentType } from './member-content-type.ts';

@@ -5,7 +5,7 @@ import { streamObjectSpan } from '../ops/object-body.ts';
 import { responseOverrides } from '../ops/object-headers.ts';
 import { readObjectRange } from '../read/object-reader.ts';
 import type { ReadReport } from '../read/segment-reader.ts';
-import type { PublicReadRequest } from '../s3-dispatch.ts';
+import type { PublicReadRequest } from '../s3-request.ts';
 
 /**
  * A window of an object served as if it were an object of its own: an archive member, or the

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { SegmentKeyOpener } from '../../src/crypto/segment-keys.ts';
 import type { Bucket, NewObjectVersion, ObjectVersion } from '../../src/meta/types.ts';
 import { S3Error } from '../../src/s3/errors.ts';
-import type { S3Request } from '../s3-dispatch.ts';
+import type { S3Request } from '../s3-request.ts';
 import { readObjectRange } from '../read/object-reader.ts';
 import type { ReadReport } from '../read/segment-reader.ts';
 import { partEtag } from '../sse/customer-key-headers.ts';

@@ -1,6 +1,6 @@
 import type { Bucket, ObjectVersion } from '../../src/meta/types.ts';
 import { S3Error } from '../../src/s3/errors.ts';
-import type { S3Request } from '../s3-dispatch.ts';
+import type { S3Request } from '../s3-request.ts';
 
 /** The object a CopyObject or UploadPartCopy reads, as `x-amz-copy-source` names it. */
 export interface CopySource {

@@ -1,7 +1,7 @@
 import type { MultipartUpload } from '../../src/meta/multipart-types.ts';
 import type { Bucket } from '../../src/meta/types.ts';
 import { S3Error } from '../../src/s3/errors.ts';
-import type { S3Request } from '../s3-dispatch.ts';
+import type { S3Request } from '../s3-request.ts';
 
 export function noSuchUpload(uploadId: string): S3Error {
   return new S3Error('NoSuchUpload', { extra: { UploadId: uploadId } });

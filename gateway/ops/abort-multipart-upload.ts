@@ -1,5 +1,5 @@
 import { noSuchUpload } from '../multipart/upload-access.ts';
-import type { S3Request } from '../s3-dispatch.ts';
+import type { S3Request } from '../s3-request.ts';
 import { requireOwnedBucket } from './bucket-access.ts';
 
 /** AbortMultipartUpload: the upload ends and its parts' shards go to the garbage collector. */

@@ -1,6 +1,6 @@
 import type { Bucket } from '../../src/meta/types.ts';
 import { S3Error } from '../../src/s3/errors.ts';
-import type { PublicReadRequest } from '../s3-dispatch.ts';
+import type { PublicReadRequest } from '../s3-request.ts';
 
 /** What the access checks need of a request; an S3Request and a PublicReadRequest both are one. */
 export type BucketAccessRequest = Pick<PublicReadRequest, 'deps' | 'bucket' | 'auth'>;

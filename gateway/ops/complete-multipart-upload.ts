@@ -8,7 +8,7 @@ import { parseXmlBody } from '../../src/s3/xml.ts';
 import { parseCompleteRequest, planCompletion, type CompletionPlan } from '../multipart/completion.ts';
 import { noSuchUpload, requireUpload } from '../multipart/upload-access.ts';
 import { readVerifiedBody } from './verified-body.ts';
-import type { S3Request } from '../s3-dispatch.ts';
+import type { S3Request } from '../s3-request.ts';
 import { requireOwnedBucket } from './bucket-access.ts';
 import { customerKeyResponseHeaders } from '../sse/customer-key-headers.ts';
 import { existingObjectKeys, requestCustomerKey } from '../sse/request-encryption.ts';

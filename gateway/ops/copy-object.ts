@@ -7,7 +7,7 @@ import { copyObjectResultXml } from '../../src/s3/xml-copy-delete.ts';
 import { checkCopySourceConditions } from './conditions.ts';
 import { requireCopySource } from '../copy/copy-source.ts';
 import { objectHeadersFromRequest } from '../multipart/request-object-headers.ts';
-import type { S3Request } from '../s3-dispatch.ts';
+import type { S3Request } from '../s3-request.ts';
 import { abortOnHangUp } from '../copy/request-abort.ts';
 import { copyObjectBytes } from '../copy/copy-object-bytes.ts';
 import { customerKeyResponseHeaders, type CustomerKey } from '../sse/customer-key-headers.ts';

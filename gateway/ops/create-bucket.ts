@@ -2,7 +2,7 @@ import { BucketAlreadyExistsError } from '../../src/meta/store.ts';
 import { bucketNameProblem } from '../../src/s3/bucket-name.ts';
 import { S3Error } from '../../src/s3/errors.ts';
 import { parseXmlBody } from '../../src/s3/xml.ts';
-import type { S3Request } from '../s3-dispatch.ts';
+import type { S3Request } from '../s3-request.ts';
 import { cannedAclFromHeaders } from './canned-acl.ts';
 import { readVerifiedBody } from './verified-body.ts';
 

@@ -2,7 +2,7 @@ import { initiateMultipartUploadResultXml } from '../../src/s3/xml-multipart.ts'
 import { objectHeadersFromRequest } from '../multipart/request-object-headers.ts';
 import { declaredUploadChecksum } from '../multipart/upload-checksum.ts';
 import { newUploadId } from '../multipart/upload-id.ts';
-import type { S3Request } from '../s3-dispatch.ts';
+import type { S3Request } from '../s3-request.ts';
 import { customerKeyResponseHeaders } from '../sse/customer-key-headers.ts';
 import { newObjectEncryption } from '../sse/request-encryption.ts';
 import { sseS3ResponseHeaders } from '../sse/sse-s3-headers.ts';

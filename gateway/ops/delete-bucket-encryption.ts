@@ -1,4 +1,4 @@
-import type { S3Request } from '../s3-dispatch.ts';
+import type { S3Request } from '../s3-request.ts';
 import { requireOwnedBucket } from './bucket-access.ts';
 
 /** DeleteBucketEncryption: 204 whether or not a default was set; new objects stay SSE-S3. */

@@ -1,6 +1,6 @@
 import { BucketNotEmptyError, NoSuchBucketError } from '../../src/meta/store.ts';
 import { S3Error } from '../../src/s3/errors.ts';
-import type { S3Request } from '../s3-dispatch.ts';
+import type { S3Request } from '../s3-request.ts';
 import { requireOwnedBucket } from './bucket-access.ts';
 
 export async function deleteBucket(request: S3Request): Promise<Response> {

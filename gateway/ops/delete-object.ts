@@ -1,4 +1,4 @@
-import type { S3Request } from '../s3-dispatch.ts';
+import type { S3Request } from '../s3-request.ts';
 import { requireOwnedBucket } from './bucket-access.ts';
 
 /** DeleteObject answers 204 whether or not the key existed, as S3 does. */

@@ -2,7 +2,7 @@ import { S3Error } from '../../src/s3/errors.ts';
 import { deleteResultXml, type DeleteResultEntry } from '../../src/s3/xml-copy-delete.ts';
 import { parseXmlBody } from '../../src/s3/xml.ts';
 import { readVerifiedBody } from './verified-body.ts';
-import { MAX_KEY_BYTES, type S3Request } from '../s3-dispatch.ts';
+import { MAX_KEY_BYTES, type S3Request } from '../s3-request.ts';
 import { requireOwnedBucket } from './bucket-access.ts';
 import { xmlResponse } from './responses.ts';
 

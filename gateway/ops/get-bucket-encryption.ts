@@ -1,6 +1,6 @@
 import { S3Error } from '../../src/s3/errors.ts';
 import { serverSideEncryptionConfigurationXml } from '../../src/s3/xml-bucket-encryption.ts';
-import type { S3Request } from '../s3-dispatch.ts';
+import type { S3Request } from '../s3-request.ts';
 import { requireOwnedBucket } from './bucket-access.ts';
 import { xmlResponse } from './responses.ts';
 

@@ -1,6 +1,6 @@
 import { parseRangeHeader, formatContentRange } from '../../src/s3/range.ts';
 import type { ReadReport } from '../read/segment-reader.ts';
-import type { PublicReadRequest } from '../s3-dispatch.ts';
+import type { PublicReadRequest } from '../s3-request.ts';
 import { readArchived } from '../archive/archived-read.ts';
 import { readPartNumber } from '../multipart/part-read.ts';
 import { customerKeyResponseHeaders } from '../sse/customer-key-headers.ts';

@@ -1,4 +1,4 @@
-import type { PublicReadRequest } from '../s3-dispatch.ts';
+import type { PublicReadRequest } from '../s3-request.ts';
 import { requireReadableBucket } from './bucket-access.ts';
 
 export async function headBucket(request: PublicReadRequest): Promise<Response> {

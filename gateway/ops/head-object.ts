@@ -1,4 +1,4 @@
-import type { PublicReadRequest } from '../s3-dispatch.ts';
+import type { PublicReadRequest } from '../s3-request.ts';
 import { readArchived } from '../archive/archived-read.ts';
 import { formatContentRange } from '../../src/s3/range.ts';
 import { readPartNumber } from '../multipart/part-read.ts';

@@ -1,6 +1,6 @@
 import { S3Error } from '../../src/s3/errors.ts';
 import { listAllMyBucketsXml } from '../../src/s3/xml.ts';
-import type { S3Request } from '../s3-dispatch.ts';
+import type { S3Request } from '../s3-request.ts';
 import { xmlResponse } from './responses.ts';
 
 /** S3's range for `max-buckets`; without it S3 returns every bucket (at most 10,000 per account). */

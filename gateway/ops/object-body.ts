@@ -3,7 +3,7 @@ import type { ObjectVersion } from '../../src/meta/types.ts';
 import type { Span } from '../../src/span.ts';
 import { readObjectRange } from '../read/object-reader.ts';
 import type { ReadReport } from '../read/segment-reader.ts';
-import type { PublicReadRequest } from '../s3-dispatch.ts';
+import type { PublicReadRequest } from '../s3-request.ts';
 
 /**
  * The verified bytes of `span` of an object as a response body. The first piece is read before

@@ -1,7 +1,7 @@
 import { S3Error } from '../../src/s3/errors.ts';
 import { parseXmlBody } from '../../src/s3/xml.ts';
 import { parseCorsConfiguration } from '../../src/s3/xml-bucket-config.ts';
-import type { S3Request } from '../s3-dispatch.ts';
+import type { S3Request } from '../s3-request.ts';
 import { requireOwnedBucket } from './bucket-access.ts';
 import { readVerifiedBody } from './verified-body.ts';
 

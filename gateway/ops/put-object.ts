@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { CommitPreconditionError } from '../../src/meta/store.ts';
 import { S3Error } from '../../src/s3/errors.ts';
-import type { S3Request } from '../s3-dispatch.ts';
+import type { S3Request } from '../s3-request.ts';
 import { contentHeadersFrom } from '../write/content-headers.ts';
 import { writeObjectData } from '../write/object-writer.ts';
 import { userMetadataFrom } from '../write/object-metadata.ts';

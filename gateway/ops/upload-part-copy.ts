@@ -14,7 +14,7 @@ import { observed, storePart } from '../multipart/part-writer.ts';
 import { noSuchUpload, requireUpload } from '../multipart/upload-access.ts';
 import { readObjectRange } from '../read/object-reader.ts';
 import type { ReadReport } from '../read/segment-reader.ts';
-import type { S3Request } from '../s3-dispatch.ts';
+import type { S3Request } from '../s3-request.ts';
 import { MAX_PUT_BYTES } from '../write/request-body.ts';
 import type { SegmentKeyOpener, SegmentKeySealer } from '../../src/crypto/segment-keys.ts';
 import { customerKeyResponseHeaders, partEtag, type CustomerKey } from '../sse/customer-key-headers.ts';

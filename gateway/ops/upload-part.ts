@@ -3,7 +3,7 @@ import { S3Error } from '../../src/s3/errors.ts';
 import { parsePartNumber } from '../multipart/part-number.ts';
 import { observed, storePart } from '../multipart/part-writer.ts';
 import { requireUpload } from '../multipart/upload-access.ts';
-import type { S3Request } from '../s3-dispatch.ts';
+import type { S3Request } from '../s3-request.ts';
 import { PayloadDigests, requestedChecksum } from '../write/payload-digests.ts';
 import { openRequestBody } from '../write/request-body.ts';
 import { customerKeyResponseHeaders, partEtag } from '../sse/customer-key-headers.ts';

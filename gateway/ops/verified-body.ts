@@ -1,5 +1,5 @@
 import { S3Error } from '../../src/s3/errors.ts';
-import type { S3Request } from '../s3-dispatch.ts';
+import type { S3Request } from '../s3-request.ts';
 import { PayloadDigests, requestedChecksum } from '../write/payload-digests.ts';
 import { openRequestBody } from '../write/request-body.ts';
 
