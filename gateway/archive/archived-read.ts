@@ -3,9 +3,9 @@ import { readMemberDataSpan, readZipDirectory, requireStoredMember, ZipIndex } f
 import type { ObjectVersion } from '../../src/meta/types.ts';
 import { S3Error } from '../../src/s3/errors.ts';
 import type { Span } from '../../src/span.ts';
-import { checkReadConditions } from '../ops/conditions.ts';
-import { requireObject } from '../ops/object-access.ts';
-import { objectHeaders } from '../ops/object-headers.ts';
+import { checkReadConditions } from '../objects/conditions.ts';
+import { requireObject } from '../access/object-access.ts';
+import { objectHeaders } from '../objects/object-headers.ts';
 import type { ReadReport } from '../read/segment-reader.ts';
 import type { PublicReadRequest } from '../s3-request.ts';
 import { archiveS3Error } from './archive-errors.ts';

@@ -1,8 +1,8 @@
 import type { ObjectVersion } from '../../src/meta/types.ts';
 import { formatContentRange, parseRangeHeader } from '../../src/s3/range.ts';
 import type { Span } from '../../src/span.ts';
-import { streamObjectSpan } from '../ops/object-body.ts';
-import { responseOverrides } from '../ops/object-headers.ts';
+import { streamObjectSpan } from '../objects/object-body.ts';
+import { responseOverrides } from '../objects/object-headers.ts';
 import { readObjectRange } from '../read/object-reader.ts';
 import type { ReadReport } from '../read/segment-reader.ts';
 import type { PublicReadRequest } from '../s3-request.ts';

@@ -1,7 +1,7 @@
 import test from 'ava';
 import type { ObjectVersion } from '../../src/meta/types.ts';
 import { S3Error } from '../../src/s3/errors.ts';
-import { checkCopySourceConditions } from '../ops/conditions.ts';
+import { checkCopySourceConditions } from '../objects/conditions.ts';
 import { parseCopySource } from './copy-source.ts';
 
 test('x-amz-copy-source: bucket/key, URL-encoded, optional leading slash, versionId=null', (t) => {

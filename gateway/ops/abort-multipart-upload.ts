@@ -1,6 +1,6 @@
 import { noSuchUpload } from '../multipart/upload-access.ts';
 import type { S3Request } from '../s3-request.ts';
-import { requireOwnedBucket } from './bucket-access.ts';
+import { requireOwnedBucket } from '../access/bucket-access.ts';
 
 /** AbortMultipartUpload: the upload ends and its parts' shards go to the garbage collector. */
 export async function abortMultipartUpload(request: S3Request): Promise<Response> {

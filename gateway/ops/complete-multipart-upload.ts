@@ -9,7 +9,7 @@ import { parseCompleteRequest, planCompletion, type CompletionPlan } from '../mu
 import { noSuchUpload, requireUpload } from '../multipart/upload-access.ts';
 import { readVerifiedBody } from './verified-body.ts';
 import type { S3Request } from '../s3-request.ts';
-import { requireOwnedBucket } from './bucket-access.ts';
+import { requireOwnedBucket } from '../access/bucket-access.ts';
 import { customerKeyResponseHeaders } from '../sse/customer-key-headers.ts';
 import { existingObjectKeys, requestCustomerKey } from '../sse/request-encryption.ts';
 import { sseS3ResponseHeaders } from '../sse/sse-s3-headers.ts';

@@ -4,7 +4,7 @@ import type { ObjectHeaders } from '../../src/meta/multipart-types.ts';
 import type { ObjectVersion } from '../../src/meta/types.ts';
 import { S3Error } from '../../src/s3/errors.ts';
 import { copyObjectResultXml } from '../../src/s3/xml-copy-delete.ts';
-import { checkCopySourceConditions } from './conditions.ts';
+import { checkCopySourceConditions } from '../objects/conditions.ts';
 import { requireCopySource } from '../copy/copy-source.ts';
 import { objectHeadersFromRequest } from '../multipart/request-object-headers.ts';
 import type { S3Request } from '../s3-request.ts';
@@ -13,7 +13,7 @@ import { copyObjectBytes } from '../copy/copy-object-bytes.ts';
 import { customerKeyResponseHeaders, type CustomerKey } from '../sse/customer-key-headers.ts';
 import { existingObjectKeys, newObjectEncryption, type WriteEncryption } from '../sse/request-encryption.ts';
 import { sseS3ResponseHeaders } from '../sse/sse-s3-headers.ts';
-import { requireOwnedBucket } from './bucket-access.ts';
+import { requireOwnedBucket } from '../access/bucket-access.ts';
 import { xmlResponse } from './responses.ts';
 
 /** A source replaced this many times while we copy it is reported as a conflict. */

@@ -6,7 +6,7 @@ import type { S3Request } from '../s3-request.ts';
 import { customerKeyResponseHeaders } from '../sse/customer-key-headers.ts';
 import { newObjectEncryption } from '../sse/request-encryption.ts';
 import { sseS3ResponseHeaders } from '../sse/sse-s3-headers.ts';
-import { requireOwnedBucket } from './bucket-access.ts';
+import { requireOwnedBucket } from '../access/bucket-access.ts';
 import { xmlResponse } from './responses.ts';
 
 /**

@@ -1,5 +1,5 @@
 import type { S3Request } from '../s3-request.ts';
-import { requireOwnedBucket } from './bucket-access.ts';
+import { requireOwnedBucket } from '../access/bucket-access.ts';
 
 /** DeleteBucketCors: 204 whether or not the bucket had rules, as S3 answers. */
 export async function deleteBucketCors(request: S3Request): Promise<Response> {

@@ -1,5 +1,5 @@
 import type { S3Request } from '../s3-request.ts';
-import { requireOwnedBucket } from './bucket-access.ts';
+import { requireOwnedBucket } from '../access/bucket-access.ts';
 
 /** DeleteBucketEncryption: 204 whether or not a default was set; new objects stay SSE-S3. */
 export async function deleteBucketEncryption(request: S3Request): Promise<Response> {

@@ -1,7 +1,7 @@
 import { BucketNotEmptyError, NoSuchBucketError } from '../../src/meta/store.ts';
 import { S3Error } from '../../src/s3/errors.ts';
 import type { S3Request } from '../s3-request.ts';
-import { requireOwnedBucket } from './bucket-access.ts';
+import { requireOwnedBucket } from '../access/bucket-access.ts';
 
 export async function deleteBucket(request: S3Request): Promise<Response> {
   await requireOwnedBucket(request);

@@ -1,5 +1,5 @@
 import type { S3Request } from '../s3-request.ts';
-import { requireOwnedBucket } from './bucket-access.ts';
+import { requireOwnedBucket } from '../access/bucket-access.ts';
 
 /** DeleteObject answers 204 whether or not the key existed, as S3 does. */
 export async function deleteObject(request: S3Request): Promise<Response> {

@@ -3,7 +3,7 @@ import { deleteResultXml, type DeleteResultEntry } from '../../src/s3/xml-copy-d
 import { parseXmlBody } from '../../src/s3/xml.ts';
 import { readVerifiedBody } from './verified-body.ts';
 import { MAX_KEY_BYTES, type S3Request } from '../s3-request.ts';
-import { requireOwnedBucket } from './bucket-access.ts';
+import { requireOwnedBucket } from '../access/bucket-access.ts';
 import { xmlResponse } from './responses.ts';
 
 /** S3's limit on keys per request. */

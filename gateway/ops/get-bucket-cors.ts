@@ -1,7 +1,7 @@
 import { S3Error } from '../../src/s3/errors.ts';
 import { corsConfigurationXml } from '../../src/s3/xml-bucket-config.ts';
 import type { S3Request } from '../s3-request.ts';
-import { requireOwnedBucket } from './bucket-access.ts';
+import { requireOwnedBucket } from '../access/bucket-access.ts';
 import { xmlResponse } from './responses.ts';
 
 /** GetBucketCors: the rules as stored; NoSuchCORSConfiguration (404) when the bucket has none. */

@@ -1,7 +1,7 @@
 import { S3Error } from '../../src/s3/errors.ts';
 import { serverSideEncryptionConfigurationXml } from '../../src/s3/xml-bucket-encryption.ts';
 import type { S3Request } from '../s3-request.ts';
-import { requireOwnedBucket } from './bucket-access.ts';
+import { requireOwnedBucket } from '../access/bucket-access.ts';
 import { xmlResponse } from './responses.ts';
 
 /**

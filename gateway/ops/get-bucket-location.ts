@@ -1,6 +1,6 @@
 import { locationConstraintXml } from '../../src/s3/xml.ts';
 import type { S3Request } from '../s3-request.ts';
-import { requireOwnedBucket } from './bucket-access.ts';
+import { requireOwnedBucket } from '../access/bucket-access.ts';
 import { xmlResponse } from './responses.ts';
 
 export async function getBucketLocation(request: S3Request): Promise<Response> {

@@ -1,6 +1,6 @@
 import { versioningConfigurationXml } from '../../src/s3/xml-bucket-config.ts';
 import type { S3Request } from '../s3-request.ts';
-import { requireOwnedBucket } from './bucket-access.ts';
+import { requireOwnedBucket } from '../access/bucket-access.ts';
 import { xmlResponse } from './responses.ts';
 
 /**

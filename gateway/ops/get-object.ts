@@ -5,10 +5,10 @@ import { readArchived } from '../archive/archived-read.ts';
 import { readPartNumber } from '../multipart/part-read.ts';
 import { customerKeyResponseHeaders } from '../sse/customer-key-headers.ts';
 import { existingObjectKeys } from '../sse/request-encryption.ts';
-import { checkReadConditions } from './conditions.ts';
-import { streamObjectSpan } from './object-body.ts';
-import { requireObject } from './object-access.ts';
-import { checksumHeaders, objectHeaders, responseOverrides } from './object-headers.ts';
+import { checkReadConditions } from '../objects/conditions.ts';
+import { streamObjectSpan } from '../objects/object-body.ts';
+import { requireObject } from '../access/object-access.ts';
+import { checksumHeaders, objectHeaders, responseOverrides } from '../objects/object-headers.ts';
 
 /**
  * GetObject: the range (or the whole object, or one part) resolved to shard windows and streamed,

@@ -1,5 +1,5 @@
 import type { PublicReadRequest } from '../s3-request.ts';
-import { requireReadableBucket } from './bucket-access.ts';
+import { requireReadableBucket } from '../access/bucket-access.ts';
 
 export async function headBucket(request: PublicReadRequest): Promise<Response> {
   await requireReadableBucket(request);

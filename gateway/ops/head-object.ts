@@ -4,9 +4,9 @@ import { formatContentRange } from '../../src/s3/range.ts';
 import { readPartNumber } from '../multipart/part-read.ts';
 import { customerKeyResponseHeaders } from '../sse/customer-key-headers.ts';
 import { existingObjectKeys } from '../sse/request-encryption.ts';
-import { checkReadConditions } from './conditions.ts';
-import { requireObject } from './object-access.ts';
-import { checksumHeaders, objectHeaders } from './object-headers.ts';
+import { checkReadConditions } from '../objects/conditions.ts';
+import { requireObject } from '../access/object-access.ts';
+import { checksumHeaders, objectHeaders } from '../objects/object-headers.ts';
 
 export async function headObject(request: PublicReadRequest): Promise<Response> {
   const archived = await readArchived(request, 'HEAD'); // member by path, ?range=

@@ -2,7 +2,7 @@ import { listMultipartUploadsResultXml } from '../../src/s3/xml-multipart.ts';
 import { AccountNames } from '../multipart/account-names.ts';
 import { parsePageSize } from '../multipart/list-limits.ts';
 import type { S3Request } from '../s3-request.ts';
-import { requireOwnedBucket } from './bucket-access.ts';
+import { requireOwnedBucket } from '../access/bucket-access.ts';
 import { parseEncodingType } from './list-params.ts';
 import { xmlResponse } from './responses.ts';
 

@@ -1,7 +1,7 @@
 import { S3Error } from '../../src/s3/errors.ts';
 import { listBucketResultV2Xml } from '../../src/s3/xml.ts';
 import type { PublicReadRequest } from '../s3-request.ts';
-import { requireReadableBucket } from './bucket-access.ts';
+import { requireReadableBucket } from '../access/bucket-access.ts';
 import { laterKey, listedObjects, parseListingQuery } from './list-params.ts';
 import { xmlResponse } from './responses.ts';
 

@@ -1,6 +1,6 @@
 import { listBucketResultV1Xml } from '../../src/s3/xml.ts';
 import type { PublicReadRequest } from '../s3-request.ts';
-import { requireReadableBucket } from './bucket-access.ts';
+import { requireReadableBucket } from '../access/bucket-access.ts';
 import { listedObjects, parseListingQuery } from './list-params.ts';
 import { xmlResponse } from './responses.ts';
 

@@ -3,7 +3,7 @@ import { AccountNames } from '../multipart/account-names.ts';
 import { parsePageSize, parsePartNumberMarker } from '../multipart/list-limits.ts';
 import { requireUpload } from '../multipart/upload-access.ts';
 import type { S3Request } from '../s3-request.ts';
-import { requireOwnedBucket } from './bucket-access.ts';
+import { requireOwnedBucket } from '../access/bucket-access.ts';
 import { parseEncodingType } from './list-params.ts';
 import { xmlResponse } from './responses.ts';
 

@@ -2,7 +2,7 @@ import { S3Error } from '../../src/s3/errors.ts';
 import { parseXmlBody } from '../../src/s3/xml.ts';
 import { parseCorsConfiguration } from '../../src/s3/xml-bucket-config.ts';
 import type { S3Request } from '../s3-request.ts';
-import { requireOwnedBucket } from './bucket-access.ts';
+import { requireOwnedBucket } from '../access/bucket-access.ts';
 import { readVerifiedBody } from './verified-body.ts';
 
 /** S3 caps a CORS configuration at 64 KB. */

@@ -2,7 +2,7 @@ import { S3Error } from '../../src/s3/errors.ts';
 import { parseXmlBody } from '../../src/s3/xml.ts';
 import { parseServerSideEncryptionConfiguration } from '../../src/s3/xml-bucket-encryption.ts';
 import type { S3Request } from '../s3-request.ts';
-import { requireOwnedBucket } from './bucket-access.ts';
+import { requireOwnedBucket } from '../access/bucket-access.ts';
 import { readVerifiedBody } from './verified-body.ts';
 
 const MAX_ENCRYPTION_BODY_BYTES = 16 * 1024;

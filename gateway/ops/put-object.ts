@@ -11,7 +11,7 @@ import { customerEtag } from '../../src/crypto/customer-keys.ts';
 import { customerKeyResponseHeaders } from '../sse/customer-key-headers.ts';
 import { newObjectEncryption } from '../sse/request-encryption.ts';
 import { sseS3ResponseHeaders } from '../sse/sse-s3-headers.ts';
-import { requireOwnedBucket } from './bucket-access.ts';
+import { requireOwnedBucket } from '../access/bucket-access.ts';
 import { checkWritePrecondition, commitPreconditionS3Error, writePrecondition } from './write-conditions.ts';
 
 const DEFAULT_CONTENT_TYPE = 'binary/octet-stream';

@@ -5,7 +5,7 @@ import { S3Error } from '../../src/s3/errors.ts';
 import { parseCopySourceRange } from '../../src/s3/range.ts';
 import { copyPartResultXml } from '../../src/s3/xml-copy-delete.ts';
 import type { Span } from '../../src/span.ts';
-import { checkCopySourceConditions } from './conditions.ts';
+import { checkCopySourceConditions } from '../objects/conditions.ts';
 import { CopyDigests } from '../copy/copy-digests.ts';
 import { requireCopySource } from '../copy/copy-source.ts';
 import { abortOnHangUp } from '../copy/request-abort.ts';
@@ -20,7 +20,7 @@ import type { SegmentKeyOpener, SegmentKeySealer } from '../../src/crypto/segmen
 import { customerKeyResponseHeaders, partEtag, type CustomerKey } from '../sse/customer-key-headers.ts';
 import { existingObjectKeys } from '../sse/request-encryption.ts';
 import { sseS3ResponseHeaders } from '../sse/sse-s3-headers.ts';
-import { requireOwnedBucket } from './bucket-access.ts';
+import { requireOwnedBucket } from '../access/bucket-access.ts';
 import { xmlResponse } from './responses.ts';
 
 interface PartCopy {

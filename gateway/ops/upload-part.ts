@@ -9,7 +9,7 @@ import { openRequestBody } from '../write/request-body.ts';
 import { customerKeyResponseHeaders, partEtag } from '../sse/customer-key-headers.ts';
 import { existingObjectKeys } from '../sse/request-encryption.ts';
 import { sseS3ResponseHeaders } from '../sse/sse-s3-headers.ts';
-import { requireOwnedBucket } from './bucket-access.ts';
+import { requireOwnedBucket } from '../access/bucket-access.ts';
 
 /**
  * UploadPart: the body streams through the same digest checks as PutObject (Content-MD5, signed
