@@ -9,6 +9,7 @@ import { startGateway, type RunningGateway } from '../gateway/main.ts';
 import { hashJoinToken, newJoinToken, operatorNamed } from '../gateway/nodes/join-tokens.ts';
 
 const CLI = fileURLToPath(new URL('./cli.ts', import.meta.url));
+const TSX_LOADER = import.meta.resolve('tsx');
 const REGISTRATION_TIMEOUT_MS = 60_000;
 
 const DEV_HELP = `Usage: shardgate dev [--nodes N] [gateway options]
@@ -76,7 +77,8 @@ export async function runDevCli(argv: string[]): Promise<void> {
     // environment: a command line is visible to every user in `ps`.
     const joinToken = await devJoinToken(gateway, i);
     const child = spawn(process.execPath, [
-      '--import', 'tsx', CLI, 'node',
+      // tsx resolved here, not from the working directory: `shardgate dev` may run from anywhere.
+      '--import', TSX_LOADER, CLI, 'node',
       '--host', '127.0.0.1', '--port', '0', '--data-dir', nodeDir,
       '--gateway', gateway.url, '--zone', `zone-${i}`,
     ], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SHARDGATE_JOIN_TOKEN: joinToken } });
