@@ -13,6 +13,7 @@ import { CreateBucketCommand, CreateMultipartUploadCommand, S3Client } from '@aw
 import { silentLogger } from '../src/log/logger.ts';
 import { createApp, MAX_EXTENSION_BODY_BYTES } from '../gateway/app.ts';
 import { loadGatewayConfig } from '../gateway/config.ts';
+import { ensureMasterKeyFile } from '../src/crypto/master-key-file.ts';
 import { startGateway, type RunningGateway } from '../gateway/main.ts';
 import { startCluster } from './cluster.ts';
 import { signedHeaders } from './signed-request.ts';
@@ -20,12 +21,15 @@ import { signedHeaders } from './signed-request.ts';
 const OVER = MAX_EXTENSION_BODY_BYTES + 1;
 
 async function inProcessGateway(t: ExecutionContext): Promise<RunningGateway> {
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'shardgate-limits-'));
-  const { config } = loadGatewayConfig(['--port', '0', '--data-dir', dataDir, '--log-requests', 'false'], {});
+  const root = mkdtempSync(path.join(tmpdir(), 'shardgate-limits-'));
+  const dataDir = path.join(root, 'gateway');
+  const masterKeyFile = path.join(root, 'master.key');
+  ensureMasterKeyFile(masterKeyFile);
+  const { config } = loadGatewayConfig(['--port', '0', '--data-dir', dataDir, '--log-requests', 'false', '--master-key-file', masterKeyFile], {});
   const gateway = await startGateway(config, silentLogger);
   t.teardown(async () => {
     await gateway.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(root, { recursive: true, force: true });
   });
   return gateway;
 }
