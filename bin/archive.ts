@@ -37,7 +37,8 @@ export async function runArchiveCli(argv: readonly string[]): Promise<void> {
     await entry.run(rest);
   } catch (error) {
     process.stderr.write(`shardgate archive ${subcommand}: ${oneLine(error)}\n`);
-    process.exitCode = error instanceof ConfigError ? 2 : 1;
+    const interrupted = (error as { code?: unknown }).code === 'INTERRUPTED';
+    process.exitCode = error instanceof ConfigError ? 2 : interrupted ? 130 : 1;
   }
 }
 
