@@ -1,7 +1,7 @@
 /**
- * `shardgate archive pack <hls-dir> [<out.zip>] [--upload s3://bucket/key]`: packs the folder into
+ * `shardgate archive pack <hls-or-dash-dir> [<out.zip>] [--upload s3://bucket/key]`: packs the folder into
  * one stored ZIP (see `src/archive/hls-pack.ts`), written to <out.zip> (through a temporary file,
- * renamed when complete) and/or streamed to an S3 endpoint with a Content-Length known up front.
+ * renamed when complete) and/or streamed to an S3 endpoint as a resumable multipart upload.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
@@ -28,12 +28,14 @@ const SPECS = {
 } as const satisfies SettingSpecs;
 
 export const PACK_HELP = formatHelp(
-  'shardgate archive pack <hls-dir> [<out.zip>] [--upload s3://bucket/key] [options]',
+  'shardgate archive pack <hls-or-dash-dir> [<out.zip>] [--upload s3://bucket/key] [options]',
   [
-    'Packs an HLS folder into one stored (uncompressed) ZIP, ZIP64 when needed: the master playlist, then',
+    'Packs an HLS and/or MPEG-DASH folder into one stored (uncompressed) ZIP, ZIP64 when needed: the master playlist, then',
     'each rendition\'s playlist and segments in playback order, then every other file (covers, subtitles,',
     'thumbnails), then rewritten playlists under _byterange/ (#EXT-X-BYTERANGE into the archive) and',
-    '_range/ (<archive>?range=<offset>,<length> links). Give <out.zip>, --upload, or both.',
+    '_range/ (<archive>?range=<offset>,<length> links). DASH: every .mpd, then each Representation\'s init and',
+    'media segments, and rewritten MPDs under _byterange/ (SegmentList mediaRange into the archive) and _range/.',
+    'Give <out.zip>, --upload, or both.',
     'SOURCE_DATE_EPOCH (seconds) fixes every member\'s timestamp, for reproducible archives.',
     '--upload sends a multipart upload straight from the packer (no local file needed), --parallel parts at',
     'a time, each with its CRC-32, retried up to 4 times. Interrupted (Ctrl-C, a crash, the network), the',
