@@ -1,6 +1,6 @@
 /**
  * Progress for the archive commands: a bar redrawn in place on a terminal (at most ten times a
- * second), nothing at all otherwise; the commands print one summary line when they finish.
+ * second) with rate and ETA, nothing at all otherwise; the commands print one summary line when they finish.
  */
 export interface Progress {
   update(phase: string, bytesDone: number, bytesTotal: number): void;
@@ -30,7 +30,8 @@ export function createProgress(output: NodeJS.WriteStream): Progress {
       const fraction = bytesTotal === 0 ? 1 : Math.min(1, bytesDone / bytesTotal);
       const filled = Math.round(fraction * BAR_WIDTH);
       const seconds = (now - phaseStartedAt) / 1000;
-      const rate = seconds > 0 ? `${formatMegabytes(bytesDone / seconds)}/s` : '';
+      const bytesPerSecond = seconds > 0 ? bytesDone / seconds : 0;
+      const rate = bytesPerSecond > 0 ? `${formatMegabytes(bytesPerSecond)}/s  ETA ${formatDuration((bytesTotal - bytesDone) / bytesPerSecond)}` : '';
       const line = `${phase.padEnd(7)} [${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}] ${String(Math.floor(fraction * 100)).padStart(3)}%  ${formatMegabytes(bytesDone)} / ${formatMegabytes(bytesTotal)}  ${rate}`;
       output.write(`\r${line}\x1b[K`);
       drawn = true;
@@ -40,6 +41,14 @@ export function createProgress(output: NodeJS.WriteStream): Progress {
       drawn = false;
     },
   };
+}
+
+/** `42 s`, `3 min 05 s`, `1 h 02 min`. */
+export function formatDuration(seconds: number): string {
+  const whole = Math.max(0, Math.round(seconds));
+  if (whole < 60) return `${whole} s`;
+  if (whole < 3600) return `${Math.floor(whole / 60)} min ${String(whole % 60).padStart(2, '0')} s`;
+  return `${Math.floor(whole / 3600)} h ${String(Math.floor(whole / 60) % 60).padStart(2, '0')} min`;
 }
 
 /** 10^6 bytes, one decimal: `12.3 MB`. */

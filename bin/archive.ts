@@ -1,5 +1,5 @@
 /**
- * `shardgate archive <pack|ls|verify>`: archived HLS on the command line. Every failure is one line on
+ * `shardgate archive <pack|ls|verify>`: archived HLS and DASH on the command line. Every failure is one line on
  * stderr (`shardgate archive pack: …`); exit status 2 for a usage error, 1 for anything else.
  */
 import { ConfigError } from '../src/config/flags.ts';
@@ -8,7 +8,7 @@ import { runPack } from './archive-pack.ts';
 import { runVerify } from './archive-verify.ts';
 
 const SUBCOMMANDS: Record<string, { summary: string; run: (argv: readonly string[]) => Promise<void> }> = {
-  pack: { summary: 'pack an HLS folder into one stored ZIP (and/or stream it to s3://bucket/key)', run: runPack },
+  pack: { summary: 'pack an HLS/DASH folder into one stored ZIP (and/or upload it to s3://bucket/key)', run: runPack },
   ls: { summary: 'list the members of a ZIP file or s3://bucket/key: offsets, sizes, CRC-32', run: runLs },
   verify: { summary: 'read every member of a ZIP file or s3://bucket/key and check its CRC-32', run: runVerify },
 };
@@ -37,7 +37,8 @@ export async function runArchiveCli(argv: readonly string[]): Promise<void> {
     await entry.run(rest);
   } catch (error) {
     process.stderr.write(`shardgate archive ${subcommand}: ${oneLine(error)}\n`);
-    process.exitCode = error instanceof ConfigError ? 2 : 1;
+    const interrupted = (error as { code?: unknown }).code === 'INTERRUPTED';
+    process.exitCode = error instanceof ConfigError ? 2 : interrupted ? 130 : 1;
   }
 }
 

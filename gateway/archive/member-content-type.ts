@@ -1,9 +1,13 @@
-/** Content-Type of an archive member by its extension: what HLS players and browsers expect. */
+/** Content-Type of an archive member by its extension: what HLS and DASH players and browsers expect. */
 const TYPES: Readonly<Record<string, string>> = {
   m3u8: 'application/vnd.apple.mpegurl',
   m3u: 'application/vnd.apple.mpegurl',
   ts: 'video/mp2t',
   m4s: 'video/iso.segment',
+  mpd: 'application/dash+xml',
+  cmfv: 'video/mp4',
+  cmfa: 'audio/mp4',
+  cmft: 'application/mp4',
   mp4: 'video/mp4',
   m4v: 'video/mp4',
   m4a: 'audio/mp4',

@@ -18,7 +18,9 @@ export type ArchiveErrorCode =
   /** A member's bytes did not match what was planned (file changed while packing). */
   | 'ZIP_MEMBER_CHANGED'
   /** An HLS input problem: missing segment, playlist reference outside the folder, bad tag. */
-  | 'HLS_INPUT';
+  | 'HLS_INPUT'
+  /** A DASH input problem: missing segment, MPD reference outside the folder, unsupported addressing. */
+  | 'DASH_INPUT';
 
 export class ArchiveError extends Error {
   override readonly name = 'ArchiveError';

@@ -1,7 +1,7 @@
 /**
- * `archive pack`: an HLS folder → one stored ZIP, streamed. Lists the folder, parses every
- * playlist, orders the members for playback (`hls-pack-order.ts`), reads each file once for its
- * CRC-32, lays the archive out, appends the rewritten playlists (`hls-rewrite.ts`, which need the
+ * `archive pack`: an HLS and/or DASH folder → one stored ZIP, streamed. Lists the folder, parses
+ * every playlist and MPD, orders the members for playback (`dash-pack-order.ts`, `hls-pack-order.ts`), reads each file once for its
+ * CRC-32, lays the archive out, appends the rewritten playlists and MPDs (`hls-rewrite.ts`, `dash-rewrite.ts`, which need the
  * members' offsets), and then streams the archive, reading each file a second time. Memory holds
  * the member list and the playlists, never member data beyond one piece.
  */
@@ -13,6 +13,9 @@ import { fileCrc32, listFolder, readFile } from './hls-folder.ts';
 import { isPlaylistPath, planPackOrder } from './hls-pack-order.ts';
 import { parsePlaylist, type Playlist } from './hls-playlist.ts';
 import { rewritePlaylists } from './hls-rewrite.ts';
+import { isMpdPath, parseMpd, type Mpd } from './dash-mpd.ts';
+import { planDashOrder } from './dash-pack-order.ts';
+import { rewriteMpds } from './dash-rewrite.ts';
 import { planArchive, type ArchiveLayout, type MemberInput } from './zip-layout.ts';
 import { writeArchive } from './zip-writer.ts';
 
@@ -62,14 +65,25 @@ export async function planHlsPack(options: PackOptions): Promise<PackPlan> {
     if (file.size > MAX_PLAYLIST_BYTES) throw new ArchiveError('HLS_INPUT', `${file.path} is ${file.size} bytes, too large for a playlist`, file.path);
     playlists.set(file.path, parsePlaylist(await readWholeFile(file.absolutePath, 'utf8'), file.path));
   }
-  if (playlists.size === 0) throw new ArchiveError('HLS_INPUT', `${options.folder} holds no .m3u8 playlist`);
-  const order = planPackOrder(new Map(files.map((file) => [file.path, file.size])), playlists);
+  const mpds: Mpd[] = [];
+  for (const file of files) {
+    if (!isMpdPath(file.path)) continue;
+    if (file.size > MAX_PLAYLIST_BYTES) throw new ArchiveError('DASH_INPUT', `${file.path} is ${file.size} bytes, too large for an MPD`, file.path);
+    mpds.push(parseMpd(await readWholeFile(file.absolutePath, 'utf8'), file.path));
+  }
+  if (playlists.size === 0 && mpds.length === 0) throw new ArchiveError('HLS_INPUT', `${options.folder} holds no .m3u8 playlist or .mpd manifest`);
+  const fileSizes = new Map(files.map((file) => [file.path, file.size]));
+  const order = planPackOrder(fileSizes, playlists);
+  // DASH manifests and what they play first (playback order), then the HLS order and the rest.
+  const dashMembers = planDashOrder(fileSizes, mpds);
+  const dashSet = new Set(dashMembers);
+  const members = [...dashMembers, ...order.members.filter((member) => !dashSet.has(member))];
 
   const scanTotal = files.reduce((sum, file) => sum + file.size, 0);
   let scanned = 0;
   report({ phase: 'scan', bytesDone: 0, bytesTotal: scanTotal });
   const inputs: MemberInput[] = [];
-  for (const filePath of order.members) {
+  for (const filePath of members) {
     const file = byPath.get(filePath)!;
     const checksum = await fileCrc32(file, (count) => {
       scanned += count;
@@ -80,7 +94,7 @@ export async function planHlsPack(options: PackOptions): Promise<PackPlan> {
 
   const dataSpans = new Map<string, Span>(planArchive(inputs).members.map((member) => [member.name, { offset: member.dataOffset, length: member.size }]));
   const generated = new Map<string, Uint8Array>();
-  for (const playlist of rewritePlaylists(order.playlists, playlists, dataSpans, options.archiveName)) {
+  for (const playlist of [...rewritePlaylists(order.playlists, playlists, dataSpans, options.archiveName), ...rewriteMpds(mpds, dataSpans, options.archiveName)]) {
     const bytes = Buffer.from(playlist.text, 'utf8');
     generated.set(playlist.name, bytes);
     inputs.push({ name: playlist.name, size: bytes.length, crc32: crc32(bytes), modifiedAt: options.modifiedAt ?? byPath.get(playlist.source)!.modifiedAt });
@@ -88,7 +102,7 @@ export async function planHlsPack(options: PackOptions): Promise<PackPlan> {
   const layout = planArchive(inputs);
   const summary: PackSummary = {
     files: files.length,
-    playlists: playlists.size,
+    playlists: playlists.size + mpds.length,
     rewrittenPlaylists: generated.size,
     zip64: layout.zip64,
     archiveBytes: layout.size,

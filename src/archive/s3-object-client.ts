@@ -57,9 +57,20 @@ export class S3ObjectClient {
     return { size, read: (span) => this.readRange(location, span) };
   }
 
-  async #send(method: 'GET' | 'HEAD' | 'PUT', location: S3Location, extraHeaders: Record<string, string>, payloadHash: string, body?: Readable): Promise<Dispatcher.ResponseData> {
+  /** One signed request to the object, with an optional query string (`uploads`, `uploadId=…`). */
+  send(method: 'GET' | 'HEAD' | 'PUT' | 'POST' | 'DELETE', location: S3Location, extraHeaders: Record<string, string>, payloadHash: string, body?: Readable | Uint8Array | string, query = ''): Promise<Dispatcher.ResponseData> {
+    return this.#send(method, location, extraHeaders, payloadHash, body, query);
+  }
+
+  /** Throws S3RequestError for a non-2xx answer (its XML error code and message on one line). */
+  check(response: Dispatcher.ResponseData, location: S3Location, method: string): Promise<void> {
+    return this.#check(response, location, method);
+  }
+
+  async #send(method: string, location: S3Location, extraHeaders: Record<string, string>, payloadHash: string, body?: Readable | Uint8Array | string, query = ''): Promise<Dispatcher.ResponseData> {
     const url = new URL(this.endpoint.url);
     url.pathname = `${url.pathname.replace(/\/$/, '')}${objectPath(location)}`;
+    url.search = query;
     const headers = signRequest({ method, url, headers: extraHeaders, payloadHash, endpoint: this.endpoint, now: this.now() });
     return request(url, { method, headers, body: body ?? null });
   }

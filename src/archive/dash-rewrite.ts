@@ -1,0 +1,100 @@
+/**
+ * The rewritten MPDs an archive carries beside the originals, mirroring the HLS trees:
+ *
+ * - `_byterange/<path>`: every Representation gets a SegmentList whose Initialization and
+ *   SegmentURLs name the archive itself with `range` / `mediaRange` (players send HTTP Range
+ *   requests on the one object); SegmentBase stays SegmentBase, with the archive as BaseURL and
+ *   `indexRange` / Initialization `range` moved to the file's place in the archive (a sidx's
+ *   offsets are relative to itself, so they stay right);
+ * - `_range/<path>`: the same SegmentList with `<archive>?range=<offset>,<length>` links.
+ *
+ * Timing (timescale, duration, presentationTimeOffset, SegmentTimeline) is kept;
+ * every other byte of the MPD is left as it was. Pure.
+ */
+import type { Span } from '../span.ts';
+import type { DashFileRef, DashRepresentation, Mpd } from './dash-mpd.ts';
+import { escapeXmlAttribute, type XmlElement } from './dash-xml.ts';
+import { archiveLinkFrom, extensionHint, rangeQuery, rewrittenName, type RewriteForm, type RewrittenPlaylist } from './hls-rewrite.ts';
+
+interface Edit {
+  readonly start: number;
+  readonly end: number;
+  readonly text: string;
+}
+
+const REMOVED = new Set(['SegmentTemplate', 'SegmentList', 'SegmentBase', 'BaseURL']);
+
+export function rewriteMpds(mpds: readonly Mpd[], dataSpans: ReadonlyMap<string, Span>, archiveName: string): RewrittenPlaylist[] {
+  const out: RewrittenPlaylist[] = [];
+  for (const form of ['byterange', 'range'] as const) {
+    for (const mpd of mpds) {
+      const name = rewrittenName(form, mpd.path);
+      out.push({ name, source: mpd.path, text: rewriteMpd(mpd, form, dataSpans, archiveLinkFrom(name, archiveName)) });
+    }
+  }
+  return out;
+}
+
+function rewriteMpd(mpd: Mpd, form: RewriteForm, dataSpans: ReadonlyMap<string, Span>, archive: string): string {
+  const edits: Edit[] = [];
+  const removeAll = (element: XmlElement) => {
+    for (const child of element.children) {
+      if (REMOVED.has(child.name)) edits.push({ start: child.start, end: child.end, text: '' });
+      else if (child.name !== 'Representation') removeAll(child);
+    }
+  };
+  removeAll(mpd.root);
+  for (const representation of mpd.representations) {
+    for (const child of representation.element.children) if (REMOVED.has(child.name)) edits.push({ start: child.start, end: child.end, text: '' });
+    const at = representation.element.contentStart;
+    edits.push({ start: at, end: at, text: addressing(mpd, representation, form, dataSpans, archive) });
+  }
+  // Back to front; at one offset the removal first, so an insertion there is never cut.
+  edits.sort((a, b) => b.start - a.start || b.end - a.end);
+  let text = mpd.text;
+  for (const edit of edits) text = text.slice(0, edit.start) + edit.text + text.slice(edit.end);
+  return text;
+}
+
+function addressing(mpd: Mpd, representation: DashRepresentation, form: RewriteForm, dataSpans: ReadonlyMap<string, Span>, archive: string): string {
+  const spanOf = (ref: DashFileRef): Span => {
+    const file = dataSpans.get(ref.path)!;
+    return ref.range ? { offset: file.offset + ref.range.offset, length: ref.range.length } : file;
+  };
+  // startNumber names no URL in a SegmentList, and ffmpeg's dash demuxer takes a SegmentList with
+  // one for a SegmentTemplate ("missing template URL"): it is left out.
+  const timing = [...representation.timing].filter(([name]) => name !== 'startNumber').map(([name, value]) => ` ${name}="${escapeXmlAttribute(value)}"`).join('');
+  // SegmentBase with an index or init range stays SegmentBase; a plain file BaseURL becomes a one-segment SegmentList.
+  if (representation.addressing === 'base' && (representation.init !== null || representation.indexRange !== null)) {
+    const file = representation.media[0]!;
+    const fileSpan = dataSpans.get(file.path)!;
+    const shift = form === 'byterange' ? fileSpan.offset : 0;
+    const base = form === 'byterange' ? archive : link(form, archive, file.path, fileSpan);
+    const index = representation.indexRange ? ` indexRange="${inclusive(representation.indexRange, shift)}"` : '';
+    const init = representation.init?.range ? `<Initialization range="${inclusive(representation.init.range, shift)}"/>` : '';
+    return `<BaseURL>${escapeXmlAttribute(base)}</BaseURL><SegmentBase${timing}${index}>${init}</SegmentBase>`;
+  }
+  const timeline = representation.timeline ? mpd.text.slice(representation.timeline.start, representation.timeline.end) : '';
+  const pieces = [`<SegmentList${timing}>`];
+  if (representation.init) pieces.push(`<Initialization ${segmentAttributes(form, archive, representation.init.path, spanOf(representation.init), 'sourceURL', 'range')}/>`);
+  if (timeline) pieces.push(timeline);
+  for (const media of representation.media) pieces.push(`<SegmentURL ${segmentAttributes(form, archive, media.path, spanOf(media), 'media', 'mediaRange')}/>`);
+  pieces.push('</SegmentList>');
+  return pieces.join('');
+}
+
+function segmentAttributes(form: RewriteForm, archive: string, memberPath: string, span: Span, urlName: string, rangeName: string): string {
+  if (form === 'range') return `${urlName}="${escapeXmlAttribute(link(form, archive, memberPath, span))}"`;
+  const hint = extensionHint(memberPath);
+  return `${urlName}="${escapeXmlAttribute(hint ? `${archive}?${hint}` : archive)}" ${rangeName}="${inclusive(span, 0)}"`;
+}
+
+function link(form: RewriteForm, archive: string, memberPath: string, span: Span): string {
+  const hint = extensionHint(memberPath);
+  if (form === 'byterange') return hint ? `${archive}?${hint}` : archive;
+  return `${archive}?${rangeQuery(span)}${hint ? `&${hint}` : ''}`;
+}
+
+function inclusive(span: Span, shift: number): string {
+  return `${span.offset + shift}-${span.offset + shift + span.length - 1}`;
+}
