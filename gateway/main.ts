@@ -4,7 +4,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import { ReedSolomonCodec } from '../src/erasure/codec.ts';
 import { ConfigError } from '../src/config/flags.ts';
 import { createJsonLogger, type Logger } from '../src/log/logger.ts';
-import { SqliteMetaStore } from '../src/meta/sqlite-store.ts';
+import type { MetaStore } from '../src/meta/store.ts';
 import { createApp } from './app.ts';
 import { createVerifier } from './auth.ts';
 import { UsageRecorder } from './billing/usage-recorder.ts';
@@ -12,6 +12,7 @@ import { GATEWAY_HELP, loadGatewayConfig, type GatewayConfig } from './config.ts
 import type { GatewayDeps } from './context.ts';
 import { ensureCredentials, type Credentials } from './credentials.ts';
 import { Janitor } from './janitor.ts';
+import { openMetaStore } from './meta-store.ts';
 import { createMetrics } from './metrics.ts';
 import { NodeRegistry } from './nodes/registry.ts';
 import { ShardClient } from './nodes/shard-client.ts';
@@ -33,7 +34,18 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   mkdirSync(config.dataDir, { recursive: true });
   const startedAt = new Date();
   const now = () => new Date();
-  const store = SqliteMetaStore.open(config.dbPath);
+  const store = await openMetaStore(config);
+  try {
+    return await serveWithStore(config, logger, store, startedAt, now);
+  } catch (error) {
+    await store.close(); // a PostgreSQL pool left open would keep the process alive
+    throw error;
+  }
+}
+
+async function serveWithStore(
+  config: GatewayConfig, logger: Logger, store: MetaStore, startedAt: Date, now: () => Date,
+): Promise<RunningGateway> {
   const credentials = await ensureCredentials(store, config);
   const registry = await NodeRegistry.load({
     store, masterKey: credentials.masterKey, nodeTimeoutMs: config.nodeTimeoutMs, shardTimeoutMs: config.shardTimeoutMs, now,
