@@ -143,3 +143,12 @@ test('postgres: sizes, times and counters past 2^32 round-trip exactly', async (
   await store.scanStorageEvents(account.id, new Date(9_000_000_000_000), (event) => events.push(event.newSize ?? -1));
   t.deepEqual(events, [size]);
 });
+
+test('postgres: a key with U+0000 is refused by the database and nothing is committed', async (t) => {
+  const store = await openFresh();
+  t.teardown(() => store.close());
+  await createAccountAndBucket(store, 'nul');
+  const error = await t.throwsAsync(store.commitObject(newVersion('nul', 'a\u0000b')));
+  t.is((error as { code?: string }).code, '22021');
+  t.deepEqual((await store.listObjects('nul', { maxKeys: 10 })).objects, []);
+});
