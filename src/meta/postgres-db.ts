@@ -105,6 +105,10 @@ export async function inTransaction<T>(pool: pg.Pool, mode: TransactionMode, fn:
   for (let attempt = 1; ; attempt += 1) {
     const client = await pool.connect();
     let broken: Error | undefined;
+    // A connection lost between two statements is reported by the next query; without a listener
+    // the client's 'error' event would crash the process.
+    const onError = (error: Error) => { broken = error; };
+    client.on('error', onError);
     try {
       await client.query(mode === 'read' ? 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' : 'BEGIN');
       const result = await fn(new Sql(client));
@@ -118,6 +122,7 @@ export async function inTransaction<T>(pool: pg.Pool, mode: TransactionMode, fn:
       }
       throw error;
     } finally {
+      client.off('error', onError);
       client.release(broken);
     }
   }

@@ -213,6 +213,8 @@ export const MIGRATION_LOCK_KEY = 0x7368617264676174n;
 export async function migratePostgres(pool: pg.Pool, migrations: readonly string[] = POSTGRES_MIGRATIONS): Promise<number> {
   const client = await pool.connect();
   let broken: Error | undefined;
+  const onError = (error: Error) => { broken = error; };
+  client.on('error', onError);
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY.toString()]);
     try {
@@ -237,6 +239,7 @@ export async function migratePostgres(pool: pg.Pool, migrations: readonly string
       await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY.toString()]).catch((error: Error) => { broken = error; });
     }
   } finally {
+    client.off('error', onError);
     client.release(broken);
   }
 }

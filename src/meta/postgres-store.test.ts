@@ -152,3 +152,31 @@ test('postgres: a key with U+0000 is refused by the database and nothing is comm
   t.is((error as { code?: string }).code, '22021');
   t.deepEqual((await store.listObjects('nul', { maxKeys: 10 })).objects, []);
 });
+
+test('postgres: connections killed under the store fail the calls that were using them, then the store recovers', async (t) => {
+  const url = await server!.createDatabase();
+  const store = await PostgresMetaStore.open(url, { maxConnections: 4 });
+  t.teardown(() => store.close());
+  await createAccountAndBucket(store, 'survives');
+  await store.commitObject(newVersion('survives', 'before'));
+  const admin = new pg.Client({ connectionString: server!.url });
+  await admin.connect();
+  t.teardown(() => admin.end());
+  const database = new URL(url).pathname.slice(1);
+  // Calls in flight while every connection of the store's database is terminated.
+  const inFlight = Array.from({ length: 8 }, (_, index) => store.commitObject(newVersion('survives', `during-${index}`)));
+  await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [database]);
+  const settled = await Promise.allSettled(inFlight);
+  const committed = settled.flatMap((result, index) => (result.status === 'fulfilled' ? [`during-${index}`] : []));
+  // Afterwards: new connections; the first call on a dead idle one may still fail, then all succeed.
+  let recovered = false;
+  for (let attempt = 0; attempt < 10 && !recovered; attempt += 1) {
+    recovered = await store.getObject('survives', 'before').then((object) => object !== null, () => false);
+  }
+  t.true(recovered);
+  await store.commitObject(newVersion('survives', 'after'));
+  const keys = (await store.listObjects('survives', { maxKeys: 100 })).objects.map((object) => object.key);
+  for (const key of ['after', 'before', ...committed]) t.true(keys.includes(key), `${key} reported committed`);
+  // A commit whose reply was lost may have committed anyway (the ambiguity of any database client).
+  t.true(keys.every((key) => ['after', 'before'].includes(key) || key.startsWith('during-')));
+});
