@@ -79,8 +79,11 @@ test('a PostgreSQL URL that cannot be reached stops the gateway with one line an
   t.regex(refused.stderr, /^shardgate gateway: cannot open the PostgreSQL metadata store at .*ECONNREFUSED.*\n$/);
 });
 
-test('a cluster on PostgreSQL: put, get, list, multipart, copy, delete; a second gateway on the same database serves the same objects', async (t) => {
-  const url = await server!.createDatabase();
+test('a cluster on PostgreSQL: put, get, list, multipart, copy, delete; a second gateway on the same database serves the same objects; 503 once the database is gone', async (t) => {
+  // Its own PostgreSQL server: this test stops it at the end.
+  const own = await startPostgresTestServer();
+  t.teardown(() => own.stop());
+  const url = await own.createDatabase();
   const cluster = await startCluster(t, { chunkSize: 16 * 1024, maxSegmentSize: MiB, gatewayArgs: ['--meta', url] });
   // A fresh client after each whole multi-segment GET: the next request on that keep-alive socket
   // hangs for ~25 s and is cut, with SQLite as well (a gateway read-path issue, reported).
@@ -123,4 +126,11 @@ test('a cluster on PostgreSQL: put, get, list, multipart, copy, delete; a second
   t.deepEqual(await getObjectBytes(s3, { Bucket: 'pgbucket', Key: 'copy.bin' }), Buffer.from(small));
   await s3b.send(new DeleteObjectCommand({ Bucket: 'pgbucket', Key: 'dir/multi.bin' }));
   t.is((await s3ErrorOf(t, s3.send(new HeadObjectCommand({ Bucket: 'pgbucket', Key: 'dir/multi.bin' })))).status, 404);
+
+  // The database goes away: requests that need it are 503 ServiceUnavailable, the gateway stays up.
+  await own.stop();
+  t.is((await s3ErrorOf(t, s3.send(new HeadObjectCommand({ Bucket: 'pgbucket', Key: 'copy.bin' })))).status, 503); // HEAD: no body, no code
+  t.deepEqual(await s3ErrorOf(t, s3.send(new ListObjectsV2Command({ Bucket: 'pgbucket' }))), { name: 'ServiceUnavailable', status: 503 });
+  t.deepEqual(await s3ErrorOf(t, s3.send(new PutObjectCommand({ Bucket: 'pgbucket', Key: 'later.bin', Body: other }))), { name: 'ServiceUnavailable', status: 503 });
+  t.is(cluster.gateway.child.exitCode, null, 'the gateway is still running');
 });

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
+import { MetaStoreUnavailableError } from './store.ts';
 
 /**
  * The PostgreSQL connection layer of the store: a `pg.Pool` whose integer columns come back as
@@ -59,8 +60,12 @@ export class Sql {
 
   /** All rows of one statement, prepared once per connection (named by a hash of its text). */
   async rows<Row>(text: string, values: readonly unknown[] = []): Promise<Row[]> {
-    const result = await this.target.query({ name: statementName(text), text, values: values as unknown[] });
-    return result.rows as Row[];
+    try {
+      const result = await this.target.query({ name: statementName(text), text, values: values as unknown[] });
+      return result.rows as Row[];
+    } catch (error) {
+      throw asUnavailable(error);
+    }
   }
 
   async one<Row>(text: string, values: readonly unknown[] = []): Promise<Row | undefined> {
@@ -69,13 +74,21 @@ export class Sql {
 
   /** Runs a statement; returns the number of rows it changed. */
   async run(text: string, values: readonly unknown[] = []): Promise<number> {
-    const result = await this.target.query({ name: statementName(text), text, values: values as unknown[] });
-    return result.rowCount ?? 0;
+    try {
+      const result = await this.target.query({ name: statementName(text), text, values: values as unknown[] });
+      return result.rowCount ?? 0;
+    } catch (error) {
+      throw asUnavailable(error);
+    }
   }
 
   /** A statement sent unprepared (cursor commands, DDL). */
   async raw<Row>(text: string): Promise<Row[]> {
-    return (await this.target.query(text)).rows as Row[];
+    try {
+      return (await this.target.query(text)).rows as Row[];
+    } catch (error) {
+      throw asUnavailable(error);
+    }
   }
 }
 
@@ -87,6 +100,22 @@ function statementName(text: string): string {
     names.set(text, name);
   }
   return name;
+}
+
+/** Socket errors, and SQLSTATEs of a lost or refused connection (class 08, shutdown, too many connections). */
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN',
+  '57P01', '57P02', '57P03', '53300',
+]);
+const UNAVAILABLE_MESSAGES = /^(Connection terminated|Client has encountered a connection error|timeout exceeded when trying to connect|Connection ended)/;
+
+/** A connection failure as MetaStoreUnavailableError (the gateway's 503); any other error unchanged. */
+export function asUnavailable(error: unknown): unknown {
+  if (error instanceof MetaStoreUnavailableError) return error;
+  const { code, message } = error as { code?: string; message?: string };
+  const unavailable = (code !== undefined && (UNAVAILABLE_CODES.has(code) || code.startsWith('08')))
+    || UNAVAILABLE_MESSAGES.test(message ?? '');
+  return unavailable ? new MetaStoreUnavailableError(`metadata database unavailable: ${message ?? code}`, { cause: error }) : error;
 }
 
 /** SQLSTATEs after which the whole transaction may simply run again. */
@@ -103,16 +132,17 @@ export type TransactionMode = 'write' | 'read';
  */
 export async function inTransaction<T>(pool: pg.Pool, mode: TransactionMode, fn: (sql: Sql) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt += 1) {
-    const client = await pool.connect();
+    const client = await pool.connect().catch((error: unknown) => { throw asUnavailable(error); });
     let broken: Error | undefined;
     // A connection lost between two statements is reported by the next query; without a listener
     // the client's 'error' event would crash the process.
     const onError = (error: Error) => { broken = error; };
     client.on('error', onError);
     try {
-      await client.query(mode === 'read' ? 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' : 'BEGIN');
-      const result = await fn(new Sql(client));
-      await client.query('COMMIT');
+      const sql = new Sql(client);
+      await sql.raw(mode === 'read' ? 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' : 'BEGIN');
+      const result = await fn(sql);
+      await sql.raw('COMMIT');
       return result;
     } catch (error) {
       await client.query('ROLLBACK').catch((rollbackError: Error) => { broken = rollbackError; });

@@ -153,7 +153,7 @@ test('postgres: a key with U+0000 is refused by the database and nothing is comm
   t.deepEqual((await store.listObjects('nul', { maxKeys: 10 })).objects, []);
 });
 
-test('postgres: connections killed under the store fail the calls that were using them, then the store recovers', async (t) => {
+test('postgres: connections killed under the store fail the calls using them with META_STORE_UNAVAILABLE, then the store recovers', async (t) => {
   const url = await server!.createDatabase();
   const store = await PostgresMetaStore.open(url, { maxConnections: 4 });
   t.teardown(() => store.close());
@@ -168,10 +168,16 @@ test('postgres: connections killed under the store fail the calls that were usin
   await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [database]);
   const settled = await Promise.allSettled(inFlight);
   const committed = settled.flatMap((result, index) => (result.status === 'fulfilled' ? [`during-${index}`] : []));
+  for (const result of settled) {
+    if (result.status === 'rejected') t.is((result.reason as { code?: string }).code, 'META_STORE_UNAVAILABLE', String(result.reason));
+  }
   // Afterwards: new connections; the first call on a dead idle one may still fail, then all succeed.
   let recovered = false;
   for (let attempt = 0; attempt < 10 && !recovered; attempt += 1) {
-    recovered = await store.getObject('survives', 'before').then((object) => object !== null, () => false);
+    recovered = await store.getObject('survives', 'before').then((object) => object !== null, (error: { code?: string }) => {
+      t.is(error.code, 'META_STORE_UNAVAILABLE');
+      return false;
+    });
   }
   t.true(recovered);
   await store.commitObject(newVersion('survives', 'after'));
