@@ -79,12 +79,12 @@ test('a PostgreSQL URL that cannot be reached stops the gateway with one line an
   t.regex(refused.stderr, /^shardgate gateway: cannot open the PostgreSQL metadata store at .*ECONNREFUSED.*\n$/);
 });
 
-test('a cluster on PostgreSQL: put, get, list, multipart, copy, delete; a second gateway on the same database serves the same objects; 503 once the database is gone', async (t) => {
+test('a cluster on PostgreSQL: put, get, list, multipart, copy, delete; a second gateway on the same database serves the same objects; 503 while the database is down, and back when it returns', async (t) => {
   // Its own PostgreSQL server: this test stops it at the end.
   const own = await startPostgresTestServer();
   t.teardown(() => own.stop());
   const url = await own.createDatabase();
-  const cluster = await startCluster(t, { chunkSize: 16 * 1024, maxSegmentSize: MiB, gatewayArgs: ['--meta', url] });
+  const cluster = await startCluster(t, { nodes: 3, dataShards: 2, parityShards: 1, chunkSize: 16 * 1024, maxSegmentSize: MiB, gatewayArgs: ['--meta', url] });
   // A fresh client after each whole multi-segment GET: the next request on that keep-alive socket
   // hangs for ~25 s and is cut, with SQLite as well (a gateway read-path issue, reported).
   let s3 = cluster.s3();
@@ -114,7 +114,7 @@ test('a cluster on PostgreSQL: put, get, list, multipart, copy, delete; a second
 
   // A second gateway on the same database: same secrets (the node master key is a setting in
   // PostgreSQL), so the nodes accept its signed shard requests.
-  const second = await startSecondGateway(t, cluster, ['--chunk-size', String(16 * 1024), '--max-segment-size', String(MiB), '--meta', url]);
+  const second = await startSecondGateway(t, cluster, ['--data-shards', '2', '--parity-shards', '1', '--chunk-size', String(16 * 1024), '--max-segment-size', String(MiB), '--meta', url]);
   t.deepEqual(await getObjectBytes(cluster.s3({ endpoint: second }), { Bucket: 'pgbucket', Key: 'dir/multi.bin' }), whole, 'read through the other gateway');
   const s3b = cluster.s3({ endpoint: second });
   const listed = await s3b.send(new ListObjectsV2Command({ Bucket: 'pgbucket' }));
@@ -128,9 +128,17 @@ test('a cluster on PostgreSQL: put, get, list, multipart, copy, delete; a second
   t.is((await s3ErrorOf(t, s3.send(new HeadObjectCommand({ Bucket: 'pgbucket', Key: 'dir/multi.bin' })))).status, 404);
 
   // The database goes away: requests that need it are 503 ServiceUnavailable, the gateway stays up.
-  await own.stop();
+  await own.halt();
   t.is((await s3ErrorOf(t, s3.send(new HeadObjectCommand({ Bucket: 'pgbucket', Key: 'copy.bin' })))).status, 503); // HEAD: no body, no code
   t.deepEqual(await s3ErrorOf(t, s3.send(new ListObjectsV2Command({ Bucket: 'pgbucket' }))), { name: 'ServiceUnavailable', status: 503 });
   t.deepEqual(await s3ErrorOf(t, s3.send(new PutObjectCommand({ Bucket: 'pgbucket', Key: 'later.bin', Body: other }))), { name: 'ServiceUnavailable', status: 503 });
   t.is(cluster.gateway.child.exitCode, null, 'the gateway is still running');
+
+  // Back again: the same gateway reconnects, nothing committed was lost.
+  await own.resume();
+  s3 = cluster.s3();
+  t.deepEqual(await getObjectBytes(s3, { Bucket: 'pgbucket', Key: 'copy.bin' }), Buffer.from(small));
+  await s3.send(new PutObjectCommand({ Bucket: 'pgbucket', Key: 'later.bin', Body: other }));
+  const after = await s3.send(new ListObjectsV2Command({ Bucket: 'pgbucket' }));
+  t.deepEqual(after.Contents?.map((object) => object.Key), ['copy.bin', 'dir/é/small.bin', 'later.bin']);
 });

@@ -26,6 +26,10 @@ export interface PostgresTestServer {
   readonly port: number;
   /** A new empty database; returns its connection URL. */
   createDatabase(): Promise<string>;
+  /** Stops the server (fast shutdown), keeping its data: a database outage. */
+  halt(): Promise<void>;
+  /** Starts the halted server again on the same port, with its data. */
+  resume(): Promise<void>;
   /** Stops the server and removes its directory; safe to call twice. */
   stop(): Promise<void>;
 }
@@ -96,16 +100,21 @@ export async function startPostgresTestServer(): Promise<PostgresTestServer> {
   chmodSync(directory, 0o700);
   let child: ChildProcess | null = null;
   let stopped = false;
-  const stop = async () => {
-    if (stopped) return;
-    stopped = true;
+  /** Fast shutdown (sessions are cut; committed work is flushed, so a restart keeps it). */
+  const halt = async () => {
     if (child && child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise<void>((resolve) => child!.once('exit', () => resolve()));
-      child.kill('SIGINT'); // fast shutdown: sessions are cut, nothing here needs to survive
-      const timer = setTimeout(() => child!.kill('SIGKILL'), 5_000);
+      const running = child;
+      const exited = new Promise<void>((resolve) => running.once('exit', () => resolve()));
+      running.kill('SIGINT');
+      const timer = setTimeout(() => running.kill('SIGKILL'), 5_000);
       await exited;
       clearTimeout(timer);
     }
+  };
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    await halt();
     rmSync(directory, { recursive: true, force: true });
   };
   try {
@@ -122,12 +131,15 @@ export async function startPostgresTestServer(): Promise<PostgresTestServer> {
       '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off',
       '-c', 'max_connections=200', '-c', 'shared_buffers=32MB', '-c', 'logging_collector=off',
     ];
-    let output = '';
-    child = spawn(join(bin, 'postgres'), argv, { stdio: ['ignore', 'pipe', 'pipe'], ...serverUserOptions() });
-    child.stdout!.on('data', (data: Buffer) => { output = (output + data.toString()).slice(-4000); });
-    child.stderr!.on('data', (data: Buffer) => { output = (output + data.toString()).slice(-4000); });
     const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
-    await waitUntilAccepting(url, child, () => output);
+    const launch = async () => {
+      let output = '';
+      child = spawn(join(bin, 'postgres'), argv, { stdio: ['ignore', 'pipe', 'pipe'], ...serverUserOptions() });
+      child.stdout!.on('data', (data: Buffer) => { output = (output + data.toString()).slice(-4000); });
+      child.stderr!.on('data', (data: Buffer) => { output = (output + data.toString()).slice(-4000); });
+      await waitUntilAccepting(url, child, () => output);
+    };
+    await launch();
     return {
       url,
       port,
@@ -142,6 +154,8 @@ export async function startPostgresTestServer(): Promise<PostgresTestServer> {
         }
         return `postgres://postgres@127.0.0.1:${port}/${name}`;
       },
+      halt,
+      resume: launch,
       stop,
     };
   } catch (error) {
