@@ -27,9 +27,9 @@ test.after.always(async () => {
   await server?.stop();
 });
 
-function runGateway(args: readonly string[]): Promise<CliResult> {
+function runGateway(args: readonly string[], command: 'gateway' | 'dev' = 'gateway'): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'gateway', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', CLI, command, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout!.setEncoding('utf8').on('data', (text: string) => { stdout += text; });
@@ -62,7 +62,7 @@ async function startSecondGateway(t: ExecutionContext, cluster: TestCluster, arg
   }
 }
 
-test('a PostgreSQL URL that cannot be reached stops the gateway with one line and exit 1', async (t) => {
+test('a PostgreSQL URL that cannot be reached stops gateway and dev with one line and exit 1; a non-PostgreSQL URL is exit 2', async (t) => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'shardgate-pg-gateway-'));
   t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
   // The server is up, but the database does not exist.
@@ -77,6 +77,13 @@ test('a PostgreSQL URL that cannot be reached stops the gateway with one line an
   const refused = await runGateway(['--port', '0', '--data-dir', dataDir, '--meta', 'postgres://postgres@127.0.0.1:1/x']);
   t.is(refused.code, 1);
   t.regex(refused.stderr, /^shardgate gateway: cannot open the PostgreSQL metadata store at .*ECONNREFUSED.*\n$/);
+
+  const dev = await runGateway(['--nodes', '1', '--port', '0', '--data-dir', dataDir, '--meta', 'postgres://postgres@127.0.0.1:1/x'], 'dev');
+  t.is(dev.code, 1);
+  t.regex(dev.stderr, /^shardgate dev: cannot open the PostgreSQL metadata store at .*ECONNREFUSED.*\n$/);
+  const invalid = await runGateway(['--port', '0', '--data-dir', dataDir, '--meta', 'mysql://db/x']);
+  t.is(invalid.code, 2);
+  t.is(invalid.stderr, 'shardgate gateway: --meta must be a PostgreSQL URL like postgres://user:password@host:5432/database\n');
 });
 
 test('a cluster on PostgreSQL: put, get, list, multipart, copy, delete; a second gateway on the same database serves the same objects; 503 while the database is down, and back when it returns', async (t) => {
