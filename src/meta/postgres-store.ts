@@ -261,7 +261,7 @@ export class PostgresMetaStore implements MetaStore {
   }
 
   addPendingShards(writeId: string, shards: readonly PendingShard[], at: Date): Promise<void> {
-    return this.#tx('write', (sql) => writes.addPending(sql, writeId, shards, at));
+    return writes.addPending(this.#sql, writeId, shards, at);
   }
 
   abandonWrite(writeId: string): Promise<void> {

@@ -9,11 +9,15 @@ import type { GarbageShard, PendingShard } from './types.ts';
  * commit and an abandonment of the same write never both win.
  */
 export const WRITE_QUEUE_SQL = {
-  touchWrite: `INSERT INTO pending_writes (write_id, last_active_at) VALUES ($1, $2)
-    ON CONFLICT (write_id) DO UPDATE SET last_active_at = greatest(pending_writes.last_active_at, excluded.last_active_at)
-    RETURNING id`,
-  insertPendingShards: `INSERT INTO pending_shards (write_ref, shard_id, node_id, created_at)
-    SELECT $1, *, $4::bigint FROM unnest($2::text[], $3::text[]) ON CONFLICT DO NOTHING`,
+  // One statement (atomic without a transaction): the write is touched (the CTE runs even with
+  // no shards) and its shards are added.
+  addPending: `WITH touched AS (
+      INSERT INTO pending_writes (write_id, last_active_at) VALUES ($1, $2)
+      ON CONFLICT (write_id) DO UPDATE SET last_active_at = greatest(pending_writes.last_active_at, excluded.last_active_at)
+      RETURNING id)
+    INSERT INTO pending_shards (write_ref, shard_id, node_id, created_at)
+    SELECT touched.id, shard.shard_id, shard.node_id, $2 FROM touched, unnest($3::text[], $4::text[]) AS shard (shard_id, node_id)
+    ON CONFLICT DO NOTHING`,
   writeRefById: 'SELECT id FROM pending_writes WHERE write_id = $1 FOR UPDATE',
   // SKIP LOCKED: a write being committed right now is not idle.
   idleWrites: 'SELECT id FROM pending_writes WHERE last_active_at < $1 ORDER BY id FOR UPDATE SKIP LOCKED',
@@ -23,11 +27,9 @@ export const WRITE_QUEUE_SQL = {
   deleteGarbage: 'DELETE FROM garbage WHERE id = ANY($1::bigint[])',
 } as const;
 
-/** Runs inside a write transaction. */
+/** One statement: needs no transaction. */
 export async function addPending(sql: Sql, writeId: string, shards: readonly PendingShard[], at: Date): Promise<void> {
-  const { id } = (await sql.one<{ id: number }>(WRITE_QUEUE_SQL.touchWrite, [writeId, at.getTime()]))!;
-  if (shards.length === 0) return;
-  await sql.run(WRITE_QUEUE_SQL.insertPendingShards, [id, shards.map((shard) => shard.shardId), shards.map((shard) => shard.nodeId), at.getTime()]);
+  await sql.run(WRITE_QUEUE_SQL.addPending, [writeId, at.getTime(), shards.map((shard) => shard.shardId), shards.map((shard) => shard.nodeId)]);
 }
 
 /** Runs inside a write transaction. An unknown write is already gone: nothing to do. */
