@@ -82,10 +82,10 @@ export class Sql {
     }
   }
 
-  /** A statement sent unprepared (cursor commands, DDL). */
-  async raw<Row>(text: string): Promise<Row[]> {
+  /** A statement not kept prepared (transaction and cursor commands). */
+  async raw<Row>(text: string, values?: readonly unknown[]): Promise<Row[]> {
     try {
-      return (await this.target.query(text)).rows as Row[];
+      return (await this.target.query(text, values as unknown[] | undefined)).rows as Row[];
     } catch (error) {
       throw asUnavailable(error);
     }

@@ -55,7 +55,7 @@ export async function appendStorageEvent(
  */
 export async function visitStorageEvents(sql: Sql, accountId: string, before: Date, visit: (event: StorageEvent) => void): Promise<void> {
   await sql.raw(`DECLARE storage_events NO SCROLL CURSOR FOR SELECT * FROM storage_ledger
-    WHERE account_id = ${literal(accountId)} AND at < ${Math.floor(before.getTime())} ORDER BY at, id`);
+    WHERE account_id = $1 AND at < $2 ORDER BY at, id`, [accountId, before.getTime()]);
   for (;;) {
     const rows = await sql.raw<StorageEventRow>(`FETCH ${EVENT_BATCH} FROM storage_events`);
     for (const row of rows) {
@@ -67,11 +67,6 @@ export async function visitStorageEvents(sql: Sql, accountId: string, before: Da
     if (rows.length < EVENT_BATCH) break;
   }
   await sql.raw('CLOSE storage_events');
-}
-
-/** A string as an SQL literal (the cursor's DECLARE takes no parameters through the simple protocol). */
-function literal(value: string): string {
-  return `'${value.replaceAll("'", "''")}'`;
 }
 
 export async function insertRequestUsage(sql: Sql, rows: readonly RequestUsage[]): Promise<void> {
