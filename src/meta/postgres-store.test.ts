@@ -16,7 +16,7 @@ test.after.always(async () => {
   await server?.stop();
 });
 
-runMetaStoreContract(test, async (options) => PostgresMetaStore.open(await server!.createDatabase(), { ...options, maxConnections: 4 }));
+runMetaStoreContract(test, async (options) => PostgresMetaStore.open(await server!.createDatabase(), { ...options, maxConnections: 3 }));
 
 const openFresh = async () => PostgresMetaStore.open(await server!.createDatabase(), { maxConnections: 8 });
 

@@ -129,7 +129,7 @@ export async function startPostgresTestServer(): Promise<PostgresTestServer> {
     const argv = [
       '-D', dataDir, '-p', String(port), '-h', '127.0.0.1', '-k', directory,
       '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off',
-      '-c', 'max_connections=200', '-c', 'shared_buffers=32MB', '-c', 'logging_collector=off',
+      '-c', 'max_connections=400', '-c', 'shared_buffers=32MB', '-c', 'logging_collector=off',
     ];
     const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
     const launch = async () => {
