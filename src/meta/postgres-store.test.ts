@@ -98,7 +98,7 @@ test('postgres: listing and segment lookups are index seeks in byte order (no so
   t.notRegex(span, /Seq Scan/, span);
 });
 
-test('postgres: 16 racing conditional PUTs (If-None-Match: *) on one key — exactly one wins; racing CreateBucket — one wins', async (t) => {
+test('postgres: 16 racing conditional PUTs (If-None-Match: *, If-Match) on one key — exactly one wins; racing CreateBucket — one wins', async (t) => {
   const store = await openFresh();
   t.teardown(() => store.close());
   await createAccountAndBucket(store, 'race');
@@ -114,6 +114,15 @@ test('postgres: 16 racing conditional PUTs (If-None-Match: *) on one key — exa
     }
     const winner = versions[results.findIndex((result) => result.status === 'fulfilled')]!;
     t.is((await store.getObject('race', key))?.versionId, winner.object.versionId);
+  }
+  // If-Match on the current ETag: each racer brings its own ETag, so only the first can match.
+  const base = newVersion('race', 'matched', { etag: '"base"' });
+  await store.commitObject(base);
+  const racers = Array.from({ length: 16 }, (_, index) => newVersion('race', 'matched', { etag: `"racer-${index}"` }));
+  const matched = await Promise.allSettled(racers.map((version) => store.commitObject({ ...version, precondition: { kind: 'etag', etag: '"base"' } })));
+  t.is(matched.filter((result) => result.status === 'fulfilled').length, 1);
+  for (const result of matched) {
+    if (result.status === 'rejected') t.like(result.reason, { code: 'COMMIT_PRECONDITION_FAILED', reason: 'etag' });
   }
   const owner = await store.createAccount('racer');
   const created = await Promise.allSettled(Array.from({ length: 8 }, () => store.createBucket({
