@@ -3,7 +3,8 @@ import pg from 'pg';
 import { createPool } from './postgres-db.ts';
 import { migratePostgres, POSTGRES_MIGRATIONS } from './postgres-migrations.ts';
 import { OBJECT_SQL } from './postgres-objects.ts';
-import { addPendingFor, createAccountAndBucket, makeSegments, newVersion, PROFILE } from './store-contract-fixtures.ts';
+import { addPendingFor, createAccountAndBucket, garbageOf, hexId, makeSegments, newVersion, placementsOf, PROFILE } from './store-contract-fixtures.ts';
+import { newUpload, writtenPart } from './store-contract-multipart.ts';
 import { startPostgresTestServer, type PostgresTestServer } from '../testing/postgres-server.ts';
 import { PostgresMetaStore } from './postgres-store.ts';
 import { runMetaStoreContract } from './store-contract.ts';
@@ -194,4 +195,36 @@ test('postgres: connections killed under the store fail the calls using them wit
   for (const key of ['after', 'before', ...committed]) t.true(keys.includes(key), `${key} reported committed`);
   // A commit whose reply was lost may have committed anyway (the ambiguity of any database client).
   t.true(keys.every((key) => ['after', 'before'].includes(key) || key.startsWith('during-')));
+});
+
+test('postgres: Complete racing Complete and Abort of one upload — one ends it, the others get NoSuchUpload, no segment is lost or queued twice', async (t) => {
+  const store = await openFresh();
+  t.teardown(() => store.close());
+  await createAccountAndBucket(store, 'mpu');
+  const upload = newUpload('mpu', 'movie.mp4');
+  await store.createMultipartUpload(upload);
+  const parts = [await writtenPart(store, upload.uploadId, 1, 3000), await writtenPart(store, upload.uploadId, 2, 1500)];
+  for (const part of parts) await store.commitPart(part);
+  const object = { ...newVersion('mpu', 'movie.mp4', { size: 4500 }).object };
+  const chosen = parts.map((part) => ({ partNumber: part.part.partNumber, etag: part.part.etag }));
+  const results = await Promise.allSettled([
+    ...Array.from({ length: 4 }, () => store.completeMultipartUpload({ uploadId: upload.uploadId, object: { ...object, versionId: hexId() }, parts: chosen })),
+    store.abortMultipartUpload('mpu', 'movie.mp4', upload.uploadId),
+  ]);
+  const completed = results.slice(0, 4).filter((result) => result.status === 'fulfilled').length;
+  const aborted = results[4]!.status === 'fulfilled' && (results[4] as PromiseFulfilledResult<boolean>).value;
+  t.is(completed + (aborted ? 1 : 0), 1, 'exactly one call ended the upload');
+  for (const result of results.slice(0, 4)) {
+    if (result.status === 'rejected') t.is((result.reason as { code?: string }).code, 'NO_SUCH_UPLOAD');
+  }
+  const garbage = await garbageOf(store);
+  const allPlacements = placementsOf(parts.flatMap((part) => part.segments));
+  if (completed === 1) {
+    t.is((await store.getObject('mpu', 'movie.mp4'))?.size, 4500);
+    t.is((await store.getSegments((await store.getObject('mpu', 'movie.mp4'))!.versionId)).length, 5);
+    t.deepEqual(garbage, []);
+  } else {
+    t.is(await store.getObject('mpu', 'movie.mp4'), null);
+    t.deepEqual(garbage, allPlacements, 'every shard queued once');
+  }
 });
