@@ -228,3 +228,26 @@ test('postgres: Complete racing Complete and Abort of one upload — one ends it
     t.deepEqual(garbage, allPlacements, 'every shard queued once');
   }
 });
+
+test('postgres: DeleteBucket racing PUTs — either the bucket goes and no PUT committed, or it stays with every committed object', async (t) => {
+  const store = await openFresh();
+  t.teardown(() => store.close());
+  for (let round = 0; round < 4; round += 1) {
+    const name = `doomed-${round}`;
+    await createAccountAndBucket(store, name, `owner-${round}`);
+    const puts = Array.from({ length: 8 }, (_, index) => store.commitObject(newVersion(name, `k${index}`)));
+    const [deleted, ...committed] = await Promise.allSettled([store.deleteBucket(name), ...puts]);
+    const won = committed.filter((result) => result.status === 'fulfilled').length;
+    for (const result of committed) {
+      if (result.status === 'rejected') t.is((result.reason as { code?: string }).code, 'NO_SUCH_BUCKET');
+    }
+    if (deleted!.status === 'fulfilled') {
+      t.is(won, 0, `round ${round}: a deleted bucket has no committed object`);
+      t.is(await store.getBucket(name), null);
+    } else {
+      t.is((deleted!.reason as { code?: string }).code, 'BUCKET_NOT_EMPTY');
+      t.true(won > 0);
+      t.is((await store.listObjects(name, { maxKeys: 100 })).objects.length, won);
+    }
+  }
+});
