@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { S3Client } from '@aws-sdk/client-s3';
+import { ensureMasterKeyFile } from '../src/crypto/master-key-file.ts';
 
 const CLI = fileURLToPath(new URL('../bin/cli.ts', import.meta.url));
 const START_TIMEOUT_MS = 60_000;
@@ -51,18 +52,21 @@ export class BenchCluster {
 
   /** Gateway first (nodes register with it), then every node; resolves once all are online. */
   async start(): Promise<void> {
+    const masterKeyFile = path.join(this.root, 'master.key');
+    ensureMasterKeyFile(masterKeyFile);
     this.gateway = spawnCli('gateway', this.options.gatewayNodeArgs ?? [], [
       'gateway', '--host', '127.0.0.1', '--port', '0', '--data-dir', path.join(this.root, 'gateway'),
-      '--access-key', this.accessKeyId, '--secret-key', this.secretKey, '--admin-token', this.adminToken,
-      '--join-token', this.joinToken, ...(this.options.gatewayArgs ?? []),
-    ]);
+      '--access-key', this.accessKeyId, '--master-key-file', masterKeyFile, ...(this.options.gatewayArgs ?? []),
+    ], { SHARDGATE_SECRET_KEY: this.secretKey, SHARDGATE_ADMIN_TOKEN: this.adminToken, SHARDGATE_JOIN_TOKEN: this.joinToken });
     const match = await waitForOutput(this.gateway, /shardgate gateway listening on (http:\/\/\S+)/);
     this.gatewayUrl = match[1]!;
     for (let index = 0; index < this.options.nodes; index++) {
+      // Each node its own operator, with its own join token, passed by environment (never argv).
+      const { token } = await this.#adminPost<{ token: string }>('/_/admin/join-tokens', { operator: `bench-op-${index}` });
       this.nodes.push(spawnCli(`node-${index}`, [], [
         'node', '--host', '127.0.0.1', '--port', '0', '--data-dir', path.join(this.root, `node-${index}`),
-        '--gateway', this.gatewayUrl, '--join-token', this.joinToken, '--zone', `zone-${index}`,
-      ]));
+        '--gateway', this.gatewayUrl, '--zone', `zone-${index}`,
+      ], { SHARDGATE_JOIN_TOKEN: token }));
     }
     await this.waitForOnlineNodes(this.options.nodes, START_TIMEOUT_MS);
   }
@@ -83,6 +87,16 @@ export class BenchCluster {
   async admin<T>(adminPath: string): Promise<T> {
     const response = await fetch(`${this.gatewayUrl}${adminPath}`, { headers: { authorization: `Bearer ${this.adminToken}` } });
     if (!response.ok) throw new Error(`${adminPath} answered ${response.status}`);
+    return (await response.json()) as T;
+  }
+
+  async #adminPost<T>(adminPath: string, body: unknown): Promise<T> {
+    const response = await fetch(`${this.gatewayUrl}${adminPath}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${this.adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (!response.ok) throw new Error(`POST ${adminPath} answered ${response.status}`);
     return (await response.json()) as T;
   }
 
@@ -137,8 +151,11 @@ export class BenchCluster {
   }
 }
 
-function spawnCli(name: string, nodeArgs: readonly string[], args: string[]): BenchProcess {
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** Spawns `shardgate <args>`; secrets go in `env`, never in `args` (visible in ps). */
+function spawnCli(name: string, nodeArgs: readonly string[], args: string[], env: Record<string, string> = {}): BenchProcess {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', CLI, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env },
+  });
   let output = '';
   const append = (text: string) => {
     output += text;

@@ -6,8 +6,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import path from 'node:path';
+import { freePort } from '../src/testing/free-port.ts';
 
 export interface RunningNginx {
   readonly url: string;
@@ -25,16 +25,6 @@ export function findNginx(): string | null {
   return null;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Serves `documentRoot` (world-readable: workers may run as nobody) with its own prefix dir `workDir`. */
 export async function startNginx(binary: string, workDir: string, documentRoot: string): Promise<RunningNginx> {

@@ -1,14 +1,16 @@
 /**
- * `shardgate archive <pack|ls>`: archived HLS on the command line. Every failure is one line on
+ * `shardgate archive <pack|ls|verify>`: archived HLS on the command line. Every failure is one line on
  * stderr (`shardgate archive pack: …`); exit status 2 for a usage error, 1 for anything else.
  */
 import { ConfigError } from '../src/config/flags.ts';
 import { runLs } from './archive-ls.ts';
 import { runPack } from './archive-pack.ts';
+import { runVerify } from './archive-verify.ts';
 
 const SUBCOMMANDS: Record<string, { summary: string; run: (argv: readonly string[]) => Promise<void> }> = {
   pack: { summary: 'pack an HLS folder into one stored ZIP (and/or stream it to s3://bucket/key)', run: runPack },
   ls: { summary: 'list the members of a ZIP file or s3://bucket/key: offsets, sizes, CRC-32', run: runLs },
+  verify: { summary: 'read every member of a ZIP file or s3://bucket/key and check its CRC-32', run: runVerify },
 };
 
 const USAGE = `Usage: shardgate archive <subcommand> [options]

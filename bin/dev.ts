@@ -3,8 +3,10 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, parseInteger } from '../src/config/flags.ts';
+import { ensureMasterKeyFile, MasterKeyFileError } from '../src/crypto/master-key-file.ts';
 import { GATEWAY_HELP, loadGatewayConfig, type GatewayConfig } from '../gateway/config.ts';
 import { startGateway, type RunningGateway } from '../gateway/main.ts';
+import { hashJoinToken, newJoinToken, operatorNamed } from '../gateway/nodes/join-tokens.ts';
 
 const CLI = fileURLToPath(new URL('./cli.ts', import.meta.url));
 const REGISTRATION_TIMEOUT_MS = 60_000;
@@ -32,8 +34,21 @@ export async function runDevCli(argv: string[]): Promise<void> {
   try {
     ({ config } = loadGatewayConfig(
       [...withoutFlag(gatewayArgs, '--data-dir'), '--data-dir', path.join(dataDir, 'gateway')],
-      { ...process.env, SHARDGATE_DATA_DIR: undefined },
+      // A person at a terminal gets readable log lines unless they ask for JSON.
+      { ...process.env, SHARDGATE_DATA_DIR: undefined, SHARDGATE_LOG_FORMAT: process.env.SHARDGATE_LOG_FORMAT || (process.stdout.isTTY ? 'pretty' : undefined) },
     ));
+    // The master key beside the metadata's directory, never inside it; generated (0600) on first start.
+    if (config.masterKeyFile === null) {
+      const masterKeyFile = path.join(dataDir, 'master.key');
+      mkdirSync(dataDir, { recursive: true });
+      try {
+        ensureMasterKeyFile(masterKeyFile);
+      } catch (error) {
+        if (error instanceof MasterKeyFileError) throw new ConfigError(error.message);
+        throw error;
+      }
+      config = Object.freeze({ ...config, masterKeyFile });
+    }
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`shardgate dev: ${error.message}\n`);
@@ -57,11 +72,15 @@ export async function runDevCli(argv: string[]): Promise<void> {
   for (let i = 1; i <= nodeCount; i++) {
     const nodeDir = path.join(dataDir, 'nodes', `node-${i}`);
     const log = createWriteStream(path.join(logDir, `node-${i}.log`), { flags: 'a' });
+    // Each local node is its own operator (so the per-operator placement cap spreads a segment
+    // over them as it would over strangers' nodes), with its own join token, passed by
+    // environment: a command line is visible to every user in `ps`.
+    const joinToken = await devJoinToken(gateway, i);
     const child = spawn(process.execPath, [
       '--import', 'tsx', CLI, 'node',
       '--host', '127.0.0.1', '--port', '0', '--data-dir', nodeDir,
-      '--gateway', gateway.url, '--join-token', gateway.credentials.joinToken, '--zone', `zone-${i}`,
-    ], { stdio: ['ignore', 'pipe', 'pipe'] });
+      '--gateway', gateway.url, '--zone', `zone-${i}`,
+    ], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SHARDGATE_JOIN_TOKEN: joinToken } });
     child.stdout!.pipe(log);
     child.stderr!.pipe(log);
     child.once('exit', (code, signal) => {
@@ -103,6 +122,7 @@ shardgate is running: gateway + ${gateway.deps.registry.online().length} shard n
   secret key   ${secretKey}
   admin token  ${adminToken}
   data         ${dataDir}   (node logs in ${logDir})
+  master key   ${config.masterKeyFile}   (back it up: without it no object can be read)
 
   export AWS_ACCESS_KEY_ID=${accessKeyId} AWS_SECRET_ACCESS_KEY=${secretKey} AWS_REGION=${config.region}
   aws --endpoint-url ${gateway.url} s3 mb s3://demo
@@ -110,6 +130,15 @@ shardgate is running: gateway + ${gateway.deps.registry.online().length} shard n
 
 Ctrl-C stops the cluster.
 `);
+}
+
+/** A fresh join token of operator `dev-node-<i>` (token id `dev-node-<i>`, replaced at every start). */
+async function devJoinToken(gateway: RunningGateway, index: number): Promise<string> {
+  const { store } = gateway.deps;
+  const { operator } = await operatorNamed(store, `dev-node-${index}`);
+  const { token } = newJoinToken();
+  await store.putJoinToken({ id: `dev-node-${index}`, operatorId: operator.id, tokenHash: hashJoinToken(token), createdAt: new Date() });
+  return token;
 }
 
 function splitDevArgs(argv: readonly string[]): { nodeCount: number; gatewayArgs: string[]; help: boolean } {

@@ -3,12 +3,15 @@ import { Hono } from 'hono';
 import { packingAdviceHandler, usageReportHandler } from './billing/usage-routes.ts';
 import type { GatewayDeps, GatewayEnv } from './context.ts';
 import { createKeyHandler, listKeysHandler, revokeKeyHandler } from './keys/key-routes.ts';
+import { createJoinTokenHandler, listJoinTokensHandler, revokeJoinTokenHandler } from './nodes/join-token-routes.ts';
+import { registerRepairRoutes } from './repair/repair-routes.ts';
 
 /**
  * Operator endpoints under `/_/admin/`, behind `Authorization: Bearer <admin token>`:
  * `metrics` (counters), `nodes` (registered nodes with their health), `usage` (an account's
  * invoice for a time window), `usage/advice` (prefixes whose small objects are worth packing) and
- * `keys` (access keys: create for an account, list, revoke; see keys/key-routes.ts).
+ * `keys` (access keys: create for an account, list, revoke; see keys/key-routes.ts) and
+ * `join-tokens` (node join tokens per operator: create, list, revoke; see nodes/join-token-routes.ts).
  */
 export function adminRoutes(deps: GatewayDeps): Hono<GatewayEnv> {
   const app = new Hono<GatewayEnv>();
@@ -34,6 +37,10 @@ export function adminRoutes(deps: GatewayDeps): Hono<GatewayEnv> {
   app.get('/_/admin/keys', listKeysHandler(deps));
   app.delete('/_/admin/keys/:accessKeyId', revokeKeyHandler(deps));
 
+  app.post('/_/admin/join-tokens', createJoinTokenHandler(deps));
+  app.get('/_/admin/join-tokens', listJoinTokensHandler(deps));
+  app.delete('/_/admin/join-tokens/:id', revokeJoinTokenHandler(deps));
+
   app.get('/_/admin/usage', usageReportHandler(deps));
   app.get('/_/admin/usage/advice', packingAdviceHandler(deps));
 
@@ -42,12 +49,18 @@ export function adminRoutes(deps: GatewayDeps): Hono<GatewayEnv> {
       id: record.id,
       url: record.url,
       zone: record.zone,
-      online: deps.registry.isOnline(record.id),
+      operatorId: record.operatorId,
+      secretEpoch: record.secretEpoch,
+      // online (heartbeats), state: online | offline | lost | draining | drained | disqualified,
+      // and the operator's decision (adminState, adminStateSince)
+      ...deps.repair.states.describe(record.id),
       capacityBytes: record.capacityBytes,
       freeBytes: record.freeBytes,
       lastHeartbeatAt: record.lastHeartbeatAt.toISOString(),
     })),
   }));
+
+  registerRepairRoutes(app, deps);
 
   return app;
 }

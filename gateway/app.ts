@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Hono } from 'hono';
 import { NotEnoughShardsError } from '../src/erasure/errors.ts';
 import { MetaStoreUnavailableError } from '../src/meta/store.ts';
+import { bodyLimit, type BodyRefusal } from '../src/http/body-limit.ts';
 import { S3Error } from '../src/s3/errors.ts';
 import { errorXml } from '../src/s3/xml.ts';
 import { adminRoutes } from './admin-routes.ts';
@@ -9,6 +11,7 @@ import { billingMiddleware } from './billing/billing-middleware.ts';
 import type { GatewayContext, GatewayDeps, GatewayEnv } from './context.ts';
 import { corsResponseHeaders } from './cors/cors-response-headers.ts';
 import { nodeRoutes } from './nodes/node-routes.ts';
+import { prometheusRoutes } from './prometheus.ts';
 import { dispatchS3 } from './s3-dispatch.ts';
 import { WriteQuorumError } from './write/errors.ts';
 
@@ -18,15 +21,26 @@ export function createApp(deps: GatewayDeps): Hono<GatewayEnv> {
 
   app.use('*', async (c, next) => {
     const requestId = randomBytes(8).toString('hex').toUpperCase();
-    const started = performance.now();
+    const timing = { started: performance.now(), headers: 0 };
     c.set('requestId', requestId);
     c.set('log', { bytesIn: 0, bytesOut: 0 });
     deps.metrics.requests++;
     // The line is written when the response is finished (or the client hung up), so it can say
     // how many body bytes really went out and which shards a streamed read touched.
     // Node heartbeats arrive every few seconds per node: they would drown the request log.
-    if (!c.req.path.startsWith('/_/nodes/')) c.env?.outgoing?.once('close', () => writeRequestLog(deps, c, started));
+    if (!c.req.path.startsWith('/_/nodes/')) c.env?.outgoing?.once('close', () => writeRequestLog(deps, c, timing));
+    // Repair: the request holds a read lease until its response is closed (garbage it may still
+    // read waits), and a read that met missing or bad shards queues their segments (heal on read).
+    if (!c.req.path.startsWith('/_/') && c.env?.outgoing) {
+      const releaseLease = deps.readLeases.acquire();
+      c.env.outgoing.once('close', () => {
+        releaseLease();
+        deps.repairSignals.readFinished(c.get('log')?.read);
+      });
+    }
+    if (c.env?.incoming) closeUnfinishedRequests(c.env.incoming, c.env.outgoing);
     await next();
+    timing.headers = performance.now(); // the adapter writes the status line right after this
     c.header('x-amz-request-id', requestId);
     c.header('x-amz-id-2', requestId);
     c.header('server', 'shardgate');
@@ -36,14 +50,48 @@ export function createApp(deps: GatewayDeps): Hono<GatewayEnv> {
   app.notFound((c) => errorResponse(deps, c, new S3Error('NoSuchKey')));
 
   app.get('/_/health', (c) => c.json({ status: 'ok', nodesOnline: deps.registry.online().length }));
+  // Every body an extension route reads (registration, heartbeats, admin POSTs) is small JSON.
+  app.use('/_/*', bodyLimit({ maxBytes: MAX_EXTENSION_BODY_BYTES, progressTimeoutMs: deps.config.bodyProgressTimeoutMs, refuse: refuseExtensionBody }));
   app.route('/', nodeRoutes(deps));
   app.route('/', adminRoutes(deps));
+  app.route('/', prometheusRoutes(deps));
   app.all('/_/*', (c) => c.json({ error: 'NotFound', message: 'no such extension route' }, 404));
   // After every /_/ route: only S3 requests are metered.
   if (deps.usage) app.use('*', billingMiddleware({ recorder: deps.usage, store: deps.store, metrics: deps.metrics, now: deps.now }));
   app.use('*', corsResponseHeaders(deps));
   app.all('*', (c) => dispatchS3(deps, c));
   return app;
+}
+
+/** How long the rest of a refused body is read and dropped before the connection is cut. */
+const REFUSED_BODY_LINGER_MS = 2_000;
+
+/**
+ * A response sent before its request body was read to the end (413, EntityTooLarge, SlowDown,
+ * RequestTimeout, any early error): Node drops the rest of the body as it arrives, and if the
+ * body has not ended within REFUSED_BODY_LINGER_MS the connection is cut. Cutting it at once
+ * would reset the connection under the client's feet and could lose the answer it is owed;
+ * draining without a bound would let a client stream forever.
+ */
+function closeUnfinishedRequests(incoming: IncomingMessage, outgoing: ServerResponse): void {
+  outgoing.once('finish', () => {
+    if (incoming.complete) return;
+    const timer = setTimeout(() => incoming.socket?.destroy(), REFUSED_BODY_LINGER_MS);
+    timer.unref();
+    incoming.once('end', () => clearTimeout(timer));
+    incoming.once('close', () => clearTimeout(timer));
+    incoming.resume();
+  });
+}
+
+/** Largest body of any `/_/` route; S3 routes bound their own (request-body.ts, verified-body.ts). */
+export const MAX_EXTENSION_BODY_BYTES = 64 * 1024;
+
+/** A refused `/_/` body: JSON like the routes' other errors (the rest of the body is never read, see `closeUnfinishedRequests`). */
+function refuseExtensionBody(c: GatewayContext, refusal: BodyRefusal): Response {
+  return refusal.kind === 'too-large'
+    ? c.json({ error: 'PayloadTooLarge', message: `the body may be at most ${refusal.maxBytes} bytes` }, 413)
+    : c.json({ error: 'RequestTimeout', message: `the body sent no byte for ${refusal.progressTimeoutMs} ms` }, 408);
 }
 
 /** Any failure → S3 XML with the right code and status; anything unexpected → InternalError + a log line. */
@@ -76,7 +124,7 @@ function toS3Error(error: Error): S3Error {
   if (error instanceof S3Error) return error;
   if (error instanceof NotEnoughShardsError) {
     return new S3Error('ServiceUnavailable', {
-      message: `Not enough shard nodes are reachable to read this object right now (${error.message}).`,
+      message: `Not enough good shards are available to read this object right now (${error.message}).`,
       cause: error,
     });
   }
@@ -92,10 +140,18 @@ function toS3Error(error: Error): S3Error {
   return new S3Error('InternalError', { cause: error });
 }
 
-function writeRequestLog(deps: GatewayDeps, c: GatewayContext, started: number): void {
+function writeRequestLog(deps: GatewayDeps, c: GatewayContext, timing: { started: number; headers: number }): void {
   const log = c.get('log');
+  const { started } = timing;
   deps.metrics.bytesIn += log.bytesIn;
   deps.metrics.bytesOut += log.bytesOut;
+  if (log.operation) {
+    const finished = performance.now();
+    deps.prometheus.observeRequest({
+      operation: log.operation, status: c.env.outgoing.statusCode,
+      headersSeconds: ((timing.headers || finished) - started) / 1000, durationSeconds: (finished - started) / 1000,
+    });
+  }
   if (!deps.config.logRequests) return;
   const read = log.read;
   deps.logger.info('request', {

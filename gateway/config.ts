@@ -1,14 +1,20 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { MAX_SEGMENT_BYTES, validateProfile, InvalidProfileError, type ErasureProfile } from '../src/erasure/profile.ts';
 import {
   ConfigError, formatHelp, parseBoolean, parseBytes, parseInteger, readSettings, type SettingSpecs,
 } from '../src/config/flags.ts';
 import type { PriceTable } from '../src/billing/price-table.ts';
+import { LOG_SETTING_SPECS, loadLogSettings, type LogSettings } from '../src/log/log-settings.ts';
 import { BILLING_SETTING_SPECS, loadBillingSettings } from './billing/billing-config.ts';
+import { LIMIT_SETTING_SPECS, loadLimitSettings, type LimitSettings } from './limits/limits-config.ts';
 import { defaultBaseDomains } from './addressing.ts';
+import { REPAIR_SETTING_SPECS, loadRepairSettings, type RepairSettings } from './repair/repair-config.ts';
 
-export interface GatewayConfig {
+export interface GatewayConfig extends RepairSettings, LimitSettings {
   readonly host: string;
+  /** PEM certificate chain and key of the S3 listener; null serves plain HTTP. */
+  readonly tls: { readonly cert: string; readonly key: string } | null;
   readonly port: number;
   /** Virtual-hosted-style requests are `<bucket>.<one of these>` (see addressing.ts). */
   readonly baseDomains: readonly string[];
@@ -27,24 +33,41 @@ export interface GatewayConfig {
   readonly accessKey: string | null;
   readonly secretKey: string | null;
   readonly adminToken: string | null;
+  /** Bearer token for the Prometheus view `/_/metrics`; null: the admin token. */
+  readonly metricsToken: string | null;
   readonly joinToken: string | null;
+  /** Shards of one segment that nodes of one operator may hold (default m). */
+  readonly maxShardsPerOperator: number;
+  /** Nodes reporting less free space than this get no new shards. */
+  readonly nodeFreeReserveBytes: number;
   /** A node is offline when its last heartbeat is older than this. */
   readonly nodeTimeoutMs: number;
-  /** Per shard request: time to response headers, and longest pause inside a body. */
+  /** Per shard request: time to response headers (waiting for a pooled connection included), and longest pause inside a body. */
   readonly shardTimeoutMs: number;
   /** Bytes of verified hash lists kept in memory. */
   readonly hashListCacheBytes: number;
   /** Memory for parsed ZIP central directories (member-by-path reads). */
   readonly archiveIndexCacheBytes: number;
   readonly logRequests: boolean;
+  /** `--log-format` and `--log-level`. */
+  readonly log: LogSettings;
   /** Meter S3 requests into the usage ledger (storage events are the store's, always on). */
   readonly billing: boolean;
   /** Prices and the small-object floor invoices are computed with. */
   readonly prices: PriceTable;
+  /**
+   * The master key file (src/crypto/master-key-file.ts): wraps SSE-S3 data keys; outside `dataDir`.
+   * Required to start a gateway (startGateway refuses null); `dev` generates one.
+   */
+  readonly masterKeyFile: string | null;
+  /** Accept SSE-C keys over plain HTTP (S3 refuses them without TLS; for tests and local use). */
+  readonly allowInsecureSsec: boolean;
 }
 
 const SPECS = {
   host: { flag: 'host', env: 'SHARDGATE_HOST', kind: 'string', description: 'address to listen on', defaultText: '127.0.0.1' },
+  tlsCert: { flag: 'tls-cert', env: 'SHARDGATE_TLS_CERT', kind: 'string', description: 'PEM certificate (chain) file: serve S3 over HTTPS', defaultText: 'plain HTTP' },
+  tlsKey: { flag: 'tls-key', env: 'SHARDGATE_TLS_KEY', kind: 'string', description: 'PEM private key file of --tls-cert' },
   port: { flag: 'port', env: 'SHARDGATE_PORT', kind: 'integer', description: 'S3 port (0 picks a free one)', defaultText: '9000' },
   domain: { flag: 'domain', env: 'SHARDGATE_DOMAIN', kind: 'string', description: 'base domains for virtual-hosted buckets (<bucket>.<domain>), comma-separated', defaultText: 'the --host and localhost' },
   meta: { flag: 'meta', env: 'SHARDGATE_META_URL', kind: 'string', description: 'metadata store: postgres://user:password@host:port/database', defaultText: 'SQLite in the data directory' },
@@ -58,13 +81,21 @@ const SPECS = {
   accessKey: { flag: 'access-key', env: 'SHARDGATE_ACCESS_KEY', kind: 'string', description: 'root access key id', defaultText: 'generated, persisted' },
   secretKey: { flag: 'secret-key', env: 'SHARDGATE_SECRET_KEY', kind: 'string', description: 'root secret key', defaultText: 'generated, persisted' },
   adminToken: { flag: 'admin-token', env: 'SHARDGATE_ADMIN_TOKEN', kind: 'string', description: 'bearer token for /_/admin/*', defaultText: 'generated, persisted' },
+  metricsToken: { flag: 'metrics-token', env: 'SHARDGATE_METRICS_TOKEN', kind: 'string', description: 'bearer token for the Prometheus metrics at /_/metrics', defaultText: 'the admin token' },
   joinToken: { flag: 'join-token', env: 'SHARDGATE_JOIN_TOKEN', kind: 'string', description: 'token shard nodes register with', defaultText: 'generated, persisted' },
+  maxShardsPerOperator: { flag: 'max-shards-per-operator', env: 'SHARDGATE_MAX_SHARDS_PER_OPERATOR', kind: 'integer', description: 'shards of one segment nodes of one operator may hold', defaultText: 'm (parity shards)' },
+  nodeFreeReserve: { flag: 'node-free-reserve', env: 'SHARDGATE_NODE_FREE_RESERVE', kind: 'bytes', description: 'nodes with less free space get no new shards', defaultText: '1GiB' },
   nodeTimeout: { flag: 'node-timeout', env: 'SHARDGATE_NODE_TIMEOUT_MS', kind: 'integer', description: 'ms without heartbeat before a node is offline', defaultText: '15000' },
-  shardTimeout: { flag: 'shard-timeout', env: 'SHARDGATE_SHARD_TIMEOUT_MS', kind: 'integer', description: 'ms a shard request may stall before the read degrades', defaultText: '5000' },
+  shardTimeout: { flag: 'shard-timeout', env: 'SHARDGATE_SHARD_TIMEOUT_MS', kind: 'integer', description: 'ms a shard request may go unanswered (waiting for a pooled connection included) or pause before the read degrades', defaultText: '5000' },
   hashListCache: { flag: 'hash-list-cache', env: 'SHARDGATE_HASH_LIST_CACHE', kind: 'bytes', description: 'memory for cached verified hash lists', defaultText: '64MiB' },
   archiveIndexCache: { flag: 'archive-index-cache', env: 'SHARDGATE_ARCHIVE_INDEX_CACHE', kind: 'bytes', description: 'memory for cached ZIP central directories', defaultText: '64MiB' },
+  masterKeyFile: { flag: 'master-key-file', env: 'SHARDGATE_MASTER_KEY_FILE', kind: 'string', description: 'file of the master keys that wrap data keys (back it up!)', defaultText: 'required (dev: <data-dir>/master.key, generated)' },
+  allowInsecureSsec: { flag: 'allow-insecure-ssec', env: 'SHARDGATE_ALLOW_INSECURE_SSEC', kind: 'boolean', description: 'accept SSE-C customer keys over plain HTTP', defaultText: 'false' },
   logRequests: { flag: 'log-requests', env: 'SHARDGATE_LOG_REQUESTS', kind: 'boolean', description: 'one JSON log line per request', defaultText: 'true' },
+  ...LOG_SETTING_SPECS,
   ...BILLING_SETTING_SPECS,
+  ...REPAIR_SETTING_SPECS,
+  ...LIMIT_SETTING_SPECS,
 } as const satisfies SettingSpecs;
 
 export const GATEWAY_HELP = formatHelp(
@@ -100,6 +131,7 @@ export function loadGatewayConfig(argv: readonly string[], env: NodeJS.ProcessEn
     : Math.min(profile.dataShards + 1, totalShards);
   const config: GatewayConfig = {
     host: v.host ?? '127.0.0.1',
+    tls: loadTls(v.tlsCert, v.tlsKey),
     baseDomains: v.domain ? parseBaseDomains(v.domain) : defaultBaseDomains(v.host ?? '127.0.0.1'),
     port: v.port ? parseInteger('--port', v.port, 0, 65535) : 9000,
     dataDir,
@@ -112,13 +144,23 @@ export function loadGatewayConfig(argv: readonly string[], env: NodeJS.ProcessEn
     accessKey: nonEmpty(v.accessKey),
     secretKey: nonEmpty(v.secretKey),
     adminToken: nonEmpty(v.adminToken),
+    metricsToken: nonEmpty(v.metricsToken),
     joinToken: nonEmpty(v.joinToken),
+    maxShardsPerOperator: v.maxShardsPerOperator
+      ? parseInteger('--max-shards-per-operator', v.maxShardsPerOperator, 1, totalShards)
+      : profile.parityShards,
+    nodeFreeReserveBytes: v.nodeFreeReserve ? parseBytes('--node-free-reserve', v.nodeFreeReserve) : 1024 ** 3,
     nodeTimeoutMs: v.nodeTimeout ? parseInteger('--node-timeout', v.nodeTimeout, 100, 3_600_000) : 15_000,
     shardTimeoutMs: v.shardTimeout ? parseInteger('--shard-timeout', v.shardTimeout, 50, 600_000) : 5_000,
     hashListCacheBytes: v.hashListCache ? parseBytes('--hash-list-cache', v.hashListCache) : 64 * 1024 * 1024,
     archiveIndexCacheBytes: v.archiveIndexCache ? parseBytes('--archive-index-cache', v.archiveIndexCache) : 64 * 1024 * 1024,
     logRequests: v.logRequests ? parseBoolean('--log-requests', v.logRequests) : true,
+    log: loadLogSettings(v),
     ...loadBillingSettings(v),
+    masterKeyFile: masterKeyFileOutside(dataDir, v.masterKeyFile),
+    allowInsecureSsec: v.allowInsecureSsec ? parseBoolean('--allow-insecure-ssec', v.allowInsecureSsec) : false,
+    ...loadRepairSettings(v),
+    ...loadLimitSettings(v),
   };
   if ((config.accessKey === null) !== (config.secretKey === null)) {
     throw new ConfigError('set both the access key and the secret key, or neither');
@@ -146,6 +188,34 @@ function parseMetaUrl(raw: string): string {
     throw new ConfigError('--meta must be a PostgreSQL URL like postgres://user:password@host:5432/database');
   }
   return raw;
+}
+
+/** Both files or neither; each must be readable PEM. */
+function loadTls(certFile: string | undefined, keyFile: string | undefined): GatewayConfig['tls'] {
+  if (certFile === undefined && keyFile === undefined) return null;
+  if (certFile === undefined || keyFile === undefined) throw new ConfigError('give both --tls-cert and --tls-key, or neither');
+  const read = (flag: string, file: string) => {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new ConfigError(`${flag}: cannot read ${file} (${(error as { code?: string }).code ?? (error as Error).message})`);
+    }
+    if (!text.includes('-----BEGIN ')) throw new ConfigError(`${flag}: ${file} is not PEM`);
+    return text;
+  };
+  return { cert: read('--tls-cert', certFile), key: read('--tls-key', keyFile) };
+}
+
+/** The key file must not live in the metadata's directory: a copy of one must not carry the other. */
+function masterKeyFileOutside(dataDir: string, raw: string | undefined): string | null {
+  if (raw === undefined || raw === '') return null;
+  const file = path.resolve(raw);
+  const relative = path.relative(dataDir, file);
+  if (!relative.startsWith('..') && !path.isAbsolute(relative)) {
+    throw new ConfigError(`master key file ${file} is inside --data-dir ${dataDir}: keep it apart from the metadata`);
+  }
+  return file;
 }
 
 function nonEmpty(value: string | undefined): string | null {

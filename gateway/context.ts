@@ -8,13 +8,19 @@ import type { UsageRecorder } from './billing/usage-recorder.ts';
 import type { GatewayConfig } from './config.ts';
 import type { Credentials } from './credentials.ts';
 import type { Janitor } from './janitor.ts';
+import type { GatewayMasterKeys } from './master-keys.ts';
 import type { GatewayMetrics } from './metrics.ts';
+import type { GatewayPrometheus } from './prometheus.ts';
 import type { NodeRegistry } from './nodes/registry.ts';
 import type { ShardClient } from './nodes/shard-client.ts';
 import type { HashListCache } from './read/hash-list-cache.ts';
 import type { NodeLatency } from './read/node-latency.ts';
 import type { ArchiveIndexCache } from './archive/archive-index-cache.ts';
+import type { UploadLimiter } from './limits/upload-limiter.ts';
 import type { ReadReport } from './read/segment-reader.ts';
+import type { ReadLeases } from './repair/read-leases.ts';
+import type { RepairService } from './repair/repair-service.ts';
+import type { RepairSignals } from './repair/repair-signals.ts';
 
 /** Everything the gateway needs, passed in: no module-level singletons. */
 export interface GatewayDeps {
@@ -29,12 +35,24 @@ export interface GatewayDeps {
   /** Parsed ZIP central directories by object version, for member-by-path reads. */
   readonly archiveIndexes: ArchiveIndexCache;
   readonly metrics: GatewayMetrics;
+  /** The Prometheus view of the same counters plus request histograms (`/_/metrics`). */
+  readonly prometheus: GatewayPrometheus;
   readonly logger: Logger;
   readonly janitor: Janitor;
   readonly verifier: SigV4Verifier;
+  /** Wraps and unwraps SSE-S3 segment data keys (the master key file); never sent anywhere. */
+  readonly masterKeys: GatewayMasterKeys;
   readonly now: () => Date;
   /** Batches metered requests into the usage ledger; null when billing is off (`--billing false`). */
   readonly usage: UsageRecorder | null;
+  /** Node states, checker, repairer, drain (gateway/repair/). */
+  readonly repair: RepairService;
+  /** Heal on read and write: segments that met missing or bad shards are queued for repair. */
+  readonly repairSignals: RepairSignals;
+  /** Requests in flight: the janitor deletes no garbage a response still streaming may read. */
+  readonly readLeases: ReadLeases;
+  /** Uploads in progress, globally and per account (`--max-uploads`, `--max-uploads-per-client`). */
+  readonly uploads: UploadLimiter;
 }
 
 /** Fields of the one log line each request writes when its response is finished. */

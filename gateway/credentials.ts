@@ -9,7 +9,7 @@ export interface Credentials {
   readonly secretKey: string;
   readonly adminToken: string;
   readonly joinToken: string;
-  /** Derives every node's request-signing secret; never leaves the gateway. */
+  /** Signs gateway-minted tokens (archive playlist tokens); never leaves the gateway. */
   readonly masterKey: string;
 }
 

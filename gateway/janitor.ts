@@ -3,13 +3,17 @@ import type { MetaStore } from '../src/meta/store.ts';
 import type { GatewayMetrics } from './metrics.ts';
 import type { NodeRegistry } from './nodes/registry.ts';
 import type { ShardClient } from './nodes/shard-client.ts';
+import type { ReadLeases } from './repair/read-leases.ts';
 
 const BATCH = 200;
 /**
- * Garbage younger than this is left alone, so a read that loaded a version's segments just before
- * the version was replaced or deleted can still finish reading its shards.
+ * Garbage is deleted only when it is older than this AND older than the start of every request
+ * still in flight (ReadLeases): a read that loaded a version's placements before the version was
+ * replaced, deleted or repaired finishes reading its shards however long it streams.
  */
-const GRACE_MS = 5_000;
+const MIN_GRACE_MS = 5_000;
+/** A request in flight longer than this (a client stalled for hours) no longer holds garbage back. */
+export const MAX_READ_LEASE_MS = 6 * 3_600_000;
 
 /**
  * Deletes shards nothing references any more: replaced or deleted objects' shards, and the shards
@@ -23,7 +27,12 @@ export class Janitor {
   readonly #abort = new AbortController();
 
   constructor(
-    private readonly deps: { store: MetaStore; registry: NodeRegistry; client: ShardClient; logger: Logger; metrics: GatewayMetrics; now: () => Date },
+    private readonly deps: {
+      store: MetaStore; registry: NodeRegistry; client: ShardClient; logger: Logger; metrics: GatewayMetrics; now: () => Date;
+      readLeases: ReadLeases;
+      /** A node forgotten by the operator: its garbage is dropped, there is nothing left to delete. */
+      isGone: (nodeId: string) => boolean;
+    },
     private readonly intervalMs: number,
   ) {}
 
@@ -59,13 +68,22 @@ export class Janitor {
     await this.#running;
   }
 
+  /** Garbage enqueued strictly before this may be deleted. */
+  #cutoff(): Date {
+    const now = this.deps.now().getTime();
+    const oldestRead = this.deps.readLeases.oldestStartedAt();
+    let cutoff = now - MIN_GRACE_MS;
+    if (oldestRead !== null) cutoff = Math.min(cutoff, Math.max(oldestRead, now - MAX_READ_LEASE_MS));
+    return new Date(cutoff);
+  }
+
   async #pass(): Promise<void> {
     const { store, registry, client, metrics } = this.deps;
-    const garbage = await store.listGarbage(BATCH, new Date(this.deps.now().getTime() - GRACE_MS));
+    const garbage = await store.listGarbage(BATCH, this.#cutoff());
     const done: number[] = [];
     await Promise.all(garbage.map(async (item) => {
       const node = registry.get(item.nodeId);
-      if (!node) {
+      if (!node || this.deps.isGone(item.nodeId)) {
         done.push(item.id); // the node is gone for good: nothing left to delete
         return;
       }

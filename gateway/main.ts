@@ -1,11 +1,14 @@
 import { mkdirSync } from 'node:fs';
+import { createServer as createHttpsServer } from 'node:https';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { ReedSolomonCodec } from '../src/erasure/codec.ts';
 import { ConfigError } from '../src/config/flags.ts';
-import { createJsonLogger, type Logger } from '../src/log/logger.ts';
+import { createLogger, type Logger } from '../src/log/logger.ts';
 import type { MetaStore } from '../src/meta/store.ts';
 import { createApp } from './app.ts';
+import { holdContinueUntilAuthenticated } from './expect-continue.ts';
 import { createVerifier } from './auth.ts';
 import { UsageRecorder } from './billing/usage-recorder.ts';
 import { GATEWAY_HELP, loadGatewayConfig, type GatewayConfig } from './config.ts';
@@ -13,12 +16,18 @@ import type { GatewayDeps } from './context.ts';
 import { ensureCredentials, type Credentials } from './credentials.ts';
 import { Janitor } from './janitor.ts';
 import { openMetaStore } from './meta-store.ts';
+import { GatewayMasterKeys } from './master-keys.ts';
 import { createMetrics } from './metrics.ts';
+import { GatewayPrometheus } from './prometheus.ts';
+import { ensureDefaultJoinToken } from './nodes/join-tokens.ts';
 import { NodeRegistry } from './nodes/registry.ts';
 import { ShardClient } from './nodes/shard-client.ts';
 import { HashListCache } from './read/hash-list-cache.ts';
 import { NodeLatency } from './read/node-latency.ts';
 import { ArchiveIndexCache } from './archive/archive-index-cache.ts';
+import { ReadLeases } from './repair/read-leases.ts';
+import { RepairService } from './repair/repair-service.ts';
+import { UploadLimiter } from './limits/upload-limiter.ts';
 
 export interface RunningGateway {
   readonly url: string;
@@ -28,9 +37,11 @@ export interface RunningGateway {
 }
 
 const JANITOR_INTERVAL_MS = 5_000;
+/** Write-pool connections per node beyond one per admitted upload: commits and the janitor's deletes. */
+const WRITE_POOL_SPARE_CONNECTIONS = 16;
 
 /** Opens the store, loads the node registry, and serves S3 on `config.host:config.port`. */
-export async function startGateway(config: GatewayConfig, logger: Logger = createJsonLogger('gateway')): Promise<RunningGateway> {
+export async function startGateway(config: GatewayConfig, logger: Logger = createLogger('gateway', config.log)): Promise<RunningGateway> {
   mkdirSync(config.dataDir, { recursive: true });
   const startedAt = new Date();
   const now = () => new Date();
@@ -46,32 +57,53 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
 async function serveWithStore(
   config: GatewayConfig, logger: Logger, store: MetaStore, startedAt: Date, now: () => Date,
 ): Promise<RunningGateway> {
+  if (config.masterKeyFile === null) throw new ConfigError('--master-key-file (or SHARDGATE_MASTER_KEY_FILE) is required');
+  const masterKeys = await GatewayMasterKeys.load(store, config.masterKeyFile);
   const credentials = await ensureCredentials(store, config);
+  await ensureDefaultJoinToken(store, credentials.joinToken, now());
   const registry = await NodeRegistry.load({
-    store, masterKey: credentials.masterKey, nodeTimeoutMs: config.nodeTimeoutMs, shardTimeoutMs: config.shardTimeoutMs, now,
+    store, nodeTimeoutMs: config.nodeTimeoutMs, shardTimeoutMs: config.shardTimeoutMs, now,
+    freeReserveBytes: config.nodeFreeReserveBytes,
+    shardRoomBytes: Math.ceil(config.maxSegmentBytes / config.profile.dataShards),
+    writeConnections: config.maxUploads + WRITE_POOL_SPARE_CONNECTIONS,
   });
-  const client = new ShardClient(registry, now);
+  const client = new ShardClient(registry, now, config.shardTimeoutMs);
   const metrics = createMetrics();
-  const janitor = new Janitor({ store, registry, client, logger, metrics, now }, JANITOR_INTERVAL_MS);
+  const prometheus = new GatewayPrometheus(metrics, () => registry.all().map(({ record }) => ({
+    id: record.id, zone: record.zone, state: repair.states.describe(record.id).state,
+    freeBytes: record.freeBytes, capacityBytes: record.capacityBytes,
+  })));
+  const codec = ReedSolomonCodec.load();
+  const hashLists = new HashListCache(config.hashListCacheBytes);
+  const repair = await RepairService.create({ config, store, registry, client, codec, hashLists, metrics, logger, now });
+  const readLeases = new ReadLeases(now);
+  const janitor = new Janitor({
+    store, registry, client, logger, metrics, now, readLeases, isGone: (nodeId) => repair.states.adminState(nodeId) === 'forgotten',
+  }, JANITOR_INTERVAL_MS);
   const usage = config.billing ? new UsageRecorder({ store, logger, metrics }) : null;
   const deps: GatewayDeps = {
-    config, credentials, store, registry, client, codec: ReedSolomonCodec.load(),
-    hashLists: new HashListCache(config.hashListCacheBytes), latency: new NodeLatency(), metrics, logger, janitor, now,
+    config, credentials, store, registry, client, codec,
+    hashLists, latency: new NodeLatency(), metrics, prometheus, logger, janitor, now, repair, repairSignals: repair.signals, readLeases,
     archiveIndexes: new ArchiveIndexCache(config.archiveIndexCacheBytes),
-    verifier: createVerifier(store, config.region), usage,
+    verifier: createVerifier(store, config.region), usage, masterKeys,
+    uploads: new UploadLimiter(config),
   };
   const app = createApp(deps);
   const server = await listen(app.fetch, config);
   await janitor.start(startedAt);
+  repair.start();
   usage?.start();
   const { port } = server.address() as AddressInfo;
-  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-  logger.info('gateway_listening', { url, profile: config.profile, writeQuorum: config.writeQuorum, dataDir: config.dataDir });
+  const url = `${config.tls ? 'https' : 'http'}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  logger.info('gateway_listening', {
+    url, profile: config.profile, writeQuorum: config.writeQuorum, dataDir: config.dataDir, masterKeyId: masterKeys.current.id,
+  });
   return {
     url,
     credentials,
     deps,
     async close() {
+      await repair.stop();
       await janitor.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await usage?.close();
@@ -83,7 +115,23 @@ async function serveWithStore(
 
 function listen(fetch: Parameters<typeof serve>[0]['fetch'], config: GatewayConfig): Promise<ServerType> {
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch, hostname: config.host, port: config.port }, () => resolve(server));
+    const options = {
+      fetch,
+      hostname: config.host,
+      port: config.port,
+      // Checked once a second, so a short --headers-timeout is enforced on time (Node's default is every 30 s).
+      serverOptions: { connectionsCheckingInterval: Math.min(1000, config.headersTimeoutMs) },
+    };
+    const server = config.tls
+      ? serve({ ...options, createServer: createHttpsServer, serverOptions: { ...options.serverOptions, cert: config.tls.cert, key: config.tls.key } }, () => resolve(server))
+      : serve(options, () => resolve(server));
+    const http = server as Server;
+    http.headersTimeout = config.headersTimeoutMs;
+    http.keepAliveTimeout = config.idleTimeoutMs;
+    // No whole-request cap: Node's default (300 s) cuts any honest upload that lasts five minutes.
+    // Stalled bodies are cut by --body-progress-timeout instead (request-body.ts).
+    http.requestTimeout = 0;
+    holdContinueUntilAuthenticated(http);
     server.once('error', (error: NodeJS.ErrnoException) => {
       reject(error.code === 'EADDRINUSE' || error.code === 'EACCES'
         ? new ConfigError(`cannot listen on ${config.host}:${config.port} (${error.code}); choose another --port`)

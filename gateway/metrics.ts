@@ -7,7 +7,7 @@ export interface GatewayMetrics {
   bytesOut: number;
   /** Shard range reads started (one per shard window). */
   shardReads: number;
-  /** Shard reads that failed: error, timeout or bad bytes. */
+  /** Shard reads that failed: error, timeout (waiting for a pooled connection included), or bad bytes (each corrupt chunk counts once). */
   shardReadFailures: number;
   /** Shards a read did not even ask for: node known offline, or shard never stored. */
   shardsSkipped: number;
@@ -15,9 +15,9 @@ export interface GatewayMetrics {
   hedgedShardReads: number;
   /** Chunks (or hash lists) whose bytes did not match the trusted hashes. */
   corruptChunks: number;
-  /** Segment reads that had to decode stripes from parity. */
+  /** Segment reads in which some stripe needed parity (a corrupt chunk, or a shard dropped). */
   degradedSegmentReads: number;
-  /** Reads that failed because more than m shards were unavailable. */
+  /** Reads that failed because a stripe had fewer than k good chunks. */
   unreadableSegments: number;
   objectsWritten: number;
   /** Shards not stored at write time (write succeeded with quorum, shard missing). */
@@ -28,6 +28,24 @@ export interface GatewayMetrics {
   /** Usage batches the store refused (kept and retried), and rows dropped past the retention cap. */
   usageFlushFailures: number;
   usageRowsDropped: number;
+  /** Repair (gateway/repair/): segments brought back to health, shards re-created, their bytes uploaded. */
+  segmentsRepaired: number;
+  shardsRepaired: number;
+  bytesRepaired: number;
+  /** Repair attempts that failed (retried later with a backoff). */
+  repairFailures: number;
+  /** Repairs whose swap found the segment changed or gone (new shards sent to garbage). */
+  repairsRaced: number;
+  /** Segments queued for repair by reads and writes that met missing or bad shards. */
+  repairsQueuedByReads: number;
+  repairsQueuedByWrites: number;
+  /** Audits (one chunk of one shard, checked against the trusted root) a node answered right, and failed. */
+  auditsPassed: number;
+  auditsFailed: number;
+  /** Shard files nodes held that metadata did not know (at two reconciliation passes in a row), sent to garbage. */
+  orphanShardsCollected: number;
+  /** A gauge, not a counter: repair queue entries when last polled (about once a second). */
+  repairQueueLength: number;
 }
 
 export function createMetrics(): GatewayMetrics {
@@ -48,5 +66,16 @@ export function createMetrics(): GatewayMetrics {
     unbilledRequests: 0,
     usageFlushFailures: 0,
     usageRowsDropped: 0,
+    segmentsRepaired: 0,
+    shardsRepaired: 0,
+    bytesRepaired: 0,
+    repairFailures: 0,
+    repairsRaced: 0,
+    repairsQueuedByReads: 0,
+    repairsQueuedByWrites: 0,
+    auditsPassed: 0,
+    auditsFailed: 0,
+    orphanShardsCollected: 0,
+    repairQueueLength: 0,
   };
 }

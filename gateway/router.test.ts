@@ -58,6 +58,9 @@ test(routes, 'GET /?cors', 'bucket.s3.amazonaws.com', ['GetBucketCors', 'bucket'
 test(routes, 'PUT /?cors', 'bucket.s3.amazonaws.com', ['PutBucketCors', 'bucket', '', 'virtual-hosted']);
 test(routes, 'DELETE /?cors', 'bucket.s3.amazonaws.com', ['DeleteBucketCors', 'bucket', '', 'virtual-hosted']);
 test(routes, 'DELETE /bucket?cors', 's3.amazonaws.com', ['DeleteBucketCors', 'bucket', '', 'path']);
+test(routes, 'GET /?encryption', 'bucket.s3.amazonaws.com', ['GetBucketEncryption', 'bucket', '', 'virtual-hosted']);
+test(routes, 'PUT /bucket?encryption', 's3.amazonaws.com', ['PutBucketEncryption', 'bucket', '', 'path']);
+test(routes, 'DELETE /?encryption', 'bucket.s3.amazonaws.com', ['DeleteBucketEncryption', 'bucket', '', 'virtual-hosted']);
 test(routes, 'GET /?versioning', 'bucket.s3.amazonaws.com', ['GetBucketVersioning', 'bucket', '', 'virtual-hosted']);
 test(routes, 'GET /?list-type=2&prefix=a%2F&delimiter=%2F', 'bucket.s3.amazonaws.com', ['ListObjectsV2', 'bucket', '', 'virtual-hosted']);
 test(routes, 'GET /?prefix=a&marker=b', 'bucket.s3.amazonaws.com', ['ListObjects', 'bucket', '', 'virtual-hosted']);

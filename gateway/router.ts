@@ -5,6 +5,7 @@ export type S3Operation =
   | 'ListBuckets'
   | 'CreateBucket' | 'HeadBucket' | 'DeleteBucket' | 'GetBucketLocation'
   | 'GetBucketAcl' | 'PutBucketAcl' | 'GetBucketCors' | 'PutBucketCors' | 'DeleteBucketCors' | 'GetBucketVersioning'
+  | 'GetBucketEncryption' | 'PutBucketEncryption' | 'DeleteBucketEncryption'
   | 'ListObjects' | 'ListObjectsV2'
   | 'PutObject' | 'GetObject' | 'HeadObject' | 'DeleteObject'
   | 'CopyObject' | 'DeleteObjects'
@@ -42,6 +43,9 @@ export const ROUTES: readonly RouteRule[] = [
   { method: 'PUT', target: 'bucket', subresource: 'cors', operation: 'PutBucketCors' },
   { method: 'DELETE', target: 'bucket', subresource: 'cors', operation: 'DeleteBucketCors' },
   { method: 'GET', target: 'bucket', subresource: 'versioning', operation: 'GetBucketVersioning' },
+  { method: 'GET', target: 'bucket', subresource: 'encryption', operation: 'GetBucketEncryption' },
+  { method: 'PUT', target: 'bucket', subresource: 'encryption', operation: 'PutBucketEncryption' },
+  { method: 'DELETE', target: 'bucket', subresource: 'encryption', operation: 'DeleteBucketEncryption' },
   { method: 'GET', target: 'bucket', subresource: 'uploads', operation: 'ListMultipartUploads' },
   { method: 'POST', target: 'bucket', subresource: 'delete', operation: 'DeleteObjects' },
   { method: 'GET', target: 'bucket', query: { 'list-type': '2' }, operation: 'ListObjectsV2' },

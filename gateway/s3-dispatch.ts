@@ -3,6 +3,7 @@ import { rawRequestTarget, resolveAddress } from './addressing.ts';
 import { authenticate, type Authenticated, type Caller } from './auth.ts';
 import type { GatewayContext, GatewayDeps, RequestLog } from './context.ts';
 import { answerPreflight } from './cors/preflight.ts';
+import { sendContinue } from './expect-continue.ts';
 import { routeRequest, type ResolvedRoute, type S3Operation } from './router.ts';
 import { abortMultipartUpload } from './ops/abort-multipart-upload.ts';
 import { completeMultipartUpload } from './ops/complete-multipart-upload.ts';
@@ -18,6 +19,9 @@ import { deleteBucketCors } from './ops/delete-bucket-cors.ts';
 import { getBucketAcl } from './ops/get-bucket-acl.ts';
 import { getBucketCors } from './ops/get-bucket-cors.ts';
 import { getBucketVersioning } from './ops/get-bucket-versioning.ts';
+import { deleteBucketEncryption } from './ops/delete-bucket-encryption.ts';
+import { getBucketEncryption } from './ops/get-bucket-encryption.ts';
+import { putBucketEncryption } from './ops/put-bucket-encryption.ts';
 import { putBucketAcl } from './ops/put-bucket-acl.ts';
 import { putBucketCors } from './ops/put-bucket-cors.ts';
 import { deleteBucket } from './ops/delete-bucket.ts';
@@ -62,6 +66,9 @@ const HANDLERS: Readonly<Record<S3Operation, S3Handler>> = {
   PutBucketCors: putBucketCors,
   DeleteBucketCors: deleteBucketCors,
   GetBucketVersioning: getBucketVersioning,
+  GetBucketEncryption: getBucketEncryption,
+  PutBucketEncryption: putBucketEncryption,
+  DeleteBucketEncryption: deleteBucketEncryption,
   ListObjects: listObjects,
   ListObjectsV2: listObjectsV2,
   PutObject: putObject,
@@ -115,8 +122,17 @@ export async function dispatchS3(deps: GatewayDeps, c: GatewayContext): Promise<
   }
   log.accessKeyId = auth.accessKeyId;
   log.accountId = auth.accountId;
-  return HANDLERS[route.operation]({ deps, c, bucket: route.bucket, key: route.key, query, auth, log });
+  const release = UPLOAD_OPERATIONS.has(route.operation) ? deps.uploads.acquire(auth.accountId) : null;
+  try {
+    sendContinue(c.env.incoming); // only a signed request within the upload limits is invited to send an `Expect: 100-continue` body
+    return await HANDLERS[route.operation]({ deps, c, bucket: route.bucket, key: route.key, query, auth, log });
+  } finally {
+    release?.();
+  }
 }
+
+/** Operations that hold shard uploads open while they run: counted by `deps.uploads`. */
+const UPLOAD_OPERATIONS: ReadonlySet<S3Operation> = new Set(['PutObject', 'UploadPart', 'UploadPartCopy']);
 
 /** An anonymous request for anything but a public read: NoSuchBucket when the bucket is missing (S3's order), else AccessDenied. */
 async function anonymousRefusal(deps: GatewayDeps, route: ResolvedRoute): Promise<S3Error> {

@@ -38,11 +38,16 @@ async function putShard(node: TestNode, id: string, data: Buffer, chunkSize: num
   return { upload, commit };
 }
 
-test('health answers unsigned with the node id and space', async (t) => {
+test('health answers unsigned with liveness only; the signed status names the node and its space', async (t) => {
   const node = await startTestNode(t);
   const response = await rawRequest(node.node.url, { method: 'GET', path: '/health' });
   t.is(response.status, 200);
-  const body = json(response) as { nodeId: string; capacityBytes: number; freeBytes: number; shardCount: number };
+  t.deepEqual(json(response), { status: 'ok' });
+  t.false(response.body.toString().includes(node.node.nodeId));
+  t.is((await rawRequest(node.node.url, { method: 'GET', path: '/status' })).status, 403, 'status is not open');
+  const status = await node.request({ method: 'GET', path: '/status' });
+  t.is(status.status, 200);
+  const body = json(status) as { nodeId: string; capacityBytes: number; freeBytes: number; shardCount: number };
   t.is(body.nodeId, node.node.nodeId);
   t.true(body.capacityBytes > 0);
   t.true(body.freeBytes >= 0 && body.freeBytes <= body.capacityBytes);
@@ -83,8 +88,8 @@ test('put, commit, range get, hashes, list and delete round-trip', async (t) => 
   const listed = await node.request({ method: 'GET', path: shardListPath() });
   t.deepEqual(json(listed), { shards: [id], next: null });
 
-  const health = json(await rawRequest(node.node.url, { method: 'GET', path: '/health' })) as { shardCount: number };
-  t.is(health.shardCount, 1);
+  const status = json(await node.request({ method: 'GET', path: '/status' })) as { shardCount: number };
+  t.is(status.shardCount, 1);
 
   t.is((await node.request({ method: 'DELETE', path: shardPath(id) })).status, 204);
   t.is((await node.request({ method: 'GET', path: shardPath(id) })).status, 404);
@@ -320,4 +325,29 @@ test('request logs are one JSON line each and never hold a signature or secret',
   const all = node.logger.lines.join('\n');
   t.false(all.includes(node.secret));
   t.false(all.toLowerCase().includes(NODE_SIGNATURE_HEADER));
+});
+
+test('a commit body over the hash-list limit is refused with 413 before it is read', async (t) => {
+  const node = await startTestNode(t);
+  const id = shardId(14, 0);
+  const oneByteThenNothing = new Readable({ read() {} });
+  oneByteThenNothing.push(Buffer.alloc(1)); // the client sends its headers with the first body byte
+  t.teardown(() => oneByteThenNothing.destroy());
+  const refused = await node.request({
+    method: 'POST', path: shardCommitPath(id), headers: { 'content-length': String(64 * 1024 * 1024 + 1) }, body: oneByteThenNothing,
+  });
+  t.is(refused.status, 413);
+  t.is((json(refused) as { error: string }).error, 'INVALID_REQUEST');
+});
+
+test('an upload whose body stops sending is aborted after the progress timeout and leaves no temp file', async (t) => {
+  const node = await startTestNode(t, { config: { bodyProgressTimeoutMs: 300 } });
+  const id = shardId(15, 0);
+  const stalled = new Readable({ read() {} });
+  stalled.push(Buffer.alloc(64));
+  t.teardown(() => stalled.destroy());
+  await t.throwsAsync(node.request({ method: 'PUT', path: shardUploadPath(id, 64), headers: { 'content-length': String(64 * 4) }, body: stalled }));
+  for (let i = 0; i < 50 && (await readdir(path.join(node.dataDir, 'tmp'))).length > 0; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+  t.deepEqual(await readdir(path.join(node.dataDir, 'tmp')), []);
+  t.is((await node.request({ method: 'GET', path: shardPath(id) })).status, 404);
 });

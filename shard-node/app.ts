@@ -1,32 +1,32 @@
 /**
  * The shard node's HTTP API (see src/node-protocol/routes.ts for the table). Everything except
- * `/health` is signed by the gateway; ids are validated before any path is built; request paths
+ * `/health` is signed by the gateway, and `/health` says nothing but "alive" (no id, no space: an
+ * unauthenticated caller must not learn which node this is); ids are validated before any path is built; request paths
  * with dot segments are refused before routing.
  *
  * Uploads read the raw Node request (`c.env.incoming`) straight into the file: ~40% faster than
- * going through the web stream Hono would build. Range reads return `Readable.toWeb(fileStream)`:
- * measured as fast as piping into `c.env.outgoing` (both ~270 MiB/s on 20 MiB, ~1500 req/s on
- * 64 KiB) and as fast as reading a small window into one buffer (p50 ≈ 0.9 ms for 64 KiB and
- * 256 KiB either way), so there is one code path. @hono/node-server cancels the web stream when
- * the client hangs up, which destroys the file stream and closes the descriptor.
+ * going through the web stream Hono would build. Range reads (`GET`/`HEAD /shards/<id>`), the hot
+ * path, are not here: shard-read-handler.ts answers them on raw `node:http` before a request
+ * reaches this app (main.ts wires both into one server).
  */
 import { Hono, type Context } from 'hono';
 import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import type { Logger } from '../src/log/logger.ts';
 import {
-  DEFAULT_SHARD_LIST_LIMIT, HEALTH_PATH, MAX_SHARD_LIST_LIMIT, isValidShardId,
-  type NodeErrorBody, type NodeHealthResponse, type ShardUploadResponse,
+  DEFAULT_SHARD_LIST_LIMIT, HEALTH_PATH, MAX_SHARD_LIST_LIMIT, STATUS_PATH, isValidShardId,
+  type NodeErrorBody, type NodeHealthResponse, type NodeStatusResponse, type ShardUploadResponse,
 } from '../src/node-protocol/routes.ts';
 import type { Clock } from './clock.ts';
 import type { NodeSpace } from './disk-space.ts';
-import { InvalidNodeRequestError, InvalidPathError, RangeNotSatisfiableError, ShardNodeError } from './errors.ts';
-import { formatContentRange, parseNodeRange } from './range-header.ts';
+import { InsufficientStorageError, InvalidNodeRequestError, InvalidPathError, RangeNotSatisfiableError, ShardNodeError } from './errors.ts';
 import { logRequests } from './request-log.ts';
 import { hasUnsafeSegment, incomingOf, rawRequestTarget, type NodeAppEnv } from './request-target.ts';
 import type { ShardFileStore } from './shard-files.ts';
 import { assertShardId } from './shard-paths.ts';
 import { requireNodeSignature } from './signature-middleware.ts';
+import { abortStalledBody } from './stalled-body.ts';
+import { bodyLimit, type BodyRefusal } from '../src/http/body-limit.ts';
 
 export interface NodeAppDeps {
   readonly store: ShardFileStore;
@@ -37,6 +37,8 @@ export interface NodeAppDeps {
   readonly logger: Logger;
   readonly nodeId: string;
   readonly readSpace: () => Promise<NodeSpace>;
+  /** An upload body that sends nothing this long is aborted; default 30 s. */
+  readonly bodyProgressTimeoutMs?: number;
 }
 
 /** Largest chunk a node accepts (the erasure profile allows up to 16 MiB). */
@@ -61,6 +63,13 @@ function errorBody(error: NodeErrorBody['error'], message: string): NodeErrorBod
   return { error, message };
 }
 
+/** A commit body over the limit (413) or stalled (408), as a node error body. */
+function refuseBody(c: Context<NodeAppEnv>, refusal: BodyRefusal): Response {
+  return refusal.kind === 'too-large'
+    ? c.json(errorBody('INVALID_REQUEST', `the body may be at most ${refusal.maxBytes} bytes`), 413, { connection: 'close' })
+    : c.json(errorBody('INCOMPLETE_BODY', `the body sent no byte for ${refusal.progressTimeoutMs} ms`), 408, { connection: 'close' });
+}
+
 export function createNodeApp(deps: NodeAppDeps): Hono<NodeAppEnv> {
   const { store } = deps;
   const app = new Hono<NodeAppEnv>();
@@ -76,9 +85,11 @@ export function createNodeApp(deps: NodeAppDeps): Hono<NodeAppEnv> {
     return signature(c, next);
   });
 
-  app.get(HEALTH_PATH, async (c) => {
+  app.get(HEALTH_PATH, (c) => c.json({ status: 'ok' } satisfies NodeHealthResponse));
+
+  app.get(STATUS_PATH, async (c) => {
     const space = await deps.readSpace();
-    const body: NodeHealthResponse = { nodeId: deps.nodeId, ...space, shardCount: store.usage.shardCount };
+    const body: NodeStatusResponse = { nodeId: deps.nodeId, ...space, shardCount: store.usage.shardCount };
     return c.json(body);
   });
 
@@ -87,46 +98,28 @@ export function createNodeApp(deps: NodeAppDeps): Hono<NodeAppEnv> {
     const chunkSize = parseCount('chunkSize', c.req.query('chunkSize'), 1, MAX_CHUNK_SIZE);
     if (chunkSize === undefined) throw new InvalidNodeRequestError('chunkSize query parameter is required');
     const expectedLength = parseCount('Content-Length', c.req.header('content-length'), 0, Number.MAX_SAFE_INTEGER);
-    const body = incomingOf(c) ?? Readable.fromWeb((c.req.raw.body ?? new Blob([]).stream()) as NodeReadableStream);
-    const { length } = await store.receiveUpload(shardId, chunkSize, body, expectedLength);
+    // The space offered (--capacity, or the disk) must hold at least the first chunk: a node never
+    // takes shards it has no room for, and the gateway stops placing on it until it has room again.
+    if ((await deps.readSpace()).freeBytes < Math.max(chunkSize, expectedLength ?? 0)) throw new InsufficientStorageError();
+    const incoming = incomingOf(c);
+    const body = incoming ?? Readable.fromWeb((c.req.raw.body ?? new Blob([]).stream()) as NodeReadableStream);
+    const stopWatching = incoming ? abortStalledBody(incoming, deps.bodyProgressTimeoutMs ?? 30_000) : () => {};
+    let length: number;
+    try {
+      ({ length } = await store.receiveUpload(shardId, chunkSize, body, expectedLength));
+    } finally {
+      stopWatching();
+    }
     c.set('requestBytes', length);
     return c.json({ length } satisfies ShardUploadResponse, 200);
   });
 
-  app.post('/shards/:id/commit', async (c) => {
+  app.post('/shards/:id/commit', bodyLimit({ maxBytes: MAX_HASH_LIST_BYTES, progressTimeoutMs: deps.bodyProgressTimeoutMs ?? 30_000, refuse: refuseBody }), async (c) => {
     const shardId = shardIdParam(c);
-    parseCount('Content-Length', c.req.header('content-length'), 0, MAX_HASH_LIST_BYTES);
     const hashList = new Uint8Array(await c.req.arrayBuffer());
-    if (hashList.length > MAX_HASH_LIST_BYTES) throw new InvalidNodeRequestError('hash list too large');
     c.set('requestBytes', hashList.length);
     await store.commit(shardId, hashList);
     return c.body(null, 204);
-  });
-
-  app.get('/shards/:id', async (c) => {
-    const shardId = shardIdParam(c);
-    const shard = await store.openShard(shardId);
-    let span;
-    try {
-      span = parseNodeRange(c.req.header('range'), shard.size);
-    } catch (error) {
-      await shard.close();
-      throw error;
-    }
-    const length = span?.length ?? shard.size;
-    const headers: Record<string, string> = {
-      'content-type': 'application/octet-stream',
-      'content-length': String(length),
-      'accept-ranges': 'bytes',
-    };
-    if (span !== null) headers['content-range'] = formatContentRange(span, shard.size);
-    const status = span === null ? 200 : 206;
-    if (c.req.method === 'HEAD') {
-      await shard.close();
-      return new Response(null, { status, headers });
-    }
-    const stream = Readable.toWeb(shard.stream(span)) as ReadableStream<Uint8Array>;
-    return new Response(stream, { status, headers });
   });
 
   app.get('/shards/:id/hashes', async (c) => {

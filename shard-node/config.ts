@@ -2,8 +2,11 @@
  * `shardgate node` settings: flags win over environment variables; every value is validated once
  * here and the result is frozen. Errors are `ConfigError`s with a one-line message.
  */
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ConfigError, formatHelp, parseBytes, parseInteger, readSettings, type SettingSpecs } from '../src/config/flags.ts';
+import { isIP } from 'node:net';
+import { ConfigError, formatHelp, parseBoolean, parseBytes, parseInteger, readSettings, type SettingSpecs } from '../src/config/flags.ts';
+import { LOG_SETTING_SPECS, loadLogSettings, type LogSettings } from '../src/log/log-settings.ts';
 
 export interface NodeConfig {
   /** Address to listen on. */
@@ -21,6 +24,12 @@ export interface NodeConfig {
   readonly capacityBytes: number | null;
   /** Origin the gateway should use to reach this node; null = derived from host and port. */
   readonly publicUrl: string | null;
+  /** Serve HTTPS with a certificate self-signed by the node key (the gateway pins the key). */
+  readonly tls: boolean;
+  /** `--log-format` and `--log-level`. */
+  readonly log: LogSettings;
+  /** An upload or commit body that sends nothing this long is aborted. */
+  readonly bodyProgressTimeoutMs: number;
 }
 
 export type NodeCommandLine =
@@ -34,10 +43,14 @@ const SPECS = {
   host: { flag: 'host', env: 'SHARDGATE_NODE_HOST', kind: 'string', description: 'address to listen on', defaultText: '0.0.0.0' },
   dataDir: { flag: 'data-dir', env: 'SHARDGATE_NODE_DATA_DIR', kind: 'string', description: 'where shard files live', defaultText: './data/node' },
   gatewayUrl: { flag: 'gateway', env: 'SHARDGATE_GATEWAY_URL', kind: 'string', description: 'gateway URL to register with (required)' },
-  joinToken: { flag: 'join-token', env: 'SHARDGATE_JOIN_TOKEN', kind: 'string', description: 'the gateway\'s join token (required)' },
+  joinToken: { flag: 'join-token', env: 'SHARDGATE_JOIN_TOKEN', kind: 'string', description: 'a join token of your operator (this or --join-token-file is required; prefer the environment or a file: a command line is visible in ps)' },
+  joinTokenFile: { flag: 'join-token-file', env: 'SHARDGATE_JOIN_TOKEN_FILE', kind: 'string', description: 'file holding the join token (surrounding whitespace ignored)' },
   zone: { flag: 'zone', env: 'SHARDGATE_NODE_ZONE', kind: 'string', description: 'failure zone for placement', defaultText: 'default' },
   capacity: { flag: 'capacity', env: 'SHARDGATE_NODE_CAPACITY', kind: 'bytes', description: 'space offered, e.g. 500GiB', defaultText: 'disk size' },
+  tls: { flag: 'tls', env: 'SHARDGATE_NODE_TLS', kind: 'boolean', description: 'serve HTTPS with a certificate of the node key, pinned by the gateway', defaultText: 'true unless --host is a loopback address' },
   publicUrl: { flag: 'public-url', env: 'SHARDGATE_NODE_PUBLIC_URL', kind: 'string', description: 'URL the gateway reaches this node at', defaultText: 'http://<host>:<port>' },
+  ...LOG_SETTING_SPECS,
+  bodyProgressTimeout: { flag: 'body-progress-timeout', env: 'SHARDGATE_NODE_BODY_PROGRESS_TIMEOUT_MS', kind: 'integer', description: 'ms an upload body may send nothing before it is aborted', defaultText: '30000' },
 } as const satisfies SettingSpecs;
 
 export const NODE_HELP = formatHelp(
@@ -67,14 +80,39 @@ function parseName(name: string, raw: string): string {
   return raw;
 }
 
+/** 127.0.0.0/8, ::1 and localhost: plain HTTP is fine there (dev, tests). */
+export function isLoopback(host: string): boolean {
+  if (host === 'localhost' || host === '::1') return true;
+  return isIP(host) === 4 && host.startsWith('127.');
+}
+
+/** The token from --join-token or from --join-token-file (not both). */
+function readJoinToken(given: string | undefined, file: string | undefined): string {
+  if (given !== undefined && given !== '' && file !== undefined) throw new ConfigError('give --join-token or --join-token-file, not both');
+  if (file !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new ConfigError(`--join-token-file: cannot read ${file} (${(error as { code?: string }).code ?? (error as Error).message})`);
+    }
+    const token = text.trim();
+    if (token === '' || /\s/.test(token)) throw new ConfigError(`--join-token-file: ${file} must hold one token`);
+    return token;
+  }
+  if (given === undefined || given === '') throw new ConfigError('--join-token-file or SHARDGATE_JOIN_TOKEN is required');
+  return given;
+}
+
 export function loadNodeConfig(argv: readonly string[], env: NodeJS.ProcessEnv): NodeCommandLine {
   const { values: v, help, positionals } = readSettings(SPECS, argv, env);
   if (help) return Object.freeze({ help: true, config: null });
   if (positionals.length > 0) throw new ConfigError(`unexpected argument "${positionals[0]}" (see --help)`);
   if (v.gatewayUrl === undefined) throw new ConfigError('--gateway (or SHARDGATE_GATEWAY_URL) is required');
-  if (v.joinToken === undefined || v.joinToken === '') throw new ConfigError('--join-token (or SHARDGATE_JOIN_TOKEN) is required');
+  const joinToken = readJoinToken(v.joinToken, v.joinTokenFile);
   const host = v.host ?? '0.0.0.0';
   if (host === '' || /[\s/]/.test(host)) throw new ConfigError(`--host must be a host name or IP address, got "${host}"`);
+  const tls = v.tls === undefined ? !isLoopback(host) : parseBoolean('--tls', v.tls);
   const capacityBytes = v.capacity === undefined ? null : parseBytes('--capacity', v.capacity);
   if (capacityBytes !== null && capacityBytes <= 0) throw new ConfigError('--capacity must be more than 0 bytes');
   const config: NodeConfig = {
@@ -82,10 +120,16 @@ export function loadNodeConfig(argv: readonly string[], env: NodeJS.ProcessEnv):
     port: v.port === undefined ? DEFAULT_NODE_PORT : parseInteger('--port', v.port, 0, 65535),
     dataDir: path.resolve(v.dataDir ?? './data/node'),
     gatewayUrl: parseOrigin('--gateway', v.gatewayUrl),
-    joinToken: v.joinToken,
+    joinToken,
     zone: v.zone === undefined ? 'default' : parseName('--zone', v.zone),
     capacityBytes,
     publicUrl: v.publicUrl === undefined ? null : parseOrigin('--public-url', v.publicUrl),
+    tls,
+    log: loadLogSettings(v),
+    bodyProgressTimeoutMs: v.bodyProgressTimeout === undefined ? 30_000 : parseInteger('--body-progress-timeout', v.bodyProgressTimeout, 100, 3_600_000),
   };
+  if (config.publicUrl !== null && config.publicUrl.startsWith('https:') !== tls) {
+    throw new ConfigError(tls ? '--public-url must be https:// when the node serves TLS' : '--public-url must be http:// with --tls false');
+  }
   return Object.freeze({ help: false, config: Object.freeze(config) });
 }

@@ -2,8 +2,11 @@ import test from 'ava';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:http';
+import https from 'node:https';
+import tls from 'node:tls';
+import { signNodeRequest } from '../src/node-protocol/signature.ts';
 import type { AddressInfo } from 'node:net';
-import { mkdir, readdir, utimes, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hashChunks } from '../src/integrity/hash-list.ts';
@@ -30,6 +33,7 @@ test('registers with the gateway, then sends signed heartbeats the gateway can v
   const node = await startTestNode(t);
   const [registration] = node.gateway.registrations;
   t.like(registration, { nodeId: node.node.nodeId, url: node.node.url, zone: 'zone-a', joinToken: TEST_JOIN_TOKEN });
+  t.regex(registration!.publicKey, /^[A-Za-z0-9_-]{43}$/);
   t.true(registration!.capacityBytes > 0);
   t.regex(node.node.url, /^http:\/\/127\.0\.0\.1:\d+$/);
   await node.gateway.waitFor(() => node.gateway.heartbeats.length >= 2);
@@ -84,7 +88,7 @@ test('a wrong join token is refused; an unregistered node answers 503', async (t
   t.teardown(() => node.close());
   const error = await t.throwsAsync(node.registered, { instanceOf: RegistrationRejectedError });
   t.is(error?.code, 'REGISTRATION_REJECTED');
-  const response = await signedRequest(node.url, gateway.secretFor(node.nodeId), { method: 'GET', path: '/shards' });
+  const response = await signedRequest(node.url, 'ab'.repeat(32), { method: 'GET', path: '/shards' });
   t.is(response.status, 503);
   t.is((JSON.parse(response.body.toString()) as { error: string }).error, 'NOT_REGISTERED');
 });
@@ -104,7 +108,8 @@ test('a restart with the same data dir keeps the node id and the shards', async 
   t.teardown(() => gateway.close());
   const first = await startShardNode(testNodeConfig(dataDir, gateway.url), { logger: memoryLogger() });
   await first.registered;
-  const secret = gateway.secretFor(first.nodeId);
+  const firstSecret = gateway.secretFor(first.nodeId);
+  const secret = firstSecret;
   const id = `${'ab'.repeat(16)}.2`;
   const data = Buffer.alloc(256, 9);
   await signedRequest(first.url, secret, { method: 'PUT', path: shardUploadPath(id, 128), body: data });
@@ -116,17 +121,52 @@ test('a restart with the same data dir keeps the node id and the shards', async 
   await second.registered;
   t.is(second.nodeId, first.nodeId);
   t.deepEqual(gateway.registrations.map((r) => r.nodeId), [first.nodeId, first.nodeId]);
-  const read = await signedRequest(second.url, secret, { method: 'GET', path: shardPath(id), range: 'bytes=128-255' });
+  t.is(gateway.registrations[1]!.publicKey, gateway.registrations[0]!.publicKey, 'the same key proves the same identity');
+  const secondSecret = gateway.secretFor(second.nodeId);
+  t.not(secondSecret, firstSecret, 'every registration rotates the request secret');
+  t.is((await signedRequest(second.url, firstSecret, { method: 'GET', path: shardPath(id) })).status, 403, 'the old secret is dead');
+  const read = await signedRequest(second.url, secondSecret, { method: 'GET', path: shardPath(id), range: 'bytes=128-255' });
   t.is(read.status, 206);
   t.true(read.body.equals(data.subarray(128)));
-  const health = JSON.parse((await rawRequest(second.url, { method: 'GET', path: '/health' })).body.toString()) as { shardCount: number };
-  t.is(health.shardCount, 1);
+  const status = JSON.parse((await signedRequest(second.url, secondSecret, { method: 'GET', path: '/status' })).body.toString()) as { shardCount: number };
+  t.is(status.shardCount, 1);
 });
 
 test('a corrupt node.json stops the start instead of minting a new id', async (t) => {
   const dataDir = await makeTempDir(t);
   await writeFile(path.join(dataDir, 'node.json'), '{"nodeId": 42}');
   await t.throwsAsync(startShardNode(testNodeConfig(dataDir, 'http://127.0.0.1:1'), { logger: memoryLogger() }), { code: 'NODE_IDENTITY_INVALID' } as never);
+});
+
+test('the node key is created 0600 and kept; a broken or world-readable key stops the start', async (t) => {
+  const dataDir = await makeTempDir(t);
+  const node = await startTestNode(t, { dataDir });
+  const keyFile = path.join(dataDir, 'node-key.pem');
+  t.is((await stat(keyFile)).mode & 0o777, 0o600);
+  const pem = await readFile(keyFile, 'utf8');
+  await node.node.close();
+  const again = await startShardNode(testNodeConfig(dataDir, node.gateway.url), { logger: memoryLogger() });
+  await again.registered;
+  await again.close();
+  t.is(await readFile(keyFile, 'utf8'), pem, 'a restart keeps the key');
+  t.is(node.gateway.registrations[1]!.publicKey, node.gateway.registrations[0]!.publicKey);
+
+  await chmod(keyFile, 0o644);
+  await t.throwsAsync(startShardNode(testNodeConfig(dataDir, node.gateway.url), { logger: memoryLogger() }), { message: /chmod 600/ });
+  await writeFile(keyFile, 'garbage', { mode: 0o600 });
+  await chmod(keyFile, 0o600);
+  await t.throwsAsync(startShardNode(testNodeConfig(dataDir, node.gateway.url), { logger: memoryLogger() }), { code: 'NODE_IDENTITY_INVALID' } as never);
+  t.is(await readFile(keyFile, 'utf8'), 'garbage', 'never silently replaced');
+});
+
+test('a node whose clock is far off corrects it from the gateway\'s refusal and registers', async (t) => {
+  const clockOffsetMs = -3 * 60 * 60_000; // the gateway is three hours behind this node
+  const gateway = await startFakeGateway({ joinToken: TEST_JOIN_TOKEN, clockOffsetMs });
+  t.teardown(() => gateway.close());
+  await startTestNode(t, { gateway });
+  await gateway.waitFor(() => gateway.heartbeats.length >= 2);
+  t.deepEqual(gateway.heartbeats.slice(0, 2).map((h) => h.verdict), ['ok', 'ok']);
+  t.true(Math.abs(gateway.registrations[0]!.signedAtMs - (Date.now() + clockOffsetMs)) < 60_000);
 });
 
 test('stale temp files are removed at start; fresh ones are kept', async (t) => {
@@ -146,9 +186,9 @@ test('a configured capacity caps what the node reports', async (t) => {
   const node = await startTestNode(t, { config: { capacityBytes: 10_000 } });
   await node.request({ method: 'PUT', path: shardUploadPath(`${'ee'.repeat(16)}.0`, 1024), body: Buffer.alloc(4096) });
   await node.request({ method: 'POST', path: shardCommitPath(`${'ee'.repeat(16)}.0`), body: Buffer.from(hashChunks(Buffer.alloc(4096), 1024)) });
-  const health = JSON.parse((await rawRequest(node.node.url, { method: 'GET', path: '/health' })).body.toString()) as { capacityBytes: number; freeBytes: number };
-  t.is(health.capacityBytes, 10_000);
-  t.is(health.freeBytes, 10_000 - 4096 - 4 * 32);
+  const status = JSON.parse((await node.request({ method: 'GET', path: '/status' })).body.toString()) as { capacityBytes: number; freeBytes: number };
+  t.is(status.capacityBytes, 10_000);
+  t.is(status.freeBytes, 10_000 - 4096 - 4 * 32);
   t.true(node.gateway.registrations[0]!.capacityBytes === 10_000);
 });
 
@@ -192,4 +232,31 @@ test('the CLI explains bad options in one line and shows --help', async (t) => {
   const help = runCli(['--help']);
   t.is(await help.exited, 0);
   t.regex(help.output().stdout, /--join-token/);
+});
+
+test('with --tls the node serves HTTPS with a certificate of its registered key', async (t) => {
+  const node = await startTestNode(t, { config: { tls: true } });
+  t.regex(node.node.url, /^https:\/\/127\.0\.0\.1:\d+$/);
+  const registration = node.gateway.registrations[0]!;
+  t.is(registration.url, node.node.url);
+  const { port } = new URL(node.node.url);
+  const socket = tls.connect({ host: '127.0.0.1', port: Number(port), rejectUnauthorized: false });
+  t.teardown(() => socket.destroy());
+  await once(socket, 'secureConnect');
+  const certificate = socket.getPeerX509Certificate()!;
+  t.is((certificate.publicKey.export({ format: 'jwk' }) as { x: string }).x, registration.publicKey, 'the certificate key is the node key');
+  t.true(certificate.verify(certificate.publicKey), 'self-signed');
+  t.regex(certificate.subjectAltName ?? '', /IP Address:127\.0\.0\.1/);
+
+  const expiresAt = Math.floor(Date.now() / 1000) + 60;
+  const headers = signNodeRequest(node.secret, { method: 'GET', pathWithQuery: '/status', expiresAt });
+  const status = await new Promise<{ code: number; body: string }>((resolve, reject) => {
+    https.get({ host: '127.0.0.1', port, path: '/status', headers, ca: certificate.toString(), agent: false }, (response) => {
+      let body = '';
+      response.setEncoding('utf8').on('data', (text: string) => (body += text)).on('end', () => resolve({ code: response.statusCode ?? 0, body }));
+    }).on('error', reject);
+  });
+  t.is(status.code, 200);
+  t.is((JSON.parse(status.body) as { nodeId: string }).nodeId, node.node.nodeId);
+  await t.throwsAsync(rawRequest(node.node.url, { method: 'GET', path: '/health' }), undefined, 'no plain HTTP on a TLS node');
 });

@@ -1,21 +1,26 @@
 /**
- * Starting and stopping a shard node: open the data directory (node id, shard store, stale temp
- * sweep), listen, then register with the gateway and heartbeat in the background.
+ * Starting and stopping a shard node: open the data directory (node id and key, shard store,
+ * stale temp sweep), listen, then register with the gateway and heartbeat in the background.
  * `runShardNodeCli` is what `shardgate node` runs.
  */
 import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
-import { createAdaptorServer } from '@hono/node-server';
-import type { Server } from 'node:http';
+import { getRequestListener } from '@hono/node-server';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { ConfigError } from '../src/config/flags.ts';
-import { createJsonLogger, type Logger } from '../src/log/logger.ts';
+import { createLogger, type Logger } from '../src/log/logger.ts';
 import { createNodeApp } from './app.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { NODE_HELP, loadNodeConfig, type NodeConfig } from './config.ts';
 import { readNodeSpace } from './disk-space.ts';
-import { loadOrCreateNodeId } from './node-identity.ts';
+import { loadOrCreateNodeIdentity, type NodeIdentity } from './node-identity.ts';
+import { exportPrivateKeyPem } from '../src/node-protocol/node-key.ts';
+import { selfSignedCertificate } from '../src/node-protocol/self-signed-cert.ts';
+import { createServer as createHttpsServer } from 'node:https';
 import { maintainRegistration } from './registration.ts';
 import { ShardFileStore } from './shard-files.ts';
+import { createShardReadHandler } from './shard-read-handler.ts';
+import { NODE_SERVER_OPTIONS, applyNodeServerTimeouts } from './server-timeouts.ts';
 
 export interface ShardNodeHandle {
   /** The URL the node registered with (`publicUrl`, or http://<host>:<bound port>). */
@@ -23,6 +28,11 @@ export interface ShardNodeHandle {
   readonly nodeId: string;
   /** Settles on the first successful registration; rejects if the gateway refuses the node. */
   readonly registered: Promise<void>;
+  /**
+   * Rejects when the gateway refuses this node for good at any later registration (a tombstoned
+   * id, an unknown key); resolves when the node is closed.
+   */
+  readonly registrationEnded: Promise<void>;
   /** Stops heartbeats, stops accepting connections, waits for requests in flight (≤ grace). */
   close(): Promise<void>;
 }
@@ -41,9 +51,26 @@ export interface ShardNodeOptions {
 
 const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '']);
 
-function listenUrl(host: string, port: number): string {
+function listenUrl(host: string, port: number, tls: boolean): string {
   const reachable = WILDCARD_HOSTS.has(host) ? '127.0.0.1' : host;
-  return `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`;
+  return `${tls ? 'https' : 'http'}://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`;
+}
+
+/**
+ * HTTPS options with a certificate self-signed by the node key: the gateway pins the key it
+ * registered, so the certificate needs no authority and is made afresh at every start (ten years).
+ */
+function tlsOptions(identity: NodeIdentity, config: NodeConfig, now: Date): { key: string; cert: string } {
+  const altNames = new Set<string>();
+  if (!WILDCARD_HOSTS.has(config.host)) altNames.add(config.host);
+  if (config.publicUrl !== null) altNames.add(new URL(config.publicUrl).hostname.replace(/^\[|\]$/g, ''));
+  const cert = selfSignedCertificate(identity.privateKey, {
+    commonName: `shardgate-node ${identity.nodeId}`,
+    altNames: [...altNames],
+    notBefore: new Date(now.getTime() - 24 * 3600 * 1000),
+    notAfter: new Date(now.getTime() + 10 * 365 * 24 * 3600 * 1000),
+  });
+  return { key: exportPrivateKeyPem(identity.privateKey), cert };
 }
 
 function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
@@ -57,12 +84,13 @@ function listen(server: Server, port: number, host: string): Promise<AddressInfo
 }
 
 export async function startShardNode(config: NodeConfig, options: ShardNodeOptions = {}): Promise<ShardNodeHandle> {
-  const logger = options.logger ?? createJsonLogger('shard-node');
+  const logger = options.logger ?? createLogger('shard-node', config.log);
   const clock = options.clock ?? systemClock;
   const tempMaxAgeMs = options.tempMaxAgeMs ?? 60 * 60 * 1000;
   await mkdir(config.dataDir, { recursive: true });
   const store = await ShardFileStore.open(config.dataDir);
-  const nodeId = await loadOrCreateNodeId(store.paths.nodeFile);
+  const identity = await loadOrCreateNodeIdentity(store.paths);
+  const { nodeId } = identity;
   const removedTemp = await store.removeStaleTemp(tempMaxAgeMs, clock.nowMs());
   if (removedTemp > 0) logger.info('removed stale temp files', { count: removedTemp });
 
@@ -71,16 +99,22 @@ export async function startShardNode(config: NodeConfig, options: ShardNodeOptio
   /** Gateway time: signature expiries are checked against the gateway's clock, not ours. */
   const gatewayClock: Clock = { nowMs: () => clock.nowMs() + clockOffsetMs };
   const readSpace = () => readNodeSpace(config.dataDir, config.capacityBytes, store.usage.usedBytes);
-  const app = createNodeApp({ store, getSecret: () => secret, clock: gatewayClock, logger, nodeId, readSpace });
-  const server = createAdaptorServer({ fetch: app.fetch }) as Server;
-  server.requestTimeout = 0; // a 64 MiB shard upload may take long on a slow link…
-  server.setTimeout(120_000); // …but a connection that sends nothing for 2 minutes is dropped.
+  const app = createNodeApp({ store, getSecret: () => secret, clock: gatewayClock, logger, nodeId, readSpace, bodyProgressTimeoutMs: config.bodyProgressTimeoutMs });
+  const appListener = getRequestListener(app.fetch);
+  const readShard = createShardReadHandler({ store, getSecret: () => secret, clock: gatewayClock, logger });
+  const listener = (request: IncomingMessage, response: ServerResponse) => {
+    if (!readShard(request, response)) void appListener(request, response);
+  };
+  const server: Server = config.tls
+    ? createHttpsServer({ ...NODE_SERVER_OPTIONS, ...tlsOptions(identity, config, new Date(clock.nowMs())) }, listener)
+    : createServer(NODE_SERVER_OPTIONS, listener);
+  applyNodeServerTimeouts(server);
   const address = await listen(server, config.port, config.host);
-  const url = config.publicUrl ?? listenUrl(config.host, address.port);
+  const url = config.publicUrl ?? listenUrl(config.host, address.port, config.tls);
   if (config.publicUrl === null && WILDCARD_HOSTS.has(config.host)) {
     logger.warn('registering a loopback URL; set --public-url so a remote gateway can reach this node', { url });
   }
-  logger.info('listening', { nodeId, url, dataDir: config.dataDir });
+  logger.info('listening', { nodeId, publicKey: identity.publicKey, url, tls: config.tls, dataDir: config.dataDir });
 
   const sweep = setInterval(() => {
     store.removeStaleTemp(tempMaxAgeMs, clock.nowMs()).then(
@@ -96,7 +130,7 @@ export async function startShardNode(config: NodeConfig, options: ShardNodeOptio
   const registration = maintainRegistration({
     gatewayUrl: config.gatewayUrl,
     joinToken: config.joinToken,
-    nodeId,
+    identity,
     nodeUrl: url,
     zone: config.zone,
     readSpace,
@@ -135,7 +169,7 @@ export async function startShardNode(config: NodeConfig, options: ShardNodeOptio
     logger.info('stopped', { nodeId });
   })());
 
-  return { url, nodeId, registered: registeredOrRefused, close };
+  return { url, nodeId, registered: registeredOrRefused, registrationEnded: registration, close };
 }
 
 /**
@@ -173,6 +207,7 @@ export async function runShardNodeCli(argv: readonly string[], env: NodeJS.Proce
     process.once('SIGTERM', onSignal);
     process.once('SIGINT', onSignal);
     node.registered.catch(() => resolve(1));
+    node.registrationEnded.catch(() => resolve(1));
   });
   // A second Ctrl-C during the graceful close kills the process (default signal handling).
   process.off('SIGTERM', onSignal);

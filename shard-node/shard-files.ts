@@ -28,11 +28,16 @@ export interface ShardUsage {
   readonly shardCount: number;
 }
 
-/** A committed shard opened for reading; `stream` hands the descriptor to the stream. */
+/** A committed shard opened for reading: `read` a small span, or `stream` one (which takes the descriptor). */
 export interface OpenShard {
   readonly size: number;
-  /** Streams `span` (or the whole file) and closes the file when the stream ends or is destroyed. */
-  stream(span: Span | null): Readable;
+  /** Exactly the bytes of `span` in one buffer; fails if the file is shorter. Leaves the file open. */
+  read(span: Span): Promise<Buffer>;
+  /**
+   * Streams `span` (or the whole file) in reads of `readBytes` (default 64 KiB) and closes the file
+   * when the stream ends or is destroyed.
+   */
+  stream(span: Span | null, readBytes?: number): Readable;
   /** Closes the file when no stream was made. */
   close(): Promise<void>;
 }
@@ -208,14 +213,23 @@ export class ShardFileStore {
     }
     return {
       size,
-      stream: (span) => {
+      read: async ({ offset, length }) => {
+        const buffer = Buffer.allocUnsafe(length);
+        for (let filled = 0; filled < length;) {
+          const { bytesRead } = await handle.read(buffer, filled, length - filled, offset + filled);
+          if (bytesRead === 0) throw new Error(`shard ${shardId} ended ${length - filled} bytes early`);
+          filled += bytesRead;
+        }
+        return buffer;
+      },
+      stream: (span, readBytes = 64 * 1024) => {
         const start = span?.offset ?? 0;
         const length = span?.length ?? size;
         if (length === 0) {
           void handle.close().catch(() => {});
           return createEmptyStream();
         }
-        return createReadStream('', { fd: handle, start, end: start + length - 1, autoClose: true, highWaterMark: 64 * 1024 });
+        return createReadStream('', { fd: handle, start, end: start + length - 1, autoClose: true, highWaterMark: readBytes });
       },
       close: () => handle.close(),
     };

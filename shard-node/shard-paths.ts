@@ -4,6 +4,7 @@
  * the data directory: there is no other way to get a path out of this class.
  *
  *   <data>/node.json                       persistent node id
+ *   <data>/node-key.pem                    the node's Ed25519 private key (0600)
  *   <data>/shards/<first 2 hex>/<id>       committed shard file
  *   <data>/shards/<first 2 hex>/<id>.hashes  its hash list (32 bytes per chunk)
  *   <data>/tmp/<id>.<token>.part           an upload in progress (+ `.hashes` when it ends)
@@ -23,12 +24,14 @@ export class ShardPaths {
   readonly shardsDir: string;
   readonly tmpDir: string;
   readonly nodeFile: string;
+  readonly nodeKeyFile: string;
 
   constructor(dataDir: string) {
     this.dataDir = path.resolve(dataDir);
     this.shardsDir = path.join(this.dataDir, 'shards');
     this.tmpDir = path.join(this.dataDir, 'tmp');
     this.nodeFile = path.join(this.dataDir, 'node.json');
+    this.nodeKeyFile = path.join(this.dataDir, 'node-key.pem');
   }
 
   shardDir(shardId: string): string {

@@ -1,6 +1,7 @@
 /**
  * Test support for shard-node tests (not used by the node itself): a tiny real gateway (Hono on
- * 127.0.0.1:0) implementing the two registration endpoints, a raw `http.request` client that sends
+ * 127.0.0.1:0) implementing the two registration endpoints (node-key signatures checked, a fresh
+ * secret per registration), a raw `http.request` client that sends
  * paths exactly as given (fetch and undici would normalise `..`), and a helper that starts a real
  * node in a temp directory against that gateway and cleans everything up in `t.teardown`.
  */
@@ -19,18 +20,22 @@ import {
   NODE_HEARTBEAT_PATH, NODE_REGISTER_PATH, parseNodeHeartbeatRequest, parseNodeRegisterRequest,
   type NodeHeartbeatRequest, type NodeRegisterRequest,
 } from '../src/node-protocol/routes.ts';
-import { deriveNodeSecret, signNodeRequest, verifyNodeRequest, type NodeSignatureVerdict } from '../src/node-protocol/signature.ts';
+import { randomBytes } from 'node:crypto';
+import { heartbeatMessage, registrationMessage, verifyNodeKeySignature } from '../src/node-protocol/node-key.ts';
+import { signNodeRequest } from '../src/node-protocol/signature.ts';
 import type { NodeConfig } from './config.ts';
 import { startShardNode, type ShardNodeHandle, type ShardNodeOptions } from './main.ts';
 
 export interface FakeGateway {
   readonly url: string;
   readonly registrations: NodeRegisterRequest[];
-  readonly heartbeats: { readonly body: NodeHeartbeatRequest; readonly verdict: NodeSignatureVerdict }[];
+  /** `ok` when signed by the key the node registered, and not older than the previous one. */
+  readonly heartbeats: { readonly body: NodeHeartbeatRequest; readonly verdict: 'ok' | 'forged' | 'stale' }[];
   /** Answer this many registrations with 503 before accepting. */
   failRegistrations: number;
   /** Node ids whose heartbeats are answered 404 (the gateway "forgot" them). */
   readonly forgotten: Set<string>;
+  /** The request secret handed out at the node's latest registration. */
   secretFor(nodeId: string): string;
   /** Resolves when `condition` holds after some request (checked after every request). */
   waitFor(condition: () => boolean): Promise<void>;
@@ -46,7 +51,9 @@ export interface FakeGatewayOptions {
 
 export async function startFakeGateway(options: FakeGatewayOptions): Promise<FakeGateway> {
   const gatewayNowMs = () => Date.now() + (options.clockOffsetMs ?? 0);
-  const masterKey = 'test-master-key';
+  const secrets = new Map<string, string>();
+  const publicKeys = new Map<string, string>();
+  const lastHeartbeatMs = new Map<string, number>();
   const events = new EventEmitter();
   const app = new Hono<{ Bindings: HttpBindings }>();
   app.use('*', async (c, next) => {
@@ -58,7 +65,11 @@ export async function startFakeGateway(options: FakeGatewayOptions): Promise<Fak
     heartbeats: [],
     failRegistrations: 0,
     forgotten: new Set(),
-    secretFor: (nodeId) => deriveNodeSecret(masterKey, nodeId),
+    secretFor: (nodeId) => {
+      const secret = secrets.get(nodeId);
+      if (secret === undefined) throw new Error(`node ${nodeId} has not registered`);
+      return secret;
+    },
     waitFor: (condition) => new Promise<void>((resolve) => {
       if (condition()) return resolve();
       const check = () => {
@@ -76,21 +87,34 @@ export async function startFakeGateway(options: FakeGatewayOptions): Promise<Fak
         gateway.failRegistrations -= 1;
         return c.text('busy', 503);
       }
-      if (body.joinToken !== options.joinToken) return c.text('bad join token', 403);
+      if (body.joinToken !== options.joinToken) return c.json({ error: 'JOIN_TOKEN_INVALID', message: 'bad join token' }, 403);
+      const signedAtMs = body.signedAtMs;
+      if (Math.abs(signedAtMs - gatewayNowMs()) > 60_000) {
+        return c.json({ error: 'SIGNED_AT_STALE', message: 'signed too long ago', gatewayTimeMs: gatewayNowMs() }, 403);
+      }
+      if (!verifyNodeKeySignature(body.publicKey, registrationMessage(body), body.signature)) {
+        return c.json({ error: 'SIGNATURE_INVALID', message: 'bad signature' }, 403);
+      }
+      const known = publicKeys.get(body.nodeId);
+      if (known !== undefined && known !== body.publicKey) return c.json({ error: 'IDENTITY_MISMATCH', message: 'another key' }, 403);
+      publicKeys.set(body.nodeId, body.publicKey);
       gateway.registrations.push(body);
       gateway.forgotten.delete(body.nodeId);
-      return c.json({ secret: gateway.secretFor(body.nodeId), heartbeatIntervalMs: options.heartbeatIntervalMs ?? 50 });
+      const secret = randomBytes(32).toString('hex');
+      secrets.set(body.nodeId, secret);
+      lastHeartbeatMs.delete(body.nodeId);
+      return c.json({ secret, secretEpoch: gateway.registrations.length, heartbeatIntervalMs: options.heartbeatIntervalMs ?? 50 });
     } finally {
       events.emit('request');
     }
   });
   app.post(NODE_HEARTBEAT_PATH, async (c) => {
     const body = parseNodeHeartbeatRequest(await c.req.json());
-    const verdict = verifyNodeRequest(gateway.secretFor(body.nodeId), {
-      method: c.req.method,
-      pathWithQuery: c.env.incoming.url ?? '',
-      headers: (name) => c.req.header(name),
-    }, Math.floor(gatewayNowMs() / 1000));
+    const publicKey = publicKeys.get(body.nodeId) ?? '';
+    const verdict = !verifyNodeKeySignature(publicKey, heartbeatMessage(body), body.signature)
+      ? 'forged'
+      : body.signedAtMs <= (lastHeartbeatMs.get(body.nodeId) ?? 0) || Math.abs(body.signedAtMs - gatewayNowMs()) > 60_000 ? 'stale' : 'ok';
+    if (verdict === 'ok') lastHeartbeatMs.set(body.nodeId, body.signedAtMs);
     gateway.heartbeats.push({ body, verdict });
     events.emit('request');
     if (gateway.forgotten.has(body.nodeId)) return c.text('unknown node', 404);
@@ -184,7 +208,7 @@ export const TEST_JOIN_TOKEN = 'join-me';
 export function testNodeConfig(dataDir: string, gatewayUrl: string, overrides: Partial<NodeConfig> = {}): NodeConfig {
   return {
     host: '127.0.0.1', port: 0, dataDir, gatewayUrl, joinToken: TEST_JOIN_TOKEN,
-    zone: 'zone-a', capacityBytes: null, publicUrl: null, ...overrides,
+    zone: 'zone-a', capacityBytes: null, publicUrl: null, tls: false, log: { format: 'json', level: 'info' }, bodyProgressTimeoutMs: 30_000, ...overrides,
   };
 }
 
@@ -200,6 +224,11 @@ export async function startTestNode(
   const node = await startShardNode(testNodeConfig(dataDir, gateway.url, options.config), { logger, ...options.node });
   t.teardown(() => node.close());
   await node.registered;
-  const secret = gateway.secretFor(node.nodeId);
-  return { node, gateway, secret, dataDir, logger, request: (request) => signedRequest(node.url, secret, request) };
+  return {
+    node, gateway, dataDir, logger,
+    get secret() {
+      return gateway.secretFor(node.nodeId);
+    },
+    request: (request) => signedRequest(node.url, gateway.secretFor(node.nodeId), request),
+  };
 }

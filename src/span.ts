@@ -1,6 +1,6 @@
 /**
  * A half-open byte span `[offset, offset + length)`. Every range inside shardgate is one of
- * these; the inclusive `bytes=a-b` form exists only in `src/s3/range.ts`.
+ * these; the inclusive `bytes=a-b` form exists only in `src/byte-range.ts`.
  */
 export interface Span {
   readonly offset: number;

@@ -73,7 +73,7 @@ test.serial('shardgate keys: create (new and existing account), ls, --json, --he
     [['keys', 'ls'], { SHARDGATE_ADMIN_TOKEN: '' }, 2, /^shardgate keys: --admin-token \(or SHARDGATE_ADMIN_TOKEN\) is required\n$/],
     [['keys', 'ls'], { SHARDGATE_ENDPOINT: `http://127.0.0.1:${closedPort}` }, 1, new RegExp(`^shardgate keys: cannot reach the gateway at http://127\\.0\\.0\\.1:${closedPort}: ECONNREFUSED\n$`)],
     [['keys', 'ls'], { SHARDGATE_ENDPOINT: 'ftp://example.com' }, 1, /^shardgate keys: --endpoint must be an http\(s\) URL/],
-    [['keys', 'rotate'], {}, 2, /^shardgate keys: unknown subcommand "rotate" \(create, ls or revoke\)\n$/],
+    [['keys', 'rotate'], {}, 2, /^shardgate keys: unknown subcommand "rotate" \(create, ls, revoke, rotate-master or rewrap-master\)\n$/],
     [['keys'], {}, 2, /^shardgate keys: say what to do: create, ls or revoke/],
   ] as const;
   // Independent processes: run them side by side.

@@ -2,6 +2,11 @@
  * A real shardgate cluster for integration tests: the gateway and N shard nodes as separate
  * processes on 127.0.0.1 (random ports), each in its own temp dir, driven over HTTP. Everything
  * is stopped and removed in the test's teardown.
+ *
+ * Secrets never go on a command line (where `ps` shows them): the gateway gets its secret key,
+ * admin token and join token by environment, and each node gets a join token of its own operator
+ * (`test-op-<index>` unless `operatorOf` says otherwise, made through the admin API) in
+ * SHARDGATE_JOIN_TOKEN.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -11,9 +16,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GetObjectCommand, S3Client, type S3ServiceException } from '@aws-sdk/client-s3';
 import type { ExecutionContext } from 'ava';
+import { ensureMasterKeyFile } from '../src/crypto/master-key-file.ts';
 
 const CLI = fileURLToPath(new URL('../bin/cli.ts', import.meta.url));
-const START_TIMEOUT_MS = 30_000;
+const START_TIMEOUT_MS = 60_000;
 
 export interface ClusterOptions {
   readonly nodes?: number;
@@ -23,6 +29,10 @@ export interface ClusterOptions {
   readonly maxSegmentSize?: number;
   /** Extra gateway flags. */
   readonly gatewayArgs?: readonly string[];
+  /** The operator node `index` joins for; default `test-op-<index>` (every node its own). */
+  readonly operatorOf?: (index: number) => string;
+  /** Extra `shardgate node` flags of node `index`. */
+  readonly nodeArgs?: (index: number) => readonly string[];
 }
 
 export interface ManagedProcess {
@@ -42,10 +52,14 @@ export class TestCluster {
   readonly adminToken = randomBytes(16).toString('hex');
   readonly joinToken = randomBytes(16).toString('hex');
   readonly root = mkdtempSync(path.join(tmpdir(), 'shardgate-test-'));
+  /** Generated once per cluster, beside the gateway's data dir; `--master-key-file` overrides it via gatewayArgs. */
+  readonly masterKeyFile = path.join(this.root, 'master.key');
   readonly nodes: ShardNodeProcess[] = [];
   gateway!: ManagedProcess;
   gatewayUrl = '';
   #port = 0;
+  /** Join token of each node index, made once through the admin API. */
+  readonly #joinTokens = new Map<number, string>();
   readonly #clients: S3Client[] = [];
 
   constructor(readonly options: ClusterOptions) {}
@@ -69,10 +83,11 @@ export class TestCluster {
   }
 
   async startGateway(): Promise<void> {
+    ensureMasterKeyFile(this.masterKeyFile);
     const args = [
       'gateway', '--host', '127.0.0.1', '--port', String(this.#port), '--data-dir', path.join(this.root, 'gateway'),
-      '--access-key', this.accessKeyId, '--secret-key', this.secretKey, '--admin-token', this.adminToken,
-      '--join-token', this.joinToken, '--node-timeout', '10000', '--shard-timeout', '10000',
+      '--access-key', this.accessKeyId, '--node-timeout', '10000', '--shard-timeout', '10000',
+      '--master-key-file', this.masterKeyFile,
     ];
     const { dataShards, parityShards, chunkSize, maxSegmentSize } = this.options;
     if (dataShards) args.push('--data-shards', String(dataShards));
@@ -80,18 +95,30 @@ export class TestCluster {
     if (chunkSize) args.push('--chunk-size', String(chunkSize));
     if (maxSegmentSize) args.push('--max-segment-size', String(maxSegmentSize));
     args.push(...(this.options.gatewayArgs ?? []));
-    this.gateway = spawnCli(args);
+    this.gateway = spawnCli(args, {
+      SHARDGATE_SECRET_KEY: this.secretKey, SHARDGATE_ADMIN_TOKEN: this.adminToken, SHARDGATE_JOIN_TOKEN: this.joinToken,
+    });
     const match = await waitForOutput(this.gateway, /shardgate gateway listening on (http:\/\/\S+)/);
     this.gatewayUrl = match[1]!;
     this.#port = Number(new URL(this.gatewayUrl).port);
   }
 
-  async startNode(index: number): Promise<ShardNodeProcess> {
+  /** A join token of node `index`'s operator (see ClusterOptions.operatorOf), made once. */
+  async joinTokenFor(index: number): Promise<string> {
+    const known = this.#joinTokens.get(index);
+    if (known !== undefined) return known;
+    const operator = this.options.operatorOf?.(index) ?? `test-op-${index}`;
+    const { token } = await this.adminCall<{ token: string }>('POST', '/_/admin/join-tokens', { operator });
+    this.#joinTokens.set(index, token);
+    return token;
+  }
+
+  async startNode(index: number, extraArgs: readonly string[] = []): Promise<ShardNodeProcess> {
     const dataDir = path.join(this.root, `node-${index}`);
     const child = spawnCli([
       'node', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, '--gateway', this.gatewayUrl,
-      '--join-token', this.joinToken, '--zone', `zone-${index}`,
-    ]);
+      '--zone', `zone-${index}`, ...(this.options.nodeArgs?.(index) ?? []), ...extraArgs,
+    ], { SHARDGATE_JOIN_TOKEN: await this.joinTokenFor(index) });
     const node: ShardNodeProcess = { ...child, index, dataDir };
     this.nodes[index] = node;
     return node;
@@ -104,14 +131,25 @@ export class TestCluster {
       const { nodes } = await this.admin<{ nodes: { online: boolean }[] }>('/_/admin/nodes').catch(() => ({ nodes: [] }));
       const online = nodes.filter((node) => node.online).length;
       if (online === count) return;
-      if (Date.now() > deadline) throw new Error(`only ${online} of ${count} nodes online\n${this.gateway.output()}`);
+      if (Date.now() > deadline) {
+        const nodeOutput = this.nodes.filter(Boolean).map((node) => `node ${node.index}: ${node.output().slice(-600)}`).join('\n');
+        throw new Error(`only ${online} of ${count} nodes online\n${this.gateway.output().slice(-3000)}\n${nodeOutput}`);
+      }
       await sleep(100);
     }
   }
 
   async admin<T>(adminPath: string): Promise<T> {
-    const response = await fetch(`${this.gatewayUrl}${adminPath}`, { headers: { authorization: `Bearer ${this.adminToken}` } });
-    if (!response.ok) throw new Error(`${adminPath} answered ${response.status}`);
+    return this.adminCall<T>('GET', adminPath);
+  }
+
+  async adminCall<T>(method: 'GET' | 'POST' | 'DELETE', adminPath: string, body?: unknown): Promise<T> {
+    const response = await fetch(`${this.gatewayUrl}${adminPath}`, {
+      method,
+      headers: { authorization: `Bearer ${this.adminToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    if (!response.ok) throw new Error(`${method} ${adminPath} answered ${response.status}`);
     return (await response.json()) as T;
   }
 
@@ -210,8 +248,9 @@ export async function startCluster(t: ExecutionContext, options: ClusterOptions 
   return cluster;
 }
 
-function spawnCli(args: string[]): ManagedProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** Spawns `shardgate <args>`; secrets go in `env`, never in `args`. */
+function spawnCli(args: string[], env: Record<string, string> = {}): ManagedProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let output = '';
   child.stdout!.setEncoding('utf8').on('data', (text: string) => { output += text; });
   child.stderr!.setEncoding('utf8').on('data', (text: string) => { output += text; });

@@ -1,9 +1,9 @@
 import { openSync, readSync, writeSync, closeSync } from 'node:fs';
-import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { request } from 'node:http';
 import test from 'ava';
 import { CreateBucketCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { addedFiles, getObjectBytes, s3ErrorOf, seededBytes, sleep, startCluster } from './cluster.ts';
+import { signedHeaders } from './signed-request.ts';
 
 const getBytes = (s3: S3Client, Key: string, Range?: string) => getObjectBytes(s3, { Bucket: 'bkt', Key, Range });
 
@@ -144,32 +144,6 @@ test('a gateway killed in the middle of a PUT leaves the old version intact and 
 
 /** Signs a PUT with UNSIGNED-PAYLOAD through the SDK's own signer, for a raw streamed upload. */
 async function presignPut(cluster: { gatewayUrl: string }, s3: S3Client, key: string, length: number) {
-  const { SignatureV4 } = await import('@smithy/signature-v4');
-  const url = new URL(`${cluster.gatewayUrl}/bkt/${key}`);
-  const signer = new SignatureV4({ service: 's3', region: 'us-east-1', credentials: await s3.config.credentials(), sha256: NodeSha256, uriEscapePath: false, applyChecksum: false });
-  const signed = await signer.sign({
-    method: 'PUT', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: url.pathname,
-    headers: { host: url.host, 'content-length': String(length), 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' },
-  });
-  return { signedHeaders: signed.headers as Record<string, string> };
-}
-
-/** The hash constructor the Smithy signer wants, over node:crypto. */
-class NodeSha256 {
-  readonly #hash: Hash | Hmac;
-  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
-    this.#hash = secret ? createHmac('sha256', toBytes(secret)) : createHash('sha256');
-  }
-  update(data: string | ArrayBuffer | ArrayBufferView): void {
-    this.#hash.update(toBytes(data));
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.#hash.digest());
-  }
-}
-
-function toBytes(data: string | ArrayBuffer | ArrayBufferView): string | Uint8Array {
-  if (typeof data === 'string') return data;
-  if (data instanceof ArrayBuffer) return new Uint8Array(data);
-  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  const credentials = await s3.config.credentials();
+  return { signedHeaders: await signedHeaders({ gatewayUrl: cluster.gatewayUrl, credentials }, 'PUT', `/bkt/${key}`, { 'content-length': String(length) }) };
 }

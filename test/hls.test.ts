@@ -3,7 +3,7 @@
  * members by path (types, ETag, Range), `?range=`, ZIPs made by other tools, the error cases, and
  * finally the same reads with two shard nodes killed.
  */
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import test from 'ava';
@@ -11,6 +11,8 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import {
   CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3ServiceException,
 } from '@aws-sdk/client-s3';
+import { openFileSource } from '../src/archive/file-source.ts';
+import { readMemberDataSpan, readZipDirectory, ZipIndex } from '../src/archive/zip-reader.ts';
 import { TestCluster } from './cluster.ts';
 import { decodeFrames, FIXTURES, framesPerStream, playsWithoutError, shardgate, signedFetch } from './hls-helpers.ts';
 
@@ -75,6 +77,29 @@ test.serial('pack --upload prints one summary line; ls lists the object over S3 
   t.is(overS3.stdout, fromFile.stdout);
   t.regex(overS3.stdout, /^ +offset +size +crc32 +name\n +41 +621 +4893ad78 +master\.m3u8\n/);
   t.regex(overS3.stdout, /\n36 members, \d+ bytes, central directory \d+ bytes at \d+\n$/);
+});
+
+test.serial('archive verify reads every member through the gateway and checks its CRC-32; a flipped byte is named', async (t) => {
+  const overS3 = await shardgate(cluster, ['archive', 'verify', `s3://${BUCKET}/movie.zip`]);
+  t.is(overS3.code, 0, overS3.stderr);
+  t.regex(overS3.stdout, new RegExp(`^verified 36 members of s3://${BUCKET}/movie\\.zip: \\d+ bytes \\([\\d.]+ MB\\) in [\\d.]+ s, every CRC-32 matches\\n$`));
+  const dir = mkdtempSync(path.join(tmpdir(), 'shardgate-verify-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const damaged = path.join(dir, 'damaged.zip');
+  const bytes = readFileSync(`${FIXTURES}packed.zip`);
+  const source = await openFileSource(`${FIXTURES}packed.zip`);
+  const index = new ZipIndex(await readZipDirectory(source));
+  const victim = index.entries.find((entry) => entry.name.endsWith('seg_002.m4s'))!;
+  const span = await readMemberDataSpan(source, victim, index.dataEnd);
+  await source.close();
+  bytes[span.offset + Math.floor(span.length / 2)]! ^= 0x40;
+  writeFileSync(damaged, bytes);
+  const result = await shardgate(cluster, ['archive', 'verify', damaged]);
+  t.is(result.code, 1);
+  t.regex(result.stdout, new RegExp(`^BAD ${victim.name.replace(/\./g, '\\.')}: CRC-32 [0-9a-f]{8}, the central directory says ${victim.crc32.toString(16).padStart(8, '0')}\\n1 of \\d+ members of .*damaged\\.zip do not match their CRC-32\\n$`));
+  const compressed = await shardgate(cluster, ['archive', 'verify', `s3://${BUCKET}/deflated.zip`]);
+  t.is(compressed.code, 1);
+  t.regex(compressed.stderr, /^shardgate archive verify: member "master\.m3u8" is compressed/);
 });
 
 test.serial('CLI errors are one line: compressed members, missing objects, bad arguments', async (t) => {

@@ -1,3 +1,4 @@
+import { ByteBoundedLru } from '../../src/cache/byte-bounded-lru.ts';
 import type { Span } from '../../src/span.ts';
 import { ArchiveError } from '../../src/archive/errors.ts';
 import type { ZipEntry } from '../../src/archive/zip-central-directory.ts';
@@ -38,17 +39,16 @@ type Slot = { readonly archive: CachedArchive; readonly error?: undefined; reado
  * are not, so the next request tries again.
  */
 export class ArchiveIndexCache {
-  readonly #slots = new Map<string, Slot>();
+  readonly #slots: ByteBoundedLru<string, Slot>;
   readonly #loading = new Map<string, Promise<CachedArchive>>();
-  #bytes = 0;
 
-  constructor(readonly maxBytes: number) {}
+  constructor(readonly maxBytes: number) {
+    this.#slots = new ByteBoundedLru(maxBytes, (slot) => slot.bytes);
+  }
 
   async get(versionId: string, load: () => Promise<ZipIndex>): Promise<CachedArchive> {
     const slot = this.#slots.get(versionId);
     if (slot) {
-      this.#slots.delete(versionId);
-      this.#slots.set(versionId, slot);
       if (slot.error) throw slot.error;
       return slot.archive;
     }
@@ -68,24 +68,13 @@ export class ArchiveIndexCache {
     try {
       const index = await load();
       const archive = new CachedArchive(index);
-      this.#store(versionId, { archive, bytes: index.entries.length * BYTES_PER_ENTRY + index.directory.centralDirectory.length });
+      this.#slots.set(versionId, { archive, bytes: index.entries.length * BYTES_PER_ENTRY + index.directory.centralDirectory.length });
       return archive;
     } catch (error) {
-      if (error instanceof ArchiveError) this.#store(versionId, { error, bytes: FAILURE_BYTES });
+      if (error instanceof ArchiveError) this.#slots.set(versionId, { error, bytes: FAILURE_BYTES });
       throw error;
     } finally {
       this.#loading.delete(versionId);
-    }
-  }
-
-  #store(versionId: string, slot: Slot): void {
-    if (slot.bytes > this.maxBytes) return;
-    this.#slots.set(versionId, slot);
-    this.#bytes += slot.bytes;
-    for (const [oldestId, oldest] of this.#slots) {
-      if (this.#bytes <= this.maxBytes) break;
-      this.#slots.delete(oldestId);
-      this.#bytes -= oldest.bytes;
     }
   }
 }

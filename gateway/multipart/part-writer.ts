@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { SegmentKeySealer } from '../../src/crypto/segment-keys.ts';
 import type { ErasureProfile } from '../../src/erasure/profile.ts';
 import { NoSuchUploadError } from '../../src/meta/multipart-errors.ts';
 import type { MultipartUpload, UploadedPart } from '../../src/meta/multipart-types.ts';
@@ -14,6 +15,8 @@ export interface PartBytes {
   readonly body: AsyncIterable<Uint8Array>;
   /** Called once the body has ended: the part's ETag and checksums (or a digest error). */
   readonly finish: () => { etag: string; checksums: Record<string, string> };
+  /** Seals each new segment's data key: the master key ring, or the upload's SSE-C key. */
+  readonly encryption: SegmentKeySealer;
   readonly signal: AbortSignal;
 }
 
@@ -27,7 +30,8 @@ export async function storePart(deps: GatewayDeps, bytes: PartBytes): Promise<Up
   const writeId = randomBytes(16).toString('hex');
   try {
     const written = await writeObjectData(deps, bytes.body, {
-      profile: bytes.profile, maxSegmentBytes: deps.config.maxSegmentBytes, writeId, partNumber: bytes.partNumber, signal: bytes.signal,
+      profile: bytes.profile, maxSegmentBytes: deps.config.maxSegmentBytes, writeId, partNumber: bytes.partNumber,
+      encryption: bytes.encryption, signal: bytes.signal,
     });
     const { etag, checksums } = bytes.finish();
     const part: UploadedPart = { partNumber: bytes.partNumber, size: written.size, etag, checksums, lastModified: deps.now() };

@@ -1,4 +1,5 @@
 import type { ObjectHeaders } from '../../src/meta/multipart-types.ts';
+import type { ObjectEncryption } from '../../src/meta/types.ts';
 import { contentHeadersFrom } from '../write/content-headers.ts';
 import { userMetadataFrom } from '../write/object-metadata.ts';
 
@@ -9,14 +10,17 @@ export const DEFAULT_CONTENT_TYPE = 'binary/octet-stream';
  * The object fields a request chooses, from its headers: Content-Type, `x-amz-meta-*`
  * (MetadataTooLarge past 2 KB) and the representation headers S3 keeps, as PutObject stores them.
  * Used where the object's bytes come from elsewhere: CreateMultipartUpload, CopyObject `REPLACE`.
+ * `encryption` is how those bytes are (or will be) encrypted.
  */
 export function objectHeadersFromRequest(
   headers: Readonly<Record<string, string | string[] | undefined>>,
   header: (name: string) => string | undefined,
+  encryption: ObjectEncryption | null,
 ): ObjectHeaders {
   return {
     contentType: header('content-type') || DEFAULT_CONTENT_TYPE,
     userMetadata: userMetadataFrom(headers),
     contentHeaders: contentHeadersFrom(header),
+    encryption,
   };
 }

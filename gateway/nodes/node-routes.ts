@@ -1,37 +1,60 @@
-import { timingSafeEqual } from 'node:crypto';
 import { Hono } from 'hono';
 import {
   NODE_HEARTBEAT_PATH, NODE_REGISTER_PATH, NodeMessageError, parseNodeHeartbeatRequest, parseNodeRegisterRequest,
-  type NodeRegisterResponse,
+  type NodeRefusal, type NodeRegisterResponse,
 } from '../../src/node-protocol/routes.ts';
-import { verifyNodeRequest } from '../../src/node-protocol/signature.ts';
 import type { GatewayDeps, GatewayEnv } from '../context.ts';
+import { admitRegistration } from './node-admission.ts';
 
 /** How often nodes are asked to heartbeat: a third of the offline timeout, so one lost beat is harmless. */
 export function heartbeatIntervalFor(nodeTimeoutMs: number): number {
   return Math.max(50, Math.floor(nodeTimeoutMs / 3));
 }
 
-/** The two endpoints shard nodes call: registration (join token) and signed heartbeats. */
+/**
+ * The two endpoints shard nodes call, both signed with the node's Ed25519 key: registration (see
+ * node-admission.ts for who is admitted) and heartbeats. Registrations of one node id run one at
+ * a time, so two racing claims of a new id cannot both bind a key.
+ */
 export function nodeRoutes(deps: GatewayDeps): Hono<GatewayEnv> {
   const app = new Hono<GatewayEnv>();
+  const registering = new Map<string, Promise<unknown>>();
 
   app.post(NODE_REGISTER_PATH, async (c) => {
     const body = parseNodeMessage(await c.req.json().catch(() => null), parseNodeRegisterRequest);
-    if (!body) return c.json({ error: 'INVALID_REQUEST', message: 'malformed registration' }, 400);
-    if (!sameSecret(body.joinToken, deps.credentials.joinToken)) {
-      deps.logger.warn('node_registration_refused', { nodeId: body.nodeId, url: body.url });
-      return c.json({ error: 'FORBIDDEN', message: 'wrong join token' }, 403);
-    }
-    const now = deps.now();
-    const previous = await deps.store.getNode(body.nodeId);
-    await deps.registry.register({
-      id: body.nodeId, url: body.url, zone: body.zone, capacityBytes: body.capacityBytes, freeBytes: body.freeBytes,
-      registeredAt: previous?.registeredAt ?? now, lastHeartbeatAt: now,
+    if (!body) return c.json({ error: 'INVALID_REQUEST', message: 'malformed registration' } satisfies NodeRefusal, 400);
+    const previousTurn = registering.get(body.nodeId) ?? Promise.resolve();
+    const turn = previousTurn.catch(() => {}).then(async () => {
+      const admission = await admitRegistration(deps.store, body, deps.now());
+      if (admission.admitted) await deps.registry.register(admission.record);
+      return admission;
     });
-    deps.logger.info('node_registered', { nodeId: body.nodeId, url: body.url, zone: body.zone, freeBytes: body.freeBytes });
+    registering.set(body.nodeId, turn);
+    let admission;
+    try {
+      admission = await turn;
+    } finally {
+      if (registering.get(body.nodeId) === turn) registering.delete(body.nodeId);
+    }
+    if (!admission.admitted) {
+      // Never the token, key or signature: who tried, from where, and why it was refused.
+      deps.logger.warn('node_registration_refused', {
+        nodeId: body.nodeId.slice(0, 64), url: body.url.slice(0, 200), reason: admission.refusal.error,
+        remoteAddress: c.env?.incoming?.socket?.remoteAddress,
+      });
+      return c.json(admission.refusal, admission.status);
+    }
+    const { record, previous } = admission;
+    deps.logger.info('node_registered', {
+      nodeId: record.id, url: record.url, zone: record.zone, operatorId: record.operatorId, freeBytes: record.freeBytes,
+      secretEpoch: record.secretEpoch, ...(previous && previous.url !== record.url ? { movedFrom: previous.url } : {}),
+    });
+    if (admission.keyBoundNow && previous) {
+      deps.logger.warn('node_key_bound_on_first_use', { nodeId: record.id, url: record.url });
+    }
     const response: NodeRegisterResponse = {
-      secret: deps.registry.secretFor(body.nodeId),
+      secret: record.secret!,
+      secretEpoch: record.secretEpoch,
       heartbeatIntervalMs: heartbeatIntervalFor(deps.config.nodeTimeoutMs),
     };
     return c.json(response);
@@ -39,17 +62,16 @@ export function nodeRoutes(deps: GatewayDeps): Hono<GatewayEnv> {
 
   app.post(NODE_HEARTBEAT_PATH, async (c) => {
     const body = parseNodeMessage(await c.req.json().catch(() => null), parseNodeHeartbeatRequest);
-    if (!body) return c.json({ error: 'INVALID_REQUEST', message: 'malformed heartbeat' }, 400);
-    const verdict = verifyNodeRequest(
-      deps.registry.secretFor(body.nodeId),
-      { method: 'POST', pathWithQuery: NODE_HEARTBEAT_PATH, headers: (name) => c.req.header(name) },
-      Math.floor(deps.now().getTime() / 1000),
-    );
-    if (verdict !== 'ok') return c.json({ error: 'FORBIDDEN', message: `signature ${verdict}` }, 403);
-    if (!(await deps.registry.heartbeat(body.nodeId, body.freeBytes, body.capacityBytes))) {
-      return c.json({ error: 'NOT_REGISTERED', message: 'register first' }, 404);
+    if (!body) return c.json({ error: 'INVALID_REQUEST', message: 'malformed heartbeat' } satisfies NodeRefusal, 400);
+    if (await deps.store.getNodeTombstone(body.nodeId)) {
+      return c.json({ error: 'NODE_TOMBSTONED', message: 'this node id was removed from the cluster' } satisfies NodeRefusal, 403);
     }
-    return c.body(null, 204);
+    const refusal = await deps.registry.heartbeat(body);
+    if (refusal === null) return c.body(null, 204);
+    if (refusal.error !== 'URL_MISMATCH' && refusal.error !== 'NOT_REGISTERED') {
+      deps.logger.warn('node_heartbeat_refused', { nodeId: body.nodeId.slice(0, 64), reason: refusal.error });
+    }
+    return c.json(refusal, refusal.error === 'NOT_REGISTERED' ? 404 : 403);
   });
 
   return app;
@@ -62,10 +84,4 @@ function parseNodeMessage<T>(body: unknown, parse: (body: unknown) => T): T | nu
     if (error instanceof NodeMessageError) return null;
     throw error;
   }
-}
-
-function sameSecret(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
 }

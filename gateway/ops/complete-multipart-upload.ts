@@ -10,6 +10,9 @@ import { noSuchUpload, requireUpload } from '../multipart/upload-access.ts';
 import { readVerifiedBody } from './verified-body.ts';
 import type { S3Request } from '../s3-dispatch.ts';
 import { requireOwnedBucket } from './bucket-access.ts';
+import { customerKeyResponseHeaders } from '../sse/customer-key-headers.ts';
+import { existingObjectKeys, requestCustomerKey } from '../sse/request-encryption.ts';
+import { sseS3ResponseHeaders } from '../sse/sse-s3-headers.ts';
 import { xmlResponse } from './responses.ts';
 
 /** 10,000 parts with ETags and SHA-256 checksums fit with room to spare. */
@@ -25,6 +28,10 @@ export async function completeMultipartUpload(request: S3Request): Promise<Respo
   const { deps, c } = request;
   const bucket = await requireOwnedBucket(request);
   const upload = await requireUpload(request, bucket);
+  // An SSE-C upload's key is optional here (S3 needs it only with checksums), but a wrong one is refused.
+  const customerKey = upload.headers.encryption?.mode === 'sse-c' && requestCustomerKey(request) === null
+    ? null
+    : existingObjectKeys(request, upload.headers.encryption).customerKey;
   const body = await readVerifiedBody(request, { maxBytes: MAX_COMPLETE_BODY_BYTES, checksumDescribesBody: false });
   const requested = parseCompleteRequest(await parseXmlBody(body));
   const checksum = upload.checksumAlgorithm !== null && upload.checksumType !== null
@@ -56,7 +63,7 @@ export async function completeMultipartUpload(request: S3Request): Promise<Respo
   deps.metrics.objectsWritten++;
   deps.janitor.kick();
   const location = `${new URL(c.req.url).origin}/${encodeURIComponent(bucket.name)}/${request.key.split('/').map(encodeURIComponent).join('/')}`;
-  return xmlResponse(completeMultipartUploadResultXml({
+  const response = xmlResponse(completeMultipartUploadResultXml({
     location,
     bucket: bucket.name,
     key: request.key,
@@ -64,6 +71,9 @@ export async function completeMultipartUpload(request: S3Request): Promise<Respo
     checksums: plan.checksums,
     checksumType: Object.keys(plan.checksums).length > 0 ? upload.checksumType ?? undefined : undefined,
   }));
+  const sseHeaders = { ...sseS3ResponseHeaders(upload.headers.encryption), ...customerKeyResponseHeaders(customerKey) };
+  for (const [name, value] of Object.entries(sseHeaders)) response.headers.set(name, value);
+  return response;
 }
 
 /** The upload's parts in part-number order, a page at a time. */

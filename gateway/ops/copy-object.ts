@@ -8,6 +8,11 @@ import { checkCopySourceConditions } from './conditions.ts';
 import { requireCopySource } from '../copy/copy-source.ts';
 import { objectHeadersFromRequest } from '../multipart/request-object-headers.ts';
 import type { S3Request } from '../s3-dispatch.ts';
+import { abortOnHangUp } from '../copy/request-abort.ts';
+import { copyObjectBytes } from '../copy/copy-object-bytes.ts';
+import { customerKeyResponseHeaders, type CustomerKey } from '../sse/customer-key-headers.ts';
+import { existingObjectKeys, newObjectEncryption, type WriteEncryption } from '../sse/request-encryption.ts';
+import { sseS3ResponseHeaders } from '../sse/sse-s3-headers.ts';
 import { requireOwnedBucket } from './bucket-access.ts';
 import { xmlResponse } from './responses.ts';
 
@@ -34,24 +39,47 @@ function parseDirective(value: string | undefined): 'COPY' | 'REPLACE' {
  * CopyObject: a metadata-only copy. The new version names the source's segments (shared, one
  * more reference each) and keeps its ETag, checksums and part list; no shard byte moves, and
  * deleting either object later leaves the other whole. `COPY` keeps the source's headers,
- * `REPLACE` takes the request's; a copy onto itself needs `REPLACE`, as on S3.
+ * `REPLACE` takes the request's; a copy onto itself needs `REPLACE` or a change of encryption,
+ * as on S3. Segments are shared only between objects encrypted alike (both SSE-S3, or both SSE-C
+ * with the same key); any other copy re-encrypts the bytes (copyObjectBytes).
  */
 export async function copyObject(request: S3Request): Promise<Response> {
   const { deps, c } = request;
   const header = (name: string) => c.req.header(name);
   const bucket = await requireOwnedBucket(request);
   const directive = parseDirective(header('x-amz-metadata-directive'));
-  const replacement = directive === 'REPLACE' ? objectHeadersFromRequest(c.env.incoming.headers, header) : null;
+  const destination = newObjectEncryption(request);
+  const replacement = directive === 'REPLACE' ? objectHeadersFromRequest(c.env.incoming.headers, header, null) : null;
   for (let attempt = 1; ; attempt++) {
     const { source, version } = await requireCopySource(request);
+    const sourceKeys = existingObjectKeys(request, version.encryption, 'copy-source');
     checkCopySourceConditions(version, header);
-    if (source.bucket === bucket.name && source.key === request.key && directive === 'COPY') {
+    const shared = sharesSegments(version.encryption, sourceKeys.customerKey, destination);
+    if (source.bucket === bucket.name && source.key === request.key && directive === 'COPY' && shared) {
       throw new S3Error('InvalidRequest', {
         message: "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
       });
     }
+    if (!shared) {
+      const hangUp = abortOnHangUp(c);
+      try {
+        const object = {
+          ...(replacement ?? headersOf(version)), bucket: bucket.name, key: request.key, versionId: randomBytes(16).toString('hex'),
+          checksums: {}, createdAt: deps.now(),
+        };
+        const copied = await copyObjectBytes({ request, bucket, source: version, sourceKeys: sourceKeys.keys, destination, object, signal: hangUp.signal });
+        const response = xmlResponse(copyObjectResultXml({ etag: copied.etag, lastModified: object.createdAt, checksums: {} }));
+        const sseHeaders = { ...sseS3ResponseHeaders(copied.encryption), ...customerKeyResponseHeaders(destination.customerKey) };
+        for (const [name, value] of Object.entries(sseHeaders)) response.headers.set(name, value);
+        return response;
+      } finally {
+        hangUp.release();
+      }
+    }
     const object = {
       ...(replacement ?? headersOf(version)),
+      // The copy shares the source's segments, so it is encrypted as they are.
+      encryption: version.encryption,
       bucket: bucket.name,
       key: request.key,
       versionId: randomBytes(16).toString('hex'),
@@ -69,6 +97,16 @@ export async function copyObject(request: S3Request): Promise<Response> {
       throw error;
     }
     deps.metrics.objectsWritten++;
-    return xmlResponse(copyObjectResultXml({ etag: object.etag, lastModified: object.createdAt, checksums: object.checksums }));
+    const response = xmlResponse(copyObjectResultXml({ etag: object.etag, lastModified: object.createdAt, checksums: object.checksums }));
+    const sseHeaders = { ...sseS3ResponseHeaders(object.encryption), ...customerKeyResponseHeaders(destination.customerKey) };
+    for (const [name, value] of Object.entries(sseHeaders)) response.headers.set(name, value);
+    return response;
   }
+}
+
+/** Whether the copy may share the source's segments: both SSE-S3, or both SSE-C under the same key. */
+function sharesSegments(source: ObjectVersion['encryption'], sourceKey: CustomerKey | null, destination: WriteEncryption): boolean {
+  if (source?.mode === 'sse-s3') return destination.encryption.mode === 'sse-s3';
+  if (source?.mode === 'sse-c') return destination.customerKey !== null && sourceKey !== null && destination.customerKey.key.equals(sourceKey.key);
+  return false;
 }

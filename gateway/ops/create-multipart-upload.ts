@@ -3,6 +3,9 @@ import { objectHeadersFromRequest } from '../multipart/request-object-headers.ts
 import { declaredUploadChecksum } from '../multipart/upload-checksum.ts';
 import { newUploadId } from '../multipart/upload-id.ts';
 import type { S3Request } from '../s3-dispatch.ts';
+import { customerKeyResponseHeaders } from '../sse/customer-key-headers.ts';
+import { newObjectEncryption } from '../sse/request-encryption.ts';
+import { sseS3ResponseHeaders } from '../sse/sse-s3-headers.ts';
 import { requireOwnedBucket } from './bucket-access.ts';
 import { xmlResponse } from './responses.ts';
 
@@ -13,8 +16,9 @@ import { xmlResponse } from './responses.ts';
 export async function createMultipartUpload(request: S3Request): Promise<Response> {
   const { deps, c } = request;
   const bucket = await requireOwnedBucket(request);
+  const sse = newObjectEncryption(request);
   const checksum = declaredUploadChecksum((name) => c.req.header(name));
-  const headers = objectHeadersFromRequest(c.env.incoming.headers, (name) => c.req.header(name));
+  const headers = objectHeadersFromRequest(c.env.incoming.headers, (name) => c.req.header(name), sse.encryption);
   const initiatedAt = deps.now();
   const uploadId = newUploadId(initiatedAt);
   await deps.store.createMultipartUpload({
@@ -22,6 +26,8 @@ export async function createMultipartUpload(request: S3Request): Promise<Respons
     checksumAlgorithm: checksum?.algorithm ?? null, checksumType: checksum?.type ?? null,
   });
   const response = xmlResponse(initiateMultipartUploadResultXml({ bucket: bucket.name, key: request.key, uploadId }));
+  const sseHeaders = { ...sseS3ResponseHeaders(headers.encryption), ...customerKeyResponseHeaders(sse.customerKey) };
+  for (const [name, value] of Object.entries(sseHeaders)) response.headers.set(name, value);
   if (checksum) {
     response.headers.set('x-amz-checksum-algorithm', checksum.algorithm.toUpperCase());
     response.headers.set('x-amz-checksum-type', checksum.type);

@@ -3,6 +3,8 @@ import type { ReadReport } from '../read/segment-reader.ts';
 import type { PublicReadRequest } from '../s3-dispatch.ts';
 import { readArchived } from '../archive/archived-read.ts';
 import { readPartNumber } from '../multipart/part-read.ts';
+import { customerKeyResponseHeaders } from '../sse/customer-key-headers.ts';
+import { existingObjectKeys } from '../sse/request-encryption.ts';
 import { checkReadConditions } from './conditions.ts';
 import { streamObjectSpan } from './object-body.ts';
 import { requireObject } from './object-access.ts';
@@ -18,6 +20,7 @@ export async function getObject(request: PublicReadRequest): Promise<Response> {
   if (archived) return archived;
   const version = await requireObject(request);
   const header = (name: string) => c.req.header(name);
+  const { keys, customerKey } = existingObjectKeys(request, version.encryption);
   checkReadConditions(version, header);
   const part = await readPartNumber(request, version, header('range')); // ?partNumber=N: that part's span
   const range = part ? part.span : parseRangeHeader(header('range'), version.size);
@@ -27,6 +30,7 @@ export async function getObject(request: PublicReadRequest): Promise<Response> {
     ...part?.headers,
     ...checksumHeaders(version, header('x-amz-checksum-mode'), range !== null),
     ...responseOverrides(request.query),
+    ...customerKeyResponseHeaders(customerKey),
     'content-length': String(span.length),
   };
   if (range && range.length > 0) headers['content-range'] = formatContentRange(range, version.size);
@@ -35,6 +39,6 @@ export async function getObject(request: PublicReadRequest): Promise<Response> {
 
   const report: ReadReport = { shardsRead: 0, failures: [] };
   log.read = report;
-  const body = await streamObjectSpan(request, version, span, report);
+  const body = await streamObjectSpan(request, version, span, report, keys);
   return new Response(body, { status, headers });
 }

@@ -2,6 +2,8 @@ import type { PublicReadRequest } from '../s3-dispatch.ts';
 import { readArchived } from '../archive/archived-read.ts';
 import { formatContentRange } from '../../src/s3/range.ts';
 import { readPartNumber } from '../multipart/part-read.ts';
+import { customerKeyResponseHeaders } from '../sse/customer-key-headers.ts';
+import { existingObjectKeys } from '../sse/request-encryption.ts';
 import { checkReadConditions } from './conditions.ts';
 import { requireObject } from './object-access.ts';
 import { checksumHeaders, objectHeaders } from './object-headers.ts';
@@ -11,6 +13,7 @@ export async function headObject(request: PublicReadRequest): Promise<Response> 
   if (archived) return archived;
   const version = await requireObject(request);
   const header = (name: string) => request.c.req.header(name);
+  const { customerKey } = existingObjectKeys(request, version.encryption);
   checkReadConditions(version, header);
   const part = await readPartNumber(request, version, undefined); // ?partNumber=N: that part's span
   const span = part?.span ?? null;
@@ -21,6 +24,7 @@ export async function headObject(request: PublicReadRequest): Promise<Response> 
       ...objectHeaders(version),
       ...checksumHeaders(version, header('x-amz-checksum-mode'), span !== null),
       ...part?.headers,
+      ...customerKeyResponseHeaders(customerKey),
       'content-length': String(span?.length ?? version.size),
       ...(ranged ? { 'content-range': formatContentRange(span, version.size) } : {}),
     },

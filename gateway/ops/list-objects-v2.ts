@@ -12,7 +12,7 @@ function encodeToken(key: string): string {
 
 function decodeToken(token: string): string {
   const key = Buffer.from(token, 'base64url').toString('utf8');
-  if (token === '' || encodeToken(key) !== token) {
+  if (encodeToken(key) !== token) {
     throw new S3Error('InvalidArgument', { message: 'The continuation token provided is incorrect', extra: { ArgumentName: 'continuation-token' } });
   }
   return key;
@@ -22,7 +22,8 @@ export async function listObjectsV2(request: PublicReadRequest): Promise<Respons
   const { query } = request;
   const bucket = await requireReadableBucket(request);
   const { maxKeys, encodingType, prefix, delimiter } = parseListingQuery(query);
-  const continuationToken = query.get('continuation-token') ?? undefined;
+  // An empty token is no token (S3 answers it as a first page; some tools send `continuation-token=`).
+  const continuationToken = query.get('continuation-token') || undefined;
   const startAfter = query.get('start-after') || undefined;
   const after = laterKey(continuationToken === undefined ? undefined : decodeToken(continuationToken), startAfter);
   const page = await request.deps.store.listObjects(bucket.name, { prefix, after, delimiter, maxKeys });

@@ -1,3 +1,4 @@
+import type { SegmentKeyOpener } from '../../src/crypto/segment-keys.ts';
 import type { ObjectVersion } from '../../src/meta/types.ts';
 import type { Span } from '../../src/span.ts';
 import { readObjectRange } from '../read/object-reader.ts';
@@ -9,17 +10,19 @@ import type { PublicReadRequest } from '../s3-dispatch.ts';
  * the caller sends the status line, so unreadable bytes become a 503 S3 error rather than a 200
  * with a broken body; a later failure errors the stream, which aborts the connection (a short
  * body, never a complete-looking wrong one); a client that hangs up cancels the shard reads
- * behind it. Body bytes sent are counted in the request log (egress, billing).
+ * behind it. Body bytes sent are counted in the request log (egress, billing). `keys`: an SSE-C
+ * object's customer keys (see readObjectRange).
  */
 export async function streamObjectSpan(
   request: PublicReadRequest,
   version: ObjectVersion,
   span: Span,
   report: ReadReport,
+  keys?: SegmentKeyOpener,
 ): Promise<ReadableStream<Uint8Array>> {
   const { deps, c, log } = request;
   const abort = new AbortController();
-  const pieces = readObjectRange(deps, version, span, report, abort.signal);
+  const pieces = readObjectRange(deps, version, span, report, abort.signal, keys);
   const first = await pieces.next();
   return new ReadableStream<Uint8Array>({
     start(controller) {

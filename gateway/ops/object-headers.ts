@@ -1,4 +1,6 @@
+import { metadataValueToHeader } from '../../src/s3/header-text.ts';
 import type { ObjectVersion } from '../../src/meta/types.ts';
+import { sseS3ResponseHeaders } from '../sse/sse-s3-headers.ts';
 
 /** Headers GET and HEAD share: type, tag, dates, stored representation headers, user metadata. */
 export function objectHeaders(version: ObjectVersion): Record<string, string> {
@@ -8,8 +10,9 @@ export function objectHeaders(version: ObjectVersion): Record<string, string> {
     'last-modified': version.createdAt.toUTCString(),
     'accept-ranges': 'bytes',
     ...version.contentHeaders,
+    ...sseS3ResponseHeaders(version.encryption),
   };
-  for (const [name, value] of Object.entries(version.userMetadata)) headers[`x-amz-meta-${name}`] = value;
+  for (const [name, value] of Object.entries(version.userMetadata)) headers[`x-amz-meta-${name}`] = metadataValueToHeader(value);
   return headers;
 }
 

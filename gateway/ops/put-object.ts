@@ -7,6 +7,10 @@ import { writeObjectData } from '../write/object-writer.ts';
 import { userMetadataFrom } from '../write/object-metadata.ts';
 import { PayloadDigests, requestedChecksum } from '../write/payload-digests.ts';
 import { openRequestBody } from '../write/request-body.ts';
+import { customerEtag } from '../../src/crypto/customer-keys.ts';
+import { customerKeyResponseHeaders } from '../sse/customer-key-headers.ts';
+import { newObjectEncryption } from '../sse/request-encryption.ts';
+import { sseS3ResponseHeaders } from '../sse/sse-s3-headers.ts';
 import { requireOwnedBucket } from './bucket-access.ts';
 import { checkWritePrecondition, commitPreconditionS3Error, writePrecondition } from './write-conditions.ts';
 
@@ -27,6 +31,7 @@ export async function putObject(request: S3Request): Promise<Response> {
   if (contentMd5 !== undefined && !/^[A-Za-z0-9+/]{22}==$/.test(contentMd5)) throw new S3Error('InvalidDigest');
   const userMetadata = userMetadataFrom(incoming.headers);
   const contentHeaders = contentHeadersFrom(header);
+  const sse = newObjectEncryption(request);
   const precondition = writePrecondition(header);
   if (precondition) checkWritePrecondition(precondition, await deps.store.getObject(bucket.name, request.key), bucket.name, request.key);
   const digests = new PayloadDigests({
@@ -34,7 +39,7 @@ export async function putObject(request: S3Request): Promise<Response> {
     contentMd5,
     checksum: requestedChecksum(header),
   });
-  const body = openRequestBody(incoming, sigv4, log);
+  const body = openRequestBody(incoming, sigv4, log, deps.config.bodyProgressTimeoutMs);
 
   const writeId = randomBytes(16).toString('hex');
   const abort = new AbortController();
@@ -42,9 +47,13 @@ export async function putObject(request: S3Request): Promise<Response> {
   incoming.once('close', onClose);
   try {
     const written = await writeObjectData(deps, tap(body.payload, (bytes) => digests.update(bytes)), {
-      profile: bucket.profile, maxSegmentBytes: deps.config.maxSegmentBytes, writeId, partNumber: 1, signal: abort.signal,
+      profile: bucket.profile, maxSegmentBytes: deps.config.maxSegmentBytes, writeId, partNumber: 1,
+      encryption: sse.keys, signal: abort.signal,
     });
-    const { etag, checksums } = digests.finish(body.trailers());
+    const digest = digests.finish(body.trailers());
+    const { checksums } = digest;
+    // SSE-C objects do not publish the MD5 of their plaintext (see customerEtag).
+    const etag = sse.customerKey && sse.encryption.mode === 'sse-c' ? customerEtag(sse.encryption, sse.customerKey.key, digest.etag) : digest.etag;
     const replaced = await deps.store.commitObject({
       writeId,
       segments: written.segments,
@@ -58,13 +67,14 @@ export async function putObject(request: S3Request): Promise<Response> {
         userMetadata,
         checksums,
         contentHeaders,
+        encryption: sse.encryption,
         createdAt: deps.now(),
       },
       precondition,
     });
     deps.metrics.objectsWritten++;
     if (replaced) deps.janitor.kick();
-    const headers: Record<string, string> = { etag };
+    const headers: Record<string, string> = { etag, ...sseS3ResponseHeaders(sse.encryption), ...customerKeyResponseHeaders(sse.customerKey) };
     for (const [algorithm, value] of Object.entries(checksums)) headers[`x-amz-checksum-${algorithm}`] = value;
     if (Object.keys(checksums).length > 0) headers['x-amz-checksum-type'] = 'FULL_OBJECT';
     return new Response(null, { status: 200, headers });

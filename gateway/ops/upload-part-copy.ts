@@ -16,6 +16,10 @@ import { readObjectRange } from '../read/object-reader.ts';
 import type { ReadReport } from '../read/segment-reader.ts';
 import type { S3Request } from '../s3-dispatch.ts';
 import { MAX_PUT_BYTES } from '../write/request-body.ts';
+import type { SegmentKeyOpener, SegmentKeySealer } from '../../src/crypto/segment-keys.ts';
+import { customerKeyResponseHeaders, partEtag, type CustomerKey } from '../sse/customer-key-headers.ts';
+import { existingObjectKeys } from '../sse/request-encryption.ts';
+import { sseS3ResponseHeaders } from '../sse/sse-s3-headers.ts';
 import { requireOwnedBucket } from './bucket-access.ts';
 import { xmlResponse } from './responses.ts';
 
@@ -27,6 +31,11 @@ interface PartCopy {
   readonly version: ObjectVersion;
   readonly span: Span;
   readonly signal: AbortSignal;
+  /** Opens the source (its SSE-C key from the copy-source headers, or the master keys). */
+  readonly sourceKeys: SegmentKeyOpener;
+  /** Seals the part's new segments (the upload's SSE-C key, or the master keys). */
+  readonly partKeys: SegmentKeySealer;
+  readonly partCustomerKey: CustomerKey | null;
 }
 
 /**
@@ -36,8 +45,9 @@ interface PartCopy {
  * When the range is exactly a run of the source's whole segments, the part shares them (one more
  * reference each, no shard written). Its ETag must still be the MD5 of the bytes, so the range is
  * read once to compute it (verified, no decoding on a healthy read) — unless the range is the
- * whole of a single-part source, whose ETag already is that MD5. Any other range is copied: read
- * and written as a new part through the ordinary read and write paths.
+ * whole of a single-part source, whose ETag already is that MD5. Any other range, or a source
+ * encrypted otherwise than the upload, is copied: read (decrypted) and written (encrypted) as a
+ * new part through the ordinary read and write paths.
  */
 export async function uploadPartCopy(request: S3Request): Promise<Response> {
   const header = (name: string) => request.c.req.header(name);
@@ -45,6 +55,8 @@ export async function uploadPartCopy(request: S3Request): Promise<Response> {
   const partNumber = parsePartNumber(request.query.get('partNumber'));
   const upload = await requireUpload(request, bucket);
   const { version } = await requireCopySource(request);
+  const source = existingObjectKeys(request, version.encryption, 'copy-source');
+  const destination = existingObjectKeys(request, upload.headers.encryption);
   checkCopySourceConditions(version, header);
   const rangeHeader = header('x-amz-copy-source-range');
   const span = rangeHeader === undefined ? { offset: 0, length: version.size } : parseCopySourceRange(rangeHeader, version.size);
@@ -55,11 +67,19 @@ export async function uploadPartCopy(request: S3Request): Promise<Response> {
   }
   const hangUp = abortOnHangUp(request.c);
   try {
-    const copy: PartCopy = { request, bucket, upload, partNumber, version, span, signal: hangUp.signal };
+    const copy: PartCopy = {
+      request, bucket, upload, partNumber, version, span, signal: hangUp.signal,
+      sourceKeys: source.keys, partKeys: destination.keys, partCustomerKey: destination.customerKey,
+    };
     const segments = await request.deps.store.getSegments(version.versionId, span);
-    const part = isWholeSegments(segments, span) ? await sharePart(copy, segments) : await copyPartBytes(copy);
+    // Segments are shared only between objects encrypted the same way: a source stored in the
+    // clear (written before encryption) is copied, which encrypts it.
+    const shareable = isWholeSegments(segments, span) && version.encryption?.mode === 'sse-s3' && upload.headers.encryption?.mode === 'sse-s3';
+    const part = shareable ? await sharePart(copy, segments) : await copyPartBytes(copy);
     const response = xmlResponse(copyPartResultXml({ etag: part.etag, lastModified: part.lastModified, checksums: part.checksums }));
     for (const [algorithm, value] of Object.entries(part.checksums)) response.headers.set(`x-amz-checksum-${algorithm}`, value);
+    const sseHeaders = { ...sseS3ResponseHeaders(upload.headers.encryption), ...customerKeyResponseHeaders(destination.customerKey) };
+    for (const [name, value] of Object.entries(sseHeaders)) response.headers.set(name, value);
     return response;
   } finally {
     hangUp.release();
@@ -77,7 +97,7 @@ function isWholeSegments(segments: readonly SegmentRecord[], span: Span): boolea
 function sourceBytes(copy: PartCopy): AsyncGenerator<Uint8Array> {
   const report: ReadReport = { shardsRead: 0, failures: [] };
   copy.request.log.read = report;
-  return readObjectRange(copy.request.deps, copy.version, copy.span, report, copy.signal);
+  return readObjectRange(copy.request.deps, copy.version, copy.span, report, copy.signal, copy.sourceKeys);
 }
 
 async function sharePart(copy: PartCopy, segments: readonly SegmentRecord[]): Promise<UploadedPart> {
@@ -120,7 +140,11 @@ async function copyPartBytes(copy: PartCopy): Promise<UploadedPart> {
     partNumber: copy.partNumber,
     profile: copy.bucket.profile,
     body: observed(sourceBytes(copy), (bytes) => digests.update(bytes)),
-    finish: () => digests.finish(),
+    finish: () => {
+      const digest = digests.finish();
+      return { ...digest, etag: partEtag(copy.upload.headers.encryption, copy.partCustomerKey, digest.etag) };
+    },
+    encryption: copy.partKeys,
     signal: copy.signal,
   });
 }

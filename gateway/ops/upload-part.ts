@@ -6,6 +6,9 @@ import { requireUpload } from '../multipart/upload-access.ts';
 import type { S3Request } from '../s3-dispatch.ts';
 import { PayloadDigests, requestedChecksum } from '../write/payload-digests.ts';
 import { openRequestBody } from '../write/request-body.ts';
+import { customerKeyResponseHeaders, partEtag } from '../sse/customer-key-headers.ts';
+import { existingObjectKeys } from '../sse/request-encryption.ts';
+import { sseS3ResponseHeaders } from '../sse/sse-s3-headers.ts';
 import { requireOwnedBucket } from './bucket-access.ts';
 
 /**
@@ -19,6 +22,7 @@ export async function uploadPart(request: S3Request): Promise<Response> {
   const bucket = await requireOwnedBucket(request);
   const partNumber = parsePartNumber(request.query.get('partNumber'));
   const upload = await requireUpload(request, bucket);
+  const { keys, customerKey } = existingObjectKeys(request, upload.headers.encryption);
   const incoming = c.env.incoming;
   const header = (name: string) => c.req.header(name);
   const contentMd5 = header('content-md5');
@@ -37,7 +41,7 @@ export async function uploadPart(request: S3Request): Promise<Response> {
     checksum,
   });
   const computed = !checksum && expected !== null && isChecksumAlgorithm(expected) ? createChecksum(expected) : null;
-  const body = openRequestBody(incoming, sigv4, log);
+  const body = openRequestBody(incoming, sigv4, log, deps.config.bodyProgressTimeoutMs);
 
   const abort = new AbortController();
   const onClose = () => { if (!incoming.complete) abort.abort(); };
@@ -54,11 +58,14 @@ export async function uploadPart(request: S3Request): Promise<Response> {
       finish: () => {
         const result = digests.finish(body.trailers());
         if (computed) result.checksums[expected!] = computed.digest().toString('base64');
-        return result;
+        return { ...result, etag: partEtag(upload.headers.encryption, customerKey, result.etag) };
       },
+      encryption: keys,
       signal: abort.signal,
     });
-    const headers: Record<string, string> = { etag: part.etag };
+    const headers: Record<string, string> = {
+      etag: part.etag, ...sseS3ResponseHeaders(upload.headers.encryption), ...customerKeyResponseHeaders(customerKey),
+    };
     for (const [algorithm, value] of Object.entries(part.checksums)) headers[`x-amz-checksum-${algorithm}`] = value;
     return new Response(null, { status: 200, headers });
   } catch (error) {

@@ -28,7 +28,7 @@ export async function readVerifiedBody(request: S3Request, options: VerifiedBody
     throw new S3Error('InvalidRequest', { message: 'Missing required header for this request: Content-MD5 OR x-amz-checksum-*' });
   }
   const { sigv4 } = request.auth;
-  const body = openRequestBody(request.c.env.incoming, sigv4, request.log);
+  const body = openRequestBody(request.c.env.incoming, sigv4, request.log, request.deps.config.bodyProgressTimeoutMs);
   if (body.declaredLength > options.maxBytes) {
     throw new S3Error('EntityTooLarge', {
       message: `The request body may be at most ${options.maxBytes} bytes.`,

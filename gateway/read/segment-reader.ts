@@ -1,55 +1,25 @@
-import type { ReedSolomonCodec } from '../../src/erasure/codec.ts';
-import { NotEnoughShardsError } from '../../src/erasure/errors.ts';
-import { planSegmentRead, sliceOfChunk, type SegmentReadPlan } from '../../src/erasure/layout.ts';
-import { totalShards } from '../../src/erasure/profile.ts';
-import type { Logger } from '../../src/log/logger.ts';
+import { ShardCorruptError } from '../../src/erasure/errors.ts';
+import { planSegmentRead, sliceOfChunk, type SegmentReadPlan, type ShardWindow } from '../../src/erasure/layout.ts';
 import type { SegmentRecord } from '../../src/meta/types.ts';
 import type { Span } from '../../src/span.ts';
-import type { GatewayMetrics } from '../metrics.ts';
-import type { NodeRegistry } from '../nodes/registry.ts';
-import type { ShardClient } from '../nodes/shard-client.ts';
-import type { HashListCache } from './hash-list-cache.ts';
-import type { NodeLatency } from './node-latency.ts';
+import type { ReadContext, ReadReport } from './read-context.ts';
 import { SegmentShards } from './segment-shards.ts';
+import { readDecoded, recoverStripe, type Progress } from './stripe-decoding.ts';
 import type { VerifiedChunkReader } from './verified-chunk-reader.ts';
 
-export interface ReadContext {
-  readonly registry: NodeRegistry;
-  readonly client: ShardClient;
-  readonly codec: ReedSolomonCodec;
-  readonly hashLists: HashListCache;
-  readonly metrics: GatewayMetrics;
-  readonly logger: Logger;
-  readonly latency: NodeLatency;
-}
-
-export interface ShardFailure {
-  readonly segmentId: string;
-  readonly shardIndex: number;
-  readonly nodeId: string | null;
-  readonly reason: string;
-  readonly corrupt: boolean;
-}
-
-/** What a read did, for the request log line: a degraded read succeeds *and* says what failed. */
-export interface ReadReport {
-  shardsRead: number;
-  readonly failures: ShardFailure[];
-}
-
-/** Stripes per codec call on the degraded path grow 1, 2, 4, … up to this, so the first byte is not held back. */
-const MAX_DECODE_BATCH_STRIPES = 16;
+export type { ReadContext, ReadReport, ShardFailure } from './read-context.ts';
 
 /**
  * Streams the bytes of `range` (segment-relative) of one segment, every byte verified.
  *
- * Healthy path: one window per data shard that holds bytes of the range, all requested at once,
- * each chunk sent as soon as it and the chunks before it are verified; no decoding. On the first
- * failure (error, timeout, wrong bytes) — or at once when a needed node is known to be offline,
- * or when a shard's first chunk is later than its node's recent p95 (a hedge) — the read
- * continues from that stripe in decode mode: any k good shards, stripes reconstructed from
- * parity, a further failure replaced by the next shard; a hedged shard is still used when nothing
- * better is left. More than m bad shards throws NotEnoughShardsError.
+ * Healthy path: one window per data shard that holds bytes of the range (the plan's windows), all
+ * requested at once, each chunk sent as soon as it and the chunks before it are verified; no
+ * decoding, no copies. A chunk that fails its hash costs only its stripe: that stripe is rebuilt
+ * from k good chunks (one-stripe reads of other shards) and the healthy path goes on. Any other
+ * failure (error, timeout, short body) — or at once when a needed node is known to be offline,
+ * or when a shard's first chunk is later than its node's recent p95 (a hedge) — continues the read
+ * from that stripe in decode mode (see `readDecoded`). A stripe with fewer than k good chunks
+ * throws NotEnoughShardsError naming it.
  */
 export async function* readSegment(
   ctx: ReadContext,
@@ -60,60 +30,22 @@ export async function* readSegment(
 ): AsyncGenerator<Uint8Array> {
   const plan = planSegmentRead(segment.profile, segment.length, range);
   const shards = new SegmentShards(ctx, segment, report, signal);
-  const progress = { stripe: plan.firstStripe, bytesSentOfStripe: 0 };
+  const progress: Progress = { stripe: plan.firstStripe, bytesSentOfStripe: 0 };
   if (plan.windows.every((window) => shards.usable(window.shardIndex))) {
-    yield* readDirect(shards, plan, range, progress);
+    yield* readDirect(ctx, shards, plan, range, progress);
   }
   if (progress.stripe < plan.firstStripe + plan.stripeCount) {
-    ctx.metrics.degradedSegmentReads++;
+    shards.markDegraded();
     yield* readDecoded(ctx, shards, plan, range, progress);
   }
 }
 
-interface Progress {
-  /** The first stripe not completely sent yet. */
-  stripe: number;
-  /** Bytes of that stripe already sent (the decode path skips them). */
-  bytesSentOfStripe: number;
+interface DirectReader {
+  readonly window: ShardWindow;
+  readonly reader: VerifiedChunkReader;
 }
 
-async function* readDirect(shards: SegmentShards, plan: SegmentReadPlan, range: Span, progress: Progress): AsyncGenerator<Uint8Array> {
-  const { profile } = shards;
-  const endStripe = plan.firstStripe + plan.stripeCount;
-  const readers = plan.windows.map((window) => ({ window, reader: shards.open(window.shardIndex, window.firstStripe, window.stripeCount)! }));
-  try {
-    for (; progress.stripe < endStripe; progress.stripe++) {
-      const stripe = progress.stripe;
-      const active = readers.filter(({ window }) => stripe >= window.firstStripe && stripe < window.firstStripe + window.stripeCount);
-      const chunks = active.map(({ reader }) => reader.next());
-      for (const chunk of chunks) chunk.catch(() => {}); // each is awaited below, or abandoned on an earlier failure
-      progress.bytesSentOfStripe = 0;
-      for (const [i, { window, reader }] of active.entries()) {
-        let chunk: Uint8Array;
-        try {
-          const hedgeMs = stripe === window.firstStripe ? shards.hedgeDelayMs(window.shardIndex) : null;
-          const arrived = hedgeMs === null ? await chunks[i]! : await beforeDeadline(chunks[i]!, hedgeMs);
-          if (arrived === LATE) {
-            shards.markSlow(window.shardIndex, hedgeMs!);
-            return;
-          }
-          chunk = arrived;
-        } catch (error) {
-          shards.fail(reader.shardIndex, error);
-          return;
-        }
-        const slice = sliceOfChunk(profile, stripe, window.shardIndex, range);
-        if (!slice) continue;
-        yield chunk.subarray(slice.offset, slice.offset + slice.length);
-        progress.bytesSentOfStripe += slice.length;
-      }
-    }
-  } finally {
-    for (const { reader } of readers) reader.close();
-  }
-}
-
-async function* readDecoded(
+async function* readDirect(
   ctx: ReadContext,
   shards: SegmentShards,
   plan: SegmentReadPlan,
@@ -121,71 +53,54 @@ async function* readDecoded(
   progress: Progress,
 ): AsyncGenerator<Uint8Array> {
   const { profile } = shards;
-  const n = totalShards(profile);
-  const k = profile.dataShards;
   const endStripe = plan.firstStripe + plan.stripeCount;
-  let skip = progress.bytesSentOfStripe;
-  let batchLimit = 1;
-  const readers = new Map<number, VerifiedChunkReader>();
+  const readers: DirectReader[] = plan.windows.map((window) => ({ window, reader: shards.open(window)! }));
   try {
-    for (let stripe = progress.stripe; stripe < endStripe;) {
-      const batchStripes = Math.min(batchLimit, endStripe - stripe);
-      batchLimit = Math.min(MAX_DECODE_BATCH_STRIPES, batchLimit * 2);
-      const columns: (Uint8Array | null)[] = new Array(n).fill(null);
-      let have = 0;
-      while (have < k) {
-        // Readers opened earlier stand at `stripe`; replacements open at `stripe` too.
-        let waiting = [...readers.keys()].filter((shardIndex) => !columns[shardIndex]).length;
-        // Good shards first; hedged (slow) ones only when nothing better is left.
-        for (const allowSlow of [false, true]) {
-          for (let shardIndex = 0; shardIndex < n && waiting < k - have; shardIndex++) {
-            if (readers.has(shardIndex) || shards.isBad(shardIndex) || (shards.isSlow(shardIndex) && !allowSlow)) continue;
-            const reader = shards.open(shardIndex, stripe, endStripe - stripe);
-            if (reader) {
-              readers.set(shardIndex, reader);
-              waiting++;
+    for (; progress.stripe < endStripe; progress.stripe++) {
+      const stripe = progress.stripe;
+      const active = readers.filter(({ window }) => stripe >= window.firstStripe && stripe < window.firstStripe + window.stripeCount);
+      const chunks = active.map(({ reader }) => reader.next());
+      for (const chunk of chunks) chunk.catch(() => {}); // each is awaited below, or abandoned on an earlier failure
+      progress.bytesSentOfStripe = 0;
+      /** The stripe's k data chunks, once a corrupt chunk made it rebuild the stripe. */
+      let rebuilt: Uint8Array[] | null = null;
+      for (const [i, { window }] of active.entries()) {
+        let chunk: Uint8Array;
+        if (rebuilt) {
+          chunk = rebuilt[window.shardIndex]!;
+        } else {
+          try {
+            const hedgeMs = stripe === window.firstStripe ? shards.hedgeDelayMs(window.shardIndex) : null;
+            const arrived = hedgeMs === null ? await chunks[i]! : await beforeDeadline(chunks[i]!, hedgeMs);
+            if (arrived === LATE) {
+              shards.markSlow(window.shardIndex, hedgeMs!);
+              return;
             }
+            chunk = arrived;
+          } catch (error) {
+            if (!(error instanceof ShardCorruptError)) {
+              shards.fail(window.shardIndex, error);
+              return;
+            }
+            shards.markDegraded();
+            rebuilt = await recoverStripe(ctx, shards, stripe, active.map(({ window: w }, j) => ({ shardIndex: w.shardIndex, chunk: chunks[j]! })));
+            chunk = rebuilt[window.shardIndex]!;
           }
         }
-        const pending = [...readers.entries()].filter(([shardIndex]) => !columns[shardIndex]);
-        if (pending.length === 0) {
-          ctx.metrics.unreadableSegments++;
-          throw new NotEnoughShardsError({ needed: k, available: n - shards.badCount, failures: shards.failures() });
-        }
-        const results = await Promise.allSettled(pending.map(([, reader]) => reader.nextChunks(batchStripes)));
-        for (const [i, result] of results.entries()) {
-          const [shardIndex, reader] = pending[i]!;
-          if (result.status === 'fulfilled') {
-            columns[shardIndex] = result.value;
-            have++;
-          } else {
-            shards.fail(shardIndex, result.reason);
-            reader.close();
-            readers.delete(shardIndex);
-          }
-        }
+        const slice = sliceOfChunk(profile, stripe, window.shardIndex, range);
+        if (!slice) continue;
+        yield chunk.subarray(slice.offset, slice.offset + slice.length);
+        progress.bytesSentOfStripe += slice.length;
       }
-      const dataColumns = ctx.codec.reconstruct(profile, columns); // no wasm call when all data columns are present
-      for (let s = 0; s < batchStripes; s++) {
-        for (let j = 0; j < k; j++) {
-          const slice = sliceOfChunk(profile, stripe + s, j, range);
-          if (!slice) continue;
-          let start = s * profile.chunkSize + slice.offset;
-          let length = slice.length;
-          if (skip > 0) {
-            const skipped = Math.min(skip, length);
-            skip -= skipped;
-            start += skipped;
-            length -= skipped;
-            if (length === 0) continue;
-          }
-          yield dataColumns[j]!.subarray(start, start + length);
-        }
+      if (rebuilt && active.some(({ window }) => shards.isBad(window.shardIndex))) {
+        // A shard of this stripe failed for good while it was rebuilt: decode mode from the next stripe.
+        progress.stripe = stripe + 1;
+        progress.bytesSentOfStripe = 0;
+        return;
       }
-      stripe += batchStripes;
     }
   } finally {
-    for (const reader of readers.values()) reader.close();
+    for (const { reader } of readers) reader.close();
   }
 }
 

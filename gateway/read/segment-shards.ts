@@ -1,16 +1,20 @@
-import { ShardCorruptError } from '../../src/erasure/errors.ts';
-import type { ErasureProfile } from '../../src/erasure/profile.ts';
+import { NotEnoughShardsError, ShardCorruptError } from '../../src/erasure/errors.ts';
+import type { ShardWindow } from '../../src/erasure/layout.ts';
+import { totalShards, type ErasureProfile } from '../../src/erasure/profile.ts';
 import { shardId, type SegmentRecord } from '../../src/meta/types.ts';
-import type { ReadContext, ReadReport } from './segment-reader.ts';
+import type { ReadContext, ReadReport } from './read-context.ts';
 import { HashListCorruptError, VerifiedChunkReader } from './verified-chunk-reader.ts';
 
 /**
  * The shards of one segment during one read: which are usable, opening readers on them, and
  * recording what failed (in the request's report, the metrics and, for corruption, a log line).
+ * A shard is retired for the rest of the read ("bad") on a connection failure, timeout, short
+ * body or untrusted hash list; a chunk that fails its hash only costs that stripe.
  */
 export class SegmentShards {
   readonly #bad = new Set<number>();
   readonly #slow = new Set<number>();
+  #degraded = false;
 
   constructor(
     private readonly ctx: ReadContext,
@@ -25,10 +29,6 @@ export class SegmentShards {
 
   isBad(shardIndex: number): boolean {
     return this.#bad.has(shardIndex);
-  }
-
-  get badCount(): number {
-    return this.#bad.size;
   }
 
   /** Hedged: read around for now, but still a candidate when nothing better is left. */
@@ -59,8 +59,16 @@ export class SegmentShards {
     return true;
   }
 
-  /** A reader over stripes [firstStripe, firstStripe + stripeCount) of a shard; null when unusable. */
-  open(shardIndex: number, firstStripe: number, stripeCount: number): VerifiedChunkReader | null {
+  /** Counts the segment read as degraded (some stripe needed parity), once per read. */
+  markDegraded(): void {
+    if (this.#degraded) return;
+    this.#degraded = true;
+    this.ctx.metrics.degradedSegmentReads++;
+  }
+
+  /** A reader over one window of a shard (from the read plan); null when the shard is unusable. */
+  open(window: ShardWindow): VerifiedChunkReader | null {
+    const { shardIndex } = window;
     if (!this.usable(shardIndex)) return null;
     const placement = this.#placement(shardIndex)!;
     this.report.shardsRead++;
@@ -72,19 +80,25 @@ export class SegmentShards {
       placement,
       shardId: shardId(this.segment.id, shardIndex),
       chunkSize: this.segment.profile.chunkSize,
-      firstStripe,
-      stripeCount,
+      window,
       signal: this.signal,
       latency: this.ctx.latency,
     });
   }
 
-  /** A read from this shard failed: it is bad for the rest of this read. */
+  /**
+   * A read from this shard failed. A chunk that failed its hash (ShardCorruptError) costs only
+   * its stripe; anything else makes the shard bad for the rest of this read.
+   */
   fail(shardIndex: number, error: unknown): void {
-    const corrupt = error instanceof ShardCorruptError || error instanceof HashListCorruptError;
+    if (error instanceof ShardCorruptError) {
+      this.corruptChunk(shardIndex, error.chunkIndex);
+      return;
+    }
     const reason = error instanceof Error ? error.message : String(error);
-    this.#bad.add(shardIndex);
     this.ctx.metrics.shardReadFailures++;
+    const corrupt = error instanceof HashListCorruptError;
+    this.#bad.add(shardIndex);
     this.#record(shardIndex, reason, corrupt);
     if (corrupt) {
       this.ctx.metrics.corruptChunks++;
@@ -92,9 +106,33 @@ export class SegmentShards {
     }
   }
 
-  /** Failures of this segment so far, for NotEnoughShardsError. */
-  failures(): { shardIndex: number; reason: string }[] {
-    return this.report.failures.filter((f) => f.segmentId === this.segment.id).map(({ shardIndex, reason }) => ({ shardIndex, reason }));
+  /** Chunk `stripeIndex` of the shard failed its hash: counted, logged, reported for repair; the shard stays in use. */
+  corruptChunk(shardIndex: number, stripeIndex: number): void {
+    const reason = `chunk ${stripeIndex} failed verification`;
+    this.ctx.metrics.shardReadFailures++;
+    this.ctx.metrics.corruptChunks++;
+    this.#record(shardIndex, reason, true, stripeIndex);
+    this.ctx.logger.warn('shard_corrupt', { segmentId: this.segment.id, shardIndex, stripeIndex, nodeId: this.#placement(shardIndex)?.nodeId, reason });
+  }
+
+  /** NotEnoughShardsError for a stripe with only `good` good chunks, listing what failed there. */
+  notEnough(stripeIndex: number, good: number): NotEnoughShardsError {
+    this.ctx.metrics.unreadableSegments++;
+    const failures = this.report.failures
+      .filter((f) => f.segmentId === this.segment.id && (f.stripeIndex === undefined || f.stripeIndex === stripeIndex))
+      .map(({ shardIndex, reason }) => ({ shardIndex, reason }));
+    return new NotEnoughShardsError({ needed: this.profile.dataShards, available: good, failures, stripeIndex });
+  }
+
+  /** Shards worth opening for a stripe: not bad, not in `exclude`; slow (hedged) ones last. */
+  candidates(exclude: (shardIndex: number) => boolean): number[] {
+    const fast: number[] = [];
+    const slow: number[] = [];
+    for (let shardIndex = 0; shardIndex < totalShards(this.profile); shardIndex++) {
+      if (this.#bad.has(shardIndex) || exclude(shardIndex)) continue;
+      (this.#slow.has(shardIndex) ? slow : fast).push(shardIndex);
+    }
+    return [...fast, ...slow];
   }
 
   #skip(shardIndex: number, reason: string): false {
@@ -104,9 +142,9 @@ export class SegmentShards {
     return false;
   }
 
-  #record(shardIndex: number, reason: string, corrupt: boolean): void {
+  #record(shardIndex: number, reason: string, corrupt: boolean, stripeIndex?: number): void {
     const nodeId = this.#placement(shardIndex)?.nodeId ?? null;
-    this.report.failures.push({ segmentId: this.segment.id, shardIndex, nodeId, reason, corrupt });
+    this.report.failures.push({ segmentId: this.segment.id, shardIndex, nodeId, reason, corrupt, ...(stripeIndex === undefined ? {} : { stripeIndex }) });
   }
 
   #placement(shardIndex: number) {

@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import { ShardCorruptError } from '../../src/erasure/errors.ts';
+import type { ShardWindow } from '../../src/erasure/layout.ts';
 import { hashListRoot, verifyChunk } from '../../src/integrity/hash-list.ts';
 import type { ShardPlacement } from '../../src/meta/types.ts';
 import type { NodeView } from '../nodes/registry.ts';
@@ -23,18 +24,28 @@ export interface ChunkReaderOptions {
   readonly shardId: string;
   readonly placement: ShardPlacement;
   readonly chunkSize: number;
-  readonly firstStripe: number;
-  readonly stripeCount: number;
+  /** Which stripes of the shard file to read: from the segment's read plan (`planSegmentRead`, `shardWindow`). */
+  readonly window: ShardWindow;
   readonly signal: AbortSignal;
   /** Told the node's time to first chunk, for hedging. */
   readonly latency?: NodeLatency;
 }
 
+/** One column of a decode batch: `count` chunks back to back; the chunks of `corruptStripes` failed their hash. */
+export interface ChunkColumn {
+  readonly column: Uint8Array;
+  /** Stripe indices (of the segment) whose chunk in `column` must not be used. */
+  readonly corruptStripes: readonly number[];
+}
+
 /**
  * Reads consecutive chunks of one shard window from its node, each checked against the shard's
  * hash list (itself checked against the root the gateway trusts). The window's range request and
- * the hash list are fetched in parallel, so a cold read costs one round trip. Any failure —
- * connection, status, short body, timeout, wrong bytes — rejects `next()`; the reader is then dead.
+ * the hash list are fetched in parallel, so a cold read costs one round trip. A chunk whose bytes
+ * fail their hash rejects `next()` with ShardCorruptError and the reader goes on with the next
+ * chunk (only that stripe needs parity); any other failure — connection, status, short body,
+ * timeout, a hash list that does not match its root — kills the reader: every later `next()`
+ * rejects with the same error.
  */
 export class VerifiedChunkReader {
   readonly #options: ChunkReaderOptions;
@@ -44,15 +55,15 @@ export class VerifiedChunkReader {
   #pending: Buffer[] = [];
   #pendingBytes = 0;
   #nextStripe: number;
+  #failure: unknown = null;
   readonly #startedAt = performance.now();
 
   constructor(options: ChunkReaderOptions) {
     this.#options = options;
-    this.#nextStripe = options.firstStripe;
+    this.#nextStripe = options.window.firstStripe;
     const signal = AbortSignal.any([options.signal, this.#abort.signal]);
     this.#hashList = this.#loadHashList(signal);
-    const window = { offset: options.firstStripe * options.chunkSize, length: options.stripeCount * options.chunkSize };
-    this.#body = options.client.readRange(options.node, options.shardId, window, signal)
+    this.#body = options.client.readRange(options.node, options.shardId, options.window, signal)
       .then((stream: Readable) => stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>);
     // Failures surface through next(); do not let an unobserved rejection crash the process.
     this.#hashList.catch(() => {});
@@ -63,33 +74,59 @@ export class VerifiedChunkReader {
     return this.#options.placement.shardIndex;
   }
 
-  /** The next chunk of the window, verified. */
+  /** The next chunk of the window, verified; ShardCorruptError (reader still alive) when it is not. */
   async next(): Promise<Uint8Array> {
-    const { chunkSize, firstStripe, stripeCount, shardId } = this.#options;
+    if (this.#failure !== null) throw this.#failure;
+    const { chunkSize, window, shardId } = this.#options;
     const stripeIndex = this.#nextStripe;
-    if (stripeIndex >= firstStripe + stripeCount) throw new Error(`read past the window of shard ${shardId}`);
-    const chunk = await this.#take(chunkSize);
-    const list = await this.#hashList;
+    if (stripeIndex >= window.firstStripe + window.stripeCount) throw new Error(`read past the window of shard ${shardId}`);
+    let chunk: Uint8Array;
+    let list: Uint8Array;
+    try {
+      chunk = await this.#take(chunkSize);
+      list = await this.#hashList;
+    } catch (error) {
+      this.#failure = error;
+      throw error;
+    }
+    this.#nextStripe++;
     if (!verifyChunk(list, stripeIndex, chunk)) {
       throw new ShardCorruptError({ shardIndex: this.shardIndex, chunkIndex: stripeIndex });
     }
-    if (stripeIndex === firstStripe) this.#options.latency?.record(this.#options.node.record.id, performance.now() - this.#startedAt);
-    this.#nextStripe++;
+    if (stripeIndex === window.firstStripe) this.#options.latency?.record(this.#options.node.record.id, performance.now() - this.#startedAt);
     return chunk;
   }
 
-  /** `count` chunks concatenated: one column of a decode batch. */
-  async nextChunks(count: number): Promise<Uint8Array> {
-    if (count === 1) return this.next();
-    const column = new Uint8Array(count * this.#options.chunkSize);
-    for (let i = 0; i < count; i++) column.set(await this.next(), i * this.#options.chunkSize);
-    return column;
+  /** `count` chunks concatenated: one column of a decode batch, with the stripes whose chunk failed its hash. */
+  async nextChunks(count: number): Promise<ChunkColumn> {
+    const { chunkSize } = this.#options;
+    const corruptStripes: number[] = [];
+    if (count === 1) {
+      const stripeIndex = this.#nextStripe;
+      const chunk = await this.next().catch((error: unknown) => {
+        if (!(error instanceof ShardCorruptError)) throw error;
+        corruptStripes.push(stripeIndex);
+        return new Uint8Array(chunkSize);
+      });
+      return { column: chunk, corruptStripes };
+    }
+    const column = new Uint8Array(count * chunkSize);
+    for (let i = 0; i < count; i++) {
+      const stripeIndex = this.#nextStripe;
+      try {
+        column.set(await this.next(), i * chunkSize);
+      } catch (error) {
+        if (!(error instanceof ShardCorruptError)) throw error;
+        corruptStripes.push(stripeIndex);
+      }
+    }
+    return { column, corruptStripes };
   }
 
   /** Releases the request: aborted if the window was not read to its end, else just closed. */
   close(): void {
-    const { firstStripe, stripeCount } = this.#options;
-    if (this.#nextStripe < firstStripe + stripeCount) this.#abort.abort();
+    const { window } = this.#options;
+    if (this.#nextStripe < window.firstStripe + window.stripeCount) this.#abort.abort();
     this.#body.then((iterator) => iterator.return?.()).catch(() => {});
   }
 

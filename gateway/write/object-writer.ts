@@ -1,4 +1,5 @@
 import { segmentDataSize, stripeSize, type ErasureProfile } from '../../src/erasure/profile.ts';
+import type { SegmentKeySealer } from '../../src/crypto/segment-keys.ts';
 import type { SegmentRecord } from '../../src/meta/types.ts';
 import { SegmentWriter, type WriteContext } from './segment-writer.ts';
 
@@ -14,12 +15,15 @@ export interface WrittenData {
  * Cuts a streamed body into segments of whole stripes and writes each through a SegmentWriter.
  * Memory is one batch buffer (≈ 4 MiB) plus the columns in flight, whatever the object size.
  * On any failure the open segment's uploads are stopped and the error propagates; the caller
- * abandons the write so its pending shards are collected.
+ * abandons the write so its pending shards are collected. Every segment is encrypted with its own
+ * data key sealed by `encryption` (see SegmentWriter): no plaintext byte leaves the gateway.
  */
 export async function writeObjectData(
   ctx: WriteContext,
   body: AsyncIterable<Uint8Array>,
-  options: { profile: ErasureProfile; maxSegmentBytes: number; writeId: string; partNumber: number; signal: AbortSignal },
+  options: {
+    profile: ErasureProfile; maxSegmentBytes: number; writeId: string; partNumber: number; encryption: SegmentKeySealer; signal: AbortSignal;
+  },
 ): Promise<WrittenData> {
   const { profile, writeId, partNumber, signal } = options;
   const stripe = stripeSize(profile);
@@ -35,8 +39,8 @@ export async function writeObjectData(
   const flushBatch = async () => {
     const paddedLength = Math.ceil(batchFill / stripe) * stripe;
     batch.fill(0, batchFill, paddedLength);
-    writer ??= await SegmentWriter.open(ctx, profile, writeId, signal);
-    await writer.writeStripes(batch.subarray(0, paddedLength));
+    writer ??= await SegmentWriter.open(ctx, profile, writeId, options.encryption, signal);
+    await writer.writeStripes(batch.subarray(0, paddedLength), batchFill);
     segmentFill += batchFill;
     batchFill = 0;
   };

@@ -19,9 +19,11 @@ export interface RequestBody {
 /**
  * The body of an upload, read from the raw Node request (measured ~40% faster than Hono's web
  * stream here), unframed when it is aws-chunked, with its length checked against what the client
- * declared. Wire bytes are counted into the request log.
+ * declared. Wire bytes are counted into the request log. A body that sends nothing for
+ * `progressTimeoutMs` (time the gateway itself spends on the bytes does not count) fails with
+ * S3's `400 RequestTimeout` (the connection is then closed, see `closeUnfinishedRequests`).
  */
-export function openRequestBody(incoming: IncomingMessage, auth: SigV4Auth, log: RequestLog): RequestBody {
+export function openRequestBody(incoming: IncomingMessage, auth: SigV4Auth, log: RequestLog, progressTimeoutMs: number): RequestBody {
   const header = (name: string) => {
     const value = incoming.headers[name];
     return Array.isArray(value) ? value[0] : value;
@@ -34,7 +36,7 @@ export function openRequestBody(incoming: IncomingMessage, auth: SigV4Auth, log:
   if (declaredLength > MAX_PUT_BYTES) {
     throw new S3Error('EntityTooLarge', { extra: { ProposedSize: String(declaredLength), MaxSizeAllowed: String(MAX_PUT_BYTES) } });
   }
-  const wire = countBytes(incoming, log);
+  const wire = countBytes(incoming, log, progressTimeoutMs);
   if (!streaming) return { payload: checkLength(wire, declaredLength), declaredLength, trailers: () => new Map() };
   const decoder = new AwsChunkedDecoder({
     payloadMode: auth.payloadMode as StreamingPayloadMode,
@@ -51,15 +53,34 @@ function parseLength(value: string | undefined, name: string): number | undefine
   return Number(value);
 }
 
-async function* countBytes(source: IncomingMessage, log: RequestLog): AsyncGenerator<Buffer> {
-  try {
-    for await (const piece of source as AsyncIterable<Buffer>) {
-      log.bytesIn += piece.length;
-      yield piece;
+async function* countBytes(source: IncomingMessage, log: RequestLog, progressTimeoutMs: number): AsyncGenerator<Buffer> {
+  const pieces = (source as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+  for (;;) {
+    let next: IteratorResult<Buffer> | typeof STALLED;
+    try {
+      next = await withinProgressTimeout(pieces.next(), progressTimeoutMs);
+    } catch (error) {
+      throw new S3Error('IncompleteBody', { message: 'The client closed the connection before the whole body arrived.', cause: error });
     }
-  } catch (error) {
-    throw new S3Error('IncompleteBody', { message: 'The client closed the connection before the whole body arrived.', cause: error });
+    if (next === STALLED) {
+      // Not pieces.return(): that would destroy the socket before the answer goes out.
+      throw new S3Error('RequestTimeout', {
+        message: `Your socket connection to the server was not read from or written to within the timeout period (${progressTimeoutMs} ms without a body byte).`,
+      });
+    }
+    if (next.done) return;
+    log.bytesIn += next.value.length;
+    yield next.value; // the clock is stopped while the gateway works on the piece
   }
+}
+
+const STALLED = Symbol('stalled');
+
+function withinProgressTimeout<T>(promise: Promise<T>, milliseconds: number): Promise<T | typeof STALLED> {
+  let timer: NodeJS.Timeout | undefined;
+  const stalled = new Promise<typeof STALLED>((resolve) => { timer = setTimeout(resolve, milliseconds, STALLED); });
+  promise.catch(() => {}); // abandoned after a stall: its later rejection is expected
+  return Promise.race([promise, stalled]).finally(() => clearTimeout(timer));
 }
 
 async function* checkLength(source: AsyncIterable<Uint8Array>, declaredLength: number): AsyncGenerator<Uint8Array> {

@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import { CtrStream } from '../../src/crypto/ctr-cipher.ts';
+import type { SegmentKeySealer } from '../../src/crypto/segment-keys.ts';
 import type { ReedSolomonCodec } from '../../src/erasure/codec.ts';
 import { stripesToColumns } from '../../src/erasure/layout.ts';
 import { totalShards, type ErasureProfile } from '../../src/erasure/profile.ts';
 import { HashListBuilder, hashListRoot } from '../../src/integrity/hash-list.ts';
 import type { MetaStore } from '../../src/meta/store.ts';
-import { shardId, type SegmentRecord, type ShardPlacement } from '../../src/meta/types.ts';
+import { shardId, type SegmentEncryption, type SegmentRecord, type ShardPlacement } from '../../src/meta/types.ts';
 import type { Logger } from '../../src/log/logger.ts';
 import type { GatewayMetrics } from '../metrics.ts';
 import { chooseNodes } from '../placement.ts';
@@ -18,10 +20,12 @@ export interface WriteContext {
   readonly registry: NodeRegistry;
   readonly client: ShardClient;
   readonly codec: ReedSolomonCodec;
-  readonly config: { readonly writeQuorum: number };
+  readonly config: { readonly writeQuorum: number; readonly maxShardsPerOperator: number };
   readonly metrics: GatewayMetrics;
   readonly logger: Logger;
   readonly now: () => Date;
+  /** Heal on write: a segment committed with fewer than n shards is queued for repair. */
+  readonly repairSignals?: { segmentWrittenDegraded(segmentId: string, storedShards: number): void };
 }
 
 interface ShardSlot {
@@ -34,7 +38,7 @@ interface ShardSlot {
 }
 
 /**
- * Writes one segment: picks n nodes, records them as pending (so a crash leaves collectable
+ * Writes one segment: seals a fresh data key for it, picks n nodes, records them as pending (so a crash leaves collectable
  * records), streams each batch of stripes as k data columns + m parity columns to the n nodes with
  * back-pressure, hashing every chunk, then commits each shard with its hash list. Succeeds when
  * at least `writeQuorum` shards are committed; the rest are reported as missing.
@@ -45,16 +49,23 @@ export class SegmentWriter {
     private readonly profile: ErasureProfile,
     readonly segmentId: string,
     private readonly slots: readonly ShardSlot[],
+    private readonly cipher: CtrStream,
+    private readonly encryption: SegmentEncryption,
   ) {}
 
-  static async open(ctx: WriteContext, profile: ErasureProfile, writeId: string, signal: AbortSignal): Promise<SegmentWriter> {
+  /** `keys` seals the segment's data key (the master key ring, or an SSE-C customer's key). */
+  static async open(ctx: WriteContext, profile: ErasureProfile, writeId: string, keys: SegmentKeySealer, signal: AbortSignal): Promise<SegmentWriter> {
     const segmentId = randomBytes(16).toString('hex');
-    const chosen = chooseNodes(
-      segmentId,
-      ctx.registry.online().map((view) => ({ id: view.record.id, zone: view.record.zone, freeBytes: view.record.freeBytes })),
-      totalShards(profile),
-    );
-    if (chosen.length < ctx.config.writeQuorum) throw new WriteQuorumError(ctx.config.writeQuorum, chosen.length);
+    const { cipherKey, encryption } = keys.seal(segmentId);
+    const candidates = ctx.registry.placementCandidates();
+    const cap = ctx.config.maxShardsPerOperator;
+    const chosen = chooseNodes(segmentId, candidates, totalShards(profile), { maxShardsPerOperator: cap });
+    if (chosen.length < ctx.config.writeQuorum) {
+      const operators = new Set(candidates.map((node) => node.operatorId)).size;
+      throw new WriteQuorumError(ctx.config.writeQuorum, chosen.length, candidates.length > chosen.length
+        ? [`${candidates.length} nodes of ${operators} operators have room, and one operator may hold at most ${cap} shards of a segment`]
+        : []);
+    }
     const nodes = chosen.map((candidate) => ctx.registry.get(candidate.id)!);
     const ids = nodes.map((_, shardIndex) => shardId(segmentId, shardIndex));
     await ctx.store.addPendingShards(writeId, nodes.map((node, i) => ({ shardId: ids[i]!, nodeId: node.record.id })), ctx.now());
@@ -70,11 +81,17 @@ export class SegmentWriter {
       slot.upload.done.catch((error: Error) => { slot.failure ??= error.message; });
       return slot;
     });
-    return new SegmentWriter(ctx, profile, segmentId, slots);
+    return new SegmentWriter(ctx, profile, segmentId, slots, new CtrStream(cipherKey.key, cipherKey.iv, 0), encryption);
   }
 
-  /** `stripes` holds whole stripes (the caller zero-pads the last one). */
-  async writeStripes(stripes: Uint8Array): Promise<void> {
+  /**
+   * `stripes` holds whole stripes: `dataLength` plaintext bytes, the next of the segment, then zero
+   * padding to the stripe boundary (only the last batch of a segment may be padded). The data bytes
+   * are encrypted in place before the erasure code, so data and parity shards are ciphertext and
+   * the chunk hashes are over what the nodes store.
+   */
+  async writeStripes(stripes: Uint8Array, dataLength: number): Promise<void> {
+    stripes.set(this.cipher.transform(stripes.subarray(0, dataLength)));
     const dataColumns = stripesToColumns(this.profile, stripes);
     const columns = [...dataColumns, ...this.ctx.codec.encode(this.profile, dataColumns)];
     await Promise.all(this.#live().map(async (slot) => {
@@ -107,12 +124,13 @@ export class SegmentWriter {
     const missing = totalShards(this.profile) - placements.length;
     if (missing > 0) {
       this.ctx.metrics.shardsMissingAfterWrite += missing;
+      this.ctx.repairSignals?.segmentWrittenDegraded(this.segmentId, placements.length);
       this.ctx.logger.warn('segment_written_degraded', {
         segmentId: this.segmentId, missing, failures: this.#failures(),
       });
     }
     placements.sort((a, b) => a.shardIndex - b.shardIndex);
-    return { id: this.segmentId, ...segment, profile: this.profile, shards: placements };
+    return { id: this.segmentId, ...segment, profile: this.profile, shards: placements, encryption: this.encryption };
   }
 
   /** Stops every upload; what reached the nodes is collected through the pending records. */

@@ -6,6 +6,7 @@
  */
 import { Readable } from 'node:stream';
 import { request, type Dispatcher } from 'undici';
+import { formatRangeRequest } from '../byte-range.ts';
 import { EMPTY_SHA256_HEX } from '../s3/sigv4-canonical.ts';
 import type { Span } from '../span.ts';
 import { objectPath, formatS3Url, type S3Location } from './s3-location.ts';
@@ -37,7 +38,7 @@ export class S3ObjectClient {
 
   async readRange(location: S3Location, span: Span): Promise<Uint8Array> {
     if (span.length === 0) return new Uint8Array(0);
-    const range = `bytes=${span.offset}-${span.offset + span.length - 1}`;
+    const range = formatRangeRequest(span);
     const response = await this.#send('GET', location, { range }, EMPTY_SHA256_HEX);
     await this.#check(response, location, 'GET');
     return new Uint8Array(await response.body.arrayBuffer());

@@ -7,7 +7,8 @@ export interface ShardFailure {
 
 /**
  * Fewer than k of the n shards of a stripe range are usable, so its data cannot be recovered.
- * `failures` lists the shards that were tried or known lost and why.
+ * `failures` lists the shards that were tried or known lost and why; `stripeIndex`, when known,
+ * names the first stripe (of its segment) that has fewer than k good chunks.
  */
 export class NotEnoughShardsError extends Error {
   readonly code = 'NOT_ENOUGH_SHARDS';
@@ -15,17 +16,20 @@ export class NotEnoughShardsError extends Error {
   readonly needed: number;
   readonly available: number;
   readonly failures: readonly ShardFailure[];
+  readonly stripeIndex: number | null;
 
   constructor(
-    details: { needed: number; available: number; failures?: readonly ShardFailure[] },
+    details: { needed: number; available: number; failures?: readonly ShardFailure[]; stripeIndex?: number },
     options?: ErrorOptions,
   ) {
     const failures = details.failures ?? [];
     const listed = failures.map((f) => `${f.shardIndex} (${f.reason})`).join(', ');
+    const where = details.stripeIndex === undefined ? '' : `stripe ${details.stripeIndex}: `;
     super(
-      `need ${details.needed} shards, ${details.available} available${listed ? `; failed: ${listed}` : ''}`,
+      `${where}need ${details.needed} shards, ${details.available} available${listed ? `; failed: ${listed}` : ''}`,
       options,
     );
+    this.stripeIndex = details.stripeIndex ?? null;
     this.needed = details.needed;
     this.available = details.available;
     this.failures = failures;

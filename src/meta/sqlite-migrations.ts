@@ -1,5 +1,8 @@
 import type { Database } from 'better-sqlite3';
+import { ENCRYPTION_MIGRATION } from './sqlite-migration-encryption.ts';
 import { MULTIPART_MIGRATION } from './sqlite-migration-multipart.ts';
+import { NODE_IDENTITY_MIGRATION } from './sqlite-migration-node-identity.ts';
+import { REPAIR_MIGRATION } from './sqlite-migration-repair.ts';
 
 /**
  * The SQLite schema as an append-only list: migration i (0-based) takes `user_version` from i to
@@ -155,6 +158,10 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE buckets ADD COLUMN cors_rules TEXT;
   ALTER TABLE objects ADD COLUMN content_headers TEXT NOT NULL DEFAULT '{}';
   `,
+  NODE_IDENTITY_MIGRATION,
+  ENCRYPTION_MIGRATION,
+  // Placement versions, node admin states, the repair queue (see the imported file).
+  REPAIR_MIGRATION,
 ];
 
 export class SchemaTooNewError extends Error {

@@ -13,6 +13,7 @@ export class SqliteNodes {
     this.sql.upsertNode.run(
       node.id, node.url, node.zone, node.capacityBytes, node.freeBytes,
       node.registeredAt.getTime(), node.lastHeartbeatAt.getTime(),
+      node.operatorId, node.publicKey, node.secret, node.secretEpoch, node.lastSignedAtMs,
     );
   }
 

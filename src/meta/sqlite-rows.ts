@@ -1,4 +1,4 @@
-import type { AccessKey, Account, Bucket, BucketAcl, ContentHeaders, NodeRecord, ObjectVersion, SegmentRecord } from './types.ts';
+import type { AccessKey, Account, Bucket, BucketAcl, ContentHeaders, NodeRecord, ObjectEncryption, ObjectVersion, SegmentRecord } from './types.ts';
 
 /** Rows of the SQLite schema (see sqlite-migrations.ts) and their conversion to records. */
 
@@ -13,16 +13,19 @@ export interface BucketRow {
 export interface ObjectRow {
   id: number; bucket_id: number; key: string; version_id: string; size: number; etag: string;
   content_type: string; user_metadata: string; checksums: string; created_at: number; content_headers: string;
+  encryption: string | null;
 }
 /** A segment as an object names it: the shared row joined with the object's offsets (object_segments). */
 export interface SegmentRow {
   id: number; segment_id: string; segment_index: number; part_number: number;
   object_offset: number; data_length: number; data_shards: number; parity_shards: number; chunk_size: number;
+  key_id: string | null; wrapped_key: Buffer | null; cipher_iv: Buffer | null;
 }
 export interface ShardRow { shard_index: number; node_id: string; root: Buffer }
 export interface NodeRow {
   id: string; url: string; zone: string; capacity_bytes: number; free_bytes: number;
   registered_at: number; last_heartbeat_at: number;
+  operator_id: string | null; public_key: string | null; secret: string | null; secret_epoch: number; last_signed_at: number;
 }
 export interface PendingShardRow { shard_id: string; node_id: string }
 export interface GarbageRow { id: number; shard_id: string; node_id: string; enqueued_at: number }
@@ -62,6 +65,7 @@ export function toObjectVersion(row: ObjectRow, bucket: string): ObjectVersion {
     userMetadata: JSON.parse(row.user_metadata) as Record<string, string>,
     checksums: JSON.parse(row.checksums) as Record<string, string>,
     contentHeaders: JSON.parse(row.content_headers) as ContentHeaders,
+    encryption: row.encryption === null ? null : JSON.parse(row.encryption) as ObjectEncryption,
     createdAt: new Date(row.created_at),
   };
 }
@@ -76,6 +80,9 @@ export function toSegment(row: SegmentRow, shards: readonly ShardRow[]): Segment
     profile: { dataShards: row.data_shards, parityShards: row.parity_shards, chunkSize: row.chunk_size },
     // A plain Uint8Array copy: callers compare and hash roots, a driver Buffer would leak through.
     shards: shards.map((shard) => ({ shardIndex: shard.shard_index, nodeId: shard.node_id, root: new Uint8Array(shard.root) })),
+    encryption: row.key_id === null || row.wrapped_key === null || row.cipher_iv === null
+      ? null
+      : { keyId: row.key_id, wrappedKey: new Uint8Array(row.wrapped_key), iv: new Uint8Array(row.cipher_iv) },
   };
 }
 
@@ -88,5 +95,10 @@ export function toNode(row: NodeRow): NodeRecord {
     freeBytes: row.free_bytes,
     registeredAt: new Date(row.registered_at),
     lastHeartbeatAt: new Date(row.last_heartbeat_at),
+    operatorId: row.operator_id,
+    publicKey: row.public_key,
+    secret: row.secret,
+    secretEpoch: row.secret_epoch,
+    lastSignedAtMs: row.last_signed_at,
   };
 }

@@ -16,7 +16,11 @@ export class SegmentBook {
   /** A new segment with its shards, referenced once (by the row the caller inserts next). */
   insert(segment: SegmentRecord): number {
     const { dataShards, parityShards, chunkSize } = segment.profile;
-    const segmentRef = Number(this.sql.insertSegment.run(segment.id, segment.length, dataShards, parityShards, chunkSize).lastInsertRowid);
+    const { encryption } = segment;
+    const segmentRef = Number(this.sql.insertSegment.run(
+      segment.id, segment.length, dataShards, parityShards, chunkSize,
+      encryption?.keyId ?? null, encryption ? Buffer.from(encryption.wrappedKey) : null, encryption ? Buffer.from(encryption.iv) : null,
+    ).lastInsertRowid);
     for (const shard of segment.shards) this.sql.insertShard.run(segmentRef, shard.shardIndex, shard.nodeId, shard.root);
     return segmentRef;
   }

@@ -8,7 +8,7 @@ import type { Database, Statement } from 'better-sqlite3';
 
 const OBJECT_SEEK = 'SELECT * FROM objects WHERE bucket_id = ? AND key';
 const OBJECT_SEGMENT_COLUMNS = `SELECT s.id, s.segment_id, os.segment_index, os.part_number, os.object_offset,
-    s.data_length, s.data_shards, s.parity_shards, s.chunk_size
+    s.data_length, s.data_shards, s.parity_shards, s.chunk_size, s.key_id, s.wrapped_key, s.cipher_iv
   FROM object_segments os JOIN segments s ON s.id = os.segment_ref`;
 
 export const SQL = {
@@ -30,20 +30,22 @@ export const SQL = {
   setBucketAcl: 'UPDATE buckets SET acl = ? WHERE name = ?',
   bucketCors: 'SELECT cors_rules FROM buckets WHERE name = ?',
   setBucketCors: 'UPDATE buckets SET cors_rules = ? WHERE name = ?',
-  bucketsOfAccount: 'SELECT * FROM buckets WHERE account_id = ? ORDER BY name',
+  bucketEncryption: 'SELECT default_encryption FROM buckets WHERE name = ?',
+  setBucketEncryption: 'UPDATE buckets SET default_encryption = ? WHERE name = ?',
+  bucketsOfAccount: 'SELECT * FROM buckets WHERE account_id = ? AND name > ? AND substr(name, 1, length(?)) = ? ORDER BY name LIMIT ?',
   bucketHasObjects: 'SELECT 1 FROM objects WHERE bucket_id = ? LIMIT 1',
   deleteBucket: 'DELETE FROM buckets WHERE id = ?',
 
   objectByKey: 'SELECT * FROM objects WHERE bucket_id = ? AND key = ?',
   objectIdByVersion: 'SELECT id FROM objects WHERE version_id = ?',
   insertObject: `INSERT INTO objects
-    (bucket_id, key, version_id, size, etag, content_type, user_metadata, checksums, created_at, content_headers)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    (bucket_id, key, version_id, size, etag, content_type, user_metadata, checksums, created_at, content_headers, encryption)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   deleteObject: 'DELETE FROM objects WHERE id = ?',
   // Segments are shared and reference-counted (sqlite-migration-multipart.ts); an object names its
   // segments through object_segments, which carries the object offsets.
-  insertSegment: `INSERT INTO segments (segment_id, data_length, data_shards, parity_shards, chunk_size, ref_count)
-    VALUES (?, ?, ?, ?, ?, 1)`,
+  insertSegment: `INSERT INTO segments (segment_id, data_length, data_shards, parity_shards, chunk_size, ref_count, key_id, wrapped_key, cipher_iv)
+    VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)`,
   segmentByPublicId: 'SELECT id, data_length FROM segments WHERE segment_id = ?',
   retainSegment: 'UPDATE segments SET ref_count = ref_count + 1 WHERE id = ?',
   insertShard: 'INSERT INTO shards (segment_ref, shard_index, node_id, root) VALUES (?, ?, ?, ?)',
@@ -79,11 +81,14 @@ export const SQL = {
   seekFromBelow: `${OBJECT_SEEK} >= ? AND key < ? ORDER BY key LIMIT ?`,
   seekAfterBelow: `${OBJECT_SEEK} > ? AND key < ? ORDER BY key LIMIT ?`,
 
-  upsertNode: `INSERT INTO nodes (id, url, zone, capacity_bytes, free_bytes, registered_at, last_heartbeat_at)
-    VALUES (?, ?, ?, ?, ?, ?, ?)
+  upsertNode: `INSERT INTO nodes (id, url, zone, capacity_bytes, free_bytes, registered_at, last_heartbeat_at,
+      operator_id, public_key, secret, secret_epoch, last_signed_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (id) DO UPDATE SET url = excluded.url, zone = excluded.zone,
       capacity_bytes = excluded.capacity_bytes, free_bytes = excluded.free_bytes,
-      registered_at = excluded.registered_at, last_heartbeat_at = excluded.last_heartbeat_at`,
+      registered_at = excluded.registered_at, last_heartbeat_at = excluded.last_heartbeat_at,
+      operator_id = excluded.operator_id, public_key = excluded.public_key, secret = excluded.secret,
+      secret_epoch = excluded.secret_epoch, last_signed_at = excluded.last_signed_at`,
   heartbeat: 'UPDATE nodes SET free_bytes = ?, capacity_bytes = ?, last_heartbeat_at = ? WHERE id = ?',
   nodeById: 'SELECT * FROM nodes WHERE id = ?',
   nodes: 'SELECT * FROM nodes ORDER BY id',

@@ -9,6 +9,9 @@ import { migrate } from './sqlite-migrations.ts';
 import { prepareMultipartStatements } from './sqlite-multipart-statements.ts';
 import { SqliteMultipart, type LedgerBucket } from './sqlite-multipart.ts';
 import { SqliteNodes } from './sqlite-nodes.ts';
+import { SqliteOperators } from './sqlite-operators.ts';
+import { SqliteRepair } from './sqlite-repair.ts';
+import { prepareRepairStatements } from './sqlite-repair-statements.ts';
 import { SqliteObjectCopy } from './sqlite-object-copy.ts';
 import { SqliteObjects } from './sqlite-objects.ts';
 import { SegmentBook } from './sqlite-segments.ts';
@@ -18,11 +21,20 @@ import {
 import { prepareStatements, type Statements } from './sqlite-statements.ts';
 import { SqliteWriteQueue } from './sqlite-write-queue.ts';
 import { toBucket, type BucketRow, type ObjectRow } from './sqlite-rows.ts';
-import { BucketAlreadyExistsError, BucketNotEmptyError, NoSuchAccountError, NoSuchBucketError, type MetaStore } from './store.ts';
+import { SqliteSegmentKeys } from './sqlite-segment-keys.ts';
+import {
+  BucketAlreadyExistsError, BucketNotEmptyError, NoSuchAccountError, NoSuchBucketError,
+  type BucketEncryptionAlgorithm, type MetaStore, type SegmentKeyRecord,
+} from './store.ts';
 import type {
-  AccessKey, Account, Bucket, BucketAcl, CorsRule, GarbageShard, ListObjectsPage, ListObjectsQuery, NewBucket,
-  NewObjectVersion, NodeRecord, ObjectVersion, PendingShard, SegmentRecord,
+  AccessKey, Account, Bucket, BucketAcl, BucketListPage, CorsRule, GarbageShard, ListObjectsPage, ListObjectsQuery, NewBucket,
+  NewObjectVersion, NodeRecord, ObjectVersion, PendingShard, SegmentEncryption, SegmentRecord,
 } from './types.ts';
+import type { JoinToken, NewJoinToken, NodeTombstone, Operator } from './types.ts';
+import type {
+  NodeAdminRecord, NodeAdminState, PlacementSwap, PlacementSwapResult, RepairJob, RepairQueueStats, RepairRequest,
+  SegmentPlacement, SegmentScanEntry, ShardInFlight,
+} from './repair-types.ts';
 import type {
   RequestUsage, RequestUsageTotal, SmallObjectPrefix, SmallObjectQuery, StorageEvent, TimeWindow,
 } from './usage-types.ts';
@@ -52,7 +64,10 @@ export class SqliteMetaStore implements MetaStore {
   readonly #copies: SqliteObjectCopy;
   readonly #accounts: SqliteAccounts;
   readonly #nodes: SqliteNodes;
+  readonly #operators: SqliteOperators;
   readonly #writes: SqliteWriteQueue;
+  readonly #segmentKeys: SqliteSegmentKeys;
+  readonly #repair: SqliteRepair;
   /** One cached transaction wrapper that runs the function it is given. */
   readonly #transaction: Database.Transaction<(fn: () => unknown) => unknown>;
 
@@ -63,6 +78,8 @@ export class SqliteMetaStore implements MetaStore {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
       db.pragma('foreign_keys = ON');
+      // Deleted rows are zeroed in the file: a dropped segment's wrapped key must not linger (crypto-erase).
+      db.pragma('secure_delete = ON');
       db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
       migrate(db);
       return new SqliteMetaStore(db, options.now ?? (() => new Date()));
@@ -95,7 +112,10 @@ export class SqliteMetaStore implements MetaStore {
     this.#copies = new SqliteObjectCopy(context);
     this.#accounts = new SqliteAccounts(this.#sql, now);
     this.#nodes = new SqliteNodes(this.#sql);
+    this.#operators = new SqliteOperators(db, now);
     this.#writes = new SqliteWriteQueue(this.#sql, now);
+    this.#segmentKeys = new SqliteSegmentKeys(db);
+    this.#repair = new SqliteRepair(prepareRepairStatements(db), this.#sql);
   }
 
   /** Runs `fn` in one IMMEDIATE transaction (rolled back when it throws). */
@@ -177,13 +197,38 @@ export class SqliteMetaStore implements MetaStore {
     }
   }
 
+  async getBucketEncryption(name: string): Promise<BucketEncryptionAlgorithm | null> {
+    const row = this.#sql.bucketEncryption.get(name) as { default_encryption: string | null } | undefined;
+    if (!row) throw new NoSuchBucketError(name);
+    return row.default_encryption as BucketEncryptionAlgorithm | null;
+  }
+
+  async setBucketEncryption(name: string, algorithm: BucketEncryptionAlgorithm | null): Promise<void> {
+    if (this.#sql.setBucketEncryption.run(algorithm, name).changes === 0) throw new NoSuchBucketError(name);
+  }
+
+  async countSegmentKeys(): Promise<Record<string, number>> {
+    return this.#segmentKeys.counts();
+  }
+
+  async listSegmentKeys(keyId: string, limit: number): Promise<SegmentKeyRecord[]> {
+    return this.#segmentKeys.segmentsOfKey(keyId, limit);
+  }
+
+  async replaceSegmentKey(segmentId: string, current: SegmentEncryption, next: SegmentEncryption): Promise<boolean> {
+    return this.#segmentKeys.replace(segmentId, current, next);
+  }
+
   async getBucket(name: string): Promise<Bucket | null> {
     const row = this.#bucketRow(name);
     return row ? toBucket(row) : null;
   }
 
-  async listBuckets(accountId: string): Promise<Bucket[]> {
-    return (this.#sql.bucketsOfAccount.all(accountId) as BucketRow[]).map(toBucket);
+  async listBuckets(accountId: string, page: BucketListPage = {}): Promise<Bucket[]> {
+    const prefix = page.prefix ?? '';
+    const after = page.after !== undefined && page.after > prefix ? page.after : prefix === '' ? '' : prefix.slice(0, -1);
+    const rows = this.#sql.bucketsOfAccount.all(accountId, after, prefix, prefix, page.limit ?? -1) as BucketRow[];
+    return rows.map(toBucket);
   }
 
   async deleteBucket(name: string): Promise<void> {
@@ -256,6 +301,46 @@ export class SqliteMetaStore implements MetaStore {
     return this.#write(() => this.#copies.copy(copy, this.#now()));
   }
 
+  async createOperator(name: string): Promise<Operator> {
+    return this.#write(() => this.#operators.create(name));
+  }
+
+  async getOperator(id: string): Promise<Operator | null> {
+    return this.#operators.get(id);
+  }
+
+  async getOperatorByName(name: string): Promise<Operator | null> {
+    return this.#operators.getByName(name);
+  }
+
+  async putJoinToken(token: NewJoinToken): Promise<JoinToken> {
+    return this.#write(() => this.#operators.putJoinToken(token));
+  }
+
+  async getJoinToken(id: string): Promise<JoinToken | null> {
+    return this.#operators.getJoinToken(id);
+  }
+
+  async findJoinTokenByHash(tokenHash: Uint8Array): Promise<JoinToken | null> {
+    return this.#operators.findJoinTokenByHash(tokenHash);
+  }
+
+  async listJoinTokens(operatorId?: string): Promise<JoinToken[]> {
+    return this.#operators.listJoinTokens(operatorId);
+  }
+
+  async revokeJoinToken(id: string, at: Date): Promise<boolean> {
+    return this.#operators.revokeJoinToken(id, at);
+  }
+
+  async tombstoneNode(nodeId: string, reason: string, at: Date): Promise<void> {
+    this.#operators.tombstoneNode(nodeId, reason, at);
+  }
+
+  async getNodeTombstone(nodeId: string): Promise<NodeTombstone | null> {
+    return this.#operators.getNodeTombstone(nodeId);
+  }
+
   async upsertNode(node: NodeRecord): Promise<void> {
     this.#nodes.upsert(node);
   }
@@ -290,6 +375,62 @@ export class SqliteMetaStore implements MetaStore {
 
   async removeGarbage(ids: readonly number[]): Promise<void> {
     this.#write(() => this.#writes.removeGarbage(ids));
+  }
+
+  async setNodeAdminState(nodeId: string, state: NodeAdminState | null, at: Date): Promise<void> {
+    this.#repair.setAdminState(nodeId, state, at);
+  }
+
+  async listNodeAdminStates(): Promise<NodeAdminRecord[]> {
+    return this.#repair.adminStates();
+  }
+
+  async enqueueRepair(request: RepairRequest, at: Date): Promise<void> {
+    this.#write(() => this.#repair.enqueue(request, at));
+  }
+
+  async claimRepairs(owner: string, limit: number, leaseMs: number, at: Date): Promise<RepairJob[]> {
+    return this.#write(() => this.#repair.claim(owner, limit, leaseMs, at));
+  }
+
+  async renewRepair(segmentId: string, leaseToken: number, leaseMs: number, at: Date): Promise<boolean> {
+    return this.#repair.renew(segmentId, leaseToken, leaseMs, at);
+  }
+
+  async completeRepair(segmentId: string, leaseToken: number): Promise<boolean> {
+    return this.#write(() => this.#repair.complete(segmentId, leaseToken));
+  }
+
+  async releaseRepair(segmentId: string, leaseToken: number, retryAt: Date, error: string): Promise<boolean> {
+    return this.#repair.release(segmentId, leaseToken, retryAt, error);
+  }
+
+  async repairQueueStats(at: Date): Promise<RepairQueueStats> {
+    return this.#repair.stats(at);
+  }
+
+  async scanSegments(afterCursor: number, limit: number, nodeId?: string): Promise<SegmentScanEntry[]> {
+    return this.#read(() => this.#repair.scan(afterCursor, limit, nodeId));
+  }
+
+  async getSegmentPlacement(segmentId: string): Promise<SegmentPlacement | null> {
+    return this.#read(() => this.#repair.placement(segmentId));
+  }
+
+  async countShardsOnNode(nodeId: string): Promise<number> {
+    return this.#repair.shardsOnNode(nodeId);
+  }
+
+  async listShardsInFlight(segmentId: string): Promise<ShardInFlight[]> {
+    return this.#read(() => this.#repair.inFlight(segmentId));
+  }
+
+  async listUnknownShards(nodeId: string, shardIds: readonly string[]): Promise<string[]> {
+    return this.#read(() => this.#repair.unknownShards(nodeId, shardIds));
+  }
+
+  async replaceShardPlacements(swap: PlacementSwap): Promise<PlacementSwapResult> {
+    return this.#write(() => this.#repair.swap(swap, this.#now()));
   }
 
   async scanStorageEvents(accountId: string, before: Date, visit: (event: StorageEvent) => void): Promise<void> {

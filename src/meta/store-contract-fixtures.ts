@@ -3,7 +3,7 @@ import type { ExecutionContext } from 'ava';
 import type { ErasureProfile } from '../erasure/profile.ts';
 import type { MetaStore } from './store.ts';
 import { shardId } from './types.ts';
-import type { Account, Bucket, NewObjectVersion, ObjectVersion, SegmentRecord } from './types.ts';
+import type { Account, Bucket, NewObjectVersion, ObjectVersion, SegmentEncryption, SegmentRecord } from './types.ts';
 export { mulberry32 } from '../testing/seeded-random.ts';
 
 /** Builders shared by the MetaStore contract suite's files. */
@@ -58,9 +58,19 @@ export function makeSegments(size: number, segmentLength: number, missing: reado
     })).filter((shard) => !missing.includes(`${index}.${shard.shardIndex}`));
     segments.push({
       id: hexId(), partNumber: 1, index, offset, length: Math.min(segmentLength, size - offset), profile: PROFILE, shards,
+      encryption: encryptionFor(index),
     });
   }
   return segments;
+}
+
+/** A recognisable (made-up) wrapped key per segment: the store keeps it as opaque bytes. */
+export function encryptionFor(segmentIndex: number): SegmentEncryption {
+  return {
+    keyId: `mk${segmentIndex % 3 + 1}`,
+    wrappedKey: Uint8Array.from({ length: 60 }, (_, i) => (segmentIndex * 13 + i) & 0xff),
+    iv: Uint8Array.from({ length: 16 }, (_, i) => (segmentIndex * 5 + i * 3) & 0xff),
+  };
 }
 
 export interface VersionOptions {
@@ -86,6 +96,7 @@ export function newVersion(bucket: string, key: string, options: VersionOptions 
       contentType: 'application/octet-stream',
       userMetadata: options.userMetadata ?? {},
       checksums: options.checksums ?? {},
+      encryption: { mode: 'sse-s3' },
       createdAt: options.createdAt ?? new Date(1_700_000_100_000),
     },
     segments,
@@ -121,7 +132,7 @@ export async function garbageOf(store: MetaStore): Promise<string[]> {
 /** The version a store returns for a committed NewObjectVersion. */
 export function committed(version: NewObjectVersion): ObjectVersion {
   const { object } = version;
-  return { ...object, contentHeaders: object.contentHeaders ?? {}, createdAt: object.createdAt ?? new Date(0) };
+  return { ...object, contentHeaders: object.contentHeaders ?? {}, encryption: object.encryption ?? null, createdAt: object.createdAt ?? new Date(0) };
 }
 
 export function utf8Compare(a: string, b: string): number {

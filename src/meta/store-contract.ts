@@ -1,9 +1,12 @@
 import type { TestFn } from 'ava';
 import { runBucketAccessContract } from './store-contract-bucket-access.ts';
 import { runCopyContract } from './store-contract-copy.ts';
+import { runEncryptionContract } from './store-contract-encryption.ts';
 import { runListingContract } from './store-contract-listing.ts';
 import { runMultipartContract } from './store-contract-multipart.ts';
 import { runObjectContract } from './store-contract-objects.ts';
+import { runOperatorContract } from './store-contract-operators.ts';
+import { runRepairContract } from './store-contract-repair.ts';
 import { runUsageContract } from './store-contract-usage.ts';
 import { createAccountAndBucket, newVersion, openStore, PROFILE, type MakeStore } from './store-contract-fixtures.ts';
 import type { MetaStore } from './store.ts';
@@ -18,12 +21,15 @@ export function runMetaStoreContract(test: TestFn, makeStore: MakeStore): void {
   runAccountContract(test, makeStore);
   runBucketContract(test, makeStore);
   runNodeContract(test, makeStore);
+  runOperatorContract(test, makeStore);
   runObjectContract(test, makeStore);
   runListingContract(test, makeStore);
   runBucketAccessContract(test, makeStore);
   runUsageContract(test, makeStore);
   runMultipartContract(test, makeStore);
   runCopyContract(test, makeStore);
+  runEncryptionContract(test, makeStore);
+  runRepairContract(test, makeStore);
 }
 
 function runAccountContract(test: TestFn, makeStore: MakeStore): void {
@@ -101,6 +107,23 @@ function runBucketContract(test: TestFn, makeStore: MakeStore): void {
     t.deepEqual(await store.listBuckets('nobody'), []);
   });
 
+  test('listBuckets pages by prefix, after and limit in name order', async (t) => {
+    const store = await openStore(t, makeStore);
+    const account = await store.createAccount('pager');
+    const profile = { dataShards: 4, parityShards: 2, chunkSize: 4096 };
+    const names = ['logs-a', 'logs-b', 'logs-c', 'media', 'logs', 'logsz', 'a-first'];
+    for (const [i, name] of names.entries()) await store.createBucket({ name, accountId: account.id, createdAt: new Date(1_700_000_000_000 + i), profile });
+    const listed = async (page: Parameters<typeof store.listBuckets>[1]) => (await store.listBuckets(account.id, page)).map((bucket) => bucket.name);
+    t.deepEqual(await listed({}), ['a-first', 'logs', 'logs-a', 'logs-b', 'logs-c', 'logsz', 'media']);
+    t.deepEqual(await listed({ limit: 2 }), ['a-first', 'logs']);
+    t.deepEqual(await listed({ after: 'logs', limit: 2 }), ['logs-a', 'logs-b']);
+    t.deepEqual(await listed({ prefix: 'logs-' }), ['logs-a', 'logs-b', 'logs-c']);
+    t.deepEqual(await listed({ prefix: 'logs-', after: 'logs-a' }), ['logs-b', 'logs-c']);
+    t.deepEqual(await listed({ prefix: 'logs', after: 'a' }), ['logs', 'logs-a', 'logs-b', 'logs-c', 'logsz']);
+    t.deepEqual(await listed({ prefix: 'logs-', after: 'logs-c' }), []);
+    t.deepEqual(await listed({ prefix: 'zzz' }), []);
+  });
+
   test('creating a taken bucket name throws BucketAlreadyExistsError carrying the owner', async (t) => {
     const store = await openStore(t, makeStore);
     const { account: owner, bucket } = await createAccountAndBucket(store, 'taken');
@@ -147,6 +170,11 @@ function runNodeContract(test: TestFn, makeStore: MakeStore): void {
     freeBytes: 3_500_000_000_000,
     registeredAt: new Date(1_700_000_000_000),
     lastHeartbeatAt: new Date(1_700_000_000_000),
+    operatorId: null,
+    publicKey: null,
+    secret: null,
+    secretEpoch: 0,
+    lastSignedAtMs: 0,
     ...overrides,
   });
 
@@ -156,7 +184,11 @@ function runNodeContract(test: TestFn, makeStore: MakeStore): void {
     await store.upsertNode(node('n1', { zone: 'zone-2' }));
     t.deepEqual(await store.getNode('n2'), node('n2'));
     t.is(await store.getNode('n3'), null);
-    const moved = node('n2', { url: 'http://10.0.0.2:7001', zone: 'zone-3', registeredAt: new Date(1_700_000_500_000) });
+    const operator = await store.createOperator('op');
+    const moved = node('n2', {
+      url: 'http://10.0.0.2:7001', zone: 'zone-3', registeredAt: new Date(1_700_000_500_000),
+      operatorId: operator.id, publicKey: 'k'.repeat(43), secret: 'ab'.repeat(32), secretEpoch: 2, lastSignedAtMs: 1_700_000_499_999,
+    });
     await store.upsertNode(moved);
     t.deepEqual(await store.listNodes(), [node('n1', { zone: 'zone-2' }), moved]);
   });

@@ -4,9 +4,14 @@ import type {
   ObjectCopy, ObjectPartLookup, UploadedPart,
 } from './multipart-types.ts';
 import type {
-  AccessKey, Account, Bucket, BucketAcl, CorsRule, GarbageShard, ListObjectsPage, ListObjectsQuery, NewBucket,
-  NewObjectVersion, NodeRecord, ObjectVersion, PendingShard, SegmentRecord,
+  AccessKey, Account, Bucket, BucketAcl, BucketListPage, CorsRule, GarbageShard, ListObjectsPage, ListObjectsQuery, NewBucket,
+  NewObjectVersion, NodeRecord, ObjectVersion, PendingShard, SegmentEncryption, SegmentRecord,
 } from './types.ts';
+import type { JoinToken, NewJoinToken, NodeTombstone, Operator } from './types.ts';
+import type {
+  NodeAdminRecord, NodeAdminState, PlacementSwap, PlacementSwapResult, RepairJob, RepairQueueStats, RepairRequest,
+  SegmentPlacement, SegmentScanEntry, ShardInFlight,
+} from './repair-types.ts';
 import type {
   RequestUsage, RequestUsageTotal, SmallObjectPrefix, SmallObjectQuery, StorageEvent, TimeWindow,
 } from './usage-types.ts';
@@ -51,6 +56,22 @@ export class AccountAlreadyExistsError extends Error {
   }
 }
 
+export class OperatorAlreadyExistsError extends Error {
+  readonly code = 'OPERATOR_ALREADY_EXISTS';
+  override name = 'OperatorAlreadyExistsError';
+  constructor(readonly operatorName: string) {
+    super(`operator ${operatorName} already exists`);
+  }
+}
+
+export class NoSuchOperatorError extends Error {
+  readonly code = 'NO_SUCH_OPERATOR';
+  override name = 'NoSuchOperatorError';
+  constructor(readonly operatorId: string) {
+    super(`no operator ${operatorId}`);
+  }
+}
+
 export class AccessKeyAlreadyExistsError extends Error {
   readonly code = 'ACCESS_KEY_ALREADY_EXISTS';
   override name = 'AccessKeyAlreadyExistsError';
@@ -85,6 +106,15 @@ export class CommitPreconditionError extends Error {
   constructor(readonly bucket: string, readonly key: string, readonly reason: 'exists' | 'absent' | 'etag') {
     super(`conditional write of ${bucket}/${key} failed: ${reason}`);
   }
+}
+
+/** The only bucket default encryption shardgate has: SSE-S3 (`aws:kms` is NotImplemented). */
+export type BucketEncryptionAlgorithm = 'AES256';
+
+/** A segment's wrapped data key, for master-key rotation. */
+export interface SegmentKeyRecord {
+  readonly segmentId: string;
+  readonly encryption: SegmentEncryption;
 }
 
 /**
@@ -137,7 +167,18 @@ export interface MetaStore {
   getBucketCors(name: string): Promise<readonly CorsRule[] | null>;
   /** Replaces the CORS rules (null removes them); throws NoSuchBucketError when absent. */
   setBucketCors(name: string, rules: readonly CorsRule[] | null): Promise<void>;
-  listBuckets(accountId: string): Promise<Bucket[]>;
+  /**
+   * The bucket's default encryption algorithm (PutBucketEncryption; only `AES256` exists), null
+   * when none is configured; throws NoSuchBucketError when absent.
+   */
+  getBucketEncryption(name: string): Promise<BucketEncryptionAlgorithm | null>;
+  /** Sets (null removes) the default encryption; throws NoSuchBucketError when absent. */
+  setBucketEncryption(name: string, algorithm: BucketEncryptionAlgorithm | null): Promise<void>;
+  /**
+   * The account's buckets in name order, by index seek: only names starting with `prefix`,
+   * strictly after `after`, at most `limit` (all when absent).
+   */
+  listBuckets(accountId: string, page?: BucketListPage): Promise<Bucket[]>;
   /**
    * Throws BucketNotEmptyError when objects remain, NoSuchBucketError when absent. Multipart
    * uploads in progress are aborted with the bucket (their parts' shards go to the garbage queue).
@@ -165,6 +206,16 @@ export interface MetaStore {
    * deleted: its segments left with its shards for the garbage queue.
    */
   getSegments(versionId: string, span?: Span): Promise<SegmentRecord[]>;
+
+  /** Segments per wrapping key id (encrypted segments only): what a master-key rewrap has left. */
+  countSegmentKeys(): Promise<Record<string, number>>;
+  /** Up to `limit` segments whose data key is wrapped by `keyId`, oldest first. */
+  listSegmentKeys(keyId: string, limit: number): Promise<SegmentKeyRecord[]>;
+  /**
+   * Replaces a segment's wrapped data key (same data key and IV, another wrapping key) if it is
+   * still exactly `current`; false when the segment is gone or its key changed meanwhile.
+   */
+  replaceSegmentKey(segmentId: string, current: SegmentEncryption, next: SegmentEncryption): Promise<boolean>;
   /**
    * Removes the current version; its shards go to the garbage queue unless another object or part
    * shares its segments (a copy). Returns what was removed. Replacing a version (commitObject,
@@ -226,6 +277,31 @@ export interface MetaStore {
   /** Ends the upload, releasing its parts' segments; false when there is no such upload. */
   abortMultipartUpload(bucket: string, key: string, uploadId: string): Promise<boolean>;
 
+  /** Names are unique: throws OperatorAlreadyExistsError when taken. */
+  createOperator(name: string): Promise<Operator>;
+  getOperator(id: string): Promise<Operator | null>;
+  getOperatorByName(name: string): Promise<Operator | null>;
+  /**
+   * Stores a join token (only its hash). A token with the same id is replaced: new hash and
+   * operator, revocation cleared (how a configured token is rotated). Throws NoSuchOperatorError.
+   */
+  putJoinToken(token: NewJoinToken): Promise<JoinToken>;
+  getJoinToken(id: string): Promise<JoinToken | null>;
+  /** The token with this SHA-256, revoked or not (the caller refuses revoked ones). */
+  findJoinTokenByHash(tokenHash: Uint8Array): Promise<JoinToken | null>;
+  /** Every token, revoked ones too, oldest first; only one operator's when given. */
+  listJoinTokens(operatorId?: string): Promise<JoinToken[]>;
+  /** True when the token existed and was not revoked yet; a second revocation keeps the first date. */
+  revokeJoinToken(id: string, at: Date): Promise<boolean>;
+  /**
+   * Marks a node id dead for good (forgotten by an operator, disqualified): its registrations are
+   * refused from then on. Idempotent: a second call keeps the first reason and time. The node row,
+   * if any, is left to the caller.
+   */
+  tombstoneNode(nodeId: string, reason: string, at: Date): Promise<void>;
+  /** The tombstone of a node id, or null while it may register. */
+  getNodeTombstone(nodeId: string): Promise<NodeTombstone | null>;
+
   /** Replaces every field of the node (a re-registration). */
   upsertNode(node: NodeRecord): Promise<void>;
   /** False when the node is unknown (it must register again); nothing is recorded then. */
@@ -250,6 +326,64 @@ export interface MetaStore {
   /** Oldest garbage first; only garbage enqueued strictly before `enqueuedBefore` when given. */
   listGarbage(limit: number, enqueuedBefore?: Date): Promise<GarbageShard[]>;
   removeGarbage(ids: readonly number[]): Promise<void>;
+
+  /*
+   * Repair (repair-types.ts). Node admin states survive restarts; the repair queue is shared by
+   * every gateway: a claim is a lease with a fencing token (`leaseToken`) that renew, complete and
+   * release must present, so a job taken over after its lease expired cannot be finished twice.
+   * PostgreSQL claims with `SELECT … ORDER BY healthy_shards, enqueued_at FOR UPDATE SKIP LOCKED`.
+   */
+  /** Sets (or, with null, clears) an operator's decision about a node. Unknown node ids are the caller's to refuse. */
+  setNodeAdminState(nodeId: string, state: NodeAdminState | null, at: Date): Promise<void>;
+  listNodeAdminStates(): Promise<NodeAdminRecord[]>;
+  /**
+   * Queues a segment for repair, or merges into its entry: the lower healthy count, the union of
+   * corrupt and suspect shards, the oldest enqueue time. A merge that brings news (fewer healthy,
+   * a new bad shard) makes the entry claimable at once and, when it is leased, keeps it queued
+   * after the current holder completes (the holder may have read before the news).
+   */
+  enqueueRepair(request: RepairRequest, at: Date): Promise<void>;
+  /**
+   * Leases up to `limit` entries claimable at `at` (not leased, or lease expired; `notBefore`
+   * passed), fewest healthy shards first then oldest; each claim increments its fencing token.
+   */
+  claimRepairs(owner: string, limit: number, leaseMs: number, at: Date): Promise<RepairJob[]>;
+  /** Extends the lease; false when the token is stale (another claim took the job) or the job is gone. */
+  renewRepair(segmentId: string, leaseToken: number, leaseMs: number, at: Date): Promise<boolean>;
+  /**
+   * The job is done: the entry leaves the queue (or, when news arrived meanwhile, stays for another
+   * round, unleased). False, and nothing changes, for a stale token: a second completion is a no-op.
+   */
+  completeRepair(segmentId: string, leaseToken: number): Promise<boolean>;
+  /** The job failed: lease released, claimable again from `retryAt`; false for a stale token. */
+  releaseRepair(segmentId: string, leaseToken: number, retryAt: Date, error: string): Promise<boolean>;
+  repairQueueStats(at: Date): Promise<RepairQueueStats>;
+  /**
+   * Referenced segments with their placements in a stable order, `limit` at a time after
+   * `afterCursor` (0 to start): index seeks, so a checker can walk millions in bounded memory and
+   * resume. With `nodeId`, only segments with a shard on that node.
+   */
+  scanSegments(afterCursor: number, limit: number, nodeId?: string): Promise<SegmentScanEntry[]>;
+  /** A referenced segment's placements and version; null when it is gone (or was never committed). */
+  getSegmentPlacement(segmentId: string): Promise<SegmentPlacement | null>;
+  /** Shards the store places on the node (all segments). */
+  countShardsOnNode(nodeId: string): Promise<number>;
+  /** Files of the segment's shards waiting for deletion (garbage) or commit (pending), with their nodes. */
+  listShardsInFlight(segmentId: string): Promise<ShardInFlight[]>;
+  /**
+   * Reconciliation: the ids among `shardIds` (files a node lists) that metadata does not expect on
+   * that node — not placed there, not pending there, not queued there as garbage.
+   */
+  listUnknownShards(nodeId: string, shardIds: readonly string[]): Promise<string[]>;
+  /**
+   * The one placement primitive (repair, drain, re-encryption): in one transaction, if the segment
+   * is still referenced and still at `expectedVersion`, each replacement becomes the placement of
+   * its shard index, the shard it replaces goes to the garbage queue, the new shards stop being
+   * pending under `writeId` (its other pending shards go to garbage) and the version is bumped.
+   * Otherwise `{ replaced: false }` and nothing changes: the caller abandons its write, so its new
+   * shards go to garbage. WriteAbandonedError (nothing changes) when a new shard is no longer pending.
+   */
+  replaceShardPlacements(swap: PlacementSwap): Promise<PlacementSwapResult>;
 
   /*
    * Billing ledger (append-only; see usage-types.ts). Storage events are the store's own job:

@@ -31,6 +31,13 @@ export interface Bucket {
  */
 export type BucketAcl = 'private' | 'public-read';
 
+/** A page of ListBuckets: names starting with `prefix`, strictly after `after`, at most `limit`. */
+export interface BucketListPage {
+  readonly prefix?: string;
+  readonly after?: string;
+  readonly limit?: number;
+}
+
 /** A bucket to create; its ACL defaults to private. */
 export type NewBucket = Omit<Bucket, 'acl'> & { readonly acl?: BucketAcl };
 
@@ -59,6 +66,46 @@ export interface NodeRecord {
   readonly freeBytes: number;
   readonly registeredAt: Date;
   readonly lastHeartbeatAt: Date;
+  /** The operator whose join token admitted the node; null for nodes from before operators. */
+  readonly operatorId: string | null;
+  /** base64url raw Ed25519 public key bound at the first registration; null before node keys. */
+  readonly publicKey: string | null;
+  /** Hex request secret shared with the node (random, rotated at each registration); null: none yet. */
+  readonly secret: string | null;
+  /** 1 for the first secret, +1 at each rotation; 0 before any. */
+  readonly secretEpoch: number;
+  /** Gateway time (ms) of the newest signed registration accepted: a replay is not newer. */
+  readonly lastSignedAtMs: number;
+}
+
+/** Who runs shard nodes: every join token belongs to one, and placement caps shards per operator. */
+export interface Operator {
+  readonly id: string;
+  readonly name: string;
+  readonly createdAt: Date;
+}
+
+export interface JoinToken {
+  readonly id: string;
+  readonly operatorId: string;
+  /** SHA-256 of the token; the token itself is never stored. */
+  readonly tokenHash: Uint8Array;
+  readonly createdAt: Date;
+  readonly revokedAt: Date | null;
+}
+
+export interface NewJoinToken {
+  readonly id: string;
+  readonly operatorId: string;
+  readonly tokenHash: Uint8Array;
+  readonly createdAt: Date;
+}
+
+export interface NodeTombstone {
+  readonly nodeId: string;
+  /** Why the id is dead, e.g. `forgotten` or `disqualified`. */
+  readonly reason: string;
+  readonly tombstonedAt: Date;
 }
 
 /** Where one shard of a segment lives, and the BLAKE3 root of its chunk-hash list. */
@@ -74,6 +121,18 @@ export interface ShardPlacement {
  * `profile`; shard i is the file `shardId(id, i)` on node `shards[i].nodeId`. A shard that did not
  * reach its node is absent from `shards` (the write quorum allows up to m - 1 missing).
  */
+/**
+ * How a segment's bytes are encrypted (AES-256-CTR, see src/crypto/): its data key wrapped by the
+ * key `keyId` names (a master key of the key file, or for SSE-C a key derived from the customer's),
+ * and the CTR initial counter block. The store treats the fields as opaque.
+ */
+export interface SegmentEncryption {
+  readonly keyId: string;
+  readonly wrappedKey: Uint8Array;
+  /** 16 bytes. */
+  readonly iv: Uint8Array;
+}
+
 export interface SegmentRecord {
   readonly id: string;
   readonly partNumber: number;
@@ -83,7 +142,18 @@ export interface SegmentRecord {
   readonly length: number;
   readonly profile: ErasureProfile;
   readonly shards: readonly ShardPlacement[];
+  /** Null for segments written before encryption (stored in the clear, still readable). */
+  readonly encryption: SegmentEncryption | null;
 }
+
+/**
+ * How an object is encrypted, as S3 reports it: `sse-s3` (data keys wrapped by the gateway's
+ * master key) or `sse-c` (wrapped by a key derived from the customer's key, which the gateway
+ * recognises by `keyHmac`, an HMAC-SHA256 of the key under the random `keySalt`, both base64).
+ */
+export type ObjectEncryption =
+  | { readonly mode: 'sse-s3' }
+  | { readonly mode: 'sse-c'; readonly keySalt: string; readonly keyHmac: string };
 
 export interface ObjectVersion {
   readonly bucket: string;
@@ -98,6 +168,8 @@ export interface ObjectVersion {
   readonly checksums: Readonly<Record<string, string>>;
   /** Representation headers stored with the object and returned on GET/HEAD. */
   readonly contentHeaders: ContentHeaders;
+  /** Null for objects written before encryption (their segments are in the clear). */
+  readonly encryption: ObjectEncryption | null;
   readonly createdAt: Date;
 }
 
@@ -116,7 +188,12 @@ export type CommitPrecondition =
 
 export interface NewObjectVersion {
   /** `contentHeaders` defaults to none: a copy or a completed upload must pass the source's on. */
-  readonly object: Omit<ObjectVersion, 'createdAt' | 'contentHeaders'> & { readonly createdAt?: Date; readonly contentHeaders?: ContentHeaders };
+  readonly object: Omit<ObjectVersion, 'createdAt' | 'contentHeaders' | 'encryption'> & {
+    readonly createdAt?: Date;
+    readonly contentHeaders?: ContentHeaders;
+    /** Defaults to null (not encrypted). */
+    readonly encryption?: ObjectEncryption | null;
+  };
   /** Checked inside the commit's transaction; CommitPreconditionError when it does not hold. */
   readonly precondition?: CommitPrecondition;
   readonly segments: readonly SegmentRecord[];

@@ -40,14 +40,22 @@ test('formatNodeRange turns a half-open span into an inclusive header', (t) => {
 });
 
 test('message parsers accept the documented shapes and reject others', (t) => {
-  const register = { nodeId: 'n1', url: 'http://10.0.0.1:9100', zone: 'a', capacityBytes: 10, freeBytes: 5, joinToken: 'tok' };
+  const register = {
+    nodeId: 'n1', url: 'http://10.0.0.1:9100', zone: 'a', capacityBytes: 10, freeBytes: 5, joinToken: 'tok',
+    publicKey: 'k'.repeat(43), signedAtMs: 1_700_000_000_000, signature: 's'.repeat(86),
+  };
   t.deepEqual(parseNodeRegisterRequest({ ...register, extra: true }), register);
+  t.deepEqual(parseNodeRegisterRequest({ ...register, joinToken: undefined }), { ...register, joinToken: null });
+  t.throws(() => parseNodeRegisterRequest({ ...register, signature: undefined }), { instanceOf: NodeMessageError });
   t.throws(() => parseNodeRegisterRequest({ ...register, url: 'http://10.0.0.1:9100/x' }), { instanceOf: NodeMessageError });
   t.throws(() => parseNodeRegisterRequest({ ...register, freeBytes: -1 }), { instanceOf: NodeMessageError });
   t.throws(() => parseNodeRegisterRequest({ ...register, zone: '' }), { instanceOf: NodeMessageError });
   t.throws(() => parseNodeRegisterRequest(null), { instanceOf: NodeMessageError });
-  t.deepEqual(parseNodeRegisterResponse({ secret: 'ab', heartbeatIntervalMs: 5000 }), { secret: 'ab', heartbeatIntervalMs: 5000 });
-  t.throws(() => parseNodeRegisterResponse({ secret: 'ab', heartbeatIntervalMs: 0 }), { code: 'NODE_MESSAGE_INVALID' } as never);
-  t.deepEqual(parseNodeHeartbeatRequest({ nodeId: 'n1', freeBytes: 1, capacityBytes: 2 }), { nodeId: 'n1', freeBytes: 1, capacityBytes: 2 });
-  t.throws(() => parseNodeHeartbeatRequest({ nodeId: 'n1', freeBytes: 1.5, capacityBytes: 2 }), { instanceOf: NodeMessageError });
+  const answer = { secret: 'ab', secretEpoch: 3, heartbeatIntervalMs: 5000 };
+  t.deepEqual(parseNodeRegisterResponse(answer), answer);
+  t.throws(() => parseNodeRegisterResponse({ ...answer, heartbeatIntervalMs: 0 }), { code: 'NODE_MESSAGE_INVALID' } as never);
+  const heartbeat = { nodeId: 'n1', url: 'http://10.0.0.1:9100', freeBytes: 1, capacityBytes: 2, signedAtMs: 5, signature: 'sig' };
+  t.deepEqual(parseNodeHeartbeatRequest(heartbeat), heartbeat);
+  t.throws(() => parseNodeHeartbeatRequest({ ...heartbeat, freeBytes: 1.5 }), { instanceOf: NodeMessageError });
+  t.throws(() => parseNodeHeartbeatRequest({ ...heartbeat, signature: undefined }), { instanceOf: NodeMessageError });
 });

@@ -9,14 +9,17 @@
  *   GET    /shards/<id>/hashes                                    → 200 application/octet-stream
  *   DELETE /shards/<id>                                           → 204 (also when absent)
  *   GET    /shards?after=<id>&limit=N                             → 200 ShardListResponse
- *   GET    /health                    unsigned                    → 200 NodeHealthResponse
- * Gateway endpoints the node calls:
- *   POST   /_/nodes/register          NodeRegisterRequest         → 200 NodeRegisterResponse, 403
- *   POST   /_/nodes/heartbeat         NodeHeartbeatRequest, signed → 204
+ *   GET    /status                                                → 200 NodeStatusResponse (id, space)
+ *   GET    /health                    unsigned                    → 200 NodeHealthResponse (liveness only)
+ * Gateway endpoints the node calls (signed with the node's Ed25519 key, see node-key.ts):
+ *   POST   /_/nodes/register          NodeRegisterRequest         → 200 NodeRegisterResponse, 403 NodeRefusal
+ *   POST   /_/nodes/heartbeat         NodeHeartbeatRequest        → 204, 403/404 NodeRefusal
  * Errors from a node carry a JSON body `NodeErrorBody`.
  */
 
 /** `<32 hex: segment id>.<shard index>`, e.g. `0123456789abcdef0123456789abcdef.5`. */
+import { formatRangeRequest } from '../byte-range.ts';
+
 export const SHARD_ID_PATTERN = /^[0-9a-f]{32}\.[0-9]{1,3}$/;
 
 export function isValidShardId(id: string): boolean {
@@ -24,6 +27,7 @@ export function isValidShardId(id: string): boolean {
 }
 
 export const HEALTH_PATH = '/health';
+export const STATUS_PATH = '/status';
 export const SHARDS_PATH = '/shards';
 export const NODE_REGISTER_PATH = '/_/nodes/register';
 export const NODE_HEARTBEAT_PATH = '/_/nodes/heartbeat';
@@ -56,11 +60,8 @@ export function shardListPath(page: { after?: string | null; limit?: number } = 
   return text ? `${SHARDS_PATH}?${text}` : SHARDS_PATH;
 }
 
-/** `bytes=a-b` for a non-empty half-open window of a shard file. */
-export function formatNodeRange(window: { offset: number; length: number }): string {
-  if (window.length <= 0) throw new RangeError('a node range must be non-empty');
-  return `bytes=${window.offset}-${window.offset + window.length - 1}`;
-}
+/** The Range header asking a node for a non-empty window of a shard file. */
+export const formatNodeRange = formatRangeRequest;
 
 export interface NodeRegisterRequest {
   readonly nodeId: string;
@@ -69,19 +70,52 @@ export interface NodeRegisterRequest {
   readonly zone: string;
   readonly capacityBytes: number;
   readonly freeBytes: number;
-  readonly joinToken: string;
+  /** Needed only to admit a new identity; an id the gateway knows proves itself by `signature`. */
+  readonly joinToken: string | null;
+  /** base64url raw Ed25519 public key of the node. */
+  readonly publicKey: string;
+  /** Gateway time (ms) the registration was signed at. */
+  readonly signedAtMs: number;
+  /** base64url Ed25519 signature of `registrationMessage` by the node key. */
+  readonly signature: string;
 }
 
 export interface NodeRegisterResponse {
-  /** Hex secret that signs every request in both directions. */
+  /** Hex secret that signs every gateway→node request; a fresh one at every registration. */
   readonly secret: string;
+  /** Counts the node's secrets: 1 at the first registration, +1 at each rotation. */
+  readonly secretEpoch: number;
   readonly heartbeatIntervalMs: number;
 }
 
 export interface NodeHeartbeatRequest {
   readonly nodeId: string;
+  /** The URL the node serves at: a heartbeat vouches for the registered URL only. */
+  readonly url: string;
   readonly freeBytes: number;
   readonly capacityBytes: number;
+  /** Gateway time (ms) of signing; must be newer than the node's previous heartbeat. */
+  readonly signedAtMs: number;
+  /** base64url Ed25519 signature of `heartbeatMessage` by the node key. */
+  readonly signature: string;
+}
+
+/** Why the gateway refused a registration or heartbeat (403/404 body). */
+export type NodeRefusalCode =
+  | 'INVALID_REQUEST'
+  | 'JOIN_TOKEN_INVALID'
+  | 'IDENTITY_MISMATCH'
+  | 'SIGNATURE_INVALID'
+  | 'SIGNED_AT_STALE'
+  | 'NODE_TOMBSTONED'
+  | 'URL_MISMATCH'
+  | 'NOT_REGISTERED';
+
+export interface NodeRefusal {
+  readonly error: NodeRefusalCode;
+  readonly message: string;
+  /** The gateway's clock (ms), so a node whose signed time was off can correct and retry. */
+  readonly gatewayTimeMs?: number;
 }
 
 export interface ShardUploadResponse {
@@ -95,11 +129,17 @@ export interface ShardListResponse {
   readonly next: string | null;
 }
 
+/** Unauthenticated: liveness only, nothing that names or describes the node. */
 export interface NodeHealthResponse {
+  readonly status: 'ok';
+}
+
+/** Signed by the gateway (like every shard request): who the node is and its space. */
+export interface NodeStatusResponse {
   readonly nodeId: string;
   readonly capacityBytes: number;
   readonly freeBytes: number;
-  readonly shardCount?: number;
+  readonly shardCount: number;
 }
 
 export type NodeErrorCode =
@@ -141,6 +181,13 @@ function stringField(body: unknown, name: string): string {
   return value;
 }
 
+function optionalStringField(body: unknown, name: string): string | null {
+  const value = field(body, name);
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'string' || value === '') throw new NodeMessageError(`${name} must be a non-empty string when present`);
+  return value;
+}
+
 function byteCountField(body: unknown, name: string): number {
   const value = field(body, name);
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
@@ -158,20 +205,39 @@ export function parseNodeRegisterRequest(body: unknown): NodeRegisterRequest {
     zone: stringField(body, 'zone'),
     capacityBytes: byteCountField(body, 'capacityBytes'),
     freeBytes: byteCountField(body, 'freeBytes'),
-    joinToken: stringField(body, 'joinToken'),
+    joinToken: optionalStringField(body, 'joinToken'),
+    publicKey: stringField(body, 'publicKey'),
+    signedAtMs: byteCountField(body, 'signedAtMs'),
+    signature: stringField(body, 'signature'),
   };
 }
 
 export function parseNodeRegisterResponse(body: unknown): NodeRegisterResponse {
   const heartbeatIntervalMs = byteCountField(body, 'heartbeatIntervalMs');
   if (heartbeatIntervalMs < 10) throw new NodeMessageError('heartbeatIntervalMs must be at least 10');
-  return { secret: stringField(body, 'secret'), heartbeatIntervalMs };
+  return { secret: stringField(body, 'secret'), secretEpoch: byteCountField(body, 'secretEpoch'), heartbeatIntervalMs };
 }
 
 export function parseNodeHeartbeatRequest(body: unknown): NodeHeartbeatRequest {
   return {
     nodeId: stringField(body, 'nodeId'),
+    url: stringField(body, 'url'),
     freeBytes: byteCountField(body, 'freeBytes'),
     capacityBytes: byteCountField(body, 'capacityBytes'),
+    signedAtMs: byteCountField(body, 'signedAtMs'),
+    signature: stringField(body, 'signature'),
+  };
+}
+
+/** A refusal body, or null when the body is not one. */
+export function parseNodeRefusal(body: unknown): NodeRefusal | null {
+  const error = field(body, 'error');
+  const message = field(body, 'message');
+  if (typeof error !== 'string' || typeof message !== 'string') return null;
+  const gatewayTimeMs = field(body, 'gatewayTimeMs');
+  return {
+    error: error as NodeRefusalCode,
+    message,
+    ...(typeof gatewayTimeMs === 'number' && Number.isSafeInteger(gatewayTimeMs) ? { gatewayTimeMs } : {}),
   };
 }

@@ -5,8 +5,9 @@
  *   x-shardgate-signature: hex HMAC-SHA256(secret, `${METHOD}\n${pathWithQuery}\n${range}\n${expires}`)
  *
  * where `pathWithQuery` is the request target exactly as sent (no normalisation, no re-encoding)
- * and `range` is the Range header value or the empty string. The per-node secret is derived by the
- * gateway from its master key (`deriveNodeSecret`) and handed to the node at registration.
+ * and `range` is the Range header value or the empty string. The per-node secret is random, kept
+ * in the gateway's metadata with an epoch, and handed only to the node that proved its identity at
+ * registration (see node-key.ts); every registration rotates it.
  *
  * Within its lifetime a signed request can be replayed by whoever sees it: keep lifetimes short
  * and put TLS in front of nodes that are reached over untrusted networks.
@@ -85,9 +86,4 @@ export function verifyNodeRequest(
   const expected = Buffer.from(hmacHex(secret, stringToSign(request.method, request.pathWithQuery, request.range, expires)), 'hex');
   if (!timingSafeEqual(expected, Buffer.from(signature, 'hex'))) return 'forged';
   return Number(expires) < nowUnixSeconds ? 'expired' : 'ok';
-}
-
-/** The secret of one node: hex HMAC-SHA256(masterKey, `node:${nodeId}`). */
-export function deriveNodeSecret(masterKey: string, nodeId: string): string {
-  return hmacHex(masterKey, `node:${nodeId}`);
 }

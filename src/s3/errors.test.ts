@@ -28,6 +28,8 @@ const REQUIRED: readonly [S3ErrorCode, number][] = [
   ['NotImplemented', 501],
   ['PreconditionFailed', 412],
   ['RequestTimeTooSkewed', 403],
+  ['RequestTimeout', 400],
+  ['ServerSideEncryptionConfigurationNotFoundError', 404],
   ['ServiceUnavailable', 503],
   ['SignatureDoesNotMatch', 403],
   ['SlowDown', 503],

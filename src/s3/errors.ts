@@ -46,7 +46,9 @@ export type S3ErrorCode =
   | 'NotImplemented'
   | 'NotModified'
   | 'PreconditionFailed'
+  | 'RequestTimeout'
   | 'RequestTimeTooSkewed'
+  | 'ServerSideEncryptionConfigurationNotFoundError'
   | 'ServiceUnavailable'
   | 'SignatureDoesNotMatch'
   | 'SlowDown'
@@ -151,10 +153,15 @@ export const S3_ERRORS: Readonly<Record<S3ErrorCode, S3ErrorSpec>> = Object.free
     status: 412,
     message: 'At least one of the preconditions that you specified did not hold.',
   },
+  RequestTimeout: {
+    status: 400,
+    message: 'Your socket connection to the server was not read from or written to within the timeout period.',
+  },
   RequestTimeTooSkewed: {
     status: 403,
     message: "The difference between the request time and the server's time is too large.",
   },
+  ServerSideEncryptionConfigurationNotFoundError: { status: 404, message: 'The server side encryption configuration was not found' },
   ServiceUnavailable: { status: 503, message: 'Service is unable to handle request.' },
   SignatureDoesNotMatch: {
     status: 403,

@@ -1,6 +1,6 @@
 /**
- * The HTTP `Range` header as S3 honours it, turned into a half-open `Span` at the edge. This is
- * the only file that knows the inclusive `bytes=first-last` form.
+ * The HTTP `Range` header as S3 honours it, turned into a half-open `Span` at the edge (the
+ * syntax itself is read by src/byte-range.ts).
  *
  * Rules (RFC 9110 §14.1–14.2 as S3 applies them):
  * - absent, not the `bytes` unit, malformed (`bytes=5-2`, `bytes=a-`, `bytes=-`), or several
@@ -19,12 +19,11 @@
  * and tail readers such as Trino's S3 `readTail` (which sends `bytes=-n` and does not handle 416)
  * read empty objects on AWS successfully. Serving the whole (empty) object is harmless either way.
  */
+import { formatContentRange, parseByteRange, unsatisfiedContentRange } from '../byte-range.ts';
 import type { Span } from '../span.ts';
 import { S3Error } from './errors.ts';
 
-const BYTES_UNIT = /^bytes=/i;
-const FIRST_LAST = /^(\d+)-(\d*)$/;
-const SUFFIX = /^-(\d+)$/;
+export { formatContentRange, unsatisfiedContentRange };
 
 function assertSize(size: number): void {
   if (!Number.isSafeInteger(size) || size < 0) throw new RangeError(`object size must be a non-negative integer, got ${size}`);
@@ -45,48 +44,18 @@ function invalidRange(header: string, size: number): S3Error {
  */
 export function parseRangeHeader(header: string | undefined, size: number): Span | null {
   assertSize(size);
-  if (header === undefined) return null;
-  const value = header.trim();
-  if (!BYTES_UNIT.test(value)) return null;
-  const rangeSpec = value.slice('bytes='.length);
-  if (rangeSpec.includes(',')) return null;
-
-  const firstLast = FIRST_LAST.exec(rangeSpec);
-  if (firstLast !== null) {
-    const first = Number(firstLast[1]);
-    const lastText = firstLast[2] ?? '';
-    const last = lastText === '' ? Number.POSITIVE_INFINITY : Number(lastText);
-    if (last < first) return null; // syntactically invalid: ignored, not an error
-    if (first >= size) throw invalidRange(header, size);
-    const end = Math.min(last + 1, size);
-    return { offset: first, length: end - first };
+  const spec = parseByteRange(header);
+  if (spec === null) return null;
+  if (spec.kind === 'from') {
+    const last = spec.last ?? Number.POSITIVE_INFINITY;
+    if (last < spec.first) return null; // syntactically invalid: ignored, not an error
+    if (spec.first >= size) throw invalidRange(header!, size);
+    return { offset: spec.first, length: Math.min(last + 1, size) - spec.first };
   }
-
-  const suffix = SUFFIX.exec(rangeSpec);
-  if (suffix !== null) {
-    const suffixLength = Number(suffix[1]);
-    if (suffixLength === 0) throw invalidRange(header, size);
-    if (size === 0) return null; // see the note on empty objects above
-    const length = Math.min(suffixLength, size);
-    return { offset: size - length, length };
-  }
-
-  return null;
-}
-
-/** `Content-Range` of a 206: `bytes first-last/size` (inclusive last). */
-export function formatContentRange(span: Span, size: number): string {
-  assertSize(size);
-  if (!Number.isSafeInteger(span.offset) || !Number.isSafeInteger(span.length) || span.offset < 0 || span.length <= 0 || span.offset + span.length > size) {
-    throw new RangeError(`span {offset ${span.offset}, length ${span.length}} is not a non-empty part of ${size} bytes`);
-  }
-  return `bytes ${span.offset}-${span.offset + span.length - 1}/${size}`;
-}
-
-/** `Content-Range` of a 416: `bytes *\/size`. */
-export function unsatisfiedContentRange(size: number): string {
-  assertSize(size);
-  return `bytes */${size}`;
+  if (spec.length === 0) throw invalidRange(header!, size);
+  if (size === 0) return null; // see the note on empty objects above
+  const length = Math.min(spec.length, size);
+  return { offset: size - length, length };
 }
 
 const COPY_RANGE = /^bytes=(\d+)-(\d+)$/;

@@ -135,14 +135,17 @@ export function parsePresignedClaim(
       message: `X-Amz-Date must be in the ISO8601 Long Format "yyyyMMdd'T'HHmmss'Z'"`,
     });
   }
-  if (!/^\d{1,7}$/.test(expiresText)) {
+  if (!/^-?\d{1,16}$/.test(expiresText)) {
     throw new S3Error(QUERY_AUTH_ERROR, { message: 'X-Amz-Expires should be a number' });
   }
+  // Out of range is a refusal, not a malformed request: S3 answers 403 (ceph/s3-tests
+  // test_object_raw_get_x_amz_expires_out_max_range / _out_range_zero, and a negative expiry).
   if (Number(expiresText) > MAX_PRESIGNED_EXPIRES_SECONDS) {
-    throw new S3Error(QUERY_AUTH_ERROR, {
+    throw new S3Error('AccessDenied', {
       message: `X-Amz-Expires must be less than a week (in seconds) that is ${MAX_PRESIGNED_EXPIRES_SECONDS}`,
     });
   }
+  if (Number(expiresText) <= 0) throw new S3Error('AccessDenied', { message: 'Request has expired' });
   const expiresAt = new Date(requestTime.getTime() + Number(expiresText) * 1000);
   if (requestTime.getTime() - now.getTime() > maxSkewMs) {
     throw new S3Error('AccessDenied', { message: 'Request is not valid yet' });

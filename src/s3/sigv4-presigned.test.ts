@@ -52,6 +52,15 @@ test('presigned: X-Amz-Expires above a week, missing parameters and both auth fo
     awsVerifier.verify({ ...awsPresigned, query: awsPresigned.query.replace('86400', '604801'), now: AWS_TIME }),
   );
   t.is(longLived.message, 'X-Amz-Expires must be less than a week (in seconds) that is 604800');
+  t.is(longLived.code, 'AccessDenied');
+  t.is(longLived.status, 403);
+  for (const expires of ['0', '-1000']) {
+    const outOfRange = await rejection(awsVerifier.verify({ ...awsPresigned, query: awsPresigned.query.replace('86400', expires), now: AWS_TIME }));
+    t.is(outOfRange.code, 'AccessDenied', expires);
+    t.is(outOfRange.status, 403, expires);
+  }
+  const notANumber = await rejection(awsVerifier.verify({ ...awsPresigned, query: awsPresigned.query.replace('86400', 'soon'), now: AWS_TIME }));
+  t.is(notANumber.status, 400);
   const missing = await rejection(
     awsVerifier.verify({ ...awsPresigned, query: awsPresigned.query.replace(/&X-Amz-SignedHeaders=host/, ''), now: AWS_TIME }),
   );

@@ -20,6 +20,7 @@
  * - Order of checks: syntax and time, then the secret lookup (InvalidAccessKeyId), then the
  *   signature; nothing secret-dependent happens before the key is known to exist.
  */
+import { hasNonAscii, headerValueAsUtf8 } from './header-text.ts';
 import { timingSafeEqual } from 'node:crypto';
 import { S3Error } from './errors.ts';
 import {
@@ -191,16 +192,24 @@ export class SigV4Verifier {
     if (secret === null) throw new S3Error('InvalidAccessKeyId', { extra: { AWSAccessKeyId: accessKeyId } });
     const signingKey = this.signingKeys.get(secret, date, region, SERVICE);
     const scope = credentialScope(date, region, SERVICE);
-    const canonical = canonicalRequest({
+    const canonicalWith = (headerValue: (name: string) => string | undefined) => canonicalRequest({
       method: request.method,
       canonicalUri: canonicalUri(request.rawPath),
       canonicalQuery: canonicalQueryString(claim.signedParameters),
       signedHeaders,
-      headerValue: header,
+      headerValue,
       payloadHash: claim.payloadHashValue,
     });
-    const toSign = stringToSign(claim.amzDate, scope, canonical);
-    if (!signatureMatches(hmacSha256(signingKey, toSign), claim.signature)) {
+    const matches = (canonical: string) => signatureMatches(hmacSha256(signingKey, stringToSign(claim.amzDate, scope, canonical)), claim.signature);
+    const canonical = canonicalWith(header);
+    // Header bytes reach us as latin1 text; a client that sent (and signed) UTF-8 signed their
+    // UTF-8 reading. Both readings are of the same bytes, so accepting either forges nothing.
+    const nonAscii = signedHeaders.some((name) => hasNonAscii(header(name) ?? ''));
+    if (!matches(canonical) && !(nonAscii && matches(canonicalWith((name) => {
+      const value = header(name);
+      return value === undefined ? undefined : headerValueAsUtf8(value);
+    })))) {
+      const toSign = stringToSign(claim.amzDate, scope, canonical);
       throw new S3Error('SignatureDoesNotMatch', {
         extra: {
           AWSAccessKeyId: accessKeyId,
