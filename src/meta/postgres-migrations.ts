@@ -1,4 +1,7 @@
 import type pg from 'pg';
+import { POSTGRES_ENCRYPTION_MIGRATION } from './postgres-migration-encryption.ts';
+import { POSTGRES_NODE_IDENTITY_MIGRATION } from './postgres-migration-node-identity.ts';
+import { POSTGRES_REPAIR_MIGRATION } from './postgres-migration-repair.ts';
 import { SchemaTooNewError } from './sqlite-migrations.ts';
 
 /**
@@ -199,6 +202,9 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX request_usage_by_account_time ON request_usage (account_id, at);
   `,
+  POSTGRES_NODE_IDENTITY_MIGRATION,
+  POSTGRES_ENCRYPTION_MIGRATION,
+  POSTGRES_REPAIR_MIGRATION,
 ];
 
 /** The advisory lock (one bigint key) every gateway takes to migrate: "shardgate" in ASCII. */

@@ -11,8 +11,8 @@ import { shardId, type SegmentRecord } from './types.ts';
  */
 
 export const SEGMENT_SQL = {
-  insertSegment: `INSERT INTO segments (segment_id, data_length, data_shards, parity_shards, chunk_size, ref_count)
-    VALUES ($1, $2, $3, $4, $5, 1) RETURNING id`,
+  insertSegment: `INSERT INTO segments (segment_id, data_length, data_shards, parity_shards, chunk_size, ref_count, key_id, wrapped_key, cipher_iv)
+    VALUES ($1, $2, $3, $4, $5, 1, $6, $7, $8) RETURNING id`,
   insertShards: `INSERT INTO shards (segment_ref, shard_index, node_id, root)
     SELECT $1, * FROM unnest($2::integer[], $3::text[], $4::bytea[])`,
   // A segment swept by a concurrent transaction is gone by the time the row lock is granted.
@@ -41,7 +41,11 @@ export const SEGMENT_SQL = {
 /** A new segment with its shards, referenced once (by the row the caller inserts next). */
 export async function insertSegment(sql: Sql, segment: SegmentRecord): Promise<number> {
   const { dataShards, parityShards, chunkSize } = segment.profile;
-  const row = await sql.one<{ id: number }>(SEGMENT_SQL.insertSegment, [segment.id, segment.length, dataShards, parityShards, chunkSize]);
+  const { encryption } = segment;
+  const row = await sql.one<{ id: number }>(SEGMENT_SQL.insertSegment, [
+    segment.id, segment.length, dataShards, parityShards, chunkSize,
+    encryption?.keyId ?? null, encryption ? Buffer.from(encryption.wrappedKey) : null, encryption ? Buffer.from(encryption.iv) : null,
+  ]);
   const segmentRef = row!.id;
   if (segment.shards.length > 0) {
     await sql.run(SEGMENT_SQL.insertShards, [
