@@ -157,3 +157,21 @@ export async function inTransaction<T>(pool: pg.Pool, mode: TransactionMode, fn:
     }
   }
 }
+
+/** The URL without its password, for messages. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'an unparsable URL';
+  }
+}
+
+/** The first line of a driver error, with its SQLSTATE or errno code. */
+export function describeError(error: unknown): string {
+  const { message, code } = error as { message?: string; code?: string };
+  const text = (message && message !== '' ? message : code ?? String(error)).split('\n')[0]!;
+  return code && !text.includes(code) ? `${text} (${code})` : text;
+}

@@ -5,22 +5,30 @@ import type {
   ObjectCopy, ObjectPartLookup, UploadedPart,
 } from './multipart-types.ts';
 import * as accounts from './postgres-accounts.ts';
-import { createPool, inTransaction, Sql, type PostgresPoolOptions, type TransactionMode } from './postgres-db.ts';
+import * as buckets from './postgres-buckets.ts';
+import { createPool, describeError, inTransaction, redactUrl, Sql, type PostgresPoolOptions, type TransactionMode } from './postgres-db.ts';
 import * as ledger from './postgres-ledger.ts';
 import { migratePostgres } from './postgres-migrations.ts';
 import * as multipart from './postgres-multipart.ts';
 import * as nodes from './postgres-nodes.ts';
 import { copyObject, objectPart } from './postgres-object-copy.ts';
 import * as objects from './postgres-objects.ts';
-import { sweepSegments } from './postgres-segments.ts';
+import * as operators from './postgres-operators.ts';
+import * as repair from './postgres-repair.ts';
+import * as segmentKeys from './postgres-segment-keys.ts';
 import * as writes from './postgres-write-queue.ts';
 import type { LedgerChange } from './sqlite-ledger.ts';
-import { toBucket, type BucketRow } from './sqlite-rows.ts';
-import { BucketAlreadyExistsError, BucketNotEmptyError, NoSuchAccountError, NoSuchBucketError, type MetaStore } from './store.ts';
+import { toBucket } from './sqlite-rows.ts';
+import type { BucketEncryptionAlgorithm, MetaStore, SegmentKeyRecord } from './store.ts';
 import type {
-  AccessKey, Account, Bucket, BucketAcl, CorsRule, GarbageShard, ListObjectsPage, ListObjectsQuery, NewBucket,
-  NewObjectVersion, NodeRecord, ObjectVersion, PendingShard, SegmentRecord,
+  AccessKey, Account, Bucket, BucketAcl, BucketListPage, CorsRule, GarbageShard, JoinToken, ListObjectsPage, ListObjectsQuery,
+  NewBucket, NewJoinToken, NewObjectVersion, NodeRecord, NodeTombstone, ObjectVersion, Operator, PendingShard, SegmentEncryption,
+  SegmentRecord,
 } from './types.ts';
+import type {
+  NodeAdminRecord, NodeAdminState, PlacementSwap, PlacementSwapResult, RepairJob, RepairQueueStats, RepairRequest,
+  SegmentPlacement, SegmentScanEntry, ShardInFlight,
+} from './repair-types.ts';
 import type {
   RequestUsage, RequestUsageTotal, SmallObjectPrefix, SmallObjectQuery, StorageEvent, TimeWindow,
 } from './usage-types.ts';
@@ -35,18 +43,6 @@ export class MetaStoreConnectError extends Error {
   readonly code = 'META_STORE_CONNECT_FAILED';
   override name = 'MetaStoreConnectError';
 }
-
-const BUCKET_SQL = {
-  insertBucket: `INSERT INTO buckets (name, account_id, created_at, data_shards, parity_shards, chunk_size, acl)
-    VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (name) DO NOTHING`,
-  bucketForDelete: 'SELECT * FROM buckets WHERE name = $1 FOR UPDATE',
-  setBucketAcl: 'UPDATE buckets SET acl = $1 WHERE name = $2',
-  bucketCors: 'SELECT cors_rules FROM buckets WHERE name = $1',
-  setBucketCors: 'UPDATE buckets SET cors_rules = $1 WHERE name = $2',
-  bucketsOfAccount: 'SELECT * FROM buckets WHERE account_id = $1 ORDER BY name',
-  bucketHasObjects: 'SELECT 1 FROM objects WHERE bucket_id = $1 LIMIT 1',
-  deleteBucket: 'DELETE FROM buckets WHERE id = $1',
-} as const;
 
 /**
  * The MetaStore on PostgreSQL, for several gateways sharing one database. A `pg.Pool`; each
@@ -69,7 +65,7 @@ export class PostgresMetaStore implements MetaStore {
     } catch (error) {
       await pool.end().catch(() => {});
       if ((error as { code?: string }).code === 'SCHEMA_TOO_NEW') throw error;
-      throw new MetaStoreConnectError(`cannot open the PostgreSQL metadata store at ${redactUrl(url)}: ${describe(error)}`);
+      throw new MetaStoreConnectError(`cannot open the PostgreSQL metadata store at ${redactUrl(url)}: ${describeError(error)}`);
     }
     return new PostgresMetaStore(pool, options.now ?? (() => new Date()));
   }
@@ -132,21 +128,8 @@ export class PostgresMetaStore implements MetaStore {
     return accounts.revokeAccessKey(this.#sql, accessKeyId, at);
   }
 
-  async createBucket(bucket: NewBucket): Promise<void> {
-    await this.#tx('write', async (sql) => {
-      const existing = await objects.bucketRow(sql, bucket.name);
-      if (existing) throw new BucketAlreadyExistsError(bucket.name, existing.account_id);
-      if (!await sql.one(accounts.ACCOUNT_SQL.accountByIdForKey, [bucket.accountId])) throw new NoSuchAccountError(bucket.accountId);
-      const { dataShards, parityShards, chunkSize } = bucket.profile;
-      const inserted = await sql.run(BUCKET_SQL.insertBucket, [
-        bucket.name, bucket.accountId, bucket.createdAt.getTime(), dataShards, parityShards, chunkSize, bucket.acl ?? 'private',
-      ]);
-      if (inserted === 0) {
-        // Taken by a concurrent CreateBucket that committed after our first look: its row is visible now.
-        const winner = await objects.bucketRow(sql, bucket.name);
-        throw new BucketAlreadyExistsError(bucket.name, winner?.account_id ?? '');
-      }
-    });
+  createBucket(bucket: NewBucket): Promise<void> {
+    return this.#tx('write', (sql) => buckets.createBucket(sql, bucket));
   }
 
   async getBucket(name: string): Promise<Bucket | null> {
@@ -154,37 +137,44 @@ export class PostgresMetaStore implements MetaStore {
     return row ? toBucket(row) : null;
   }
 
-  async setBucketAcl(name: string, acl: BucketAcl): Promise<void> {
-    if (await this.#sql.run(BUCKET_SQL.setBucketAcl, [acl, name]) === 0) throw new NoSuchBucketError(name);
+  setBucketAcl(name: string, acl: BucketAcl): Promise<void> {
+    return buckets.setBucketAcl(this.#sql, name, acl);
   }
 
-  async getBucketCors(name: string): Promise<readonly CorsRule[] | null> {
-    const row = await this.#sql.one<{ cors_rules: string | null }>(BUCKET_SQL.bucketCors, [name]);
-    if (!row) throw new NoSuchBucketError(name);
-    return row.cors_rules === null ? null : JSON.parse(row.cors_rules) as CorsRule[];
+  getBucketCors(name: string): Promise<readonly CorsRule[] | null> {
+    return buckets.getBucketCors(this.#sql, name);
   }
 
-  async setBucketCors(name: string, rules: readonly CorsRule[] | null): Promise<void> {
-    if (await this.#sql.run(BUCKET_SQL.setBucketCors, [rules === null ? null : JSON.stringify(rules), name]) === 0) {
-      throw new NoSuchBucketError(name);
-    }
+  setBucketCors(name: string, rules: readonly CorsRule[] | null): Promise<void> {
+    return buckets.setBucketCors(this.#sql, name, rules);
   }
 
-  async listBuckets(accountId: string): Promise<Bucket[]> {
-    return (await this.#sql.rows<BucketRow>(BUCKET_SQL.bucketsOfAccount, [accountId])).map(toBucket);
+  getBucketEncryption(name: string): Promise<BucketEncryptionAlgorithm | null> {
+    return buckets.getBucketEncryption(this.#sql, name);
   }
 
-  async deleteBucket(name: string): Promise<void> {
-    await this.#tx('write', async (sql) => {
-      // FOR UPDATE waits for writes in flight (they hold the row FOR KEY SHARE), then sees their objects.
-      const row = await sql.one<BucketRow>(BUCKET_SQL.bucketForDelete, [name]);
-      if (!row) throw new NoSuchBucketError(name);
-      if (await sql.one(BUCKET_SQL.bucketHasObjects, [row.id])) throw new BucketNotEmptyError(name);
-      const now = this.#now();
-      await multipart.abortAllOfBucket(sql, this.#ledger, row, now);
-      await sweepSegments(sql, now);
-      await sql.run(BUCKET_SQL.deleteBucket, [row.id]);
-    });
+  setBucketEncryption(name: string, algorithm: BucketEncryptionAlgorithm | null): Promise<void> {
+    return buckets.setBucketEncryption(this.#sql, name, algorithm);
+  }
+
+  listBuckets(accountId: string, page: BucketListPage = {}): Promise<Bucket[]> {
+    return buckets.listBuckets(this.#sql, accountId, page);
+  }
+
+  deleteBucket(name: string): Promise<void> {
+    return this.#tx('write', (sql) => buckets.deleteBucket(sql, this.#ledger, name, this.#now()));
+  }
+
+  countSegmentKeys(): Promise<Record<string, number>> {
+    return segmentKeys.countSegmentKeys(this.#sql);
+  }
+
+  listSegmentKeys(keyId: string, limit: number): Promise<SegmentKeyRecord[]> {
+    return segmentKeys.listSegmentKeys(this.#sql, keyId, limit);
+  }
+
+  replaceSegmentKey(segmentId: string, current: SegmentEncryption, next: SegmentEncryption): Promise<boolean> {
+    return segmentKeys.replaceSegmentKey(this.#sql, segmentId, current, next);
   }
 
   commitObject(version: NewObjectVersion): Promise<ObjectVersion | null> {
@@ -244,6 +234,46 @@ export class PostgresMetaStore implements MetaStore {
     return this.#tx('write', (sql) => multipart.abortUpload(sql, this.#ledger, bucket, key, uploadId, this.#now()));
   }
 
+  createOperator(name: string): Promise<Operator> {
+    return operators.createOperator(this.#sql, name, this.#now());
+  }
+
+  getOperator(id: string): Promise<Operator | null> {
+    return operators.getOperator(this.#sql, id);
+  }
+
+  getOperatorByName(name: string): Promise<Operator | null> {
+    return operators.getOperatorByName(this.#sql, name);
+  }
+
+  putJoinToken(token: NewJoinToken): Promise<JoinToken> {
+    return this.#tx('write', (sql) => operators.putJoinToken(sql, token));
+  }
+
+  getJoinToken(id: string): Promise<JoinToken | null> {
+    return operators.getJoinToken(this.#sql, id);
+  }
+
+  findJoinTokenByHash(tokenHash: Uint8Array): Promise<JoinToken | null> {
+    return operators.findJoinTokenByHash(this.#sql, tokenHash);
+  }
+
+  listJoinTokens(operatorId?: string): Promise<JoinToken[]> {
+    return operators.listJoinTokens(this.#sql, operatorId);
+  }
+
+  revokeJoinToken(id: string, at: Date): Promise<boolean> {
+    return operators.revokeJoinToken(this.#sql, id, at);
+  }
+
+  tombstoneNode(nodeId: string, reason: string, at: Date): Promise<void> {
+    return operators.tombstoneNode(this.#sql, nodeId, reason, at);
+  }
+
+  getNodeTombstone(nodeId: string): Promise<NodeTombstone | null> {
+    return operators.getNodeTombstone(this.#sql, nodeId);
+  }
+
   upsertNode(node: NodeRecord): Promise<void> {
     return nodes.upsertNode(this.#sql, node);
   }
@@ -280,6 +310,62 @@ export class PostgresMetaStore implements MetaStore {
     return writes.removeGarbage(this.#sql, ids);
   }
 
+  setNodeAdminState(nodeId: string, state: NodeAdminState | null, at: Date): Promise<void> {
+    return repair.setAdminState(this.#sql, nodeId, state, at);
+  }
+
+  listNodeAdminStates(): Promise<NodeAdminRecord[]> {
+    return repair.adminStates(this.#sql);
+  }
+
+  enqueueRepair(request: RepairRequest, at: Date): Promise<void> {
+    return this.#tx('write', (sql) => repair.enqueue(sql, request, at));
+  }
+
+  claimRepairs(owner: string, limit: number, leaseMs: number, at: Date): Promise<RepairJob[]> {
+    return repair.claim(this.#sql, owner, limit, leaseMs, at);
+  }
+
+  renewRepair(segmentId: string, leaseToken: number, leaseMs: number, at: Date): Promise<boolean> {
+    return repair.renew(this.#sql, segmentId, leaseToken, leaseMs, at);
+  }
+
+  completeRepair(segmentId: string, leaseToken: number): Promise<boolean> {
+    return this.#tx('write', (sql) => repair.complete(sql, segmentId, leaseToken));
+  }
+
+  releaseRepair(segmentId: string, leaseToken: number, retryAt: Date, error: string): Promise<boolean> {
+    return repair.release(this.#sql, segmentId, leaseToken, retryAt, error);
+  }
+
+  repairQueueStats(at: Date): Promise<RepairQueueStats> {
+    return repair.stats(this.#sql, at);
+  }
+
+  scanSegments(afterCursor: number, limit: number, nodeId?: string): Promise<SegmentScanEntry[]> {
+    return this.#tx('read', (sql) => repair.scan(sql, afterCursor, limit, nodeId));
+  }
+
+  getSegmentPlacement(segmentId: string): Promise<SegmentPlacement | null> {
+    return this.#tx('read', (sql) => repair.placement(sql, segmentId));
+  }
+
+  countShardsOnNode(nodeId: string): Promise<number> {
+    return repair.shardsOnNode(this.#sql, nodeId);
+  }
+
+  listShardsInFlight(segmentId: string): Promise<ShardInFlight[]> {
+    return repair.inFlight(this.#sql, segmentId);
+  }
+
+  listUnknownShards(nodeId: string, shardIds: readonly string[]): Promise<string[]> {
+    return repair.unknownShards(this.#sql, nodeId, shardIds);
+  }
+
+  replaceShardPlacements(swap: PlacementSwap): Promise<PlacementSwapResult> {
+    return this.#tx('write', (sql) => repair.swap(sql, swap, this.#now()));
+  }
+
   scanStorageEvents(accountId: string, before: Date, visit: (event: StorageEvent) => void): Promise<void> {
     return this.#tx('read', (sql) => ledger.visitStorageEvents(sql, accountId, before, visit));
   }
@@ -295,21 +381,4 @@ export class PostgresMetaStore implements MetaStore {
   smallObjectPrefixes(query: SmallObjectQuery): Promise<SmallObjectPrefix[]> {
     return ledger.listSmallObjectPrefixes(this.#sql, query);
   }
-}
-
-/** The URL without its password, for messages. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return 'an unparsable URL';
-  }
-}
-
-function describe(error: unknown): string {
-  const { message, code } = error as { message?: string; code?: string };
-  const text = (message && message !== '' ? message : code ?? String(error)).split('\n')[0]!;
-  return code && !text.includes(code) ? `${text} (${code})` : text;
 }
