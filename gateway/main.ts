@@ -66,6 +66,7 @@ async function serveWithStore(
     freeReserveBytes: config.nodeFreeReserveBytes,
     shardRoomBytes: Math.ceil(config.maxSegmentBytes / config.profile.dataShards),
     writeConnections: config.maxUploads + WRITE_POOL_SPARE_CONNECTIONS,
+    sharedStore: config.metaUrl !== null,
   });
   const client = new ShardClient(registry, now, config.shardTimeoutMs);
   const metrics = createMetrics();

@@ -40,16 +40,23 @@ function runGateway(args: readonly string[], command: 'gateway' | 'dev' = 'gatew
 }
 
 /**
- * Another gateway process with the cluster's credentials, killed at the test's end. Its node
+ * Another gateway process with the cluster's credentials and master key file, killed at the test's end. Its node
  * timeout is long: the nodes heartbeat to the first gateway only, and this one sees them as the
  * store last recorded them (node state per process is the next round's work).
  */
 async function startSecondGateway(t: ExecutionContext, cluster: TestCluster, args: readonly string[]): Promise<string> {
+  // Secrets by environment, never on the command line (as test/cluster.ts); the same master key file.
   const child = spawn(process.execPath, [
     '--import', 'tsx', CLI, 'gateway', '--host', '127.0.0.1', '--port', '0', '--data-dir', path.join(cluster.root, 'gateway-2'),
-    '--access-key', cluster.accessKeyId, '--secret-key', cluster.secretKey, '--admin-token', cluster.adminToken,
-    '--join-token', cluster.joinToken, '--node-timeout', '600000', '--shard-timeout', '10000', ...args,
-  ], { stdio: ['ignore', 'pipe', 'pipe'] });
+    '--access-key', cluster.accessKeyId, '--master-key-file', cluster.masterKeyFile,
+    '--node-timeout', '600000', '--shard-timeout', '10000', ...args,
+  ], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...process.env,
+      SHARDGATE_SECRET_KEY: cluster.secretKey, SHARDGATE_ADMIN_TOKEN: cluster.adminToken, SHARDGATE_JOIN_TOKEN: cluster.joinToken,
+    },
+  });
   t.teardown(() => { child.kill('SIGKILL'); });
   let output = '';
   child.stdout!.setEncoding('utf8').on('data', (text: string) => { output += text; });
