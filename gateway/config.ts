@@ -179,7 +179,7 @@ function parseBaseDomains(raw: string): string[] {
 }
 
 /** `postgres://` or `postgresql://` with a host; anything else is a one-line ConfigError (never echoing a password). */
-function parseMetaUrl(raw: string): string {
+export function parseMetaUrl(raw: string): string {
   let url: URL | null = null;
   try {
     url = new URL(raw);

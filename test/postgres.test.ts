@@ -155,4 +155,18 @@ test('a cluster on PostgreSQL: put, get, list, multipart, copy, delete; a second
   await s3.send(new PutObjectCommand({ Bucket: 'pgbucket', Key: 'later.bin', Body: other }));
   const after = await s3.send(new ListObjectsV2Command({ Bucket: 'pgbucket' }));
   t.deepEqual(after.Contents?.map((object) => object.Key), ['copy.bin', 'dir/é/small.bin', 'later.bin']);
+
+  // Master key rotation with the store in PostgreSQL: rewrap-master --meta rewraps every data key
+  // the old key wrapped, and the running gateway still reads what they encrypt.
+  const rotated = await cluster.runCli(['keys', 'rotate-master', '--master-key-file', cluster.masterKeyFile]);
+  t.is(rotated.code, 0, rotated.stderr);
+  const rewrapped = await cluster.runCli(['keys', 'rewrap-master', '--master-key-file', cluster.masterKeyFile, '--meta', url]);
+  t.is(rewrapped.code, 0, rewrapped.stderr);
+  const total = Number(rewrapped.stdout.match(/^(\d+) data keys wrapped by mk1 to rewrap with mk2$/m)?.[1]);
+  t.true(total > 0, rewrapped.stdout);
+  t.regex(rewrapped.stdout, new RegExp(`^rewrapped ${total} data keys with mk2`, 'm'));
+  const again = await cluster.runCli(['keys', 'rewrap-master', '--master-key-file', cluster.masterKeyFile, '--meta', url]);
+  t.regex(again.stdout, /^0 data keys/);
+  t.deepEqual(await getObjectBytes(cluster.s3(), { Bucket: 'pgbucket', Key: 'copy.bin' }), Buffer.from(small));
+  t.deepEqual(await getObjectBytes(cluster.s3(), { Bucket: 'pgbucket', Key: 'later.bin' }), Buffer.from(other));
 });
