@@ -14,8 +14,9 @@ const REGISTRATION_TIMEOUT_MS = 60_000;
 
 const DEV_HELP = `Usage: shardgate dev [--nodes N] [gateway options]
 
-Runs a whole local cluster: the gateway on http://127.0.0.1:9000 with SQLite, and N shard-node
-processes (default 6, for the default 4+2 profile), all data under ./data (SHARDGATE_DATA_DIR).
+Runs a whole local cluster: the gateway on http://127.0.0.1:9000 with SQLite (or PostgreSQL with
+--meta postgres://…), and N shard-node processes (default 6, for the default 4+2 profile), all
+data under ./data (SHARDGATE_DATA_DIR).
 Credentials are generated on first start and kept; Ctrl-C stops everything.
 
   --nodes <integer>                number of shard nodes (env SHARDGATE_DEV_NODES, default 6)

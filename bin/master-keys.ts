@@ -1,26 +1,30 @@
 /**
  * `shardgate keys rotate-master` and `shardgate keys rewrap-master`: the master key file and the
  * data keys it wraps. Both work on files, not through a gateway: rotation appends a key to the
- * key file; rewrap opens the metadata store directly and rewraps every segment data key wrapped
+ * key file; rewrap opens the metadata store directly (the SQLite file in --data-dir, or the
+ * PostgreSQL database of --meta, as the gateway) and rewraps every segment data key wrapped
  * by an older master key with the newest one, one compare-and-set per segment, so it is safe
  * while gateways run and never touches a shard byte. No key is ever printed.
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, formatHelp, parseInteger, readSettings, type SettingSpecs } from '../src/config/flags.ts';
 import { MasterKeyFileError, rotateMasterKeyFile } from '../src/crypto/master-key-file.ts';
 import { MasterKeyRing } from '../src/crypto/segment-keys.ts';
-import { SqliteMetaStore } from '../src/meta/sqlite-store.ts';
 import type { MetaStore } from '../src/meta/store.ts';
+import { parseMetaUrl } from '../gateway/config.ts';
 import { loadMasterKeys } from '../gateway/master-keys.ts';
+import { openMetaStore } from '../gateway/meta-store.ts';
 
 const SPECS = {
   masterKeyFile: { flag: 'master-key-file', env: 'SHARDGATE_MASTER_KEY_FILE', kind: 'string', description: 'the master key file (required)' },
   dataDir: { flag: 'data-dir', env: 'SHARDGATE_DATA_DIR', kind: 'string', description: 'rewrap: the gateway data directory (its meta.sqlite)', defaultText: './data/gateway' },
+  meta: { flag: 'meta', env: 'SHARDGATE_META_URL', kind: 'string', description: 'rewrap: the gateways\' PostgreSQL metadata store, postgres://user:password@host:port/database', defaultText: 'SQLite in --data-dir' },
   batch: { flag: 'batch', kind: 'integer', description: 'rewrap: segments per progress step', defaultText: '500' },
 } as const satisfies SettingSpecs;
 
 export const MASTER_KEYS_HELP = formatHelp(
-  'shardgate keys rotate-master --master-key-file FILE\n       shardgate keys rewrap-master --master-key-file FILE [--data-dir DIR]',
+  'shardgate keys rotate-master --master-key-file FILE\n       shardgate keys rewrap-master --master-key-file FILE [--data-dir DIR | --meta URL]',
   'rotate-master appends a new master key to the key file: restart the gateways (or let them meet a\n'
   + 'segment wrapped by it) and new writes use it; older keys stay and still open what they wrapped.\n'
   + 'rewrap-master then rewraps every data key wrapped by an older key with the newest one, in the\n'
@@ -47,7 +51,7 @@ export async function runMasterKeysCli(argv: readonly string[], out: (line: stri
       return;
     }
     const batch = v.batch ? parseInteger('--batch', v.batch, 1, 100_000) : 500;
-    const store = SqliteMetaStore.open(path.join(path.resolve(v.dataDir ?? './data/gateway'), 'meta.sqlite'));
+    const store = await openRewrapStore(v.meta, v.dataDir);
     try {
       const ring = new MasterKeyRing(await loadMasterKeys(store, file));
       const done = await rewrapSegments(store, ring, batch, out);
@@ -63,6 +67,15 @@ export async function runMasterKeysCli(argv: readonly string[], out: (line: stri
     }
     throw error;
   }
+}
+
+/** The gateways' store: PostgreSQL with --meta, else the SQLite file of --data-dir, which must exist. */
+async function openRewrapStore(metaUrl: string | undefined, dataDir: string | undefined): Promise<MetaStore> {
+  if (metaUrl) return openMetaStore({ metaUrl: parseMetaUrl(metaUrl), dataDir: '', dbPath: '' });
+  const dir = path.resolve(dataDir ?? './data/gateway');
+  const dbPath = path.join(dir, 'meta.sqlite');
+  if (!existsSync(dbPath)) throw new ConfigError(`no metadata store at ${dbPath} (see --data-dir, --meta)`);
+  return openMetaStore({ metaUrl: null, dataDir: dir, dbPath });
 }
 
 export class RewrapError extends Error {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Hono } from 'hono';
 import { NotEnoughShardsError } from '../src/erasure/errors.ts';
+import { MetaStoreUnavailableError } from '../src/meta/store.ts';
 import { bodyLimit, type BodyRefusal } from '../src/http/body-limit.ts';
 import { S3Error } from '../src/s3/errors.ts';
 import { errorXml } from '../src/s3/xml.ts';
@@ -126,6 +127,9 @@ function toS3Error(error: Error): S3Error {
       message: `Not enough good shards are available to read this object right now (${error.message}).`,
       cause: error,
     });
+  }
+  if (error instanceof MetaStoreUnavailableError) {
+    return new S3Error('ServiceUnavailable', { message: 'The metadata database is unreachable right now; retry shortly.', cause: error });
   }
   if (error instanceof WriteQuorumError) {
     return new S3Error('ServiceUnavailable', {

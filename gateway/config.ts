@@ -19,8 +19,10 @@ export interface GatewayConfig extends RepairSettings, LimitSettings {
   /** Virtual-hosted-style requests are `<bucket>.<one of these>` (see addressing.ts). */
   readonly baseDomains: readonly string[];
   readonly dataDir: string;
-  /** SQLite file of the metadata store. */
+  /** SQLite file of the metadata store (used when `metaUrl` is null). */
   readonly dbPath: string;
+  /** A `postgres://…` URL: metadata in PostgreSQL (several gateways may share it); null for SQLite. */
+  readonly metaUrl: string | null;
   readonly region: string;
   readonly profile: ErasureProfile;
   /** Upper bound of data bytes per segment (rounded down to whole stripes). */
@@ -68,6 +70,7 @@ const SPECS = {
   tlsKey: { flag: 'tls-key', env: 'SHARDGATE_TLS_KEY', kind: 'string', description: 'PEM private key file of --tls-cert' },
   port: { flag: 'port', env: 'SHARDGATE_PORT', kind: 'integer', description: 'S3 port (0 picks a free one)', defaultText: '9000' },
   domain: { flag: 'domain', env: 'SHARDGATE_DOMAIN', kind: 'string', description: 'base domains for virtual-hosted buckets (<bucket>.<domain>), comma-separated', defaultText: 'the --host and localhost' },
+  meta: { flag: 'meta', env: 'SHARDGATE_META_URL', kind: 'string', description: 'metadata store: postgres://user:password@host:port/database', defaultText: 'SQLite in the data directory' },
   dataDir: { flag: 'data-dir', env: 'SHARDGATE_DATA_DIR', kind: 'string', description: 'gateway data directory', defaultText: './data/gateway' },
   region: { flag: 'region', env: 'SHARDGATE_REGION', kind: 'string', description: 'S3 region name clients sign for', defaultText: 'us-east-1' },
   dataShards: { flag: 'data-shards', env: 'SHARDGATE_DATA_SHARDS', kind: 'integer', description: 'k: data shards per stripe', defaultText: '4' },
@@ -133,6 +136,7 @@ export function loadGatewayConfig(argv: readonly string[], env: NodeJS.ProcessEn
     port: v.port ? parseInteger('--port', v.port, 0, 65535) : 9000,
     dataDir,
     dbPath: path.join(dataDir, 'meta.sqlite'),
+    metaUrl: v.meta ? parseMetaUrl(v.meta) : null,
     region: v.region ?? 'us-east-1',
     profile,
     maxSegmentBytes: v.maxSegmentSize ? parseBytes('--max-segment-size', v.maxSegmentSize) : MAX_SEGMENT_BYTES,
@@ -172,6 +176,18 @@ function parseBaseDomains(raw: string): string[] {
     throw new ConfigError(`--domain must be host names like s3.example.com, comma-separated, got "${bad ?? raw}"`);
   }
   return domains;
+}
+
+/** `postgres://` or `postgresql://` with a host; anything else is a one-line ConfigError (never echoing a password). */
+export function parseMetaUrl(raw: string): string {
+  let url: URL | null = null;
+  try {
+    url = new URL(raw);
+  } catch { /* reported below */ }
+  if (!url || !/^postgres(ql)?:$/.test(url.protocol) || url.hostname === '') {
+    throw new ConfigError('--meta must be a PostgreSQL URL like postgres://user:password@host:5432/database');
+  }
+  return raw;
 }
 
 /** Both files or neither; each must be readable PEM. */

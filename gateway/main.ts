@@ -6,7 +6,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import { ReedSolomonCodec } from '../src/erasure/codec.ts';
 import { ConfigError } from '../src/config/flags.ts';
 import { createLogger, type Logger } from '../src/log/logger.ts';
-import { SqliteMetaStore } from '../src/meta/sqlite-store.ts';
+import type { MetaStore } from '../src/meta/store.ts';
 import { createApp } from './app.ts';
 import { holdContinueUntilAuthenticated } from './expect-continue.ts';
 import { createVerifier } from './auth.ts';
@@ -15,6 +15,7 @@ import { GATEWAY_HELP, loadGatewayConfig, type GatewayConfig } from './config.ts
 import type { GatewayDeps } from './context.ts';
 import { ensureCredentials, type Credentials } from './credentials.ts';
 import { Janitor } from './janitor.ts';
+import { openMetaStore } from './meta-store.ts';
 import { GatewayMasterKeys } from './master-keys.ts';
 import { createMetrics } from './metrics.ts';
 import { GatewayPrometheus } from './prometheus.ts';
@@ -44,15 +45,20 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   mkdirSync(config.dataDir, { recursive: true });
   const startedAt = new Date();
   const now = () => new Date();
-  if (config.masterKeyFile === null) throw new ConfigError('--master-key-file (or SHARDGATE_MASTER_KEY_FILE) is required');
-  const store = SqliteMetaStore.open(config.dbPath);
-  let masterKeys;
+  const store = await openMetaStore(config);
   try {
-    masterKeys = await GatewayMasterKeys.load(store, config.masterKeyFile);
+    return await serveWithStore(config, logger, store, startedAt, now);
   } catch (error) {
-    await store.close();
+    await store.close(); // a PostgreSQL pool left open would keep the process alive
     throw error;
   }
+}
+
+async function serveWithStore(
+  config: GatewayConfig, logger: Logger, store: MetaStore, startedAt: Date, now: () => Date,
+): Promise<RunningGateway> {
+  if (config.masterKeyFile === null) throw new ConfigError('--master-key-file (or SHARDGATE_MASTER_KEY_FILE) is required');
+  const masterKeys = await GatewayMasterKeys.load(store, config.masterKeyFile);
   const credentials = await ensureCredentials(store, config);
   await ensureDefaultJoinToken(store, credentials.joinToken, now());
   const registry = await NodeRegistry.load({
@@ -60,6 +66,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     freeReserveBytes: config.nodeFreeReserveBytes,
     shardRoomBytes: Math.ceil(config.maxSegmentBytes / config.profile.dataShards),
     writeConnections: config.maxUploads + WRITE_POOL_SPARE_CONNECTIONS,
+    sharedStore: config.metaUrl !== null,
   });
   const client = new ShardClient(registry, now, config.shardTimeoutMs);
   const metrics = createMetrics();

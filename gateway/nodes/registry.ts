@@ -27,6 +27,12 @@ export interface NodeRegistryOptions {
   readonly freeReserveBytes?: number;
   /** Room for one more shard, needed above the reserve to get new shards. Default 1. */
   readonly shardRoomBytes?: number;
+  /**
+   * Other gateways share the store (PostgreSQL) and record the heartbeats they accept: a node
+   * whose stored heartbeat is fresh at load counts as heard, its stored URL vouched for by that
+   * gateway. Default false (a SQLite gateway is the only one that writes its store).
+   */
+  readonly sharedStore?: boolean;
 }
 
 /**
@@ -59,7 +65,11 @@ export class NodeRegistry {
 
   static async load(options: NodeRegistryOptions): Promise<NodeRegistry> {
     const registry = new NodeRegistry(options);
-    for (const record of await options.store.listNodes()) registry.#install(record);
+    const loadedAtMs = options.now().getTime();
+    for (const record of await options.store.listNodes()) {
+      registry.#install(record);
+      if (options.sharedStore && loadedAtMs - record.lastHeartbeatAt.getTime() <= options.nodeTimeoutMs) registry.#heardSinceLoad.add(record.id);
+    }
     return registry;
   }
 

@@ -52,6 +52,11 @@ export type KeySeek<Row extends { readonly key: string }> = (
   from: SeekBound, upper: string | null, limit: number,
 ) => Iterable<Row>;
 
+/** The same seek for an asynchronous driver (PostgreSQL): rows arrive as the walk asks for them. */
+export type AsyncKeySeek<Row extends { readonly key: string }> = (
+  from: SeekBound, upper: string | null, limit: number,
+) => AsyncIterable<Row>;
+
 export interface ListingWalk<Row> {
   readonly objects: Row[];
   readonly commonPrefixes: string[];
@@ -68,6 +73,60 @@ export interface ListingWalk<Row> {
 export function walkListing<Row extends { readonly key: string }>(
   query: ListObjectsQuery, seek: KeySeek<Row>,
 ): ListingWalk<Row> {
+  const steps = listingSteps<Row>(query);
+  let rows: Iterator<Row> | null = null;
+  try {
+    let input: Row | undefined;
+    for (;;) {
+      const step = steps.next(input);
+      if (step.done) return step.value;
+      if (step.value === NEXT_ROW) {
+        const next = rows!.next();
+        input = next.done ? undefined : next.value;
+      } else {
+        rows?.return?.();
+        rows = seek(step.value.from, step.value.upper, step.value.limit)[Symbol.iterator]();
+        input = undefined;
+      }
+    }
+  } finally {
+    rows?.return?.();
+  }
+}
+
+/** walkListing over an asynchronous seek: the same walk, the same pages. */
+export async function walkListingAsync<Row extends { readonly key: string }>(
+  query: ListObjectsQuery, seek: AsyncKeySeek<Row>,
+): Promise<ListingWalk<Row>> {
+  const steps = listingSteps<Row>(query);
+  let rows: AsyncIterator<Row> | null = null;
+  try {
+    let input: Row | undefined;
+    for (;;) {
+      const step = steps.next(input);
+      if (step.done) return step.value;
+      if (step.value === NEXT_ROW) {
+        const next = await rows!.next();
+        input = next.done ? undefined : next.value;
+      } else {
+        await rows?.return?.();
+        rows = seek(step.value.from, step.value.upper, step.value.limit)[Symbol.asyncIterator]();
+        input = undefined;
+      }
+    }
+  } finally {
+    await rows?.return?.();
+  }
+}
+
+/** What the walk asks its driver for: a new seek, or the next row of the current one (undefined: none). */
+const NEXT_ROW = Symbol('next row');
+type WalkRequest = typeof NEXT_ROW | { readonly from: SeekBound; readonly upper: string | null; readonly limit: number };
+
+/** The walk itself, free of I/O: it yields seeks and row requests, and returns the page. */
+function* listingSteps<Row extends { readonly key: string }>(
+  query: ListObjectsQuery,
+): Generator<WalkRequest, ListingWalk<Row>, Row | undefined> {
   const objects: Row[] = [];
   const commonPrefixes: string[] = [];
   const maxKeys = Math.max(0, Math.floor(query.maxKeys));
@@ -85,7 +144,8 @@ export function walkListing<Row extends { readonly key: string }>(
   for (;;) {
     const limit = maxKeys - count + 1;
     let nextFrom: SeekBound | null = null;
-    for (const row of seek(from, upper, limit)) {
+    yield { from, upper, limit };
+    for (let row = yield NEXT_ROW; row !== undefined; row = yield NEXT_ROW) {
       // Any row past a full page is a further entry: the page is truncated.
       if (count === maxKeys) return { objects, commonPrefixes, isTruncated: true, nextAfter: last };
       const commonPrefix = delimiter === null ? null : commonPrefixOf(row.key, prefix, delimiter);

@@ -118,6 +118,20 @@ export interface SegmentKeyRecord {
 }
 
 /**
+ * The metadata database cannot be reached right now (connection refused or lost, server
+ * shutting down or refusing connections). Nothing the failed call was doing is committed, unless
+ * the connection was lost after the database received its COMMIT; the gateway answers 503
+ * ServiceUnavailable, and later calls reconnect.
+ */
+export class MetaStoreUnavailableError extends Error {
+  readonly code = 'META_STORE_UNAVAILABLE';
+  override name = 'MetaStoreUnavailableError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/**
  * Everything the gateway remembers. Every method is async so that the SQLite backend and the
  * PostgreSQL one (several gateways) share callers. Listing is by index seeks only: no method
  * loads a bucket, and `getSegments` loads only the segments a span touches.

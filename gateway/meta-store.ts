@@ -1,0 +1,26 @@
+import { mkdirSync } from 'node:fs';
+import { ConfigError } from '../src/config/flags.ts';
+import { MetaStoreConnectError, PostgresMetaStore } from '../src/meta/postgres-store.ts';
+import { SqliteMetaStore } from '../src/meta/sqlite-store.ts';
+import type { MetaStore } from '../src/meta/store.ts';
+import type { GatewayConfig } from './config.ts';
+
+/**
+ * The gateway's metadata store: PostgreSQL when `--meta postgres://…` is set, else the SQLite file
+ * in the data directory. A database that cannot be reached at start is a ConfigError (one line,
+ * exit 1), never a stack trace.
+ */
+export async function openMetaStore(config: Pick<GatewayConfig, 'metaUrl' | 'dataDir' | 'dbPath'>): Promise<MetaStore> {
+  if (config.metaUrl === null) {
+    mkdirSync(config.dataDir, { recursive: true });
+    return SqliteMetaStore.open(config.dbPath);
+  }
+  try {
+    return await PostgresMetaStore.open(config.metaUrl);
+  } catch (error) {
+    if (error instanceof MetaStoreConnectError || (error as { code?: string }).code === 'SCHEMA_TOO_NEW') {
+      throw new ConfigError((error as Error).message);
+    }
+    throw error;
+  }
+}
