@@ -10,6 +10,7 @@ import path from 'node:path';
 import { CreateBucketCommand, ListBucketsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { loadGatewayConfig } from '../gateway/config.ts';
+import { ensureMasterKeyFile } from '../src/crypto/master-key-file.ts';
 import { startGateway } from '../gateway/main.ts';
 import { silentLogger } from '../src/log/logger.ts';
 import { exportPrivateKeyPem, generateNodeKeyPair } from '../src/node-protocol/node-key.ts';
@@ -23,8 +24,9 @@ test('the S3 listener serves HTTPS with --tls-cert and --tls-key', async (t) => 
   const cert = selfSignedCertificate(key, { commonName: 'gateway', altNames: ['127.0.0.1'], notBefore: new Date(Date.now() - 60_000), notAfter: new Date(Date.now() + 3_600_000) });
   await writeFile(path.join(dir, 'cert.pem'), cert);
   await writeFile(path.join(dir, 'key.pem'), exportPrivateKeyPem(key), { mode: 0o600 });
+  ensureMasterKeyFile(path.join(dir, 'master.key'));
   const { config } = loadGatewayConfig([
-    '--port', '0', '--data-dir', path.join(dir, 'gateway'), '--log-requests', 'false',
+    '--port', '0', '--data-dir', path.join(dir, 'gateway'), '--log-requests', 'false', '--master-key-file', path.join(dir, 'master.key'),
     '--tls-cert', path.join(dir, 'cert.pem'), '--tls-key', path.join(dir, 'key.pem'),
   ], {});
   const gateway = await startGateway(config, silentLogger);

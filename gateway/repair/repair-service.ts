@@ -141,8 +141,10 @@ export class RepairService {
   }
 
   /**
-   * The node is untrusted: no new shards, its shards repaired away (they stay readable while
-   * verified), and its id is tombstoned: it can never register again, not even after a restart.
+   * The node is untrusted: no new shards, ever (the state is kept in the store, so a restart or a
+   * re-registration does not lift it); its shards are repaired away (they stay readable while
+   * verified, and its heartbeats keep counting so its garbage can still be deleted). `forget`
+   * tombstones the id for good once the operator is done with it.
    */
   async disqualify(nodeId: string): Promise<NodeRepairView> {
     await this.#decide(nodeId, 'disqualified');
@@ -165,7 +167,7 @@ export class RepairService {
 
   async #decide(nodeId: string, state: NodeAdminState): Promise<void> {
     await this.states.setAdminState(nodeId, state);
-    if (state === 'forgotten' || state === 'disqualified') await this.deps.store.tombstoneNode(nodeId, state, this.deps.now());
+    if (state === 'forgotten') await this.deps.store.tombstoneNode(nodeId, state, this.deps.now());
     this.deps.logger.info('node_state_set', { nodeId, state });
     this.checker.queueSegmentsOnNode(nodeId)
       .catch((error: Error) => this.deps.logger.error('repair_queue_node_failed', { nodeId, error: error.message }));
