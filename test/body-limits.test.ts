@@ -113,11 +113,11 @@ function sendDeclaredOnly(url: string, method: string, headers: Record<string, s
 
 /** Streams `total` bytes to `url` (declared or chunked) until the gateway answers; resolves with its status. */
 /**
- * Announces a body of `total` bytes (declared, or chunked) and sends up to its first 16 MiB, then
- * waits for the answer without sending more: a gateway that buffered bodies before answering would
- * never answer (the test times out); one that refuses early answers 413 at once. Sending the
- * whole 256 MB is not needed to prove that, and races the adapter closing the refused connection
- * (the client then gets EPIPE before it has read the answer).
+ * Announces a body of `total` bytes — by Content-Length, or chunked — sends only what the limit
+ * needs to be crossed (nothing for a declared length, 1 MiB when chunked), then waits for the
+ * answer without sending more: a gateway that buffered bodies before answering would never answer
+ * (the test times out); one that refuses early answers 413 at once. Pushing all 256 MB would race
+ * the adapter closing the refused connection (the client then gets EPIPE before reading the 413).
  */
 function streamUntilAnswered(url: string, total: number, declared: boolean): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -131,16 +131,8 @@ function streamUntilAnswered(url: string, total: number, declared: boolean): Pro
       upload.destroy();
     });
     upload.on('error', (error) => { if (!answered) reject(error); });
-    const piece = Buffer.alloc(1024 * 1024);
-    const limit = Math.min(total, 16 * 1024 * 1024);
-    let sent = 0;
-    const pump = () => {
-      while (!answered && sent < limit) {
-        sent += piece.length;
-        if (!upload.write(piece)) return void upload.once('drain', pump);
-      }
-    };
-    pump();
+    if (declared) upload.flushHeaders();
+    else upload.write(Buffer.alloc(1024 * 1024));
   });
 }
 
