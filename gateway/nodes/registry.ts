@@ -56,7 +56,7 @@ export class NodeRegistry {
   readonly #heartbeatSignedAtMs = new Map<string, number>();
   /** Nodes that answered 507 to an upload since their last heartbeat. */
   readonly #refusedStorage = new Set<string>();
-  /** Repair's node states: draining, drained, disqualified and forgotten nodes get no new shards. */
+  /** Repair's node states: draining, drained, disqualified and forgotten nodes get no new shards (`placementCandidates`). */
   #acceptsShards: (nodeId: string) => boolean = () => true;
 
   private constructor(options: NodeRegistryOptions) {
@@ -123,11 +123,6 @@ export class NodeRegistry {
     return this.online()
       .filter((view) => view.record.freeBytes >= minFreeBytes && !this.#refusedStorage.has(view.record.id) && this.#acceptsShards(view.record.id))
       .map(({ record }) => ({ id: record.id, zone: record.zone, operatorId: record.operatorId ?? `node:${record.id}`, freeBytes: record.freeBytes }));
-  }
-
-  /** Online nodes that may receive new shards (see `setShardFilter`). */
-  writable(): NodeView[] {
-    return this.online().filter((view) => this.#acceptsShards(view.record.id));
   }
 
   setShardFilter(acceptsShards: (nodeId: string) => boolean): void {
