@@ -7,6 +7,7 @@ export const LIMIT_SETTING_SPECS = {
   headersTimeout: { flag: 'headers-timeout', env: 'SHARDGATE_HEADERS_TIMEOUT_MS', kind: 'integer', description: 'ms a client may take to send a request\'s headers', defaultText: '20000' },
   idleTimeout: { flag: 'idle-timeout', env: 'SHARDGATE_IDLE_TIMEOUT_MS', kind: 'integer', description: 'ms an idle keep-alive connection is kept open', defaultText: '5000' },
   bodyProgressTimeout: { flag: 'body-progress-timeout', env: 'SHARDGATE_BODY_PROGRESS_TIMEOUT_MS', kind: 'integer', description: 'ms a request body may send nothing before the request is aborted', defaultText: '30000' },
+  sendProgressTimeout: { flag: 'send-progress-timeout', env: 'SHARDGATE_SEND_PROGRESS_TIMEOUT_MS', kind: 'integer', description: 'ms a client may read nothing of a response body that is waiting for it before the connection is closed', defaultText: '30000' },
 } as const satisfies SettingSpecs;
 
 type LimitValues = { readonly [K in keyof typeof LIMIT_SETTING_SPECS]?: string | undefined };
@@ -22,6 +23,11 @@ export interface LimitSettings {
   readonly idleTimeoutMs: number;
   /** A request body that sends no byte for this long is aborted (S3 `RequestTimeout`). */
   readonly bodyProgressTimeoutMs: number;
+  /**
+   * A client that reads nothing of a waiting response body for this long has its connection
+   * closed, and the shard reads behind it are cancelled (their pooled connections freed).
+   */
+  readonly sendProgressTimeoutMs: number;
 }
 
 /** Validates the limit settings; ConfigError with a one-line message naming the flag. */
@@ -37,5 +43,8 @@ export function loadLimitSettings(values: LimitValues): LimitSettings {
     bodyProgressTimeoutMs: values.bodyProgressTimeout === undefined
       ? 30_000
       : parseInteger('--body-progress-timeout', values.bodyProgressTimeout, 100, 3_600_000),
+    sendProgressTimeoutMs: values.sendProgressTimeout === undefined
+      ? 30_000
+      : parseInteger('--send-progress-timeout', values.sendProgressTimeout, 100, 3_600_000),
   };
 }
