@@ -9,7 +9,7 @@ import type { NodeRegistry } from '../nodes/registry.ts';
 import type { ShardClient } from '../nodes/shard-client.ts';
 import type { HashListCache } from '../read/hash-list-cache.ts';
 import { Auditor } from './auditor.ts';
-import { ByteRateLimiter } from './byte-rate-limiter.ts';
+import { ByteRateLimiter } from '../../src/rate/byte-rate-limiter.ts';
 import { Checker, type HealthCensus } from './checker.ts';
 import { Reconciler } from './reconciler.ts';
 import { NodeStates, UnknownNodeError, type NodeState } from './node-states.ts';
