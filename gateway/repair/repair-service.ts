@@ -80,7 +80,7 @@ export class RepairService {
     const signals = new RepairSignals({ store, states, metrics, logger, now, shardsPerSegment: totalShards(config.profile) }, kick);
     const checker = new Checker({ store, states, logger, now }, config.repairCheckIntervalMs, kick);
     repairer = new Repairer({ ...deps, states, limiter: new ByteRateLimiter(config.repairRateBytes) }, config.repairConcurrency, config.repairLeaseMs);
-    const reconciler = new Reconciler({ store, registry, metrics, logger, now }, config.reconcileIntervalMs);
+    const reconciler = new Reconciler({ store, registry, metrics, logger, now, onQueued: kick }, config.reconcileIntervalMs);
     let service: RepairService | null = null;
     const auditor = new Auditor({
       store, registry, client: deps.client, hashLists: deps.hashLists, states, metrics, logger, now, shardTimeoutMs: config.shardTimeoutMs,
