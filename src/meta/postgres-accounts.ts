@@ -12,6 +12,7 @@ import type { AccessKey, Account } from './types.ts';
 export const ACCOUNT_SQL = {
   getSetting: 'SELECT value FROM settings WHERE name = $1',
   setSetting: 'INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = excluded.value',
+  claimSetting: 'INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING',
   insertAccount: 'INSERT INTO accounts (id, name, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
   accountById: 'SELECT * FROM accounts WHERE id = $1',
   accountByIdForKey: 'SELECT * FROM accounts WHERE id = $1 FOR KEY SHARE',

@@ -97,6 +97,11 @@ export class PostgresMetaStore implements MetaStore {
     return (await this.#sql.one<{ value: string }>(accounts.ACCOUNT_SQL.getSetting, [name]))?.value ?? null;
   }
 
+  async claimSetting(name: string, value: string): Promise<string> {
+    await this.#sql.run(accounts.ACCOUNT_SQL.claimSetting, [name, value]);
+    return (await this.#sql.one<{ value: string }>(accounts.ACCOUNT_SQL.getSetting, [name]))!.value;
+  }
+
   async setSetting(name: string, value: string): Promise<void> {
     await this.#sql.run(accounts.ACCOUNT_SQL.setSetting, [name, value]);
   }

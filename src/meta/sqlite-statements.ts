@@ -14,6 +14,7 @@ const OBJECT_SEGMENT_COLUMNS = `SELECT s.id, s.segment_id, os.segment_index, os.
 export const SQL = {
   getSetting: 'SELECT value FROM settings WHERE name = ?',
   setSetting: 'INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value',
+  claimSetting: 'INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING',
 
   insertAccount: 'INSERT INTO accounts (id, name, created_at) VALUES (?, ?, ?)',
   accountById: 'SELECT * FROM accounts WHERE id = ?',

@@ -138,6 +138,11 @@ export class SqliteMetaStore implements MetaStore {
     return row?.value ?? null;
   }
 
+  async claimSetting(name: string, value: string): Promise<string> {
+    this.#sql.claimSetting.run(name, value);
+    return (this.#sql.getSetting.get(name) as { value: string }).value;
+  }
+
   async setSetting(name: string, value: string): Promise<void> {
     this.#sql.setSetting.run(name, value);
   }

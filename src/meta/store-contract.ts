@@ -43,6 +43,9 @@ function runAccountContract(test: TestFn, makeStore: MakeStore): void {
     t.is(await store.getSetting('cluster.name'), 'é😀 \n "quoted"');
     await store.setSetting('empty', '');
     t.is(await store.getSetting('empty'), '');
+    t.is(await store.claimSetting('claimed', 'first'), 'first');
+    t.is(await store.claimSetting('claimed', 'second'), 'first', 'a stored value is never replaced by a claim');
+    t.is(await store.getSetting('claimed'), 'first');
   });
 
   test('accounts are found by id and by unique name', async (t) => {

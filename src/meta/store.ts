@@ -143,6 +143,11 @@ export interface MetaStore {
   /** A small persisted key/value for generated credentials and cluster settings. */
   getSetting(name: string): Promise<string | null>;
   setSetting(name: string, value: string): Promise<void>;
+  /**
+   * Stores `value` under `name` unless a value is already stored, and returns the stored one:
+   * gateways starting at once on one database agree on a generated secret (the first writer wins).
+   */
+  claimSetting(name: string, value: string): Promise<string>;
 
   /** Names are unique: throws AccountAlreadyExistsError when taken. */
   createAccount(name: string): Promise<Account>;
