@@ -11,7 +11,6 @@ import { formatDuration, formatMegabytes } from './archive-progress.ts';
 
 interface Totals { readonly segments: number; readonly bytes: number }
 interface ListedPage {
-  readonly remaining: Totals;
   readonly segments: readonly { segmentId: string; cursor: number; placementVersion: number; length: number }[];
   readonly nextCursor: number;
 }
@@ -58,15 +57,17 @@ export function runEncryptExistingCli(argv: readonly string[]): Promise<void> {
 
 async function encryptExisting(endpoint: AdminEndpoint, batch: number, dryRun: boolean, progress: NodeJS.WriteStream | null): Promise<ReencryptionSummary> {
   const startedAt = performance.now();
-  const list = (after: number) => adminRequest<ListedPage>(endpoint, 'GET', '/_/admin/encrypt-existing', {
+  const remaining = async () => (await adminRequest<{ remaining: Totals }>(endpoint, 'GET', '/_/admin/encrypt-existing')).remaining;
+  const list = (after: number) => adminRequest<ListedPage>(endpoint, 'GET', '/_/admin/encrypt-existing/segments', {
     query: new URLSearchParams({ after: String(after), limit: String(batch) }),
   });
-  let page = await list(0);
+  const found = await remaining();
   const summary: ReencryptionSummary = {
-    dryRun, found: page.remaining, encrypted: { segments: 0, bytes: 0 }, objectsEncrypted: 0,
-    skipped: { gone: 0, changed: 0 }, failed: [], left: page.remaining, seconds: 0,
+    dryRun, found, encrypted: { segments: 0, bytes: 0 }, objectsEncrypted: 0,
+    skipped: { gone: 0, changed: 0 }, failed: [], left: found, seconds: 0,
   };
-  if (dryRun) return summary;
+  if (dryRun || found.segments === 0) return summary;
+  let page = await list(0);
   const meter = new ProgressLine(progress, summary);
   while (page.segments.length > 0) {
     for (const listed of page.segments) {
@@ -91,7 +92,7 @@ async function encryptExisting(endpoint: AdminEndpoint, batch: number, dryRun: b
     page = await list(page.nextCursor);
   }
   meter.finish();
-  summary.left = (await list(0)).remaining;
+  summary.left = await remaining();
   summary.seconds = (performance.now() - startedAt) / 1000;
   return summary;
 }

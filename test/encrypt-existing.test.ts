@@ -106,7 +106,7 @@ test.serial('a segment overwritten or repaired after it was listed is skipped, n
   const repaired = seededBytes(2 * STRIPE + 5, 4);
   const [overwrittenId] = await plantPlaintextObject(running, store, PROFILE, BUCKET, 'race/overwritten', overwritten);
   const [repairedId] = await plantPlaintextObject(running, store, PROFILE, BUCKET, 'race/repaired', repaired);
-  const listing = await running.admin<{ segments: { segmentId: string; cursor: number; placementVersion: number }[] }>('/_/admin/encrypt-existing?limit=1000');
+  const listing = await running.admin<{ segments: { segmentId: string; cursor: number; placementVersion: number }[] }>('/_/admin/encrypt-existing/segments?limit=1000');
   const listed = (id: string) => listing.segments.find((entry) => entry.segmentId === id)!;
 
   // Overwritten after it was listed: gone, nothing written.
@@ -144,8 +144,8 @@ test.serial('encrypt-existing admin routes: bad parameters are 400 with the para
     t.is(response.status, 400);
     t.like(await response.json(), { error: 'InvalidParameter', parameter });
   };
-  await invalid(await call('GET', '/_/admin/encrypt-existing?limit=0'), 'limit');
-  await invalid(await call('GET', '/_/admin/encrypt-existing?after=-1'), 'after');
+  await invalid(await call('GET', '/_/admin/encrypt-existing/segments?limit=0'), 'limit');
+  await invalid(await call('GET', '/_/admin/encrypt-existing/segments?after=-1'), 'after');
   await invalid(await call('POST', '/_/admin/encrypt-existing/segments', 'not json'), 'body');
   await invalid(await call('POST', '/_/admin/encrypt-existing/segments', JSON.stringify({ segmentId: 'x', cursor: 1, placementVersion: 0 })), 'body');
   t.is((await call('GET', '/_/admin/encrypt-existing', undefined, null)).status, 401);

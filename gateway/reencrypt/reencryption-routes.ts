@@ -10,9 +10,11 @@ const DEFAULT_LIST_LIMIT = 100;
  * `shardgate encrypt-existing`'s endpoints, registered on the admin app (behind its bearer-token
  * check). The CLI drives the job, so it can be interrupted anywhere and rerun:
  *
- * - `GET /_/admin/encrypt-existing?after=<cursor>&limit=<n>`: what is left in the clear
- *   (`remaining: { segments, bytes }`) and the next page of such segments (`segments`, each with
- *   `segmentId`, `cursor`, `placementVersion`, `length`), `nextCursor` to resume after it.
+ * - `GET /_/admin/encrypt-existing`: what is left in the clear (`remaining: { segments, bytes }`;
+ *   one count over the partial index, so asked once per run, not per page).
+ * - `GET /_/admin/encrypt-existing/segments?after=<cursor>&limit=<n>`: the next page of segments
+ *   in the clear (`segments`, each with `segmentId`, `cursor`, `placementVersion`, `length`) and
+ *   `nextCursor` to resume after it.
  * - `POST /_/admin/encrypt-existing/segments` with a listed segment
  *   (`{ segmentId, cursor, placementVersion }`): re-encrypts it (segment-reencryption.ts) and
  *   answers its outcome: `encrypted` (with `newSegmentId`, `bytes`, `references`,
@@ -22,15 +24,15 @@ const DEFAULT_LIST_LIMIT = 100;
  * Bad parameters are 400 `{ error: 'InvalidParameter', parameter, message }`.
  */
 export function registerReencryptionRoutes(app: Hono<GatewayEnv>, deps: GatewayDeps): void {
-  app.get('/_/admin/encrypt-existing', async (c) => {
+  app.get('/_/admin/encrypt-existing', async (c) => c.json({ remaining: await deps.store.countUnencryptedSegments() }));
+
+  app.get('/_/admin/encrypt-existing/segments', async (c) => {
     const after = integerParameter(c.req.query('after'), 0, 0, Number.MAX_SAFE_INTEGER);
     if (after === null) return invalid(c, 'after', 'after must be a cursor from a previous answer (an integer >= 0)');
     const limit = integerParameter(c.req.query('limit'), DEFAULT_LIST_LIMIT, 1, MAX_LIST_LIMIT);
     if (limit === null) return invalid(c, 'limit', `limit must be an integer from 1 to ${MAX_LIST_LIMIT}`);
-    const remaining = await deps.store.countUnencryptedSegments();
     const page = await deps.store.scanUnencryptedSegments(after, limit);
     return c.json({
-      remaining,
       segments: page.map((entry) => ({ segmentId: entry.segmentId, cursor: entry.cursor, placementVersion: entry.placementVersion, length: entry.length })),
       nextCursor: page.at(-1)?.cursor ?? after,
     });
