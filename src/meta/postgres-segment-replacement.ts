@@ -4,6 +4,7 @@ import { placement } from './postgres-repair.ts';
 import { claimPending, insertSegment, sweepSegments } from './postgres-segments.ts';
 import type { SegmentScanEntry } from './repair-types.ts';
 import type { SegmentReplacement, SegmentReplacementResult, UnencryptedSegmentTotals } from './segment-replacement-types.ts';
+import type { SegmentRecord } from './types.ts';
 
 /**
  * Whole-segment replacement in the PostgreSQL store (the model of sqlite-segment-replacement.ts)
@@ -49,7 +50,7 @@ export async function replace(sql: Sql, request: SegmentReplacement, now: Date):
   if (!old || old.ref_count === 0) return { replaced: false, reason: 'gone' };
   if (old.placement_version !== request.expectedVersion) return { replaced: false, reason: 'changed' };
   const { replacement } = request;
-  const pending = await claimPending(sql, request.writeId, [{ id: replacement.id, shards: replacement.shards } as never]);
+  const pending = await claimPending(sql, request.writeId, [{ id: replacement.id, shards: replacement.shards } as unknown as SegmentRecord]);
   const next = await insertSegment(sql, { ...replacement, partNumber: 1, index: 0, offset: 0, length: Number(old.data_length) });
   const references = await sql.run(SQL.repointObjects, [next, old.id]) + await sql.run(SQL.repointParts, [next, old.id]);
   await sql.run(SQL.setRefCount, [references, next]);

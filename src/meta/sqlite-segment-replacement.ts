@@ -4,6 +4,7 @@ import type { SegmentReplacement, SegmentReplacementResult, UnencryptedSegmentTo
 import type { SqliteRepair } from './sqlite-repair.ts';
 import { PendingClaim, SegmentBook } from './sqlite-segments.ts';
 import type { Statements } from './sqlite-statements.ts';
+import type { SegmentRecord } from './types.ts';
 
 /**
  * Whole-segment replacement in the SQLite store (MetaStore.replaceSegment) and the pages of
@@ -55,7 +56,7 @@ export class SqliteSegmentReplacement {
     if (!old || old.ref_count === 0) return { replaced: false, reason: 'gone' };
     if (old.placement_version !== request.expectedVersion) return { replaced: false, reason: 'changed' };
     const { replacement } = request;
-    const claim = PendingClaim.claim(this.storeSql, request.writeId, [{ id: replacement.id, shards: replacement.shards } as never]);
+    const claim = PendingClaim.claim(this.storeSql, request.writeId, [{ id: replacement.id, shards: replacement.shards } as unknown as SegmentRecord]);
     const book = new SegmentBook(this.storeSql);
     const next = book.insert({ ...replacement, partNumber: 1, index: 0, offset: 0, length: old.data_length });
     const references = this.#statements.repointObjects.run({ next, old: old.id }).changes
