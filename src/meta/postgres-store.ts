@@ -28,6 +28,7 @@ import type {
   SegmentRecord,
 } from './types.ts';
 import type {
+  PlacedShard,
   NodeAdminRecord, NodeAdminState, PlacementSwap, PlacementSwapResult, RepairJob, RepairQueueStats, RepairRequest,
   SegmentPlacement, SegmentScanEntry, ShardInFlight,
 } from './repair-types.ts';
@@ -362,6 +363,10 @@ export class PostgresMetaStore implements MetaStore {
 
   listUnknownShards(nodeId: string, shardIds: readonly string[]): Promise<string[]> {
     return repair.unknownShards(this.#sql, nodeId, shardIds);
+  }
+
+  listShardsPlacedOnNode(nodeId: string, fromSegmentId: string, throughSegmentId: string, limit: number): Promise<PlacedShard[]> {
+    return repair.shardsPlacedOnNode(this.#sql, nodeId, fromSegmentId, throughSegmentId, limit);
   }
 
   replaceShardPlacements(swap: PlacementSwap): Promise<PlacementSwapResult> {

@@ -34,6 +34,7 @@ import type {
 } from './types.ts';
 import type { JoinToken, NewJoinToken, NodeTombstone, Operator } from './types.ts';
 import type {
+  PlacedShard,
   NodeAdminRecord, NodeAdminState, PlacementSwap, PlacementSwapResult, RepairJob, RepairQueueStats, RepairRequest,
   SegmentPlacement, SegmentScanEntry, ShardInFlight,
 } from './repair-types.ts';
@@ -431,6 +432,10 @@ export class SqliteMetaStore implements MetaStore {
 
   async listUnknownShards(nodeId: string, shardIds: readonly string[]): Promise<string[]> {
     return this.#read(() => this.#repair.unknownShards(nodeId, shardIds));
+  }
+
+  async listShardsPlacedOnNode(nodeId: string, fromSegmentId: string, throughSegmentId: string, limit: number): Promise<PlacedShard[]> {
+    return this.#read(() => this.#repair.shardsPlacedOnNode(nodeId, fromSegmentId, throughSegmentId, limit));
   }
 
   async replaceShardPlacements(swap: PlacementSwap): Promise<PlacementSwapResult> {

@@ -9,6 +9,7 @@ import type {
 } from './types.ts';
 import type { JoinToken, NewJoinToken, NodeTombstone, Operator } from './types.ts';
 import type {
+  PlacedShard,
   NodeAdminRecord, NodeAdminState, PlacementSwap, PlacementSwapResult, RepairJob, RepairQueueStats, RepairRequest,
   SegmentPlacement, SegmentScanEntry, ShardInFlight,
 } from './repair-types.ts';
@@ -376,6 +377,12 @@ export interface MetaStore {
    * that node — not placed there, not pending there, not queued there as garbage.
    */
   listUnknownShards(nodeId: string, shardIds: readonly string[]): Promise<string[]>;
+  /**
+   * Reconciliation, the other way: the shards of referenced segments whose ids lie in
+   * [`fromSegmentId`, `throughSegmentId`] (inclusive) that metadata places on the node, ordered by
+   * segment id then shard index, at most `limit` (page by calling again from the last segment id).
+   */
+  listShardsPlacedOnNode(nodeId: string, fromSegmentId: string, throughSegmentId: string, limit: number): Promise<PlacedShard[]>;
   /**
    * The one placement primitive (repair, drain, re-encryption): in one transaction, if the segment
    * is still referenced and still at `expectedVersion`, each replacement becomes the placement of
