@@ -16,6 +16,8 @@ import * as objects from './postgres-objects.ts';
 import * as operators from './postgres-operators.ts';
 import * as repair from './postgres-repair.ts';
 import * as segmentKeys from './postgres-segment-keys.ts';
+import * as replacements from './postgres-segment-replacement.ts';
+import type { SegmentReplacement, SegmentReplacementResult, UnencryptedSegmentTotals } from './segment-replacement-types.ts';
 import * as writes from './postgres-write-queue.ts';
 import type { LedgerChange } from './sqlite-ledger.ts';
 import { toBucket } from './sqlite-rows.ts';
@@ -374,6 +376,18 @@ export class PostgresMetaStore implements MetaStore {
 
   replaceShardPlacements(swap: PlacementSwap): Promise<PlacementSwapResult> {
     return this.#tx('write', (sql) => repair.swap(sql, swap, this.#now()));
+  }
+
+  replaceSegment(request: SegmentReplacement): Promise<SegmentReplacementResult> {
+    return this.#tx('write', (sql) => replacements.replace(sql, request, this.#now()));
+  }
+
+  scanUnencryptedSegments(afterCursor: number, limit: number): Promise<SegmentScanEntry[]> {
+    return this.#tx('read', (sql) => replacements.unencryptedAfter(sql, afterCursor, limit));
+  }
+
+  countUnencryptedSegments(): Promise<UnencryptedSegmentTotals> {
+    return this.#tx('read', (sql) => replacements.unencryptedTotals(sql));
   }
 
   scanStorageEvents(accountId: string, before: Date, visit: (event: StorageEvent) => void): Promise<void> {

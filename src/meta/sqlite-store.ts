@@ -11,6 +11,8 @@ import { SqliteMultipart, type LedgerBucket } from './sqlite-multipart.ts';
 import { SqliteNodes } from './sqlite-nodes.ts';
 import { SqliteOperators } from './sqlite-operators.ts';
 import { SqliteRepair } from './sqlite-repair.ts';
+import { SqliteSegmentReplacement } from './sqlite-segment-replacement.ts';
+import type { SegmentReplacement, SegmentReplacementResult, UnencryptedSegmentTotals } from './segment-replacement-types.ts';
 import { prepareRepairStatements } from './sqlite-repair-statements.ts';
 import { SqliteObjectCopy } from './sqlite-object-copy.ts';
 import { SqliteObjects } from './sqlite-objects.ts';
@@ -69,6 +71,7 @@ export class SqliteMetaStore implements MetaStore {
   readonly #writes: SqliteWriteQueue;
   readonly #segmentKeys: SqliteSegmentKeys;
   readonly #repair: SqliteRepair;
+  readonly #replacements: SqliteSegmentReplacement;
   /** One cached transaction wrapper that runs the function it is given. */
   readonly #transaction: Database.Transaction<(fn: () => unknown) => unknown>;
 
@@ -117,6 +120,7 @@ export class SqliteMetaStore implements MetaStore {
     this.#writes = new SqliteWriteQueue(this.#sql, now);
     this.#segmentKeys = new SqliteSegmentKeys(db);
     this.#repair = new SqliteRepair(prepareRepairStatements(db), this.#sql);
+    this.#replacements = new SqliteSegmentReplacement(db, this.#sql, this.#repair);
   }
 
   /** Runs `fn` in one IMMEDIATE transaction (rolled back when it throws). */
@@ -441,6 +445,18 @@ export class SqliteMetaStore implements MetaStore {
 
   async replaceShardPlacements(swap: PlacementSwap): Promise<PlacementSwapResult> {
     return this.#write(() => this.#repair.swap(swap, this.#now()));
+  }
+
+  async replaceSegment(request: SegmentReplacement): Promise<SegmentReplacementResult> {
+    return this.#write(() => this.#replacements.replace(request, this.#now()));
+  }
+
+  async scanUnencryptedSegments(afterCursor: number, limit: number): Promise<SegmentScanEntry[]> {
+    return this.#read(() => this.#replacements.unencryptedAfter(afterCursor, limit));
+  }
+
+  async countUnencryptedSegments(): Promise<UnencryptedSegmentTotals> {
+    return this.#replacements.unencryptedTotals();
   }
 
   async scanStorageEvents(accountId: string, before: Date, visit: (event: StorageEvent) => void): Promise<void> {

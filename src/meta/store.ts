@@ -13,6 +13,7 @@ import type {
   NodeAdminRecord, NodeAdminState, PlacementSwap, PlacementSwapResult, RepairJob, RepairQueueStats, RepairRequest,
   SegmentPlacement, SegmentScanEntry, ShardInFlight,
 } from './repair-types.ts';
+import type { SegmentReplacement, SegmentReplacementResult, UnencryptedSegmentTotals } from './segment-replacement-types.ts';
 import type {
   RequestUsage, RequestUsageTotal, SmallObjectPrefix, SmallObjectQuery, StorageEvent, TimeWindow,
 } from './usage-types.ts';
@@ -396,6 +397,27 @@ export interface MetaStore {
    * shards go to garbage. WriteAbandonedError (nothing changes) when a new shard is no longer pending.
    */
   replaceShardPlacements(swap: PlacementSwap): Promise<PlacementSwapResult>;
+  /**
+   * The whole-segment primitive (re-encryption; see segment-replacement-types.ts): in one
+   * transaction, if the segment is still referenced and still at `expectedVersion`, the
+   * replacement is inserted as a new segment with the old one's length, every object and part row
+   * naming the old segment names the new one instead (so its reference count is the old one's),
+   * the old segment's shards go to the garbage queue and its row is deleted, each object left with
+   * no segment in the clear and no encryption recorded gets `objectEncryption`, and the new
+   * shards stop being pending under `writeId` (its other pending shards go to garbage).
+   * Otherwise `{ replaced: false }` and nothing changes: the caller abandons its write, so the new
+   * shards go to garbage. WriteAbandonedError (nothing changes) when a new shard is no longer
+   * pending. Billing is logical: no storage event (the objects' sizes do not change).
+   */
+  replaceSegment(request: SegmentReplacement): Promise<SegmentReplacementResult>;
+  /**
+   * Referenced segments stored in the clear (no data key) in a stable order, `limit` at a time
+   * after `afterCursor` (0 to start), by index seeks on a partial index: a re-encryption walks
+   * them in bounded memory, resumes, and a rerun finds none once all are encrypted.
+   */
+  scanUnencryptedSegments(afterCursor: number, limit: number): Promise<SegmentScanEntry[]>;
+  /** How many referenced segments, and data bytes, are stored in the clear. */
+  countUnencryptedSegments(): Promise<UnencryptedSegmentTotals>;
 
   /*
    * Billing ledger (append-only; see usage-types.ts). Storage events are the store's own job:
