@@ -4,13 +4,14 @@
  * the right one shows six nodes online; a node process SIGKILLed shows offline within the short
  * `--node-timeout`; the buckets page opens a bucket and a folder, makes a download link (presigned
  * by the console key, on the S3 listener), and the file Chromium downloads through it has the
- * uploaded bytes. Screenshots are kept in test/artifacts/ (gitignored). A missing Chromium fails
+ * uploaded bytes; the usage page shows the small-object floor line; two range reads show up in the
+ * range-read chart. Screenshots are kept in test/artifacts/ (gitignored). A missing Chromium fails
  * the test: nothing here is skipped.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import test from 'ava';
-import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { chromium } from 'playwright-core';
 import { seededBytes, sleep, startCluster, type TestCluster } from './cluster.ts';
 
@@ -87,10 +88,29 @@ test('the console in Chromium: login, six nodes online, one killed goes offline,
   t.is(bytes.length, BODY.length);
   t.true(bytes.equals(BODY), 'the downloaded bytes are the uploaded ones');
 
+  // Two range reads through the S3 API: the range-read chart samples the gateway's histogram every 5 s.
+  for (const Range of ['bytes=1000-50999', 'bytes=-4096']) {
+    const part = await s3.send(new GetObjectCommand({ Bucket: 'console-photos', Key: 'dir/photo é.bin', Range }));
+    await part.Body!.transformToByteArray();
+  }
+
+  await page.getByRole('link', { name: 'Usage' }).click();
+  await page.getByLabel('Account').selectOption({ label: 'root' });
+  await page.getByRole('button', { name: 'Show invoice' }).click();
+  await page.locator('th[data-item="small-object-floor"]').waitFor();
+  t.is(await page.locator('th[data-item="small-object-floor"]').textContent(), '1 object below 1 MiB billed as 1 MiB');
+
+  await page.getByRole('link', { name: 'Range reads' }).click();
+  await page.waitForFunction(() => [...document.querySelectorAll('table tbody tr td:first-of-type')]
+    .reduce((sum, cell) => sum + Number(cell.textContent), 0) === 2, undefined, { timeout: 30_000 });
+  t.true(await page.locator('svg.chart path.throughput').isVisible());
+  t.true(await page.locator('svg.chart circle.latency-point').count() >= 1, 'a latency point for the interval with the reads');
+  await page.screenshot({ path: `${ARTIFACTS}console-range-reads.png`, fullPage: true });
+
   await page.getByRole('link', { name: 'Audit log' }).click();
   await page.getByRole('cell', { name: 'download-link' }).first().waitFor();
   const actions = await page.locator('tbody tr td:nth-child(2)').allTextContents();
-  for (const action of ['download-link', 'list-objects', 'list-buckets', 'login']) t.true(actions.includes(action), action);
+  for (const action of ['download-link', 'list-objects', 'list-buckets', 'view-usage', 'login']) t.true(actions.includes(action), action);
   await page.getByRole('button', { name: 'Log out' }).click();
   await page.locator('#login').waitFor({ state: 'visible' });
   t.deepEqual(problems, [], 'no page error, no CSP violation');

@@ -80,6 +80,10 @@ function chart(samples) {
   });
   const throughputPath = samples.map((sample, index) => `${index === 0 ? 'M' : 'L'}${x(index).toFixed(1)},${y(sample.bytesPerSecond, maxThroughput).toFixed(1)}`).join(' ');
   if (latencyPath) root.append(svg('path', { class: 'latency', d: latencyPath.trim() }));
+  // A dot per interval with range reads: a lone interval between empty ones is a point, not a line.
+  samples.forEach((sample, index) => {
+    if (sample.meanMs !== null) root.append(svg('circle', { class: 'latency-point', cx: x(index).toFixed(1), cy: y(sample.meanMs, maxLatency).toFixed(1), r: 3 }));
+  });
   if (throughputPath) root.append(svg('path', { class: 'throughput', d: throughputPath }));
   return root;
 }
