@@ -168,6 +168,34 @@ test.serial('a download link is presigned by the console key on the S3 listener;
   t.false(audit.some((entry) => entry.action === 'download-link'), 'no link, no download-link entry');
 });
 
+test.serial('bad parameters are 400 naming the parameter, unknown accounts and buckets 404', async (t) => {
+  const rootS3 = s3Client(gateway.credentials.accessKeyId, gateway.credentials.secretKey);
+  t.teardown(() => rootS3.destroy());
+  await rootS3.send(new CreateBucketCommand({ Bucket: 'params-bucket' }));
+  const { cookie } = await logIn();
+  const get = async (route: string) => {
+    const response = await fetch(`${origin}${route}`, { headers: { cookie } });
+    return { status: response.status, body: await response.json() as { error: string; parameter?: string } };
+  };
+  const rootId = gateway.credentials.accountId;
+  for (const [route, parameter] of [
+    ['/api/objects', 'bucket'], ['/api/objects?bucket=params-bucket&limit=0', 'limit'], ['/api/objects?bucket=params-bucket&limit=x', 'limit'],
+    ['/api/buckets', 'account'], [`/api/usage?account=${rootId}&from=yesterday`, 'from'], ['/api/audit?before=-1', undefined],
+  ] as const) {
+    const { status, body } = await get(route);
+    t.is(status, 400, route);
+    t.is(body.error, 'InvalidParameter', route);
+    if (parameter) t.is(body.parameter, parameter, route);
+  }
+  t.like(await get('/api/buckets?account=nobody'), { status: 404, body: { error: 'NoSuchAccount' } });
+  t.like(await get('/api/objects?bucket=no-such-bucket'), { status: 404, body: { error: 'NoSuchBucket' } });
+  const listing = await get('/api/objects?bucket=params-bucket&limit=1000');
+  t.is(listing.status, 200);
+  const invoice = await get(`/api/usage?account=${rootId}`);
+  t.is(invoice.status, 200);
+  t.true((invoice.body as unknown as { lines: { item: string }[] }).lines.some((line) => line.item === 'small-object-floor'));
+});
+
 test.serial('--console-listen is off by default and must be host:port', (t) => {
   const { config } = loadGatewayConfig(['--master-key-file', '/tmp/x.key'], {});
   t.is(config.consoleListen, null);

@@ -2,7 +2,7 @@
  * The web console in a real browser: Debian's Chromium driven by playwright-core against a real
  * cluster (gateway + six shard-node processes) with `--console-listen`. A wrong token is refused,
  * the right one shows six nodes online; a node process SIGKILLed shows offline within the short
- * `--node-timeout`; the buckets page opens a bucket and a folder, makes a download link (presigned
+ * `--node-timeout`; the buckets page pages through 11 objects 10 at a time, opens a bucket and a folder, makes a download link (presigned
  * by the console key, on the S3 listener), and the file Chromium downloads through it has the
  * uploaded bytes; the usage page shows the small-object floor line; two range reads show up in the
  * range-read chart. Screenshots are kept in test/artifacts/ (gitignored). A missing Chromium fails
@@ -37,6 +37,10 @@ test('the console in Chromium: login, six nodes online, one killed goes offline,
   const s3 = cluster.s3();
   await s3.send(new CreateBucketCommand({ Bucket: 'console-photos' }));
   await s3.send(new PutObjectCommand({ Bucket: 'console-photos', Key: 'dir/photo é.bin', Body: BODY }));
+  // 11 small objects: one more than a console page of 10.
+  await s3.send(new CreateBucketCommand({ Bucket: 'console-many' }));
+  await Promise.all(Array.from({ length: 11 }, (_, index) => `k${String(index).padStart(3, '0')}`)
+    .map((Key) => s3.send(new PutObjectCommand({ Bucket: 'console-many', Key, Body: Key }))));
   mkdirSync(ARTIFACTS, { recursive: true });
 
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu'] });
@@ -71,6 +75,16 @@ test('the console in Chromium: login, six nodes online, one killed goes offline,
   await page.screenshot({ path: `${ARTIFACTS}console-node-offline.png`, fullPage: true });
 
   await page.getByRole('link', { name: 'Buckets' }).click();
+  await page.getByLabel('Objects per page').selectOption('10');
+  await page.getByRole('button', { name: 'console-many' }).click();
+  await page.getByRole('rowheader', { name: 'k009' }).waitFor();
+  t.is(await page.locator('tbody tr').count(), 10, 'a page of 10 objects');
+  await page.getByRole('button', { name: 'Next page' }).click();
+  await page.getByRole('rowheader', { name: 'k010' }).waitFor();
+  t.is(await page.locator('tbody tr').count(), 1);
+  await page.getByRole('button', { name: 'Previous page' }).click();
+  await page.getByRole('rowheader', { name: 'k000' }).waitFor();
+  await page.getByRole('button', { name: '← All buckets' }).click();
   await page.getByRole('button', { name: 'console-photos' }).click();
   await page.getByRole('button', { name: 'dir/' }).click();
   await page.getByRole('button', { name: 'Create download link for dir/photo é.bin' }).click();
@@ -98,7 +112,7 @@ test('the console in Chromium: login, six nodes online, one killed goes offline,
   await page.getByLabel('Account').selectOption({ label: 'root' });
   await page.getByRole('button', { name: 'Show invoice' }).click();
   await page.locator('th[data-item="small-object-floor"]').waitFor();
-  t.is(await page.locator('th[data-item="small-object-floor"]').textContent(), '1 object below 1 MiB billed as 1 MiB');
+  t.is(await page.locator('th[data-item="small-object-floor"]').textContent(), '12 objects below 1 MiB billed as 1 MiB');
 
   await page.getByRole('link', { name: 'Range reads' }).click();
   await page.waitForFunction(() => [...document.querySelectorAll('table tbody tr td:first-of-type')]

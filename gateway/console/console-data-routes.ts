@@ -11,8 +11,8 @@ const MAX_NAME_CHARS = 1024;
 /**
  * Tenant data the console shows, behind a session; each call is one audited action:
  * `GET /api/accounts[?after=NAME]`, `GET /api/buckets?account=ID[&after=NAME]` (`list-buckets`),
- * `GET /api/objects?bucket=B[&prefix=P][&after=K]` (`list-objects`: keys and `/` prefixes, 100 a
- * page), `POST /api/download-link` `{bucket, key}` (`download-link`: a GET URL on the S3 listener
+ * `GET /api/objects?bucket=B[&prefix=P][&after=K][&limit=N]` (`list-objects`: keys and `/`
+ * prefixes, 100 a page unless `limit` says 1–1000), `POST /api/download-link` `{bucket, key}` (`download-link`: a GET URL on the S3 listener
  * presigned by the console key, valid `--console-link-expiry`) and
  * `GET /api/usage?account=ID[&from][&to]` (`view-usage`: the account's invoice, as
  * `/_/admin/usage` computes it, small-object floor line included).
@@ -46,7 +46,7 @@ export function consoleDataRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
     const bucket = await gateway.store.getBucket(requiredText(c, 'bucket'));
     if (!bucket) return consoleError(c, 404, 'NoSuchBucket', 'no bucket has this name');
     const prefix = optionalText(c, 'prefix') ?? '';
-    const page = await gateway.store.listObjects(bucket.name, { prefix, after: optionalText(c, 'after'), delimiter: '/', maxKeys: PAGE });
+    const page = await gateway.store.listObjects(bucket.name, { prefix, after: optionalText(c, 'after'), delimiter: '/', maxKeys: pageSize(c) });
     await auditConsoleAction(deps, c, 'list-objects', 'ok', `${bucket.name}/${prefix}`);
     return c.json({
       bucket: bucket.name,
@@ -102,6 +102,15 @@ function requiredText(c: ConsoleContext, name: string): string {
   const value = optionalText(c, name);
   if (value === undefined || value === '') throw new ConsoleParameterError(name, `${name} is required`);
   return value;
+}
+
+/** `limit`: 1 to 1000 entries a page, default 100. */
+function pageSize(c: ConsoleContext): number {
+  const raw = c.req.query('limit');
+  if (raw === undefined) return PAGE;
+  const limit = Number(raw);
+  if (!/^\d+$/.test(raw) || limit < 1 || limit > 1000) throw new ConsoleParameterError('limit', `limit must be an integer from 1 to 1000, got "${raw}"`);
+  return limit;
 }
 
 function optionalText(c: ConsoleContext, name: string): string | undefined {

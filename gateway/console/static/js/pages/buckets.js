@@ -4,7 +4,7 @@ import { bytes, time } from '../format.js';
 
 // Where the browser is: an account, then one of its buckets, then a prefix inside it; each list
 // a page at a time (the "Next page" button carries the cursor the API returned).
-const view = { accountId: null, bucket: null, prefix: '', after: null, trail: [] };
+const view = { accountId: null, bucket: null, prefix: '', after: null, trail: [], pageSize: 100 };
 
 export async function render(container, { fresh }) {
   if (!fresh) return;
@@ -19,9 +19,15 @@ export async function render(container, { fresh }) {
 
 async function draw(container, select) {
   const body = view.bucket === null ? await bucketList() : await objectList();
+  const sizes = h('select', { id: 'page-size', onchange: (event) => {
+    Object.assign(view, { pageSize: Number(event.target.value), after: null, trail: [] });
+    void draw(container, select);
+  } }, [10, 50, 100, 500].map((size) => h('option', { value: size, selected: size === view.pageSize }, String(size))));
   container.replaceChildren(
     h('h2', {}, 'Buckets and objects'),
-    h('form', { onsubmit: (event) => event.preventDefault() }, h('label', { for: 'account' }, 'Account', select)),
+    h('form', { onsubmit: (event) => event.preventDefault() },
+      h('label', { for: 'account' }, 'Account', select),
+      h('label', { for: 'page-size' }, 'Objects per page', sizes)),
     body,
   );
   async function bucketList() {
@@ -39,7 +45,7 @@ async function draw(container, select) {
       pager(page.nextAfter, () => draw(container, select)));
   }
   async function objectList() {
-    const page = await get('/api/objects', { bucket: view.bucket, prefix: view.prefix, after: view.after });
+    const page = await get('/api/objects', { bucket: view.bucket, prefix: view.prefix, after: view.after, limit: view.pageSize });
     setStatus(`${page.objects.length} object(s) and ${page.prefixes.length} folder(s) in ${view.bucket}/${view.prefix}`);
     const linkArea = h('div', { id: 'download-link', 'aria-live': 'polite' });
     const up = () => {
