@@ -41,8 +41,15 @@ async function showPage() {
 }
 
 async function renderSafely(module, fresh) {
+  // A refresh rebuilds the page: keep keyboard focus on the same control (same tag and label).
+  const focused = !fresh && page.contains(document.activeElement) ? document.activeElement : null;
+  const focusKey = focused && [focused.tagName, focused.textContent];
   try {
     await module.render(page, { fresh });
+    if (focusKey && !page.contains(focused)) {
+      const again = [...page.querySelectorAll(focusKey[0])].find((element) => element.textContent === focusKey[1]);
+      again?.focus();
+    }
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) return;
     setStatus(`Error: ${error.message}`);
