@@ -187,6 +187,9 @@ test.serial('bad parameters are 400 naming the parameter, unknown accounts and b
     t.is(body.error, 'InvalidParameter', route);
     if (parameter) t.is(body.parameter, parameter, route);
   }
+  const thrown = await fetch(`${origin}/api/objects?bucket=params-bucket&limit=0`, { headers: { cookie } });
+  t.is(thrown.headers.get('content-security-policy')?.startsWith("default-src 'self'"), true, 'security headers on an error answer too');
+  t.is(thrown.headers.get('x-content-type-options'), 'nosniff');
   t.like(await get('/api/buckets?account=nobody'), { status: 404, body: { error: 'NoSuchAccount' } });
   t.like(await get('/api/objects?bucket=no-such-bucket'), { status: 404, body: { error: 'NoSuchBucket' } });
   const listing = await get('/api/objects?bucket=params-bucket&limit=1000');
