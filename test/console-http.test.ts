@@ -199,6 +199,18 @@ test.serial('bad parameters are 400 naming the parameter, unknown accounts and b
   t.true((invoice.body as unknown as { lines: { item: string }[] }).lines.some((line) => line.item === 'small-object-floor'));
 });
 
+// Last of the tests that log in: it locks this client's address out.
+test.serial('ten refused logins in a minute lock the address out, the right token included', async (t) => {
+  for (let attempt = 0; attempt < 10; attempt++) {
+    t.is((await call('POST', '/api/login', { body: { token: `guess-${attempt}` } })).status, 401);
+  }
+  const locked = await call('POST', '/api/login', { body: { token: ADMIN_TOKEN } });
+  t.is(locked.status, 429);
+  t.is((await locked.json() as { error: string }).error, 'TooManyLoginAttempts');
+  t.true(Number(locked.headers.get('retry-after')) > 0);
+  t.like((await gateway.deps.store.listAdminAudit({ limit: 1 }))[0], { action: 'login', outcome: 'throttled' });
+});
+
 test.serial('--console-listen is off by default and must be host:port', (t) => {
   const { config } = loadGatewayConfig(['--master-key-file', '/tmp/x.key'], {});
   t.is(config.consoleListen, null);

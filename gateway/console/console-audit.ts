@@ -6,7 +6,7 @@ import type { ConsoleContext, ConsoleDeps } from './console-context.ts';
  * database is down) rather than happening unrecorded.
  */
 export async function auditConsoleAction(
-  deps: ConsoleDeps, c: ConsoleContext, action: string, outcome: 'ok' | 'refused', subject: string | null = null,
+  deps: ConsoleDeps, c: ConsoleContext, action: string, outcome: 'ok' | 'refused' | 'throttled', subject: string | null = null,
 ): Promise<void> {
   await deps.gateway.store.appendAdminAudit({
     at: deps.gateway.now(), action, outcome, subject, remoteAddress: c.env?.incoming?.socket?.remoteAddress ?? null,

@@ -14,6 +14,7 @@ import { consoleLoginRoutes } from './console-login-routes.ts';
 import { requireSession, sameOriginWrites, securityHeaders } from './console-security.ts';
 import { ConsoleSessions } from './console-sessions.ts';
 import { registerConsoleStatic } from './console-static.ts';
+import { LoginThrottle } from './login-throttle.ts';
 import { MetricsSampler } from './metrics-sampler.ts';
 
 /** The sampler's period and ring: 5 s × 360 = the last 30 minutes. */
@@ -68,6 +69,7 @@ export async function startConsole(gateway: GatewayDeps, s3ListenerUrl: string):
   const deps: ConsoleDeps = {
     gateway, sampler, secure: config.tls !== null,
     sessions: new ConsoleSessions(config.consoleSessionTtlMs, () => gateway.now().getTime()),
+    loginThrottle: new LoginThrottle(() => gateway.now().getTime()),
     s3Url: config.consoleS3Url ?? s3ListenerUrl,
   };
   const app = createConsoleApp(deps);
