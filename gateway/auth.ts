@@ -38,8 +38,9 @@ export function createVerifier(store: MetaStore, region: string, consoleKey: Con
 
 /**
  * SigV4 (header or presigned URL) → the caller's account; a request without any signature →
- * ANONYMOUS; one signed with the web console's key → a ConsoleReader (see console/console-key.ts). S3Error on any failure of a signature that is there (a revoked key is
- * InvalidAccessKeyId, as S3 answers for a deactivated key).
+ * ANONYMOUS; one signed with the web console's key → a ConsoleReader (console/console-key.ts).
+ * S3Error on any failure of a signature that is there (a revoked key is InvalidAccessKeyId, as
+ * S3 answers for a deactivated key).
  */
 export async function authenticate(
   deps: GatewayDeps,
