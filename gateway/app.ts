@@ -101,6 +101,7 @@ function writeRequestLog(deps: GatewayDeps, c: GatewayContext, timing: { started
     deps.prometheus.observeRequest({
       operation: log.operation, status: c.env.outgoing.statusCode,
       headersSeconds: ((timing.headers || finished) - started) / 1000, durationSeconds: (finished - started) / 1000,
+      bytesOut: log.bytesOut,
     });
   }
   if (!deps.config.logRequests) return;

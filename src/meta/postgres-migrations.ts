@@ -3,6 +3,7 @@ import { POSTGRES_ENCRYPTION_MIGRATION } from './postgres-migration-encryption.t
 import { POSTGRES_NODE_IDENTITY_MIGRATION } from './postgres-migration-node-identity.ts';
 import { POSTGRES_REPAIR_MIGRATION } from './postgres-migration-repair.ts';
 import { POSTGRES_UNENCRYPTED_SEGMENTS_MIGRATION } from './postgres-migration-unencrypted-segments.ts';
+import { POSTGRES_ADMIN_AUDIT_MIGRATION } from './postgres-migration-admin-audit.ts';
 import { SchemaTooNewError } from './sqlite-migrations.ts';
 
 /**
@@ -207,6 +208,7 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   POSTGRES_ENCRYPTION_MIGRATION,
   POSTGRES_REPAIR_MIGRATION,
   POSTGRES_UNENCRYPTED_SEGMENTS_MIGRATION,
+  POSTGRES_ADMIN_AUDIT_MIGRATION,
 ];
 
 /** The advisory lock (one bigint key) every gateway takes to migrate: "shardgate" in ASCII. */

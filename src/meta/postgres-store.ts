@@ -4,7 +4,9 @@ import type {
   CompletedUpload, ListPartsPage, ListPartsQuery, ListUploadsPage, ListUploadsQuery, MultipartUpload, NewUploadedPart,
   ObjectCopy, ObjectPartLookup, UploadedPart,
 } from './multipart-types.ts';
+import type { AccountListPage, AdminAuditEntry, AdminAuditPage, NewAdminAuditEntry } from './admin-audit-types.ts';
 import * as accounts from './postgres-accounts.ts';
+import * as adminAudit from './postgres-admin-audit.ts';
 import * as buckets from './postgres-buckets.ts';
 import { createPool, describeError, inTransaction, redactUrl, Sql, type PostgresPoolOptions, type TransactionMode } from './postgres-db.ts';
 import * as ledger from './postgres-ledger.ts';
@@ -118,6 +120,10 @@ export class PostgresMetaStore implements MetaStore {
 
   getAccountByName(name: string): Promise<Account | null> {
     return accounts.getAccountByName(this.#sql, name);
+  }
+
+  listAccounts(page: AccountListPage): Promise<Account[]> {
+    return accounts.listAccounts(this.#sql, page);
   }
 
   createAccessKey(accountId: string, accessKeyId: string, secretKey: string): Promise<AccessKey> {
@@ -404,5 +410,13 @@ export class PostgresMetaStore implements MetaStore {
 
   smallObjectPrefixes(query: SmallObjectQuery): Promise<SmallObjectPrefix[]> {
     return ledger.listSmallObjectPrefixes(this.#sql, query);
+  }
+
+  appendAdminAudit(entry: NewAdminAuditEntry): Promise<AdminAuditEntry> {
+    return adminAudit.appendAdminAudit(this.#sql, entry);
+  }
+
+  listAdminAudit(page: AdminAuditPage): Promise<AdminAuditEntry[]> {
+    return adminAudit.listAdminAudit(this.#sql, page);
   }
 }

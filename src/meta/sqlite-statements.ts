@@ -19,6 +19,7 @@ export const SQL = {
   insertAccount: 'INSERT INTO accounts (id, name, created_at) VALUES (?, ?, ?)',
   accountById: 'SELECT * FROM accounts WHERE id = ?',
   accountByName: 'SELECT * FROM accounts WHERE name = ?',
+  accountsAfter: 'SELECT * FROM accounts WHERE name > ? ORDER BY name LIMIT ?',
   insertAccessKey: 'INSERT INTO access_keys (access_key_id, secret_key, account_id, created_at) VALUES (?, ?, ?, ?)',
   accessKeyById: 'SELECT * FROM access_keys WHERE access_key_id = ?',
   accessKeys: 'SELECT * FROM access_keys ORDER BY created_at, access_key_id',

@@ -4,7 +4,9 @@ import type {
   CompletedUpload, ListPartsPage, ListPartsQuery, ListUploadsPage, ListUploadsQuery, MultipartUpload, NewUploadedPart,
   ObjectCopy, ObjectPartLookup, UploadedPart,
 } from './multipart-types.ts';
+import type { AccountListPage, AdminAuditEntry, AdminAuditPage, NewAdminAuditEntry } from './admin-audit-types.ts';
 import { SqliteAccounts } from './sqlite-accounts.ts';
+import { SqliteAdminAudit } from './sqlite-admin-audit.ts';
 import { migrate } from './sqlite-migrations.ts';
 import { prepareMultipartStatements } from './sqlite-multipart-statements.ts';
 import { SqliteMultipart, type LedgerBucket } from './sqlite-multipart.ts';
@@ -72,6 +74,7 @@ export class SqliteMetaStore implements MetaStore {
   readonly #segmentKeys: SqliteSegmentKeys;
   readonly #repair: SqliteRepair;
   readonly #replacements: SqliteSegmentReplacement;
+  readonly #adminAudit: SqliteAdminAudit;
   /** One cached transaction wrapper that runs the function it is given. */
   readonly #transaction: Database.Transaction<(fn: () => unknown) => unknown>;
 
@@ -121,6 +124,7 @@ export class SqliteMetaStore implements MetaStore {
     this.#segmentKeys = new SqliteSegmentKeys(db);
     this.#repair = new SqliteRepair(prepareRepairStatements(db), this.#sql);
     this.#replacements = new SqliteSegmentReplacement(db, this.#sql, this.#repair);
+    this.#adminAudit = new SqliteAdminAudit(db);
   }
 
   /** Runs `fn` in one IMMEDIATE transaction (rolled back when it throws). */
@@ -161,6 +165,10 @@ export class SqliteMetaStore implements MetaStore {
 
   async getAccountByName(name: string): Promise<Account | null> {
     return this.#accounts.getAccountByName(name);
+  }
+
+  async listAccounts(page: AccountListPage): Promise<Account[]> {
+    return this.#accounts.listAccounts(page);
   }
 
   async createAccessKey(accountId: string, accessKeyId: string, secretKey: string): Promise<AccessKey> {
@@ -473,6 +481,14 @@ export class SqliteMetaStore implements MetaStore {
 
   async smallObjectPrefixes(query: SmallObjectQuery): Promise<SmallObjectPrefix[]> {
     return listSmallObjectPrefixes(this.#sql, query);
+  }
+
+  async appendAdminAudit(entry: NewAdminAuditEntry): Promise<AdminAuditEntry> {
+    return this.#adminAudit.append(entry);
+  }
+
+  async listAdminAudit(page: AdminAuditPage): Promise<AdminAuditEntry[]> {
+    return this.#adminAudit.list(page);
   }
 
   /**

@@ -1,4 +1,5 @@
 import type { TestFn } from 'ava';
+import { runAdminAuditContract } from './store-contract-admin-audit.ts';
 import { runBucketAccessContract } from './store-contract-bucket-access.ts';
 import { runCopyContract } from './store-contract-copy.ts';
 import { runEncryptionContract } from './store-contract-encryption.ts';
@@ -32,6 +33,7 @@ export function runMetaStoreContract(test: TestFn, makeStore: MakeStore): void {
   runEncryptionContract(test, makeStore);
   runRepairContract(test, makeStore);
   runSegmentReplacementContract(test, makeStore);
+  runAdminAuditContract(test, makeStore);
 }
 
 function runAccountContract(test: TestFn, makeStore: MakeStore): void {

@@ -1,4 +1,5 @@
 import type { Span } from '../span.ts';
+import type { AccountListPage, AdminAuditEntry, AdminAuditPage, NewAdminAuditEntry } from './admin-audit-types.ts';
 import type {
   CompletedUpload, ListPartsPage, ListPartsQuery, ListUploadsPage, ListUploadsQuery, MultipartUpload, NewUploadedPart,
   ObjectCopy, ObjectPartLookup, UploadedPart,
@@ -154,6 +155,8 @@ export interface MetaStore {
   createAccount(name: string): Promise<Account>;
   getAccount(id: string): Promise<Account | null>;
   getAccountByName(name: string): Promise<Account | null>;
+  /** A page of accounts in name order (UTF-8 byte order on both backends), by index seek. */
+  listAccounts(page: AccountListPage): Promise<Account[]>;
   /** Throws NoSuchAccountError for an unknown account, AccessKeyAlreadyExistsError for a taken id. */
   createAccessKey(accountId: string, accessKeyId: string, secretKey: string): Promise<AccessKey>;
   /** Returns revoked keys too: the caller decides (a revoked key must fail auth). */
@@ -441,4 +444,9 @@ export interface MetaStore {
   sumRequestUsage(accountId: string, window: TimeWindow): Promise<RequestUsageTotal[]>;
   /** Current objects below a size, counted per (bucket, key prefix), most objects first. */
   smallObjectPrefixes(query: SmallObjectQuery): Promise<SmallObjectPrefix[]>;
+
+  /** Appends one entry to the admin audit log (the web console's actions); returns it with its id. */
+  appendAdminAudit(entry: NewAdminAuditEntry): Promise<AdminAuditEntry>;
+  /** Admin audit entries newest first, `limit` at most, only ids below `before` when given. */
+  listAdminAudit(page: AdminAuditPage): Promise<AdminAuditEntry[]>;
 }
