@@ -204,8 +204,8 @@ export class PostgresMetaStore implements MetaStore {
     return this.#tx('read', (sql) => objects.getSegments(sql, versionId, span));
   }
 
-  deleteObject(bucket: string, key: string): Promise<ObjectVersion | null> {
-    return this.#tx('write', (sql) => objects.deleteObject(sql, this.#ledger, bucket, key, this.#now()));
+  deleteObject(bucket: string, key: string, ifMatch?: string): Promise<ObjectVersion | null> {
+    return this.#tx('write', (sql) => objects.deleteObject(sql, this.#ledger, bucket, key, this.#now(), ifMatch));
   }
 
   listObjects(bucket: string, query: ListObjectsQuery): Promise<ListObjectsPage> {

@@ -275,8 +275,8 @@ export class SqliteMetaStore implements MetaStore {
     return this.#read(() => this.#objects.segments(versionId, span));
   }
 
-  async deleteObject(bucket: string, key: string): Promise<ObjectVersion | null> {
-    return this.#write(() => this.#objects.delete(bucket, key));
+  async deleteObject(bucket: string, key: string, ifMatch?: string): Promise<ObjectVersion | null> {
+    return this.#write(() => this.#objects.delete(bucket, key, ifMatch));
   }
 
   async listObjects(bucket: string, query: ListObjectsQuery): Promise<ListObjectsPage> {

@@ -231,7 +231,12 @@ export interface MetaStore {
    * shares its segments (a copy). Returns what was removed. Replacing a version (commitObject,
    * copyObject, completeMultipartUpload) releases its segments the same way.
    */
-  deleteObject(bucket: string, key: string): Promise<ObjectVersion | null>;
+  /**
+   * With `ifMatch` (a conditional delete: an ETag, or `*` for any), the key's current version is
+   * checked in the same transaction: CommitPreconditionError (`absent` or `etag`) and nothing
+   * changes when it does not hold.
+   */
+  deleteObject(bucket: string, key: string, ifMatch?: string): Promise<ObjectVersion | null>;
   /**
    * Keys in UTF-8 byte order (S3's), by index seeks. Keys must be well-formed Unicode (no lone
    * surrogates). A page is the sorted run of entries — keys, and common prefixes standing for all
