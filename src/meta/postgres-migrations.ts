@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { POSTGRES_ENCRYPTION_MIGRATION } from './postgres-migration-encryption.ts';
 import { POSTGRES_NODE_IDENTITY_MIGRATION } from './postgres-migration-node-identity.ts';
 import { POSTGRES_REPAIR_MIGRATION } from './postgres-migration-repair.ts';
+import { POSTGRES_REWARDS_MIGRATION } from './postgres-migration-rewards.ts';
 import { SchemaTooNewError } from './sqlite-migrations.ts';
 
 /**
@@ -205,6 +206,7 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   POSTGRES_NODE_IDENTITY_MIGRATION,
   POSTGRES_ENCRYPTION_MIGRATION,
   POSTGRES_REPAIR_MIGRATION,
+  POSTGRES_REWARDS_MIGRATION,
 ];
 
 /** The advisory lock (one bigint key) every gateway takes to migrate: "shardgate" in ASCII. */

@@ -3,6 +3,7 @@ import { ENCRYPTION_MIGRATION } from './sqlite-migration-encryption.ts';
 import { MULTIPART_MIGRATION } from './sqlite-migration-multipart.ts';
 import { NODE_IDENTITY_MIGRATION } from './sqlite-migration-node-identity.ts';
 import { REPAIR_MIGRATION } from './sqlite-migration-repair.ts';
+import { REWARDS_MIGRATION } from './sqlite-migration-rewards.ts';
 
 /**
  * The SQLite schema as an append-only list: migration i (0-based) takes `user_version` from i to
@@ -162,6 +163,8 @@ export const MIGRATIONS: readonly string[] = [
   ENCRYPTION_MIGRATION,
   // Placement versions, node admin states, the repair queue (see the imported file).
   REPAIR_MIGRATION,
+  // The rewards ledger: shard holdings and node service counters (see the imported file).
+  REWARDS_MIGRATION,
 ];
 
 export class SchemaTooNewError extends Error {

@@ -11,6 +11,7 @@ import { SqliteMultipart, type LedgerBucket } from './sqlite-multipart.ts';
 import { SqliteNodes } from './sqlite-nodes.ts';
 import { SqliteOperators } from './sqlite-operators.ts';
 import { SqliteRepair } from './sqlite-repair.ts';
+import { SqliteRewards } from './sqlite-rewards.ts';
 import { prepareRepairStatements } from './sqlite-repair-statements.ts';
 import { SqliteObjectCopy } from './sqlite-object-copy.ts';
 import { SqliteObjects } from './sqlite-objects.ts';
@@ -35,6 +36,7 @@ import type {
   NodeAdminRecord, NodeAdminState, PlacementSwap, PlacementSwapResult, RepairJob, RepairQueueStats, RepairRequest,
   SegmentPlacement, SegmentScanEntry, ShardInFlight,
 } from './repair-types.ts';
+import type { HoldingLoss, NodeServiceCounts, NodeServiceTotal, ShardHolding } from './rewards-types.ts';
 import type {
   RequestUsage, RequestUsageTotal, SmallObjectPrefix, SmallObjectQuery, StorageEvent, TimeWindow,
 } from './usage-types.ts';
@@ -68,6 +70,7 @@ export class SqliteMetaStore implements MetaStore {
   readonly #writes: SqliteWriteQueue;
   readonly #segmentKeys: SqliteSegmentKeys;
   readonly #repair: SqliteRepair;
+  readonly #rewards: SqliteRewards;
   /** One cached transaction wrapper that runs the function it is given. */
   readonly #transaction: Database.Transaction<(fn: () => unknown) => unknown>;
 
@@ -94,7 +97,8 @@ export class SqliteMetaStore implements MetaStore {
     this.#sql = prepareStatements(db);
     this.#now = now;
     this.#transaction = db.transaction((fn: () => unknown) => fn());
-    this.#segments = new SegmentBook(this.#sql);
+    this.#rewards = new SqliteRewards(db);
+    this.#segments = new SegmentBook(this.#sql, this.#rewards);
     const base = {
       sql: this.#sql,
       segments: this.#segments,
@@ -115,7 +119,7 @@ export class SqliteMetaStore implements MetaStore {
     this.#operators = new SqliteOperators(db, now);
     this.#writes = new SqliteWriteQueue(this.#sql, now);
     this.#segmentKeys = new SqliteSegmentKeys(db);
-    this.#repair = new SqliteRepair(prepareRepairStatements(db), this.#sql);
+    this.#repair = new SqliteRepair(prepareRepairStatements(db), this.#sql, this.#rewards);
   }
 
   /** Runs `fn` in one IMMEDIATE transaction (rolled back when it throws). */
@@ -447,6 +451,26 @@ export class SqliteMetaStore implements MetaStore {
 
   async smallObjectPrefixes(query: SmallObjectQuery): Promise<SmallObjectPrefix[]> {
     return listSmallObjectPrefixes(this.#sql, query);
+  }
+
+  async endShardHoldings(losses: readonly HoldingLoss[], at: Date): Promise<number> {
+    return losses.length === 0 ? 0 : this.#write(() => this.#rewards.lose(losses, at));
+  }
+
+  async storedByteMs(nodeId: string, window: TimeWindow): Promise<bigint> {
+    return this.#read(() => this.#rewards.storedByteMs(nodeId, window));
+  }
+
+  async listShardHoldings(nodeId: string): Promise<ShardHolding[]> {
+    return this.#rewards.holdings(nodeId);
+  }
+
+  async addNodeService(rows: readonly NodeServiceCounts[]): Promise<void> {
+    if (rows.length > 0) this.#write(() => this.#rewards.addService(rows));
+  }
+
+  async sumNodeService(nodeId: string, window: TimeWindow): Promise<NodeServiceTotal[]> {
+    return this.#rewards.sumService(nodeId, window);
   }
 
   /**

@@ -1,0 +1,36 @@
+/**
+ * Schema step: the rewards ledger (issue 16). An entry of MIGRATIONS (sqlite-migrations.ts):
+ * never edit it once released, add a new one. See rewards-types.ts.
+ *
+ * - `shard_holdings`: one row per (node, shard placement): bytes of the shard file, from, to
+ *   (NULL while held) and why it ended. Opened and closed by the store in the transactions that
+ *   place and remove shards. No foreign keys: the history outlives segments and nodes.
+ * - `node_service`: counters per node, hour slot and kind of read (client, repair, audit).
+ */
+export const REWARDS_MIGRATION = `
+  CREATE TABLE shard_holdings (
+    id          INTEGER PRIMARY KEY,
+    node_id     TEXT NOT NULL,
+    segment_id  TEXT NOT NULL,
+    shard_index INTEGER NOT NULL,
+    bytes       INTEGER NOT NULL,
+    from_ms     INTEGER NOT NULL,
+    to_ms       INTEGER,
+    end_reason  TEXT
+  );
+  CREATE INDEX shard_holdings_by_node ON shard_holdings (node_id, from_ms);
+  CREATE INDEX shard_holdings_open ON shard_holdings (segment_id, shard_index) WHERE to_ms IS NULL;
+
+  CREATE TABLE node_service (
+    node_id        TEXT NOT NULL,
+    slot_ms        INTEGER NOT NULL,
+    kind           TEXT NOT NULL,
+    verified_bytes INTEGER NOT NULL,
+    failed_bytes   INTEGER NOT NULL,
+    answered       INTEGER NOT NULL,
+    failed         INTEGER NOT NULL,
+    audits_passed  INTEGER NOT NULL,
+    audits_failed  INTEGER NOT NULL,
+    PRIMARY KEY (node_id, slot_ms, kind)
+  ) WITHOUT ROWID;
+`;
