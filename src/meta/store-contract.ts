@@ -7,6 +7,7 @@ import { runMultipartContract } from './store-contract-multipart.ts';
 import { runObjectContract } from './store-contract-objects.ts';
 import { runOperatorContract } from './store-contract-operators.ts';
 import { runRepairContract } from './store-contract-repair.ts';
+import { runRewardsContract } from './store-contract-rewards.ts';
 import { runUsageContract } from './store-contract-usage.ts';
 import { createAccountAndBucket, newVersion, openStore, PROFILE, type MakeStore } from './store-contract-fixtures.ts';
 import type { MetaStore } from './store.ts';
@@ -30,6 +31,7 @@ export function runMetaStoreContract(test: TestFn, makeStore: MakeStore): void {
   runCopyContract(test, makeStore);
   runEncryptionContract(test, makeStore);
   runRepairContract(test, makeStore);
+  runRewardsContract(test, makeStore);
 }
 
 function runAccountContract(test: TestFn, makeStore: MakeStore): void {
