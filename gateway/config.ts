@@ -10,6 +10,8 @@ import { BILLING_SETTING_SPECS, loadBillingSettings } from './billing/billing-co
 import { LIMIT_SETTING_SPECS, loadLimitSettings, type LimitSettings } from './limits/limits-config.ts';
 import { defaultBaseDomains } from './addressing.ts';
 import { REPAIR_SETTING_SPECS, loadRepairSettings, type RepairSettings } from './repair/repair-config.ts';
+import { PAYOUT_SETTING_SPECS, loadPayoutSettings } from './rewards/payout-config.ts';
+import type { PayoutPrices } from '../src/rewards/payout-prices.ts';
 
 export interface GatewayConfig extends RepairSettings, LimitSettings {
   readonly host: string;
@@ -55,6 +57,8 @@ export interface GatewayConfig extends RepairSettings, LimitSettings {
   readonly billing: boolean;
   /** Prices and the small-object floor invoices are computed with. */
   readonly prices: PriceTable;
+  /** What node operators are paid, and the thresholds that withhold a period's pay (rewards). */
+  readonly payoutPrices: PayoutPrices;
   /**
    * The master key file (src/crypto/master-key-file.ts): wraps SSE-S3 data keys; outside `dataDir`.
    * Required to start a gateway (startGateway refuses null); `dev` generates one.
@@ -94,6 +98,7 @@ const SPECS = {
   logRequests: { flag: 'log-requests', env: 'SHARDGATE_LOG_REQUESTS', kind: 'boolean', description: 'one JSON log line per request', defaultText: 'true' },
   ...LOG_SETTING_SPECS,
   ...BILLING_SETTING_SPECS,
+  ...PAYOUT_SETTING_SPECS,
   ...REPAIR_SETTING_SPECS,
   ...LIMIT_SETTING_SPECS,
 } as const satisfies SettingSpecs;
@@ -157,6 +162,7 @@ export function loadGatewayConfig(argv: readonly string[], env: NodeJS.ProcessEn
     logRequests: v.logRequests ? parseBoolean('--log-requests', v.logRequests) : true,
     log: loadLogSettings(v),
     ...loadBillingSettings(v),
+    ...loadPayoutSettings(v, v.currency ?? 'USD'),
     masterKeyFile: masterKeyFileOutside(dataDir, v.masterKeyFile),
     allowInsecureSsec: v.allowInsecureSsec ? parseBoolean('--allow-insecure-ssec', v.allowInsecureSsec) : false,
     ...loadRepairSettings(v),

@@ -17,6 +17,7 @@ import type { HashListCache } from './read/hash-list-cache.ts';
 import type { NodeLatency } from './read/node-latency.ts';
 import type { ArchiveIndexCache } from './archive/archive-index-cache.ts';
 import type { UploadLimiter } from './limits/upload-limiter.ts';
+import type { NodeServiceMeter } from './rewards/service-meter.ts';
 import type { ReadReport } from './read/segment-reader.ts';
 import type { ReadLeases } from './repair/read-leases.ts';
 import type { RepairService } from './repair/repair-service.ts';
@@ -53,6 +54,8 @@ export interface GatewayDeps {
   readonly readLeases: ReadLeases;
   /** Uploads in progress, globally and per account (`--max-uploads`, `--max-uploads-per-client`). */
   readonly uploads: UploadLimiter;
+  /** The rewards ledger's meter: what each node served (client, repair, audit reads) and its audits. */
+  readonly rewards: NodeServiceMeter;
 }
 
 /** Fields of the one log line each request writes when its response is finished. */

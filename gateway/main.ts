@@ -28,6 +28,7 @@ import { ArchiveIndexCache } from './archive/archive-index-cache.ts';
 import { ReadLeases } from './repair/read-leases.ts';
 import { RepairService } from './repair/repair-service.ts';
 import { UploadLimiter } from './limits/upload-limiter.ts';
+import { NodeServiceMeter } from './rewards/service-meter.ts';
 
 export interface RunningGateway {
   readonly url: string;
@@ -76,7 +77,8 @@ async function serveWithStore(
   })));
   const codec = ReedSolomonCodec.load();
   const hashLists = new HashListCache(config.hashListCacheBytes);
-  const repair = await RepairService.create({ config, store, registry, client, codec, hashLists, metrics, logger, now });
+  const rewards = new NodeServiceMeter({ store, logger, now });
+  const repair = await RepairService.create({ config, store, registry, client, codec, hashLists, metrics, logger, now, rewards });
   const readLeases = new ReadLeases(now);
   const janitor = new Janitor({
     store, registry, client, logger, metrics, now, readLeases, isGone: (nodeId) => repair.states.adminState(nodeId) === 'forgotten',
@@ -88,12 +90,14 @@ async function serveWithStore(
     archiveIndexes: new ArchiveIndexCache(config.archiveIndexCacheBytes),
     verifier: createVerifier(store, config.region), usage, masterKeys,
     uploads: new UploadLimiter(config),
+    rewards,
   };
   const app = createApp(deps);
   const server = await listen(app.fetch, config);
   await janitor.start(startedAt);
   repair.start();
   usage?.start();
+  rewards.start();
   const { port } = server.address() as AddressInfo;
   const url = `${config.tls ? 'https' : 'http'}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   logger.info('gateway_listening', {
@@ -108,6 +112,7 @@ async function serveWithStore(
       await janitor.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await usage?.close();
+      await rewards.close();
       await registry.close();
       await store.close();
     },
