@@ -9,7 +9,7 @@ import type { TimeWindow } from './usage-types.ts';
  * opened and closed inside the store's own write transactions (the caller opens them); nothing
  * here opens one.
  */
-const REWARDS_SQL = {
+export const REWARDS_SQL = {
   openHolding: `INSERT INTO shard_holdings (node_id, segment_id, shard_index, bytes, from_ms) VALUES (?, ?, ?, ?, ?)`,
   // The holdings of segments a sweep is about to delete (ref_count 0), by the partial index.
   closeUnreferenced: `UPDATE shard_holdings SET to_ms = max(from_ms, @at), end_reason = 'gc'
