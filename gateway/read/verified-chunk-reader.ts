@@ -4,8 +4,8 @@ import type { ShardWindow } from '../../src/erasure/layout.ts';
 import { hashListRoot, verifyChunk } from '../../src/integrity/hash-list.ts';
 import type { ShardPlacement } from '../../src/meta/types.ts';
 import type { NodeView } from '../nodes/registry.ts';
-import type { ServiceObserver } from '../rewards/service-meter.ts';
 import type { ShardClient } from '../nodes/shard-client.ts';
+import type { ServiceObserver } from '../rewards/service-meter.ts';
 import type { HashListCache } from './hash-list-cache.ts';
 import type { NodeLatency } from './node-latency.ts';
 
@@ -135,8 +135,9 @@ export class VerifiedChunkReader {
    * Releases the request: aborted if the window was not read to its end, else just closed. Tells
    * the rewards meter what the node served: its verified and failed bytes, and the request as
    * failed (an error, timeout, short body or untrusted hash list — even after some chunks — or
-   * only bytes that failed their hash) or else answered (some chunk verified). A request this side gave up on before any answer (a client that hung up, a hedge, a
-   * stopping gateway) counts neither way; a deadline that expired counts as failed.
+   * only bytes that failed their hash) or else answered (some chunk verified). A request this
+   * side gave up on before any answer (a client that hung up, a hedge, a stopping gateway) counts
+   * neither way; a deadline that expired counts as failed.
    */
   close(): void {
     this.#observe();

@@ -88,7 +88,7 @@ export class Auditor {
 
   /** One audit of every online node that can still be audited (not disqualified, draining or drained). */
   async round(): Promise<void> {
-    // A node that holds shards but is down cannot be audited: for its uptime that is an unanswered audit.
+    // A node that is down cannot be audited: for its uptime that is an unanswered audit (it holds nothing: it earns nothing anyway).
     for (const { record } of this.deps.registry.all()) {
       const state = this.deps.states.stateOf(record.id);
       if ((state === 'offline' || state === 'lost') && this.deps.states.adminState(record.id) === null) this.deps.rewards?.record(record.id, 'audit', { failed: 1 });
