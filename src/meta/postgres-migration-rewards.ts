@@ -13,7 +13,7 @@ export const POSTGRES_REWARDS_MIGRATION = `
     to_ms       bigint,
     end_reason  text
   );
-  CREATE INDEX shard_holdings_by_node ON shard_holdings (node_id, from_ms);
+  CREATE INDEX shard_holdings_by_node ON shard_holdings (node_id, to_ms);
   CREATE INDEX shard_holdings_open ON shard_holdings (segment_id, shard_index) WHERE to_ms IS NULL;
 
   CREATE TABLE node_service (

@@ -19,8 +19,10 @@ export const REWARDS_SQL = {
     WHERE segment_id = $1 AND shard_index = $2 AND to_ms IS NULL`,
   closeShardOnNode: `UPDATE shard_holdings SET to_ms = greatest(from_ms, $4), end_reason = $5
     WHERE segment_id = $1 AND shard_index = $2 AND node_id = $3 AND to_ms IS NULL`,
+  // Two seeks on (node_id, to_ms), as in SQLite: open holdings, and those that ended after the window began.
   storedByteMs: `SELECT coalesce(sum(bytes::numeric * (least(coalesce(to_ms, $2), $2) - greatest(from_ms, $3))), 0)::text AS byte_ms
-    FROM shard_holdings WHERE node_id = $1 AND from_ms < $2 AND (to_ms IS NULL OR to_ms > $3)`,
+    FROM (SELECT bytes, from_ms, to_ms FROM shard_holdings WHERE node_id = $1 AND to_ms IS NULL AND from_ms < $2
+      UNION ALL SELECT bytes, from_ms, to_ms FROM shard_holdings WHERE node_id = $1 AND to_ms > $3 AND from_ms < $2) AS held`,
   holdingsOfNode: 'SELECT * FROM shard_holdings WHERE node_id = $1 ORDER BY from_ms, id',
   addService: `INSERT INTO node_service (node_id, slot_ms, kind, verified_bytes, failed_bytes, answered, failed, audits_passed, audits_failed)
     SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[])

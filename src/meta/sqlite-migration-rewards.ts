@@ -4,7 +4,9 @@
  *
  * - `shard_holdings`: one row per (node, shard placement): bytes of the shard file, from, to
  *   (NULL while held) and why it ended. Opened and closed by the store in the transactions that
- *   place and remove shards. No foreign keys: the history outlives segments and nodes.
+ *   place and remove shards. No foreign keys: the history outlives segments and nodes. Indexed by
+ *   (node, end), so a window's byte-time seeks past every holding that ended before the window
+ *   (the history grows; windows are mostly recent).
  * - `node_service`: counters per node, hour slot and kind of read (client, repair, audit).
  */
 export const REWARDS_MIGRATION = `
@@ -18,7 +20,7 @@ export const REWARDS_MIGRATION = `
     to_ms       INTEGER,
     end_reason  TEXT
   );
-  CREATE INDEX shard_holdings_by_node ON shard_holdings (node_id, from_ms);
+  CREATE INDEX shard_holdings_by_node ON shard_holdings (node_id, to_ms);
   CREATE INDEX shard_holdings_open ON shard_holdings (segment_id, shard_index) WHERE to_ms IS NULL;
 
   CREATE TABLE node_service (

@@ -18,8 +18,9 @@ export const REWARDS_SQL = {
     WHERE segment_id = @segmentId AND shard_index = @shardIndex AND to_ms IS NULL`,
   closeShardOnNode: `UPDATE shard_holdings SET to_ms = max(from_ms, @at), end_reason = @reason
     WHERE segment_id = @segmentId AND shard_index = @shardIndex AND to_ms IS NULL AND node_id = @nodeId`,
-  holdingsInWindow: `SELECT bytes, from_ms, to_ms FROM shard_holdings
-    WHERE node_id = ? AND from_ms < ? AND (to_ms IS NULL OR to_ms > ?)`,
+  // Two seeks on (node_id, to_ms): the open holdings, and those that ended after the window began.
+  holdingsInWindow: `SELECT bytes, from_ms, to_ms FROM shard_holdings WHERE node_id = @nodeId AND to_ms IS NULL AND from_ms < @to
+    UNION ALL SELECT bytes, from_ms, to_ms FROM shard_holdings WHERE node_id = @nodeId AND to_ms > @from AND from_ms < @to`,
   holdingsOfNode: 'SELECT * FROM shard_holdings WHERE node_id = ? ORDER BY from_ms, id',
   addService: `INSERT INTO node_service (node_id, slot_ms, kind, verified_bytes, failed_bytes, answered, failed, audits_passed, audits_failed)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -93,13 +94,22 @@ export class SqliteRewards {
   storedByteMs(nodeId: string, window: TimeWindow): bigint {
     const from = window.from.getTime();
     const to = window.to.getTime();
+    // Products and partial sums stay in exact JS numbers while they are below 2^53, and move to
+    // BigInt before they would not be: exact, without a BigInt per row.
     let total = 0n;
-    for (const row of this.#sql.holdingsInWindow.iterate(nodeId, to, from) as Iterable<{ bytes: number; from_ms: number; to_ms: number | null }>) {
-      const start = Math.max(row.from_ms, from);
-      const end = Math.min(row.to_ms ?? to, to);
-      if (end > start) total += BigInt(row.bytes) * BigInt(end - start);
+    let partial = 0;
+    for (const [bytes, fromMs, toMs] of this.#sql.holdingsInWindow.raw(true).iterate({ nodeId, to, from }) as Iterable<[number, number, number | null]>) {
+      const overlap = Math.min(toMs ?? to, to) - Math.max(fromMs, from);
+      if (overlap <= 0) continue;
+      const product = bytes * overlap;
+      if (Number.isSafeInteger(product) && Number.isSafeInteger(partial + product)) {
+        partial += product;
+      } else {
+        total += BigInt(partial) + BigInt(bytes) * BigInt(overlap);
+        partial = 0;
+      }
     }
-    return total;
+    return total + BigInt(partial);
   }
 
   holdings(nodeId: string): ShardHolding[] {
