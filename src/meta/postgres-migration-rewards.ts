@@ -28,4 +28,11 @@ export const POSTGRES_REWARDS_MIGRATION = `
     audits_failed  bigint NOT NULL,
     PRIMARY KEY (node_id, slot_ms, kind)
   );
+
+  -- Shards stored before the ledger earn from the migration on (see sqlite-migration-rewards.ts).
+  INSERT INTO shard_holdings (node_id, segment_id, shard_index, bytes, from_ms)
+    SELECT sh.node_id, s.segment_id, sh.shard_index,
+      ((s.data_length + s.data_shards * s.chunk_size - 1) / (s.data_shards * s.chunk_size)) * s.chunk_size,
+      (extract(epoch FROM clock_timestamp()) * 1000)::bigint
+    FROM segments s JOIN shards sh ON sh.segment_ref = s.id WHERE s.ref_count > 0 ORDER BY s.id, sh.shard_index;
 `;

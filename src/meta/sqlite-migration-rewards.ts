@@ -8,6 +8,9 @@
  *   (node, end), so a window's byte-time seeks past every holding that ended before the window
  *   (the history grows; windows are mostly recent).
  * - `node_service`: counters per node, hour slot and kind of read (client, repair, audit).
+ *
+ * Existing data: every shard of a referenced segment gets an open holding from the moment of the
+ * migration (its bytes: stripes × chunk size), so shards stored before the ledger earn from then on.
  */
 export const REWARDS_MIGRATION = `
   CREATE TABLE shard_holdings (
@@ -35,4 +38,10 @@ export const REWARDS_MIGRATION = `
     audits_failed  INTEGER NOT NULL,
     PRIMARY KEY (node_id, slot_ms, kind)
   ) WITHOUT ROWID;
+
+  INSERT INTO shard_holdings (node_id, segment_id, shard_index, bytes, from_ms)
+    SELECT sh.node_id, s.segment_id, sh.shard_index,
+      ((s.data_length + s.data_shards * s.chunk_size - 1) / (s.data_shards * s.chunk_size)) * s.chunk_size,
+      CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)
+    FROM segments s JOIN shards sh ON sh.segment_ref = s.id WHERE s.ref_count > 0 ORDER BY s.id, sh.shard_index;
 `;
