@@ -1,7 +1,8 @@
 import { shardFileLength } from '../erasure/layout.ts';
 import type { Sql } from './postgres-db.ts';
-import type { HoldingEnd, HoldingLoss, NodeServiceCounts, NodeServiceTotal, ServiceKind, ShardHolding } from './rewards-types.ts';
-import type { PlacedShards } from './sqlite-rewards.ts';
+import type {
+  HoldingEnd, HoldingLoss, NodeServiceCounts, NodeServiceTotal, PlacedShards, ServiceKind, ShardHolding,
+} from './rewards-types.ts';
 import type { TimeWindow } from './usage-types.ts';
 
 /**

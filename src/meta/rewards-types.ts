@@ -1,3 +1,5 @@
+import type { ErasureProfile } from '../erasure/profile.ts';
+
 /**
  * Records of the rewards ledger (the supply side of billing), kept in the metadata store.
  *
@@ -13,8 +15,6 @@
 
 /** Who asked a node for bytes: a client's read, repair reading sources, or an audit. */
 export type ServiceKind = 'client' | 'repair' | 'audit';
-
-export const SERVICE_KINDS: readonly ServiceKind[] = ['client', 'repair', 'audit'];
 
 /** Why a holding ended. */
 export type HoldingEnd = 'gc' | 'replaced' | 'corrupt' | 'missing';
@@ -67,3 +67,11 @@ export type NodeServiceTotal = Omit<NodeServiceCounts, 'nodeId' | 'slot'> & {
 
 /** Service counters are kept per this many milliseconds (one hour). */
 export const SERVICE_SLOT_MS = 3_600_000;
+
+/** A segment's shards being placed: what opening their holdings needs to know. */
+export interface PlacedShards {
+  readonly id: string;
+  readonly length: number;
+  readonly profile: ErasureProfile;
+  readonly shards: readonly { readonly shardIndex: number; readonly nodeId: string }[];
+}

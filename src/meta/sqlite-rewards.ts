@@ -1,7 +1,8 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { shardFileLength } from '../erasure/layout.ts';
-import type { ErasureProfile } from '../erasure/profile.ts';
-import type { HoldingEnd, HoldingLoss, NodeServiceCounts, NodeServiceTotal, ServiceKind, ShardHolding } from './rewards-types.ts';
+import type {
+  HoldingEnd, HoldingLoss, NodeServiceCounts, NodeServiceTotal, PlacedShards, ServiceKind, ShardHolding,
+} from './rewards-types.ts';
 import type { TimeWindow } from './usage-types.ts';
 
 /**
@@ -43,14 +44,6 @@ interface HoldingRow {
 interface ServiceRow {
   kind: ServiceKind; verified_bytes: number; failed_bytes: number; answered: number; failed: number;
   audits_passed: number; audits_failed: number; observed_slots: number;
-}
-
-/** A segment's shards being placed: what a holding needs to know. */
-export interface PlacedShards {
-  readonly id: string;
-  readonly length: number;
-  readonly profile: ErasureProfile;
-  readonly shards: readonly { readonly shardIndex: number; readonly nodeId: string }[];
 }
 
 export class SqliteRewards {
