@@ -1,5 +1,6 @@
 import type { ExecutionContext, TestFn } from 'ava';
 import { commitWithPending, createAccountAndBucket, makeSegments, newVersion, rootFor, type MakeStore } from './store-contract-fixtures.ts';
+import { newUpload, writtenPart } from './store-contract-multipart.ts';
 import type { NodeServiceCounts } from './rewards-types.ts';
 import { shardId } from './types.ts';
 
@@ -59,6 +60,29 @@ export function runRewardsContract(test: TestFn, makeStore: MakeStore): void {
       [[segmentId, 2, Number(SHARD_BYTES), 0, 30 * MINUTE, 'replaced']]);
     t.deepEqual((await store.listShardHoldings('node-new')).map((h) => [h.from.getTime() - T0, h.to && h.to.getTime() - T0, h.endReason]),
       [[30 * MINUTE, HOUR, 'gc']]);
+  });
+
+  test('rewards: a multipart part holds from its commit; Complete keeps the holdings; a copy adds none; the last delete ends them', async (t) => {
+    const { store, clock } = await clockedStore(t, makeStore);
+    const upload = newUpload('bucket', 'k');
+    await store.createMultipartUpload(upload);
+    const part = await writtenPart(store, upload.uploadId, 1, 1000);
+    clock.ms = T0 + 10 * MINUTE;
+    await store.commitPart(part);
+    clock.ms = T0 + 20 * MINUTE;
+    await store.completeMultipartUpload({
+      uploadId: upload.uploadId, parts: [{ partNumber: 1, etag: part.part.etag }], object: { ...newVersion('bucket', 'k').object, size: 1000 },
+    });
+    const source = (await store.getObject('bucket', 'k'))!;
+    await store.copyObject({ sourceVersionId: source.versionId, object: { ...newVersion('bucket', 'copy').object, size: 1000 } });
+    clock.ms = T0 + 40 * MINUTE;
+    await store.deleteObject('bucket', 'k');
+    t.is(await store.storedByteMs('node-a', window(0, HOUR)), SHARD_BYTES * BigInt(50 * MINUTE), 'the copy still names the segment');
+    clock.ms = T0 + 50 * MINUTE;
+    await store.deleteObject('bucket', 'copy');
+    clock.ms = T0 + 2 * HOUR;
+    t.is(await store.storedByteMs('node-a', window(0, 2 * HOUR)), SHARD_BYTES * BigInt(40 * MINUTE), 'from the part commit to the last delete');
+    t.deepEqual((await store.listShardHoldings('node-a')).map((h) => h.endReason), ['gc']);
   });
 
   test('rewards: a holding open for ten years sums exactly past 2^53 byte-milliseconds', async (t) => {
