@@ -6,7 +6,9 @@ import { runDevCli } from './dev.ts';
 import { runEncryptExistingCli } from './encrypt-existing.ts';
 import { runHealthCli } from './health.ts';
 import { runKeysCli } from './keys.ts';
+import { runNodeEarningsCli } from './node-earnings.ts';
 import { runNodesCli } from './nodes.ts';
+import { runPayoutsCli } from './payouts.ts';
 import { runStatusCli } from './status.ts';
 import { runUsageCli } from './usage.ts';
 
@@ -18,9 +20,13 @@ const COMMANDS: Record<string, { summary: string; run: (argv: string[]) => Promi
   gateway: { summary: 'the S3 gateway', run: runGatewayCli },
   health: { summary: 'exit 0 when a gateway or a shard node answers its health check (for container HEALTHCHECKs)', run: runHealthCli },
   keys: { summary: 'access keys of a running gateway (create, ls, revoke); the master key file (rotate-master, rewrap-master)', run: runKeysCli },
-  node: { summary: 'a shard node that registers with a gateway', run: runShardNodeCli },
+  node: {
+    summary: 'a shard node that registers with a gateway; `node earnings`: its own payout statement, asked with its key',
+    run: (argv) => (argv[0] === 'earnings' ? runNodeEarningsCli(argv.slice(1)) : runShardNodeCli(argv)),
+  },
   nodes: { summary: 'shard nodes of a running gateway: ls, show, drain, undrain, forget, disqualify; join tokens per operator', run: runNodesCli },
   restore: { summary: 'replace the metadata store with a backup (gateways stopped)', run: (argv) => runBackupCli('restore', argv) },
+  payouts: { summary: 'what each shard node earned in a window (stored GB-month, verified egress, uptime, audits)', run: runPayoutsCli },
   status: { summary: 'cluster health: nodes by state, segments by healthy shards, the repair queue', run: runStatusCli },
   usage: { summary: 'an account\'s invoice, or where packing small objects saves money', run: runUsageCli },
 };

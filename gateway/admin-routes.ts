@@ -6,6 +6,7 @@ import { createKeyHandler, listKeysHandler, revokeKeyHandler } from './keys/key-
 import { createJoinTokenHandler, listJoinTokensHandler, revokeJoinTokenHandler } from './nodes/join-token-routes.ts';
 import { registerReencryptionRoutes } from './reencrypt/reencryption-routes.ts';
 import { registerRepairRoutes } from './repair/repair-routes.ts';
+import { payoutsHandler } from './rewards/payout-routes.ts';
 
 /**
  * Operator endpoints under `/_/admin/`, behind `Authorization: Bearer <admin token>`:
@@ -44,6 +45,7 @@ export function adminRoutes(deps: GatewayDeps): Hono<GatewayEnv> {
 
   app.get('/_/admin/usage', usageReportHandler(deps));
   app.get('/_/admin/usage/advice', packingAdviceHandler(deps));
+  app.get('/_/admin/payouts', payoutsHandler(deps));
 
   app.get('/_/admin/nodes', (c) => c.json({
     nodes: deps.registry.all().map(({ record }) => ({

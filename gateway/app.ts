@@ -8,6 +8,7 @@ import { billingMiddleware } from './billing/billing-middleware.ts';
 import type { GatewayContext, GatewayDeps, GatewayEnv } from './context.ts';
 import { corsResponseHeaders } from './cors/cors-response-headers.ts';
 import { nodeRoutes } from './nodes/node-routes.ts';
+import { earningsRoutes } from './rewards/payout-routes.ts';
 import { prometheusRoutes } from './prometheus.ts';
 import { dispatchS3 } from './s3-dispatch.ts';
 import { errorResponse } from './error-response.ts';
@@ -50,6 +51,7 @@ export function createApp(deps: GatewayDeps): Hono<GatewayEnv> {
   // Every body an extension route reads (registration, heartbeats, admin POSTs) is small JSON.
   app.use('/_/*', bodyLimit({ maxBytes: MAX_EXTENSION_BODY_BYTES, progressTimeoutMs: deps.config.bodyProgressTimeoutMs, refuse: refuseExtensionBody }));
   app.route('/', nodeRoutes(deps));
+  app.route('/', earningsRoutes(deps));
   app.route('/', adminRoutes(deps));
   app.route('/', prometheusRoutes(deps));
   app.all('/_/*', (c) => c.json({ error: 'NotFound', message: 'no such extension route' }, 404));

@@ -11,6 +11,8 @@ import { LIMIT_SETTING_SPECS, loadLimitSettings, type LimitSettings } from './li
 import { defaultBaseDomains } from './addressing.ts';
 import { CONSOLE_SETTING_SPECS, loadConsoleSettings, type ConsoleSettings } from './console/console-config.ts';
 import { REPAIR_SETTING_SPECS, loadRepairSettings, type RepairSettings } from './repair/repair-config.ts';
+import { PAYOUT_SETTING_SPECS, loadPayoutSettings } from './rewards/payout-config.ts';
+import type { PayoutPrices } from '../src/rewards/payout-prices.ts';
 
 export interface GatewayConfig extends RepairSettings, LimitSettings, ConsoleSettings {
   readonly host: string;
@@ -56,6 +58,8 @@ export interface GatewayConfig extends RepairSettings, LimitSettings, ConsoleSet
   readonly billing: boolean;
   /** Prices and the small-object floor invoices are computed with. */
   readonly prices: PriceTable;
+  /** What node operators are paid, and the thresholds that withhold a period's pay (rewards). */
+  readonly payoutPrices: PayoutPrices;
   /**
    * The master key file (src/crypto/master-key-file.ts): wraps SSE-S3 data keys; outside `dataDir`.
    * Required to start a gateway (startGateway refuses null); `dev` generates one.
@@ -95,6 +99,7 @@ const SPECS = {
   logRequests: { flag: 'log-requests', env: 'SHARDGATE_LOG_REQUESTS', kind: 'boolean', description: 'one JSON log line per request', defaultText: 'true' },
   ...LOG_SETTING_SPECS,
   ...BILLING_SETTING_SPECS,
+  ...PAYOUT_SETTING_SPECS,
   ...REPAIR_SETTING_SPECS,
   ...LIMIT_SETTING_SPECS,
   ...CONSOLE_SETTING_SPECS,
@@ -159,6 +164,7 @@ export function loadGatewayConfig(argv: readonly string[], env: NodeJS.ProcessEn
     logRequests: v.logRequests ? parseBoolean('--log-requests', v.logRequests) : true,
     log: loadLogSettings(v),
     ...loadBillingSettings(v),
+    ...loadPayoutSettings(v, v.currency ?? 'USD'),
     masterKeyFile: masterKeyFileOutside(dataDir, v.masterKeyFile),
     allowInsecureSsec: v.allowInsecureSsec ? parseBoolean('--allow-insecure-ssec', v.allowInsecureSsec) : false,
     ...loadRepairSettings(v),

@@ -18,6 +18,7 @@ import type { HashListCache } from './read/hash-list-cache.ts';
 import type { NodeLatency } from './read/node-latency.ts';
 import type { ArchiveIndexCache } from './archive/archive-index-cache.ts';
 import type { UploadLimiter } from './limits/upload-limiter.ts';
+import type { NodeServiceMeter } from './rewards/service-meter.ts';
 import type { ReadReport } from './read/segment-reader.ts';
 import type { ReadLeases } from './repair/read-leases.ts';
 import type { RepairService } from './repair/repair-service.ts';
@@ -56,6 +57,8 @@ export interface GatewayDeps {
   readonly uploads: UploadLimiter;
   /** The web console's read-only key (GetObject/HeadObject only), in memory; null when the console is off. */
   readonly consoleKey: ConsoleKey | null;
+  /** The rewards ledger's meter: what each node served (client, repair, audit reads) and its audits. */
+  readonly rewards: NodeServiceMeter;
 }
 
 /** Fields of the one log line each request writes when its response is finished. */

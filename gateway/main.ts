@@ -30,6 +30,7 @@ import { ArchiveIndexCache } from './archive/archive-index-cache.ts';
 import { ReadLeases } from './repair/read-leases.ts';
 import { RepairService } from './repair/repair-service.ts';
 import { UploadLimiter } from './limits/upload-limiter.ts';
+import { NodeServiceMeter } from './rewards/service-meter.ts';
 
 export interface RunningGateway {
   readonly url: string;
@@ -80,7 +81,8 @@ async function serveWithStore(
   })));
   const codec = ReedSolomonCodec.load();
   const hashLists = new HashListCache(config.hashListCacheBytes);
-  const repair = await RepairService.create({ config, store, registry, client, codec, hashLists, metrics, logger, now });
+  const rewards = new NodeServiceMeter({ store, logger, now });
+  const repair = await RepairService.create({ config, store, registry, client, codec, hashLists, metrics, logger, now, rewards });
   const readLeases = new ReadLeases(now);
   const janitor = new Janitor({
     store, registry, client, logger, metrics, now, readLeases, isGone: (nodeId) => repair.states.adminState(nodeId) === 'forgotten',
@@ -93,6 +95,7 @@ async function serveWithStore(
     archiveIndexes: new ArchiveIndexCache(config.archiveIndexCacheBytes),
     verifier: createVerifier(store, config.region, consoleKey), usage, masterKeys,
     uploads: new UploadLimiter(config), consoleKey,
+    rewards,
   };
   const app = createApp(deps);
   const server = await listen(app.fetch, config);
@@ -107,6 +110,7 @@ async function serveWithStore(
   await janitor.start(startedAt);
   repair.start();
   usage?.start();
+  rewards.start();
   logger.info('gateway_listening', {
     url, profile: config.profile, writeQuorum: config.writeQuorum, dataDir: config.dataDir, masterKeyId: masterKeys.current.id,
   });
@@ -121,6 +125,7 @@ async function serveWithStore(
       await janitor.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await usage?.close();
+      await rewards.close();
       await registry.close();
       await store.close();
     },

@@ -93,3 +93,14 @@ export async function loadOrCreateNodeIdentity(paths: { readonly nodeFile: strin
   const privateKey = await loadOrCreateNodeKey(paths.nodeKeyFile);
   return { nodeId, privateKey, publicKey: publicKeyOf(privateKey) };
 }
+
+/**
+ * The identity of an existing data directory, never creating one: for commands an operator runs
+ * beside a node (`shardgate node earnings`). NodeIdentityError when either file is missing.
+ */
+export async function readNodeIdentity(paths: { readonly nodeFile: string; readonly nodeKeyFile: string }): Promise<NodeIdentity> {
+  for (const file of [paths.nodeFile, paths.nodeKeyFile]) {
+    if (await readIfExists(file) === null) throw new NodeIdentityError(`${file} does not exist: give the --data-dir of a node that has started once`);
+  }
+  return loadOrCreateNodeIdentity(paths);
+}

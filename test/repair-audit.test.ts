@@ -3,6 +3,7 @@ import path from 'node:path';
 import test from 'ava';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { getObjectBytes, seededBytes, startCluster } from './cluster.ts';
+import type { PayoutReportView } from '../src/rewards/payout-text.ts';
 import { nodeIdOf, REPAIR_GATEWAY_ARGS, waitFor, type ClusterHealthView } from './repair-helpers.ts';
 
 const CHUNK = 16 * 1024;
@@ -45,6 +46,12 @@ test('bit rot without any client read: an audit finds it, repair replaces the sh
   t.true((await cluster.metrics()).auditsFailed! >= 1);
   const status = await cluster.runCli(['status']);
   t.regex(status.stdout, new RegExp(`^audits {8}${nodeId}  score 0\\.\\d{3}  \\d+ passed, [1-9]\\d* failed$`, 'm'));
+  // The rewards ledger saw the same: the failed audit and its rotten bytes against the node, and the repair's reads of the sources.
+  const payouts = await cluster.admin<PayoutReportView>('/_/admin/payouts');
+  const statement = payouts.nodes.find((s) => s.node.id === nodeId)!;
+  t.true(statement.usage.audits.failed >= 1);
+  t.true(statement.usage.egress.audit.failedBytes >= CHUNK, 'the rotten chunk counted against the node');
+  t.true(payouts.nodes.reduce((sum, s) => sum + s.usage.egress.repair.verifiedBytes, 0) >= CHUNK, 'repair read verified source bytes');
   t.true((await getObjectBytes(s3, { Bucket: 'bkt', Key: 'quiet' })).equals(body));
 });
 
@@ -66,6 +73,9 @@ test('a node that answers audits with wrong bytes is disqualified and its shards
   });
   t.true(view.audit.score < 0.6);
   t.true(view.audit.failed >= 6);
+  const { nodes: [statement] } = await cluster.admin<PayoutReportView>(`/_/admin/payouts?node=${nodeId}`);
+  t.not(statement!.disqualifiedAt, null, 'the liar earns nothing after its disqualification');
+  t.is(statement!.paidWindow?.to ?? statement!.disqualifiedAt, statement!.disqualifiedAt);
   await waitFor('its shard files collected', async () => cluster.shardFiles(liar.index).length === 0);
   await cluster.kill(liar);
   for (const [key, body] of objects) t.true((await getObjectBytes(s3, { Bucket: 'bkt', Key: key })).equals(body));

@@ -87,7 +87,7 @@ export function nodeRoutes(deps: GatewayDeps): Hono<GatewayEnv> {
       const [segmentId, index] = shard.split('.') as [string, string];
       const placement = await deps.store.getSegmentPlacement(segmentId);
       if (!placement?.shards.some((placed) => placed.shardIndex === Number(index) && placed.nodeId === body.nodeId)) continue;
-      deps.repairSignals.shardScrubbedCorrupt(segmentId, Number(index), placement.shards.length);
+      deps.repairSignals.shardScrubbedCorrupt(segmentId, Number(index), body.nodeId, placement.shards.length);
       accepted++;
     }
     deps.logger.warn('node_scrub_reported_corrupt', { nodeId: body.nodeId, reported: body.corruptShards.length, queued: accepted });

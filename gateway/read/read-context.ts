@@ -2,6 +2,7 @@ import type { ReedSolomonCodec } from '../../src/erasure/codec.ts';
 import type { Logger } from '../../src/log/logger.ts';
 import type { GatewayMetrics } from '../metrics.ts';
 import type { NodeRegistry } from '../nodes/registry.ts';
+import type { NodeServiceMeter } from '../rewards/service-meter.ts';
 import type { ShardClient } from '../nodes/shard-client.ts';
 import type { HashListCache } from './hash-list-cache.ts';
 import type { NodeLatency } from './node-latency.ts';
@@ -15,6 +16,8 @@ export interface ReadContext {
   readonly metrics: GatewayMetrics;
   readonly logger: Logger;
   readonly latency: NodeLatency;
+  /** The rewards ledger's meter: what each node served to client reads. */
+  readonly rewards?: NodeServiceMeter;
 }
 
 export interface ShardFailure {

@@ -83,6 +83,7 @@ export class SegmentShards {
       window,
       signal: this.signal,
       latency: this.ctx.latency,
+      service: this.ctx.rewards && { kind: 'client', meter: this.ctx.rewards },
     });
   }
 

@@ -5,6 +5,7 @@ import { hashListRoot, verifyChunk } from '../../src/integrity/hash-list.ts';
 import type { ShardPlacement } from '../../src/meta/types.ts';
 import type { NodeView } from '../nodes/registry.ts';
 import type { ShardClient } from '../nodes/shard-client.ts';
+import type { ServiceObserver } from '../rewards/service-meter.ts';
 import type { HashListCache } from './hash-list-cache.ts';
 import type { NodeLatency } from './node-latency.ts';
 
@@ -29,6 +30,8 @@ export interface ChunkReaderOptions {
   readonly signal: AbortSignal;
   /** Told the node's time to first chunk, for hedging. */
   readonly latency?: NodeLatency;
+  /** The rewards meter: verified and failed bytes, and whether the node answered (see `close`). */
+  readonly service?: ServiceObserver;
 }
 
 /** One column of a decode batch: `count` chunks back to back; the chunks of `corruptStripes` failed their hash. */
@@ -57,6 +60,8 @@ export class VerifiedChunkReader {
   #nextStripe: number;
   #failure: unknown = null;
   readonly #startedAt = performance.now();
+  #verifiedBytes = 0;
+  #failedBytes = 0;
 
   constructor(options: ChunkReaderOptions) {
     this.#options = options;
@@ -80,19 +85,22 @@ export class VerifiedChunkReader {
     const { chunkSize, window, shardId } = this.#options;
     const stripeIndex = this.#nextStripe;
     if (stripeIndex >= window.firstStripe + window.stripeCount) throw new Error(`read past the window of shard ${shardId}`);
-    let chunk: Uint8Array;
+    let chunk: Uint8Array | undefined;
     let list: Uint8Array;
     try {
       chunk = await this.#take(chunkSize);
       list = await this.#hashList;
     } catch (error) {
       this.#failure = error;
+      if (chunk) this.#failedBytes += chunkSize; // bytes that arrived under a hash list that does not match its root
       throw error;
     }
     this.#nextStripe++;
     if (!verifyChunk(list, stripeIndex, chunk)) {
+      this.#failedBytes += chunkSize;
       throw new ShardCorruptError({ shardIndex: this.shardIndex, chunkIndex: stripeIndex });
     }
+    this.#verifiedBytes += chunkSize;
     if (stripeIndex === window.firstStripe) this.#options.latency?.record(this.#options.node.record.id, performance.now() - this.#startedAt);
     return chunk;
   }
@@ -123,11 +131,36 @@ export class VerifiedChunkReader {
     return { column, corruptStripes };
   }
 
-  /** Releases the request: aborted if the window was not read to its end, else just closed. */
+  /**
+   * Releases the request: aborted if the window was not read to its end, else just closed. Tells
+   * the rewards meter what the node served: its verified and failed bytes, and the request as
+   * failed (an error, timeout, short body or untrusted hash list — even after some chunks — or
+   * only bytes that failed their hash) or else answered (some chunk verified). A request this
+   * side gave up on before any answer (a client that hung up, a hedge, a stopping gateway) counts
+   * neither way; a deadline that expired counts as failed.
+   */
   close(): void {
+    this.#observe();
     const { window } = this.#options;
     if (this.#nextStripe < window.firstStripe + window.stripeCount) this.#abort.abort();
     this.#body.then((iterator) => iterator.return?.()).catch(() => {});
+  }
+
+  #observe(): void {
+    const { service, node } = this.#options;
+    if (!service) return;
+    const failed = (this.#failure !== null && !this.#abandonedByCaller()) || (this.#verifiedBytes === 0 && this.#failedBytes > 0);
+    const answered = !failed && this.#verifiedBytes > 0;
+    if (!answered && !failed) return;
+    service.meter.record(node.record.id, service.kind, {
+      verifiedBytes: this.#verifiedBytes, failedBytes: this.#failedBytes, answered: answered ? 1 : 0, failed: failed ? 1 : 0,
+    });
+  }
+
+  /** The caller's signal ended the request (not a deadline: `AbortSignal.timeout` is the node's fault). */
+  #abandonedByCaller(): boolean {
+    const { signal } = this.#options;
+    return signal.aborted && (signal.reason as { name?: string } | undefined)?.name !== 'TimeoutError';
   }
 
   async #take(length: number): Promise<Uint8Array> {

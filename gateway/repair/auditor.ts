@@ -7,6 +7,7 @@ import type { GatewayMetrics } from '../metrics.ts';
 import type { NodeRegistry } from '../nodes/registry.ts';
 import { ShardRequestError, type ShardClient } from '../nodes/shard-client.ts';
 import type { HashListCache } from '../read/hash-list-cache.ts';
+import type { NodeServiceMeter } from '../rewards/service-meter.ts';
 import { HashListCorruptError, VerifiedChunkReader } from '../read/verified-chunk-reader.ts';
 import { NEW_SCORE, recordAudit, scoreValue, type AuditScore } from './audit-score.ts';
 import type { NodeStates } from './node-states.ts';
@@ -35,6 +36,8 @@ export interface AuditorDeps {
   /** Queues a repair (a chunk that failed its hash) and disqualifies a node (moves its shards away). */
   readonly onCorruptShard: (segmentId: string, shardIndex: number) => void;
   readonly disqualify: (nodeId: string) => Promise<void>;
+  /** The rewards ledger's meter: audit reads, audits passed and failed, rounds a node was down for. */
+  readonly rewards?: NodeServiceMeter;
 }
 
 /**
@@ -85,6 +88,11 @@ export class Auditor {
 
   /** One audit of every online node that can still be audited (not disqualified, draining or drained). */
   async round(): Promise<void> {
+    // A node that is down cannot be audited: for its uptime that is an unanswered audit (it holds nothing: it earns nothing anyway).
+    for (const { record } of this.deps.registry.all()) {
+      const state = this.deps.states.stateOf(record.id);
+      if ((state === 'offline' || state === 'lost') && this.deps.states.adminState(record.id) === null) this.deps.rewards?.record(record.id, 'audit', { failed: 1 });
+    }
     await Promise.all(this.deps.registry.online()
       .filter((view) => this.deps.states.stateOf(view.record.id) === 'online')
       .map((view) => this.#auditNode(view.record.id)));
@@ -105,17 +113,27 @@ export class Auditor {
     const passed = outcome === 'passed';
     const score = recordAudit(this.#scores.get(nodeId) ?? NEW_SCORE, passed);
     this.#scores.set(nodeId, score);
+    this.deps.rewards?.record(nodeId, 'audit', passed ? { auditsPassed: 1 } : { auditsFailed: 1 });
     if (passed) {
       this.deps.metrics.auditsPassed++;
       return;
     }
     this.deps.metrics.auditsFailed++;
     this.deps.logger.warn('audit_failed', { nodeId, segmentId: audit.segmentId, shardIndex: audit.placement.shardIndex, outcome, score: scoreValue(score) });
-    if (outcome === 'corrupt' || outcome === 'failed') this.deps.onCorruptShard(audit.segmentId, audit.placement.shardIndex);
+    if (outcome === 'corrupt' || outcome === 'failed') {
+      this.deps.onCorruptShard(audit.segmentId, audit.placement.shardIndex);
+      this.#endHolding(nodeId, audit, outcome === 'corrupt' ? 'corrupt' : 'missing');
+    }
     if (scoreValue(score) < this.disqualifyBelow && this.deps.states.stateOf(nodeId) !== 'disqualified') {
       this.deps.logger.warn('node_disqualified', { nodeId, score: scoreValue(score), failed: score.failed });
       await this.deps.disqualify(nodeId);
     }
+  }
+
+  /** The shard earns its node nothing from now until a repair places a good copy (rewards ledger). */
+  #endHolding(nodeId: string, audit: PendingAudit, reason: 'corrupt' | 'missing'): void {
+    this.deps.store.endShardHoldings([{ segmentId: audit.segmentId, shardIndex: audit.placement.shardIndex, nodeId, reason }], this.deps.now())
+      .catch((error: Error) => this.deps.logger.error('holding_end_failed', { nodeId, segmentId: audit.segmentId, error: error.message }));
   }
 
   /** The node's next segment in turn (wrapping around), one random stripe of its shard there. */
@@ -142,6 +160,7 @@ export class Auditor {
       chunkSize: audit.chunkSize,
       window: { shardIndex: audit.placement.shardIndex, firstStripe: audit.stripe, stripeCount: 1, offset: audit.stripe * audit.chunkSize, length: audit.chunkSize },
       signal: AbortSignal.any([this.#abort.signal, AbortSignal.timeout(this.deps.shardTimeoutMs)]),
+      service: this.deps.rewards && { kind: 'audit', meter: this.deps.rewards },
     });
     try {
       await reader.next();

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../../src/log/logger.ts';
+import type { HoldingLoss } from '../../src/meta/rewards-types.ts';
 import type { MetaStore } from '../../src/meta/store.ts';
 import { shardId } from '../../src/meta/types.ts';
 import { isValidShardId, shardListPath, type ShardListResponse } from '../../src/node-protocol/routes.ts';
@@ -128,13 +129,18 @@ export class Reconciler {
   }
 
   async #queueMissing(nodeId: string, missing: readonly string[]): Promise<void> {
+    const losses: HoldingLoss[] = [];
     for (const id of missing) {
       const dot = id.lastIndexOf('.');
       const segmentId = id.slice(0, dot);
+      const shardIndex = Number(id.slice(dot + 1));
       const placement = await this.deps.store.getSegmentPlacement(segmentId);
       if (!placement) continue;
-      await this.deps.store.enqueueRepair({ segmentId, healthyShards: Math.max(0, placement.shards.length - 1), corruptShards: [Number(id.slice(dot + 1))] }, this.deps.now());
+      await this.deps.store.enqueueRepair({ segmentId, healthyShards: Math.max(0, placement.shards.length - 1), corruptShards: [shardIndex] }, this.deps.now());
+      losses.push({ segmentId, shardIndex, nodeId, reason: 'missing' });
     }
+    // A lost shard earns its node nothing from now on (rewards ledger).
+    await this.deps.store.endShardHoldings(losses, this.deps.now());
     this.deps.metrics.missingShardsQueued += missing.length;
     this.deps.logger.warn('missing_shards_queued', { nodeId, shards: missing.length });
     this.deps.onQueued?.();

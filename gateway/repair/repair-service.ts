@@ -1,3 +1,4 @@
+import type { NodeServiceMeter } from '../rewards/service-meter.ts';
 import type { ReedSolomonCodec } from '../../src/erasure/codec.ts';
 import { totalShards } from '../../src/erasure/profile.ts';
 import type { Logger } from '../../src/log/logger.ts';
@@ -29,6 +30,8 @@ export interface RepairServiceDeps {
   readonly metrics: GatewayMetrics;
   readonly logger: Logger;
   readonly now: () => Date;
+  /** The rewards ledger's meter (repair and audit reads, audit outcomes). */
+  readonly rewards?: NodeServiceMeter;
 }
 
 /** One node as the operator commands see it. */
@@ -84,6 +87,7 @@ export class RepairService {
     let service: RepairService | null = null;
     const auditor = new Auditor({
       store, registry, client: deps.client, hashLists: deps.hashLists, states, metrics, logger, now, shardTimeoutMs: config.shardTimeoutMs,
+      rewards: deps.rewards,
       onCorruptShard: (segmentId, shardIndex) => {
         store.enqueueRepair({ segmentId, healthyShards: totalShards(config.profile) - 1, corruptShards: [shardIndex] }, now())
           .then(kick, (error: Error) => logger.error('repair_enqueue_failed', { segmentId, error: error.message }));

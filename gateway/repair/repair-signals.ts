@@ -24,6 +24,7 @@ export class RepairSignals {
   /** A finished read's report. Slow shards (hedged reads) and shards on nodes merely offline are not repair's business. */
   readFinished(report: ReadReport | undefined): void {
     if (!report || report.failures.length === 0) return;
+    this.#endCorruptHoldings(report);
     const bySegment = new Map<string, { corrupt: Set<number>; suspect: Set<number>; bad: Set<number> }>();
     for (const failure of report.failures) {
       if (!failure.corrupt && failure.reason.startsWith('slow')) continue;
@@ -47,9 +48,20 @@ export class RepairSignals {
   }
 
   /** A node's own scrub found shard `shardIndex` of the segment corrupt (the gateway checked that it placed it there). */
-  shardScrubbedCorrupt(segmentId: string, shardIndex: number, placedShards: number): void {
+  shardScrubbedCorrupt(segmentId: string, shardIndex: number, nodeId: string, placedShards: number): void {
     this.deps.metrics.repairsQueuedByScrub++;
     this.#enqueue({ segmentId, healthyShards: Math.max(0, placedShards - 1), corruptShards: [shardIndex] });
+    this.deps.store.endShardHoldings([{ segmentId, shardIndex, nodeId, reason: 'corrupt' }], this.deps.now())
+      .catch((error: Error) => this.deps.logger.error('holding_end_failed', { error: error.message }));
+  }
+
+  /** Shards that served bytes failing their hash earn their nodes nothing until repaired (rewards ledger). */
+  #endCorruptHoldings(report: ReadReport): void {
+    const losses = report.failures.filter((f) => f.corrupt && f.nodeId !== null)
+      .map((f) => ({ segmentId: f.segmentId, shardIndex: f.shardIndex, nodeId: f.nodeId!, reason: 'corrupt' as const }));
+    if (losses.length === 0) return;
+    this.deps.store.endShardHoldings(losses, this.deps.now())
+      .catch((error: Error) => this.deps.logger.error('holding_end_failed', { error: error.message }));
   }
 
   /** A segment write committed only `storedShards` of its shards. */

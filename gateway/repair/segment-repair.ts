@@ -1,3 +1,4 @@
+import type { NodeServiceMeter } from '../rewards/service-meter.ts';
 import type { ReedSolomonCodec } from '../../src/erasure/codec.ts';
 import { stripeCount } from '../../src/erasure/layout.ts';
 import { totalShards } from '../../src/erasure/profile.ts';
@@ -27,6 +28,8 @@ export interface RepairContext {
   /** Re-created shards obey the same per-operator cap as writes. */
   readonly config: { readonly maxShardsPerOperator: number };
   readonly now: () => Date;
+  /** The rewards ledger's meter: what each source node served to repair. */
+  readonly rewards?: NodeServiceMeter;
 }
 
 /**
@@ -151,6 +154,7 @@ async function rebuildShards(
   const reader = new StripeBatchReader({
     client: ctx.client, registry: ctx.registry, hashLists: ctx.hashLists, metrics: ctx.metrics,
     segmentId: placement.segmentId, profile, stripeCount: stripes, sources, signal,
+    service: ctx.rewards && { kind: 'repair', meter: ctx.rewards },
   });
   const slots: UploadSlot[] = targets.map((target) => {
     const slot: UploadSlot = {

@@ -7,6 +7,7 @@ import type { NodeRegistry } from '../nodes/registry.ts';
 import type { ShardClient } from '../nodes/shard-client.ts';
 import type { HashListCache } from '../read/hash-list-cache.ts';
 import { HashListCorruptError, VerifiedChunkReader } from '../read/verified-chunk-reader.ts';
+import type { ServiceObserver } from '../rewards/service-meter.ts';
 
 export interface SourceFailure {
   readonly shardIndex: number;
@@ -27,6 +28,8 @@ export interface StripeBatchReaderOptions {
   /** Shards to read from, in order of preference (the first k usable ones are read). */
   readonly sources: readonly ShardPlacement[];
   readonly signal: AbortSignal;
+  /** The rewards meter (repair reads). */
+  readonly service?: ServiceObserver;
 }
 
 /**
@@ -106,6 +109,7 @@ export class StripeBatchReader {
         chunkSize: this.options.profile.chunkSize,
         window: shardWindow(this.options.profile, placement.shardIndex, stripe, this.options.stripeCount - stripe),
         signal: this.options.signal,
+        service: this.options.service,
       }));
     }
   }

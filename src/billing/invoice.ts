@@ -139,7 +139,7 @@ export function amountNanos(line: Pick<InvoiceLine, 'amount'>): bigint {
 }
 
 /** quantity = measured / perUnit (rounded to 9 digits for display); amount = measured × price / perUnit, rounded once. */
-function priced(measured: bigint, perUnit: bigint, nanosPerUnit: bigint, unit: 'GB-month' | 'GB') {
+export function priced(measured: bigint, perUnit: bigint, nanosPerUnit: bigint, unit: 'GB-month' | 'GB') {
   return {
     quantity: formatDecimal(divideRounded(measured * NANOS_PER_UNIT, perUnit), DECIMAL_SCALE),
     unit,

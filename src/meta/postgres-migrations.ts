@@ -4,6 +4,7 @@ import { POSTGRES_NODE_IDENTITY_MIGRATION } from './postgres-migration-node-iden
 import { POSTGRES_REPAIR_MIGRATION } from './postgres-migration-repair.ts';
 import { POSTGRES_UNENCRYPTED_SEGMENTS_MIGRATION } from './postgres-migration-unencrypted-segments.ts';
 import { POSTGRES_ADMIN_AUDIT_MIGRATION } from './postgres-migration-admin-audit.ts';
+import { POSTGRES_REWARDS_MIGRATION } from './postgres-migration-rewards.ts';
 import { SchemaTooNewError } from './sqlite-migrations.ts';
 
 /**
@@ -209,6 +210,7 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   POSTGRES_REPAIR_MIGRATION,
   POSTGRES_UNENCRYPTED_SEGMENTS_MIGRATION,
   POSTGRES_ADMIN_AUDIT_MIGRATION,
+  POSTGRES_REWARDS_MIGRATION,
 ];
 
 /** The advisory lock (one bigint key) every gateway takes to migrate: "shardgate" in ASCII. */

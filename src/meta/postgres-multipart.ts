@@ -93,7 +93,7 @@ export async function commitPart(sql: Sql, ledger: Ledger, input: NewUploadedPar
   }
   await sql.run(MULTIPART_SQL.insertPart, [upload.id, part.partNumber, part.size, part.etag, JSON.stringify(part.checksums), part.lastModified.getTime()]);
   for (const segment of input.segments) {
-    const segmentRef = claim ? await insertSegment(sql, segment) : await retainSegment(sql, segment.id, segment.length);
+    const segmentRef = claim ? await insertSegment(sql, segment, now) : await retainSegment(sql, segment.id, segment.length);
     await sql.run(MULTIPART_SQL.insertPartSegment, [upload.id, part.partNumber, segment.index, segmentRef, segment.offset]);
   }
   await claim?.settle(now);

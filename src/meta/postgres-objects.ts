@@ -106,7 +106,7 @@ export async function commitObject(sql: Sql, ledger: Ledger, version: NewObjectV
   const claim = await claimPending(sql, writeId, segments);
   if (version.precondition) checkPrecondition(version.precondition, replaced, object);
   if (replaced) await retireObject(sql, replaced);
-  await addWrittenToObject(sql, await insertObjectRow(sql, bucket.id, object, now), segments);
+  await addWrittenToObject(sql, await insertObjectRow(sql, bucket.id, object, now), segments, now);
   await ledger(sql, bucket, { key: object.key, item: 'object', cause: 'put', oldSize: replaced?.size ?? null, newSize: object.size }, now);
   await claim.settle(now);
   await sweepSegments(sql, now);

@@ -1,3 +1,4 @@
+import { replaceShardHolding } from './postgres-rewards.ts';
 import type { Sql } from './postgres-db.ts';
 import { REPAIR_SQL } from './postgres-repair-sql.ts';
 import { claimPending } from './postgres-segments.ts';
@@ -157,6 +158,8 @@ export async function swap(sql: Sql, request: PlacementSwap, now: Date): Promise
       await sql.run(REPAIR_SQL.insertGarbage, [shardId(request.segmentId, shard.shardIndex), old.node_id, now.getTime()]);
     }
     await sql.run(REPAIR_SQL.upsertShard, [row.id, shard.shardIndex, shard.nodeId, Buffer.from(shard.root)]);
+    const profile = { dataShards: row.data_shards, parityShards: row.parity_shards, chunkSize: row.chunk_size };
+    await replaceShardHolding(sql, { id: request.segmentId, length: row.data_length, profile }, shard, now);
   }
   const bumped = (await sql.one<{ placement_version: number }>(REPAIR_SQL.bumpPlacementVersion, [row.id]))!;
   await pending.settle(now);

@@ -51,7 +51,7 @@ export async function replace(sql: Sql, request: SegmentReplacement, now: Date):
   if (old.placement_version !== request.expectedVersion) return { replaced: false, reason: 'changed' };
   const { replacement } = request;
   const pending = await claimPending(sql, request.writeId, [{ id: replacement.id, shards: replacement.shards } as unknown as SegmentRecord]);
-  const next = await insertSegment(sql, { ...replacement, partNumber: 1, index: 0, offset: 0, length: Number(old.data_length) });
+  const next = await insertSegment(sql, { ...replacement, partNumber: 1, index: 0, offset: 0, length: Number(old.data_length) }, now);
   const references = await sql.run(SQL.repointObjects, [next, old.id]) + await sql.run(SQL.repointParts, [next, old.id]);
   await sql.run(SQL.setRefCount, [references, next]);
   await sql.run(SQL.setRefCount, [0, old.id]);

@@ -1,5 +1,6 @@
 import { SegmentGoneError } from './multipart-errors.ts';
 import type { Sql } from './postgres-db.ts';
+import { closeUnreferencedHoldings, openSegmentHoldings } from './postgres-rewards.ts';
 import type { PendingShardRow } from './sqlite-rows.ts';
 import { WriteAbandonedError } from './store.ts';
 import { shardId, type SegmentRecord } from './types.ts';
@@ -38,8 +39,8 @@ export const SEGMENT_SQL = {
   deleteWrite: 'DELETE FROM pending_writes WHERE id = $1',
 } as const;
 
-/** A new segment with its shards, referenced once (by the row the caller inserts next). */
-export async function insertSegment(sql: Sql, segment: SegmentRecord): Promise<number> {
+/** A new segment with its shards, referenced once (by the row the caller inserts next); its nodes' holdings start at `at`. */
+export async function insertSegment(sql: Sql, segment: SegmentRecord, at: Date): Promise<number> {
   const { dataShards, parityShards, chunkSize } = segment.profile;
   const { encryption } = segment;
   const row = await sql.one<{ id: number }>(SEGMENT_SQL.insertSegment, [
@@ -55,6 +56,7 @@ export async function insertSegment(sql: Sql, segment: SegmentRecord): Promise<n
       segment.shards.map((shard) => Buffer.from(shard.root)),
     ]);
   }
+  await openSegmentHoldings(sql, segment, at);
   return segmentRef;
 }
 
@@ -66,10 +68,10 @@ export async function retainSegment(sql: Sql, segmentId: string, length: number)
 }
 
 /** Inserts `segments` (new) as the bytes of object row `objectId`. */
-export async function addWrittenToObject(sql: Sql, objectId: number, segments: readonly SegmentRecord[]): Promise<void> {
+export async function addWrittenToObject(sql: Sql, objectId: number, segments: readonly SegmentRecord[], at: Date): Promise<void> {
   if (segments.length === 0) return;
   const refs: number[] = [];
-  for (const segment of segments) refs.push(await insertSegment(sql, segment));
+  for (const segment of segments) refs.push(await insertSegment(sql, segment, at));
   await sql.run(SEGMENT_SQL.insertObjectSegments, [
     objectId,
     segments.map((segment) => segment.index),
@@ -88,6 +90,7 @@ export async function releaseObject(sql: Sql, objectId: number): Promise<void> {
 
 /** Segments nothing references any more: shards to the garbage queue, rows (and shard rows) deleted. */
 export async function sweepSegments(sql: Sql, now: Date): Promise<void> {
+  await closeUnreferencedHoldings(sql, now);
   await sql.run(SEGMENT_SQL.sweep, [now.getTime()]);
 }
 

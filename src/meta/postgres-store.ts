@@ -1,3 +1,5 @@
+import * as rewards from './postgres-rewards.ts';
+import type { HoldingLoss, NodeServiceCounts, NodeServiceTotal, ShardHolding } from './rewards-types.ts';
 import type pg from 'pg';
 import type { Span } from '../span.ts';
 import type {
@@ -418,5 +420,25 @@ export class PostgresMetaStore implements MetaStore {
 
   listAdminAudit(page: AdminAuditPage): Promise<AdminAuditEntry[]> {
     return adminAudit.listAdminAudit(this.#sql, page);
+  }
+
+  async endShardHoldings(losses: readonly HoldingLoss[], at: Date): Promise<number> {
+    return losses.length === 0 ? 0 : this.#tx('write', (sql) => rewards.loseHoldings(sql, losses, at));
+  }
+
+  storedByteMs(nodeId: string, window: TimeWindow): Promise<bigint> {
+    return rewards.storedByteMs(this.#sql, nodeId, window);
+  }
+
+  listShardHoldings(nodeId: string): Promise<ShardHolding[]> {
+    return rewards.listHoldings(this.#sql, nodeId);
+  }
+
+  async addNodeService(rows: readonly NodeServiceCounts[]): Promise<void> {
+    if (rows.length > 0) await rewards.addService(this.#sql, rows);
+  }
+
+  sumNodeService(nodeId: string, window: TimeWindow): Promise<NodeServiceTotal[]> {
+    return rewards.sumService(this.#sql, nodeId, window);
   }
 }

@@ -5,6 +5,7 @@ import { NODE_IDENTITY_MIGRATION } from './sqlite-migration-node-identity.ts';
 import { REPAIR_MIGRATION } from './sqlite-migration-repair.ts';
 import { UNENCRYPTED_SEGMENTS_MIGRATION } from './sqlite-migration-unencrypted-segments.ts';
 import { ADMIN_AUDIT_MIGRATION } from './sqlite-migration-admin-audit.ts';
+import { REWARDS_MIGRATION } from './sqlite-migration-rewards.ts';
 
 /**
  * The SQLite schema as an append-only list: migration i (0-based) takes `user_version` from i to
@@ -167,6 +168,8 @@ export const MIGRATIONS: readonly string[] = [
   UNENCRYPTED_SEGMENTS_MIGRATION,
   // The web console's admin audit log (see the imported file).
   ADMIN_AUDIT_MIGRATION,
+  // The rewards ledger: shard holdings and node service counters (see the imported file).
+  REWARDS_MIGRATION,
 ];
 
 export class SchemaTooNewError extends Error {

@@ -63,7 +63,7 @@ export class SqliteMultipart {
     if (replaced) this.#dropPart(upload.id, part.partNumber);
     sql.insertPart.run(upload.id, part.partNumber, part.size, part.etag, JSON.stringify(part.checksums), part.lastModified.getTime());
     for (const segment of input.segments) {
-      const segmentRef = claim ? this.ctx.segments.insert(segment) : this.ctx.segments.retain(segment.id, segment.length);
+      const segmentRef = claim ? this.ctx.segments.insert(segment, now) : this.ctx.segments.retain(segment.id, segment.length);
       sql.insertPartSegment.run(upload.id, part.partNumber, segment.index, segmentRef, segment.offset);
     }
     claim?.settle(now);

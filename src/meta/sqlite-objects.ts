@@ -48,7 +48,7 @@ export class SqliteObjects {
     const replaced = sql.objectByKey.get(bucket.id, object.key) as ObjectRow | undefined;
     if (version.precondition) checkPrecondition(version.precondition, replaced, object);
     if (replaced) this.retire(replaced);
-    book.addWrittenToObject(this.insertRow(bucket.id, object, now), segments);
+    book.addWrittenToObject(this.insertRow(bucket.id, object, now), segments, now);
     this.ctx.ledger(bucket, { key: object.key, item: 'object', cause: 'put', oldSize: replaced?.size ?? null, newSize: object.size }, now);
     claim.settle(now);
     book.sweep(now);

@@ -3,6 +3,7 @@ import type {
   PlacedShard, SegmentPlacement, SegmentScanEntry, ShardInFlight,
 } from './repair-types.ts';
 import type { RepairStatements } from './sqlite-repair-statements.ts';
+import type { SqliteRewards } from './sqlite-rewards.ts';
 import { PendingClaim } from './sqlite-segments.ts';
 import type { Statements } from './sqlite-statements.ts';
 import { shardId, type SegmentRecord, type ShardPlacement } from './types.ts';
@@ -22,7 +23,7 @@ interface QueueRow {
  * when they change several rows (the caller opens it); nothing here opens one.
  */
 export class SqliteRepair {
-  constructor(private readonly sql: RepairStatements, private readonly storeSql: Statements) {}
+  constructor(private readonly sql: RepairStatements, private readonly storeSql: Statements, private readonly rewards: SqliteRewards) {}
 
   setAdminState(nodeId: string, state: NodeAdminState | null, at: Date): void {
     if (state === null) this.sql.deleteAdminState.run(nodeId);
@@ -137,6 +138,7 @@ export class SqliteRepair {
       const old = this.sql.shardOfSegment.get(row.id, shard.shardIndex) as { node_id: string } | undefined;
       if (old && old.node_id !== shard.nodeId) this.storeSql.insertGarbage.run(shardId(swap.segmentId, shard.shardIndex), old.node_id, now.getTime());
       this.sql.upsertShard.run(row.id, shard.shardIndex, shard.nodeId, shard.root);
+      this.rewards.replaceShard({ id: swap.segmentId, length: row.data_length, profile: profileOf(row) }, shard, now);
     }
     const { placement_version } = this.sql.bumpPlacementVersion.get(row.id) as { placement_version: number };
     claim.settle(now);
@@ -154,6 +156,10 @@ export class SqliteRepair {
       placementVersion: row.placement_version,
     };
   }
+}
+
+function profileOf(row: SegmentPlacementRow) {
+  return { dataShards: row.data_shards, parityShards: row.parity_shards, chunkSize: row.chunk_size };
 }
 
 function toJob(row: QueueRow): RepairJob {

@@ -2,7 +2,7 @@ import type { Database, Statement } from 'better-sqlite3';
 import type { SegmentScanEntry } from './repair-types.ts';
 import type { SegmentReplacement, SegmentReplacementResult, UnencryptedSegmentTotals } from './segment-replacement-types.ts';
 import type { SqliteRepair } from './sqlite-repair.ts';
-import { PendingClaim, SegmentBook } from './sqlite-segments.ts';
+import { PendingClaim, type SegmentBook } from './sqlite-segments.ts';
 import type { Statements } from './sqlite-statements.ts';
 import type { SegmentRecord } from './types.ts';
 
@@ -31,7 +31,7 @@ interface SegmentRow { id: number; data_length: number; placement_version: numbe
 export class SqliteSegmentReplacement {
   readonly #statements: Readonly<Record<keyof typeof SQL, Statement<unknown[], unknown>>>;
 
-  constructor(db: Database, private readonly storeSql: Statements, private readonly repair: SqliteRepair) {
+  constructor(db: Database, private readonly storeSql: Statements, private readonly repair: SqliteRepair, private readonly book: SegmentBook) {
     this.#statements = Object.fromEntries(Object.entries(SQL).map(([name, text]) => [name, db.prepare(text)])) as Record<keyof typeof SQL, Statement<unknown[], unknown>>;
   }
 
@@ -57,8 +57,8 @@ export class SqliteSegmentReplacement {
     if (old.placement_version !== request.expectedVersion) return { replaced: false, reason: 'changed' };
     const { replacement } = request;
     const claim = PendingClaim.claim(this.storeSql, request.writeId, [{ id: replacement.id, shards: replacement.shards } as unknown as SegmentRecord]);
-    const book = new SegmentBook(this.storeSql);
-    const next = book.insert({ ...replacement, partNumber: 1, index: 0, offset: 0, length: old.data_length });
+    const { book } = this;
+    const next = book.insert({ ...replacement, partNumber: 1, index: 0, offset: 0, length: old.data_length }, now);
     const references = this.#statements.repointObjects.run({ next, old: old.id }).changes
       + this.#statements.repointParts.run({ next, old: old.id }).changes;
     this.#statements.setRefCount.run(references, next);

@@ -1,3 +1,4 @@
+import type { SqliteRewards } from './sqlite-rewards.ts';
 import type { Statements } from './sqlite-statements.ts';
 import type { PendingShardRow } from './sqlite-rows.ts';
 import { SegmentGoneError } from './multipart-errors.ts';
@@ -11,10 +12,10 @@ import { shardId, type SegmentRecord } from './types.ts';
  * of segments nothing names any more to the garbage queue.
  */
 export class SegmentBook {
-  constructor(private readonly sql: Statements) {}
+  constructor(private readonly sql: Statements, private readonly rewards: SqliteRewards) {}
 
-  /** A new segment with its shards, referenced once (by the row the caller inserts next). */
-  insert(segment: SegmentRecord): number {
+  /** A new segment with its shards, referenced once (by the row the caller inserts next); its nodes' holdings start at `at`. */
+  insert(segment: SegmentRecord, at: Date): number {
     const { dataShards, parityShards, chunkSize } = segment.profile;
     const { encryption } = segment;
     const segmentRef = Number(this.sql.insertSegment.run(
@@ -22,6 +23,7 @@ export class SegmentBook {
       encryption?.keyId ?? null, encryption ? Buffer.from(encryption.wrappedKey) : null, encryption ? Buffer.from(encryption.iv) : null,
     ).lastInsertRowid);
     for (const shard of segment.shards) this.sql.insertShard.run(segmentRef, shard.shardIndex, shard.nodeId, shard.root);
+    this.rewards.openSegment(segment, at);
     return segmentRef;
   }
 
@@ -34,9 +36,9 @@ export class SegmentBook {
   }
 
   /** Inserts `segments` (new) as the bytes of object row `objectId`. */
-  addWrittenToObject(objectId: number, segments: readonly SegmentRecord[]): void {
+  addWrittenToObject(objectId: number, segments: readonly SegmentRecord[], at: Date): void {
     for (const segment of segments) {
-      this.sql.insertObjectSegment.run(objectId, segment.index, this.insert(segment), segment.partNumber, segment.offset);
+      this.sql.insertObjectSegment.run(objectId, segment.index, this.insert(segment, at), segment.partNumber, segment.offset);
     }
   }
 
@@ -49,6 +51,7 @@ export class SegmentBook {
 
   /** Segments nothing references any more: shards to the garbage queue, rows (and shard rows) deleted. */
   sweep(now: Date): void {
+    this.rewards.closeUnreferenced(now);
     this.sql.garbageUnreferenced.run(now.getTime());
     this.sql.deleteUnreferenced.run();
   }

@@ -15,6 +15,7 @@ import { SqliteOperators } from './sqlite-operators.ts';
 import { SqliteRepair } from './sqlite-repair.ts';
 import { SqliteSegmentReplacement } from './sqlite-segment-replacement.ts';
 import type { SegmentReplacement, SegmentReplacementResult, UnencryptedSegmentTotals } from './segment-replacement-types.ts';
+import { SqliteRewards } from './sqlite-rewards.ts';
 import { prepareRepairStatements } from './sqlite-repair-statements.ts';
 import { SqliteObjectCopy } from './sqlite-object-copy.ts';
 import { SqliteObjects } from './sqlite-objects.ts';
@@ -40,6 +41,7 @@ import type {
   NodeAdminRecord, NodeAdminState, PlacementSwap, PlacementSwapResult, RepairJob, RepairQueueStats, RepairRequest,
   SegmentPlacement, SegmentScanEntry, ShardInFlight,
 } from './repair-types.ts';
+import type { HoldingLoss, NodeServiceCounts, NodeServiceTotal, ShardHolding } from './rewards-types.ts';
 import type {
   RequestUsage, RequestUsageTotal, SmallObjectPrefix, SmallObjectQuery, StorageEvent, TimeWindow,
 } from './usage-types.ts';
@@ -75,6 +77,7 @@ export class SqliteMetaStore implements MetaStore {
   readonly #repair: SqliteRepair;
   readonly #replacements: SqliteSegmentReplacement;
   readonly #adminAudit: SqliteAdminAudit;
+  readonly #rewards: SqliteRewards;
   /** One cached transaction wrapper that runs the function it is given. */
   readonly #transaction: Database.Transaction<(fn: () => unknown) => unknown>;
 
@@ -101,7 +104,8 @@ export class SqliteMetaStore implements MetaStore {
     this.#sql = prepareStatements(db);
     this.#now = now;
     this.#transaction = db.transaction((fn: () => unknown) => fn());
-    this.#segments = new SegmentBook(this.#sql);
+    this.#rewards = new SqliteRewards(db);
+    this.#segments = new SegmentBook(this.#sql, this.#rewards);
     const base = {
       sql: this.#sql,
       segments: this.#segments,
@@ -122,8 +126,8 @@ export class SqliteMetaStore implements MetaStore {
     this.#operators = new SqliteOperators(db, now);
     this.#writes = new SqliteWriteQueue(this.#sql, now);
     this.#segmentKeys = new SqliteSegmentKeys(db);
-    this.#repair = new SqliteRepair(prepareRepairStatements(db), this.#sql);
-    this.#replacements = new SqliteSegmentReplacement(db, this.#sql, this.#repair);
+    this.#repair = new SqliteRepair(prepareRepairStatements(db), this.#sql, this.#rewards);
+    this.#replacements = new SqliteSegmentReplacement(db, this.#sql, this.#repair, this.#segments);
     this.#adminAudit = new SqliteAdminAudit(db);
   }
 
@@ -489,6 +493,26 @@ export class SqliteMetaStore implements MetaStore {
 
   async listAdminAudit(page: AdminAuditPage): Promise<AdminAuditEntry[]> {
     return this.#adminAudit.list(page);
+  }
+
+  async endShardHoldings(losses: readonly HoldingLoss[], at: Date): Promise<number> {
+    return losses.length === 0 ? 0 : this.#write(() => this.#rewards.lose(losses, at));
+  }
+
+  async storedByteMs(nodeId: string, window: TimeWindow): Promise<bigint> {
+    return this.#read(() => this.#rewards.storedByteMs(nodeId, window));
+  }
+
+  async listShardHoldings(nodeId: string): Promise<ShardHolding[]> {
+    return this.#rewards.holdings(nodeId);
+  }
+
+  async addNodeService(rows: readonly NodeServiceCounts[]): Promise<void> {
+    if (rows.length > 0) this.#write(() => this.#rewards.addService(rows));
+  }
+
+  async sumNodeService(nodeId: string, window: TimeWindow): Promise<NodeServiceTotal[]> {
+    return this.#rewards.sumService(nodeId, window);
   }
 
   /**

@@ -9,6 +9,7 @@ import { runObjectContract } from './store-contract-objects.ts';
 import { runOperatorContract } from './store-contract-operators.ts';
 import { runRepairContract } from './store-contract-repair.ts';
 import { runSegmentReplacementContract } from './store-contract-segment-replacement.ts';
+import { runRewardsContract } from './store-contract-rewards.ts';
 import { runUsageContract } from './store-contract-usage.ts';
 import { createAccountAndBucket, newVersion, openStore, PROFILE, type MakeStore } from './store-contract-fixtures.ts';
 import type { MetaStore } from './store.ts';
@@ -34,6 +35,7 @@ export function runMetaStoreContract(test: TestFn, makeStore: MakeStore): void {
   runRepairContract(test, makeStore);
   runSegmentReplacementContract(test, makeStore);
   runAdminAuditContract(test, makeStore);
+  runRewardsContract(test, makeStore);
 }
 
 function runAccountContract(test: TestFn, makeStore: MakeStore): void {

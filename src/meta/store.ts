@@ -15,6 +15,7 @@ import type {
   SegmentPlacement, SegmentScanEntry, ShardInFlight,
 } from './repair-types.ts';
 import type { SegmentReplacement, SegmentReplacementResult, UnencryptedSegmentTotals } from './segment-replacement-types.ts';
+import type { HoldingLoss, NodeServiceCounts, NodeServiceTotal, ShardHolding } from './rewards-types.ts';
 import type {
   RequestUsage, RequestUsageTotal, SmallObjectPrefix, SmallObjectQuery, StorageEvent, TimeWindow,
 } from './usage-types.ts';
@@ -454,4 +455,31 @@ export interface MetaStore {
   appendAdminAudit(entry: NewAdminAuditEntry): Promise<AdminAuditEntry>;
   /** Admin audit entries newest first, `limit` at most, only ids below `before` when given. */
   listAdminAudit(page: AdminAuditPage): Promise<AdminAuditEntry[]>;
+  /*
+   * Rewards ledger (rewards-types.ts). Holdings are the store's own job, like storage events:
+   * every method that places a shard opens one (commitObject, commitPart: their new segments'
+   * shards; replaceShardPlacements: each replacement) and every method that removes one closes it,
+   * in the same transaction and at the store's clock (a sweep of unreferenced segments: `gc`; a
+   * swap: `replaced`). Both backends funnel this through one module (sqlite-rewards.ts,
+   * postgres-rewards.ts).
+   */
+  /**
+   * A read or audit found these shards missing or corrupt on their node: each one's open holding
+   * ends at `at` (it earns nothing from then until a repair places a good copy, which opens a new
+   * one). A loss naming a node that no longer holds the shard changes nothing. Returns how many
+   * holdings ended.
+   */
+  endShardHoldings(losses: readonly HoldingLoss[], at: Date): Promise<number>;
+  /**
+   * The node's stored byte-time over the window: Σ bytes × (min(to, window.to) − max(from,
+   * window.from)) over its holdings, in byte-milliseconds, exact (never rounded, never summed in
+   * floating point). Rows are streamed or summed by the database, never loaded at once.
+   */
+  storedByteMs(nodeId: string, window: TimeWindow): Promise<bigint>;
+  /** Every holding of the node, oldest first (tests and diagnostics; a node's full history). */
+  listShardHoldings(nodeId: string): Promise<ShardHolding[]>;
+  /** Adds the counters to the stored rows of the same (node, slot, kind), in one transaction. */
+  addNodeService(rows: readonly NodeServiceCounts[]): Promise<void>;
+  /** Sums of the node's service rows with `from <= slot < to`, one per kind present, in kind order. */
+  sumNodeService(nodeId: string, window: TimeWindow): Promise<NodeServiceTotal[]>;
 }
