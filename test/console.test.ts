@@ -66,6 +66,12 @@ test('the console in Chromium: login, six nodes online, one killed goes offline,
   await page.keyboard.press('Enter');
   await page.waitForFunction(() => document.querySelectorAll('[data-node-state="online"]').length === 6, undefined, { timeout: 30_000 });
   t.is(await page.locator('tbody tr').count(), 6, 'six rows in the nodes table');
+  // Earnings this month come from the rewards ledger: a figure in the billing currency per node
+  // (withheld while no read or audit has observed it yet).
+  t.is(await page.getByRole('columnheader', { name: 'Earnings this month' }).count(), 1);
+  const earningCells = await page.locator('tbody tr td:last-child').allTextContents();
+  t.is(earningCells.length, 6);
+  for (const cell of earningCells) t.regex(cell, /^\d+(\.\d+)? [A-Z]{3}(, withheld \([a-z, ]+\))?$/);
   t.false(page.url().includes(cluster.adminToken), 'the token is not in the URL');
   t.deepEqual(await page.evaluate(() => [localStorage.length, sessionStorage.length, document.cookie]), [0, 0, ''], 'nothing in storage, the cookie is HttpOnly');
   await page.screenshot({ path: `${ARTIFACTS}console-cluster.png`, fullPage: true });

@@ -1,12 +1,24 @@
 import { Hono } from 'hono';
+import type { NodeRecord } from '../../src/meta/types.ts';
+import { computePayoutReport } from '../rewards/payout-report.ts';
 import { consoleError, type ConsoleDeps, type ConsoleEnv } from './console-context.ts';
 
 const AUDIT_PAGE = 50;
+/** The nodes table refreshes every few seconds; earnings (two store queries per node) at most this often. */
+const EARNINGS_REFRESH_MS = 60_000;
+
+interface MonthEarnings {
+  readonly amount: string;
+  readonly currency: string;
+  readonly status: 'payable' | 'withheld';
+  readonly withheld: readonly string[];
+}
 
 /**
  * What the console shows of the cluster, behind a session (the page refreshes these every few
  * seconds, so they are not audited themselves): `GET /api/health` (the admin API's
- * `/_/admin/health`, the same object), `GET /api/nodes` (one row per registered node),
+ * `/_/admin/health`, the same object), `GET /api/nodes` (one row per registered node, with its
+ * earnings this UTC month from the rewards ledger, recomputed at most once a minute),
  * `GET /api/range-reads` (the sampler's ring) and `GET /api/audit[?before=ID]` (the admin audit
  * log, newest first, 50 a page).
  */
@@ -15,6 +27,19 @@ export function consoleClusterRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
   const { gateway } = deps;
   /** Operator names never change: looked up once per id. */
   const operatorNames = new Map<string, string>();
+  let earnings: { computedAt: number; byNode: Map<string, MonthEarnings> } | null = null;
+  /** Each node's statement for this UTC month so far (the rewards ledger, as `GET /_/admin/payouts` computes it). */
+  const monthEarnings = async (records: readonly NodeRecord[]): Promise<Map<string, MonthEarnings>> => {
+    const now = gateway.now();
+    if (earnings && now.getTime() - earnings.computedAt < EARNINGS_REFRESH_MS) return earnings.byNode;
+    const from = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
+    const report = await computePayoutReport(gateway.store, records, { from, to: now }, gateway.config.payoutPrices);
+    const byNode = new Map(report.nodes.map((statement) => [statement.node.id, {
+      amount: statement.total, currency: report.currency, status: statement.status, withheld: statement.withheld.map((reason) => reason.code),
+    }]));
+    earnings = { computedAt: now.getTime(), byNode };
+    return byNode;
+  };
 
   app.get('/api/health', async (c) => c.json(await gateway.repair.health()));
 
@@ -27,6 +52,7 @@ export function consoleClusterRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
       }
     }
     const windowSeconds = (deps.sampler.intervalMs * deps.sampler.capacity) / 1000;
+    const earned = await monthEarnings(views.map((view) => view.record));
     return c.json({
       uptimeWindowSeconds: windowSeconds,
       sampleIntervalSeconds: deps.sampler.intervalMs / 1000,
@@ -45,6 +71,7 @@ export function consoleClusterRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
           uptime: deps.sampler.uptime(record.id),
           audit: gateway.repair.auditor.scoreOf(record.id),
           recentFirstChunkMs: gateway.latency.recentMedianMs(record.id),
+          earningsThisMonth: earned.get(record.id) ?? null,
         };
       }).sort((a, b) => a.zone.localeCompare(b.zone) || a.id.localeCompare(b.id)),
     });

@@ -30,15 +30,24 @@ export async function render(container) {
       { label: 'Node' }, { label: 'Zone' }, { label: 'Operator' }, { label: 'State' },
       { label: 'Used', numeric: true }, { label: 'Free', numeric: true }, { label: 'Uptime', numeric: true },
       { label: 'Audit score', numeric: true }, { label: 'Recent first-chunk latency', numeric: true }, { label: 'Last heartbeat' },
+      { label: 'Earnings this month', numeric: true },
     ], nodes.nodes.map((node) => [
       h('th', { scope: 'row' }, node.id), node.zone, node.operator ?? '–',
       h('span', { class: `state-${node.state}`, 'data-node-state': node.state }, node.state),
       bytes(node.usedBytes), bytes(node.freeBytes), percent(node.uptime?.fraction),
       `${node.audit.score.toFixed(3)} (${node.audit.passed}/${node.audit.passed + node.audit.failed})`,
       milliseconds(node.recentFirstChunkMs), ago(node.lastHeartbeatAt),
+      earningsCell(node.earningsThisMonth),
     ])),
   );
   setStatus(`${online} of ${nodes.nodes.length} nodes online · updated ${new Date().toLocaleTimeString()}`);
+}
+
+/** "0.001234 USD", or "withheld (uptime)": the node's statement for this month so far. */
+function earningsCell(earnings) {
+  if (!earnings) return '–';
+  const text = `${earnings.amount} ${earnings.currency}`;
+  return earnings.status === 'withheld' ? `${text}, withheld (${earnings.withheld.join(', ')})` : text;
 }
 
 function card(title, rows) {
