@@ -13,6 +13,7 @@ import { corsResponseHeaders } from './cors/cors-response-headers.ts';
 import { nodeRoutes } from './nodes/node-routes.ts';
 import { prometheusRoutes } from './prometheus.ts';
 import { dispatchS3 } from './s3-dispatch.ts';
+import { RequestTiming } from './request-timing.ts';
 import { WriteQuorumError } from './write/errors.ts';
 
 /** The whole gateway as a Hono app: node endpoints, admin endpoints, then every S3 request. */
@@ -21,9 +22,9 @@ export function createApp(deps: GatewayDeps): Hono<GatewayEnv> {
 
   app.use('*', async (c, next) => {
     const requestId = randomBytes(8).toString('hex').toUpperCase();
-    const timing = { started: performance.now(), headers: 0 };
+    const timing = new RequestTiming();
     c.set('requestId', requestId);
-    c.set('log', { bytesIn: 0, bytesOut: 0 });
+    c.set('log', { bytesIn: 0, bytesOut: 0, timing });
     deps.metrics.requests++;
     // The line is written when the response is finished (or the client hung up), so it can say
     // how many body bytes really went out and which shards a streamed read touched.
@@ -40,7 +41,8 @@ export function createApp(deps: GatewayDeps): Hono<GatewayEnv> {
     }
     if (c.env?.incoming) closeUnfinishedRequests(c.env.incoming, c.env.outgoing);
     await next();
-    timing.headers = performance.now(); // the adapter writes the status line right after this
+    timing.headersSent(); // the adapter writes the status line right after this
+    if (deps.config.serverTiming) c.header('server-timing', timing.serverTimingHeader());
     c.header('x-amz-request-id', requestId);
     c.header('x-amz-id-2', requestId);
     c.header('server', 'shardgate');
@@ -140,16 +142,16 @@ function toS3Error(error: Error): S3Error {
   return new S3Error('InternalError', { cause: error });
 }
 
-function writeRequestLog(deps: GatewayDeps, c: GatewayContext, timing: { started: number; headers: number }): void {
+function writeRequestLog(deps: GatewayDeps, c: GatewayContext, timing: RequestTiming): void {
   const log = c.get('log');
-  const { started } = timing;
+  const started = timing.startedAt;
+  const finished = performance.now();
   deps.metrics.bytesIn += log.bytesIn;
   deps.metrics.bytesOut += log.bytesOut;
   if (log.operation) {
-    const finished = performance.now();
     deps.prometheus.observeRequest({
       operation: log.operation, status: c.env.outgoing.statusCode,
-      headersSeconds: ((timing.headers || finished) - started) / 1000, durationSeconds: (finished - started) / 1000,
+      headersSeconds: ((timing.headersAt || finished) - started) / 1000, durationSeconds: (finished - started) / 1000,
     });
   }
   if (!deps.config.logRequests) return;
@@ -167,7 +169,8 @@ function writeRequestLog(deps: GatewayDeps, c: GatewayContext, timing: { started
     shardsRead: read?.shardsRead,
     shardsFailed: read && read.failures.length > 0 ? read.failures : undefined,
     error: log.error,
-    ms: Math.round((performance.now() - started) * 10) / 10,
+    ms: Math.round((finished - started) * 10) / 10,
+    stagesMs: timing.logFields(finished),
   });
 }
 

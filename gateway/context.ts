@@ -18,6 +18,7 @@ import type { NodeLatency } from './read/node-latency.ts';
 import type { ArchiveIndexCache } from './archive/archive-index-cache.ts';
 import type { UploadLimiter } from './limits/upload-limiter.ts';
 import type { ReadReport } from './read/segment-reader.ts';
+import type { RequestTiming } from './request-timing.ts';
 import type { ReadLeases } from './repair/read-leases.ts';
 import type { RepairService } from './repair/repair-service.ts';
 import type { RepairSignals } from './repair/repair-signals.ts';
@@ -67,6 +68,8 @@ export interface RequestLog {
   bytesOut: number;
   read?: ReadReport;
   error?: string;
+  /** Where the request's time went (`Server-Timing`, the log line's `stagesMs`); set by the app's first middleware. */
+  timing?: RequestTiming;
 }
 
 export interface GatewayEnv {

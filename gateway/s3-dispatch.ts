@@ -4,6 +4,7 @@ import { authenticate } from './auth.ts';
 import type { GatewayContext, GatewayDeps } from './context.ts';
 import { answerPreflight } from './cors/preflight.ts';
 import { sendContinue } from './expect-continue.ts';
+import { timed } from './request-timing.ts';
 import { routeRequest, type ResolvedRoute, type S3Operation } from './router.ts';
 import { MAX_KEY_BYTES, type PublicReadRequest, type S3Handler } from './s3-request.ts';
 import { abortMultipartUpload } from './ops/abort-multipart-upload.ts';
@@ -95,7 +96,7 @@ export async function dispatchS3(deps: GatewayDeps, c: GatewayContext): Promise<
   if (Buffer.byteLength(route.key) > MAX_KEY_BYTES) {
     throw new S3Error('KeyTooLongError', { message: 'Your key is too long.' });
   }
-  const auth = await authenticate(deps, c, { rawPath, rawQuery });
+  const auth = await timed(log.timing, 'auth', () => authenticate(deps, c, { rawPath, rawQuery }));
   if (auth.kind === 'anonymous') {
     const handler = PUBLIC_READ_HANDLERS[route.operation];
     if (!handler) throw await anonymousRefusal(deps, route);

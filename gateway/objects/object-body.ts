@@ -22,6 +22,7 @@ export async function streamObjectSpan(
 ): Promise<ReadableStream<Uint8Array>> {
   const { deps, c, log } = request;
   const abort = new AbortController();
+  report.timing ??= log.timing; // the body's own shard reads are the ones the stages describe
   const pieces = readObjectRange(deps, version, span, report, abort.signal, keys);
   const first = await pieces.next();
   return new ReadableStream<Uint8Array>({

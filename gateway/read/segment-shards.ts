@@ -83,6 +83,7 @@ export class SegmentShards {
       window,
       signal: this.signal,
       latency: this.ctx.latency,
+      timing: this.report.timing,
     });
   }
 

@@ -7,6 +7,7 @@ import type { NodeView } from '../nodes/registry.ts';
 import type { ShardClient } from '../nodes/shard-client.ts';
 import type { HashListCache } from './hash-list-cache.ts';
 import type { NodeLatency } from './node-latency.ts';
+import type { RequestTiming } from '../request-timing.ts';
 
 /** A node's hash list for a shard does not match the root in metadata: the whole shard is untrusted. */
 export class HashListCorruptError extends Error {
@@ -29,6 +30,8 @@ export interface ChunkReaderOptions {
   readonly signal: AbortSignal;
   /** Told the node's time to first chunk, for hedging. */
   readonly latency?: NodeLatency;
+  /** The request's stage clock (hash list, first shard byte, verify), when this read is a timed response body. */
+  readonly timing?: RequestTiming;
 }
 
 /** One column of a decode batch: `count` chunks back to back; the chunks of `corruptStripes` failed their hash. */
@@ -57,12 +60,14 @@ export class VerifiedChunkReader {
   #nextStripe: number;
   #failure: unknown = null;
   readonly #startedAt = performance.now();
+  #firstByteSeen = false;
 
   constructor(options: ChunkReaderOptions) {
     this.#options = options;
     this.#nextStripe = options.window.firstStripe;
     const signal = AbortSignal.any([options.signal, this.#abort.signal]);
     this.#hashList = this.#loadHashList(signal);
+    options.timing?.shardRequested();
     this.#body = options.client.readRange(options.node, options.shardId, options.window, signal)
       .then((stream: Readable) => stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>);
     // Failures surface through next(); do not let an unobserved rejection crash the process.
@@ -90,7 +95,11 @@ export class VerifiedChunkReader {
       throw error;
     }
     this.#nextStripe++;
-    if (!verifyChunk(list, stripeIndex, chunk)) {
+    const timing = this.#options.timing;
+    const verifySince = timing ? performance.now() : 0;
+    const verified = verifyChunk(list, stripeIndex, chunk);
+    timing?.add('verify', verifySince);
+    if (!verified) {
       throw new ShardCorruptError({ shardIndex: this.shardIndex, chunkIndex: stripeIndex });
     }
     if (stripeIndex === window.firstStripe) this.#options.latency?.record(this.#options.node.record.id, performance.now() - this.#startedAt);
@@ -135,6 +144,10 @@ export class VerifiedChunkReader {
     while (this.#pendingBytes < length) {
       const { value, done } = await iterator.next();
       if (done) throw new Error(`shard ${this.#options.shardId} ended ${length - this.#pendingBytes} bytes short`);
+      if (!this.#firstByteSeen) {
+        this.#firstByteSeen = true;
+        this.#options.timing?.shardByteArrived();
+      }
       this.#pending.push(value);
       this.#pendingBytes += value.length;
     }
@@ -153,10 +166,19 @@ export class VerifiedChunkReader {
   }
 
   async #loadHashList(signal: AbortSignal): Promise<Uint8Array> {
-    const { hashLists, shardId, client, node, placement } = this.#options;
+    const { hashLists, shardId, client, node, placement, timing } = this.#options;
     const cached = hashLists.get(shardId);
-    if (cached) return cached;
-    const list = await client.readHashList(node, shardId, signal);
+    if (cached) {
+      timing?.touch('hash-list');
+      return cached;
+    }
+    timing?.hashListFetchStarted();
+    let list: Uint8Array;
+    try {
+      list = await client.readHashList(node, shardId, signal);
+    } finally {
+      timing?.hashListFetchEnded();
+    }
     if (!Buffer.from(hashListRoot(list)).equals(Buffer.from(placement.root))) {
       throw new HashListCorruptError(this.shardIndex);
     }
