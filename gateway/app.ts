@@ -13,6 +13,7 @@ import { corsResponseHeaders } from './cors/cors-response-headers.ts';
 import { nodeRoutes } from './nodes/node-routes.ts';
 import { prometheusRoutes } from './prometheus.ts';
 import { dispatchS3 } from './s3-dispatch.ts';
+import { sendToSocket, takeSocketBody } from './objects/socket-body.ts';
 import { RequestTiming } from './request-timing.ts';
 import { WriteQuorumError } from './write/errors.ts';
 
@@ -46,6 +47,11 @@ export function createApp(deps: GatewayDeps): Hono<GatewayEnv> {
     c.header('x-amz-request-id', requestId);
     c.header('x-amz-id-2', requestId);
     c.header('server', 'shardgate');
+    const socketBody = c.env?.outgoing ? takeSocketBody(c.res.body) : undefined;
+    if (socketBody) {
+      await sendToSocket(c.env.outgoing, c.res.status, c.res.headers, socketBody);
+      c.res = new Response(null, { headers: { [ALREADY_SENT_HEADER]: 'true' } });
+    }
   });
 
   app.onError((error, c) => errorResponse(deps, c, error));
@@ -64,6 +70,9 @@ export function createApp(deps: GatewayDeps): Hono<GatewayEnv> {
   app.all('*', (c) => dispatchS3(deps, c));
   return app;
 }
+
+/** Tells `@hono/node-server` that the app wrote the response itself (its `RESPONSE_ALREADY_SENT`). */
+const ALREADY_SENT_HEADER = 'x-hono-already-sent';
 
 /** How long the rest of a refused body is read and dropped before the connection is cut. */
 const REFUSED_BODY_LINGER_MS = 2_000;

@@ -4,6 +4,7 @@ import type { Span } from '../../src/span.ts';
 import { readObjectRange } from '../read/object-reader.ts';
 import type { ReadReport } from '../read/segment-reader.ts';
 import type { PublicReadRequest } from '../s3-request.ts';
+import { offerSocketBody, type VerifiedPieces } from './socket-body.ts';
 
 /**
  * The verified bytes of `span` of an object as a response body. The first piece is read before
@@ -12,6 +13,9 @@ import type { PublicReadRequest } from '../s3-request.ts';
  * body, never a complete-looking wrong one); a client that hangs up cancels the shard reads
  * behind it. Body bytes sent are counted in the request log (egress, billing). `keys`: an SSE-C
  * object's customer keys (see readObjectRange).
+ *
+ * The returned web stream is what `app.request()` callers read; behind a real server the app
+ * writes the same pieces straight to the socket instead (see `socket-body.ts`).
  */
 export async function streamObjectSpan(
   request: PublicReadRequest,
@@ -25,21 +29,32 @@ export async function streamObjectSpan(
   report.timing ??= log.timing; // the body's own shard reads are the ones the stages describe
   const pieces = readObjectRange(deps, version, span, report, abort.signal, keys);
   const first = await pieces.next();
-  return new ReadableStream<Uint8Array>({
-    start(controller) {
-      if (first.done) return controller.close();
-      log.bytesOut += first.value.length;
-      controller.enqueue(first.value);
+  const body: VerifiedPieces = {
+    first: first.done ? null : first.value,
+    pieces,
+    abort,
+    onPiece: (length) => { log.bytesOut += length; },
+    onError: (error) => {
+      log.error = error.message;
+      deps.logger.error('read_failed_mid_body', { requestId: c.get('requestId'), bucket: request.bucket, key: request.key, error: error.message });
     },
+  };
+  let firstSent = false;
+  const stream = new ReadableStream<Uint8Array>({
     async pull(controller) {
+      if (!firstSent) { // lazily: when the app writes to the socket itself, this stream is never read
+        firstSent = true;
+        if (body.first === null) return controller.close();
+        body.onPiece(body.first.length);
+        return controller.enqueue(body.first);
+      }
       try {
         const next = await pieces.next();
         if (next.done) return controller.close();
-        log.bytesOut += next.value.length;
+        body.onPiece(next.value.length);
         controller.enqueue(next.value);
       } catch (error) {
-        log.error = (error as Error).message;
-        deps.logger.error('read_failed_mid_body', { requestId: c.get('requestId'), bucket: request.bucket, key: request.key, error: (error as Error).message });
+        body.onError(error as Error);
         controller.error(error);
       }
     },
@@ -48,4 +63,6 @@ export async function streamObjectSpan(
       await pieces.return(undefined).catch(() => {});
     },
   }, { highWaterMark: 0 });
+  offerSocketBody(stream, body);
+  return stream;
 }
