@@ -1,11 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Hono } from 'hono';
-import { NotEnoughShardsError } from '../src/erasure/errors.ts';
-import { MetaStoreUnavailableError } from '../src/meta/store.ts';
 import { bodyLimit, type BodyRefusal } from '../src/http/body-limit.ts';
 import { S3Error } from '../src/s3/errors.ts';
-import { errorXml } from '../src/s3/xml.ts';
 import { adminRoutes } from './admin-routes.ts';
 import { billingMiddleware } from './billing/billing-middleware.ts';
 import type { GatewayContext, GatewayDeps, GatewayEnv } from './context.ts';
@@ -13,9 +10,9 @@ import { corsResponseHeaders } from './cors/cors-response-headers.ts';
 import { nodeRoutes } from './nodes/node-routes.ts';
 import { prometheusRoutes } from './prometheus.ts';
 import { dispatchS3 } from './s3-dispatch.ts';
+import { errorResponse } from './error-response.ts';
 import { sendToSocket, takeSocketBody } from './objects/socket-body.ts';
 import { RequestTiming } from './request-timing.ts';
-import { WriteQuorumError } from './write/errors.ts';
 
 /** The whole gateway as a Hono app: node endpoints, admin endpoints, then every S3 request. */
 export function createApp(deps: GatewayDeps): Hono<GatewayEnv> {
@@ -105,52 +102,6 @@ function refuseExtensionBody(c: GatewayContext, refusal: BodyRefusal): Response 
     : c.json({ error: 'RequestTimeout', message: `the body sent no byte for ${refusal.progressTimeoutMs} ms` }, 408);
 }
 
-/** Any failure → S3 XML with the right code and status; anything unexpected → InternalError + a log line. */
-function errorResponse(deps: GatewayDeps, c: GatewayContext, error: Error): Response {
-  const s3Error = toS3Error(error);
-  if (s3Error.code === 'InternalError') {
-    deps.logger.error('internal_error', { requestId: c.get('requestId'), error: error.stack ?? error.message });
-  }
-  const log = c.get('log');
-  if (log) log.error = s3Error.code;
-  const headers: Record<string, string> = {
-    ...s3Error.headers,
-    'x-amz-request-id': c.get('requestId') ?? '',
-    'x-amz-id-2': c.get('requestId') ?? '',
-    server: 'shardgate',
-  };
-  if (c.req.method === 'HEAD' || s3Error.status === 304) return new Response(null, { status: s3Error.status, headers });
-  headers['content-type'] = 'application/xml';
-  const body = errorXml({
-    code: s3Error.code,
-    message: s3Error.message,
-    resource: s3Error.resource ?? decodeSafely(new URL(c.req.url).pathname),
-    requestId: c.get('requestId') ?? '',
-    extra: s3Error.extra,
-  });
-  return new Response(body, { status: s3Error.status, headers });
-}
-
-function toS3Error(error: Error): S3Error {
-  if (error instanceof S3Error) return error;
-  if (error instanceof NotEnoughShardsError) {
-    return new S3Error('ServiceUnavailable', {
-      message: `Not enough good shards are available to read this object right now (${error.message}).`,
-      cause: error,
-    });
-  }
-  if (error instanceof MetaStoreUnavailableError) {
-    return new S3Error('ServiceUnavailable', { message: 'The metadata database is unreachable right now; retry shortly.', cause: error });
-  }
-  if (error instanceof WriteQuorumError) {
-    return new S3Error('ServiceUnavailable', {
-      message: `Not enough shard nodes are reachable to store this object right now (${error.message}).`,
-      cause: error,
-    });
-  }
-  return new S3Error('InternalError', { cause: error });
-}
-
 function writeRequestLog(deps: GatewayDeps, c: GatewayContext, timing: RequestTiming): void {
   const log = c.get('log');
   const started = timing.startedAt;
@@ -181,12 +132,4 @@ function writeRequestLog(deps: GatewayDeps, c: GatewayContext, timing: RequestTi
     ms: Math.round((finished - started) * 10) / 10,
     stagesMs: timing.logFields(finished),
   });
-}
-
-function decodeSafely(path: string): string {
-  try {
-    return decodeURIComponent(path);
-  } catch {
-    return path;
-  }
 }

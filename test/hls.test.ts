@@ -140,6 +140,7 @@ test.serial('Range inside a member: 206 with a Content-Range relative to the mem
   const { response, bytes } = await getMember('movie.zip/360p/seg_002.m4s', 'bytes=1000-40999');
   t.is(response.$metadata.httpStatusCode, 206);
   t.is(response.ContentRange, `bytes 1000-40999/${file.length}`);
+  t.is(response.ServerSideEncryption, 'AES256', 'a member is stored encrypted, and says so');
   t.true(bytes.equals(file.subarray(1000, 41000)));
   const suffix = await getMember('movie.zip/360p/seg_002.m4s', 'bytes=-100');
   t.true(suffix.bytes.equals(file.subarray(file.length - 100)));
@@ -162,6 +163,7 @@ test.serial('?range=<offset>,<length>: exactly those bytes of the archive, 200 w
     const response = await signedFetch(cluster, `/${BUCKET}/movie.zip?range=${offset},${length}`);
     t.is(response.status, 200);
     t.is(response.headers.get('content-length'), String(length));
+    t.is(response.headers.get('x-amz-server-side-encryption'), 'AES256');
     t.true(Buffer.from(await response.arrayBuffer()).equals(archive.subarray(offset, offset + length)), `${offset},${length}`);
   }
   const ranged = await signedFetch(cluster, `/${BUCKET}/movie.zip?range=1000,500`, { headers: { range: 'bytes=10-19' } });

@@ -14,7 +14,7 @@ import { getObjectBytes, seededBytes, sleep, startCluster, type TestCluster } fr
 import { signedHeaders } from './signed-request.ts';
 
 /** More than the 64 connections per node the gateway's one shared pool had. */
-const STALLED_UPLOADS = 70;
+const STALLED_UPLOADS = 100;
 /** One full encoding batch (4 MiB) and a bit: the upload's segment writer is open on every node when it stalls. */
 const SENT_BEFORE_STALL = 4 * 1024 * 1024 + 300 * 1024;
 const DECLARED_LENGTH = 8 * 1024 * 1024;
@@ -66,7 +66,7 @@ function completes<T>(promise: Promise<T>, ms: number, what: string): Promise<T>
 
 test('stalled uploads do not stop a concurrent GET and another account\'s PUT; past the per-account limit an upload gets SlowDown', async (t) => {
   const cluster = await startCluster(t, {
-    gatewayArgs: ['--max-uploads', '100', '--max-uploads-per-client', String(STALLED_UPLOADS), '--body-progress-timeout', '600000'],
+    gatewayArgs: ['--max-uploads', '110', '--max-uploads-per-client', String(STALLED_UPLOADS), '--body-progress-timeout', '600000'],
   });
   const s3 = cluster.s3();
   await s3.send(new CreateBucketCommand({ Bucket: 'bkt' }));
@@ -125,4 +125,55 @@ test('a body that stops sending is aborted after --body-progress-timeout and its
   })(), 30_000, 'the nodes dropping the unfinished shard uploads');
   await s3.send(new PutObjectCommand({ Bucket: 'bkt', Key: 'after', Body: 'ok' }));
   t.is((await getObjectBytes(s3, { Bucket: 'bkt', Key: 'after' })).toString(), 'ok');
+});
+
+/**
+ * Opens a signed GET, takes its status line and first piece, then reads nothing until `resume()`,
+ * which reads on and settles with how the body ended: in full, or cut short by the gateway.
+ */
+async function stalledGet(cluster: TestCluster, s3: S3Client, key: string) {
+  const credentials = await s3.config.credentials();
+  const headers = await signedHeaders({ gatewayUrl: cluster.gatewayUrl, credentials }, 'GET', `/bkt/${key}`);
+  const get = request(`${cluster.gatewayUrl}/bkt/${key}`, { method: 'GET', headers, agent: false });
+  const answer = await new Promise<IncomingMessage>((resolve, reject) => {
+    get.on('error', reject);
+    get.on('response', resolve);
+    get.end();
+  });
+  let received = 0;
+  const ended = new Promise<'complete' | 'cut'>((resolve) => {
+    answer.on('end', () => resolve('complete'));
+    answer.on('error', () => resolve('cut'));
+    answer.on('close', () => resolve(answer.complete ? 'complete' : 'cut'));
+  });
+  await new Promise<void>((resolve) => answer.once('data', (piece: Buffer) => { received += piece.length; answer.pause(); resolve(); }));
+  return {
+    status: answer.statusCode ?? 0,
+    async resume() {
+      answer.on('data', (piece: Buffer) => { received += piece.length; });
+      answer.resume();
+      return { ended: await ended, received };
+    },
+  };
+}
+
+test('a GET client that stops reading is cut after --send-progress-timeout and other reads go on', async (t) => {
+  const cluster = await startCluster(t, { gatewayArgs: ['--send-progress-timeout', '1500'] });
+  const s3 = cluster.s3();
+  await s3.send(new CreateBucketCommand({ Bucket: 'bkt' }));
+  // More than the loopback socket buffers on both sides hold, so the gateway is left waiting for the client.
+  const big = seededBytes(24 * 1024 * 1024, 3);
+  await s3.send(new PutObjectCommand({ Bucket: 'bkt', Key: 'big', Body: big }));
+
+  const readers = await Promise.all([1, 2, 3].map(() => stalledGet(cluster, s3, 'big')));
+  await completes((async () => {
+    while ((cluster.gateway.output().match(/"client_stopped_reading"/g) ?? []).length < readers.length) await sleep(200);
+  })(), 30_000, 'the gateway giving up on the stalled readers');
+  for (const reader of readers) {
+    t.is(reader.status, 200);
+    const { ended, received } = await completes(reader.resume(), 30_000, 'a cut body ending');
+    t.is(ended, 'cut', 'the body is short, never complete-looking');
+    t.true(received < big.length);
+  }
+  t.true((await getObjectBytes(s3, { Bucket: 'bkt', Key: 'big' })).equals(big), 'a reader that reads is served whole');
 });

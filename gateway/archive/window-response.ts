@@ -3,6 +3,7 @@ import { formatContentRange, parseRangeHeader } from '../../src/s3/range.ts';
 import type { Span } from '../../src/span.ts';
 import { streamObjectSpan } from '../objects/object-body.ts';
 import { responseOverrides } from '../objects/object-headers.ts';
+import { sseS3ResponseHeaders } from '../sse/sse-s3-headers.ts';
 import { readObjectRange } from '../read/object-reader.ts';
 import type { ReadReport } from '../read/segment-reader.ts';
 import type { PublicReadRequest } from '../s3-request.ts';
@@ -44,6 +45,8 @@ export async function windowResponse(request: PublicReadRequest, window: ObjectW
   const part = range ?? { offset: 0, length: window.span.length };
   const headers: Record<string, string> = {
     ...window.headers,
+    // The window's bytes are stored as the archive's are: a member says so as an object does.
+    ...sseS3ResponseHeaders(window.version.encryption),
     ...(method === 'GET' ? responseOverrides(request.query) : {}),
     'content-length': String(part.length),
   };

@@ -22,6 +22,33 @@ export interface VerifiedPieces {
   readonly onPiece: (length: number) => void;
   /** Called once when a later piece fails (the connection is then cut: a short body). */
   readonly onError: (error: Error) => void;
+  /** `--send-progress-timeout`: how long a piece may wait for a client that takes no bytes. */
+  readonly sendProgressTimeoutMs: number;
+  /** Called once when the client took no bytes for that long (its connection is then reset). */
+  readonly onClientStalled: (timeoutMs: number) => void;
+}
+
+/**
+ * Watches `outgoing` while a piece waits for the client: when its unsent bytes have not shrunk for
+ * `timeoutMs`, calls `onStalled` and resets the connection (a reset, not a close: a FIN would wait
+ * behind the unread bytes, and the kernel would keep the socket's buffers); closing the response
+ * aborts the shard reads. A slow client that still takes bytes is making progress. Returns the
+ * function that stops the watch (call it when the client took the piece).
+ */
+export function watchSendProgress(outgoing: ServerResponse, timeoutMs: number, onStalled: (timeoutMs: number) => void): () => void {
+  let progressAt = Date.now();
+  let unsent = outgoing.writableLength;
+  const watch = setInterval(() => {
+    const now = outgoing.writableLength;
+    if (now < unsent) progressAt = Date.now();
+    unsent = now;
+    if (Date.now() - progressAt < timeoutMs) return;
+    clearInterval(watch);
+    onStalled(timeoutMs);
+    if (outgoing.socket) outgoing.socket.resetAndDestroy();
+    else outgoing.destroy();
+  }, Math.max(50, Math.floor(timeoutMs / 5)));
+  return () => clearInterval(watch);
 }
 
 const offered = new WeakMap<ReadableStream<Uint8Array>, VerifiedPieces>();
@@ -41,8 +68,9 @@ export function takeSocketBody(body: ReadableStream<Uint8Array> | null): Verifie
 
 /**
  * Writes the status line, `headers` and every piece to `outgoing`, waiting for 'drain' when the
- * socket is full. A client that hangs up aborts the shard reads; a piece that fails after the
- * status line went out cuts the connection (the client sees a short body, never a wrong one).
+ * socket is full (watched by `watchSendProgress`). A client that hangs up aborts the shard reads;
+ * a piece that fails after the status line went out cuts the connection (the client sees a short
+ * body, never a wrong one).
  */
 export async function sendToSocket(outgoing: ServerResponse, status: number, headers: Headers, body: VerifiedPieces): Promise<void> {
   const head: Record<string, string> = {};
@@ -69,7 +97,10 @@ export async function sendToSocket(outgoing: ServerResponse, status: number, hea
     let piece = body.first;
     while (piece !== null && !closed) {
       body.onPiece(piece.length);
-      if (!outgoing.write(piece) && !closed) await drained();
+      if (!outgoing.write(piece) && !closed) {
+        const stopWatching = watchSendProgress(outgoing, body.sendProgressTimeoutMs, body.onClientStalled);
+        await drained().finally(stopWatching);
+      }
       if (closed) break;
       const next = await body.pieces.next();
       piece = next.done ? null : next.value;

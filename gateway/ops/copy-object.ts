@@ -14,6 +14,7 @@ import { customerKeyResponseHeaders, type CustomerKey } from '../sse/customer-ke
 import { existingObjectKeys, newObjectEncryption, type WriteEncryption } from '../sse/request-encryption.ts';
 import { sseS3ResponseHeaders } from '../sse/sse-s3-headers.ts';
 import { requireOwnedBucket } from '../access/bucket-access.ts';
+import { keepAliveXmlResponse } from './keep-alive-response.ts';
 import { xmlResponse } from './responses.ts';
 
 /** A source replaced this many times while we copy it is reported as a conflict. */
@@ -62,19 +63,15 @@ export async function copyObject(request: S3Request): Promise<Response> {
     }
     if (!shared) {
       const hangUp = abortOnHangUp(c);
-      try {
-        const object = {
-          ...(replacement ?? headersOf(version)), bucket: bucket.name, key: request.key, versionId: randomBytes(16).toString('hex'),
-          checksums: {}, createdAt: deps.now(),
-        };
-        const copied = await copyObjectBytes({ request, bucket, source: version, sourceKeys: sourceKeys.keys, destination, object, signal: hangUp.signal });
-        const response = xmlResponse(copyObjectResultXml({ etag: copied.etag, lastModified: object.createdAt, checksums: {} }));
-        const sseHeaders = { ...sseS3ResponseHeaders(copied.encryption), ...customerKeyResponseHeaders(destination.customerKey) };
-        for (const [name, value] of Object.entries(sseHeaders)) response.headers.set(name, value);
-        return response;
-      } finally {
-        hangUp.release();
-      }
+      const object = {
+        ...(replacement ?? headersOf(version)), bucket: bucket.name, key: request.key, versionId: randomBytes(16).toString('hex'),
+        checksums: {}, createdAt: deps.now(),
+      };
+      const copying = copyObjectBytes({ request, bucket, source: version, sourceKeys: sourceKeys.keys, destination, object, signal: hangUp.signal })
+        .then((copied) => ({ xml: copyObjectResultXml({ etag: copied.etag, lastModified: object.createdAt, checksums: {} }) }))
+        .finally(() => hangUp.release());
+      const sseHeaders = { ...sseS3ResponseHeaders(destination.encryption), ...customerKeyResponseHeaders(destination.customerKey) };
+      return keepAliveXmlResponse(request, sseHeaders, copying);
     }
     const object = {
       ...(replacement ?? headersOf(version)),

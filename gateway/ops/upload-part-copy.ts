@@ -21,7 +21,7 @@ import { customerKeyResponseHeaders, partEtag, type CustomerKey } from '../sse/c
 import { existingObjectKeys } from '../sse/request-encryption.ts';
 import { sseS3ResponseHeaders } from '../sse/sse-s3-headers.ts';
 import { requireOwnedBucket } from '../access/bucket-access.ts';
-import { xmlResponse } from './responses.ts';
+import { keepAliveXmlResponse } from './keep-alive-response.ts';
 
 interface PartCopy {
   readonly request: S3Request;
@@ -66,24 +66,22 @@ export async function uploadPartCopy(request: S3Request): Promise<Response> {
     });
   }
   const hangUp = abortOnHangUp(request.c);
-  try {
-    const copy: PartCopy = {
-      request, bucket, upload, partNumber, version, span, signal: hangUp.signal,
-      sourceKeys: source.keys, partKeys: destination.keys, partCustomerKey: destination.customerKey,
-    };
+  const copy: PartCopy = {
+    request, bucket, upload, partNumber, version, span, signal: hangUp.signal,
+    sourceKeys: source.keys, partKeys: destination.keys, partCustomerKey: destination.customerKey,
+  };
+  const copying = (async () => {
     const segments = await request.deps.store.getSegments(version.versionId, span);
     // Segments are shared only between objects encrypted the same way: a source stored in the
     // clear (written before encryption) is copied, which encrypts it.
     const shareable = isWholeSegments(segments, span) && version.encryption?.mode === 'sse-s3' && upload.headers.encryption?.mode === 'sse-s3';
     const part = shareable ? await sharePart(copy, segments) : await copyPartBytes(copy);
-    const response = xmlResponse(copyPartResultXml({ etag: part.etag, lastModified: part.lastModified, checksums: part.checksums }));
-    for (const [algorithm, value] of Object.entries(part.checksums)) response.headers.set(`x-amz-checksum-${algorithm}`, value);
-    const sseHeaders = { ...sseS3ResponseHeaders(upload.headers.encryption), ...customerKeyResponseHeaders(destination.customerKey) };
-    for (const [name, value] of Object.entries(sseHeaders)) response.headers.set(name, value);
-    return response;
-  } finally {
-    hangUp.release();
-  }
+    const checksumHeaders: Record<string, string> = {};
+    for (const [algorithm, value] of Object.entries(part.checksums)) checksumHeaders[`x-amz-checksum-${algorithm}`] = value;
+    return { xml: copyPartResultXml({ etag: part.etag, lastModified: part.lastModified, checksums: part.checksums }), headers: checksumHeaders };
+  })().finally(() => hangUp.release());
+  const sseHeaders = { ...sseS3ResponseHeaders(upload.headers.encryption), ...customerKeyResponseHeaders(destination.customerKey) };
+  return keepAliveXmlResponse(request, sseHeaders, copying);
 }
 
 function isWholeSegments(segments: readonly SegmentRecord[], span: Span): boolean {
