@@ -44,7 +44,7 @@ export function createApp(deps: GatewayDeps): Hono<GatewayEnv> {
     c.header('x-amz-request-id', requestId);
     c.header('x-amz-id-2', requestId);
     c.header('server', 'shardgate');
-    const socketBody = c.env?.outgoing ? takeSocketBody(c.res.body) : undefined;
+    const socketBody = c.env?.outgoing ? takeSocketBody(c, () => c.res.body) : undefined;
     if (socketBody) {
       await sendToSocket(c.env.outgoing, c.res.status, c.res.headers, socketBody);
       c.res = new Response(null, { headers: { [ALREADY_SENT_HEADER]: 'true' } });

@@ -82,6 +82,6 @@ export async function streamObjectSpan(
       await pieces.return(undefined).catch(() => {});
     },
   }, { highWaterMark: 0 });
-  offerSocketBody(stream, body);
+  offerSocketBody(c, stream, body);
   return stream;
 }

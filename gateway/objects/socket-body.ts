@@ -51,19 +51,24 @@ export function watchSendProgress(outgoing: ServerResponse, timeoutMs: number, o
   return () => clearInterval(watch);
 }
 
-const offered = new WeakMap<ReadableStream<Uint8Array>, VerifiedPieces>();
+/** By request (its Hono context): the last body offered, and the web stream it stands behind. */
+const offered = new WeakMap<object, { readonly stream: ReadableStream<Uint8Array>; readonly body: VerifiedPieces }>();
 
-/** Lets the app write `stream`'s pieces to the socket itself (see `takeSocketBody`). */
-export function offerSocketBody(stream: ReadableStream<Uint8Array>, body: VerifiedPieces): void {
-  offered.set(stream, body);
+/** Lets the app write `stream`'s pieces to the socket itself when `stream` is the body of `request`'s response (see `takeSocketBody`). */
+export function offerSocketBody(request: object, stream: ReadableStream<Uint8Array>, body: VerifiedPieces): void {
+  offered.set(request, { stream, body });
 }
 
-/** The pieces behind a response body made by `streamObjectSpan`, once; undefined for any other body. */
-export function takeSocketBody(body: ReadableStream<Uint8Array> | null): VerifiedPieces | undefined {
-  if (!body) return undefined;
-  const pieces = offered.get(body);
-  offered.delete(body);
-  return pieces;
+/**
+ * The pieces behind the response body `request` offered, once, when `responseBody()` is still
+ * that stream; undefined otherwise. `responseBody` is only called when there was an offer: reading
+ * a response's body makes the adapter's fast path for small bodies unusable.
+ */
+export function takeSocketBody(request: object, responseBody: () => ReadableStream<Uint8Array> | null): VerifiedPieces | undefined {
+  const offer = offered.get(request);
+  if (!offer) return undefined;
+  offered.delete(request);
+  return responseBody() === offer.stream ? offer.body : undefined;
 }
 
 /**
