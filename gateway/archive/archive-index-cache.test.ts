@@ -61,17 +61,3 @@ test('a format error is remembered; any other failure is retried', async (t) => 
   t.truthy(await cache.get('flaky', flaky));
   t.is(transientLoads, 2);
 });
-
-test('a member\'s data place is guessed from its name and the extra-field length the last local header read had', async (t) => {
-  const archive = await new ArchiveIndexCache(1024 * 1024).get('v', async () => emptyIndex());
-  const entry = (name: string, localHeaderOffset: number) => ({
-    name, method: 0, flags: 0, crc32: 0, compressedSize: 10, size: 10, localHeaderOffset, modifiedAt: null,
-  });
-  const first = entry('a/ü.ts', 0); // 7 bytes of UTF-8
-  t.deepEqual(archive.guessedDataSpan(first), { offset: 30 + 7, length: 10 });
-  t.is(archive.knownDataSpan(first), undefined);
-  // Its header had a 28-byte extra field (Info-ZIP's UT + ux): the next guess allows for one.
-  t.deepEqual(await archive.dataSpan(first, async () => ({ offset: 30 + 7 + 28, length: 10 })), { offset: 65, length: 10 });
-  t.deepEqual(archive.knownDataSpan(first), { offset: 65, length: 10 });
-  t.deepEqual(archive.guessedDataSpan(entry('b.ts', 1000)), { offset: 1000 + 30 + 4 + 28, length: 10 });
-});

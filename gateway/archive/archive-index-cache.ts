@@ -1,7 +1,6 @@
 import { ByteBoundedLru } from '../../src/cache/byte-bounded-lru.ts';
 import type { Span } from '../../src/span.ts';
 import { ArchiveError } from '../../src/archive/errors.ts';
-import { LOCAL_HEADER_LENGTH } from '../../src/archive/zip-format.ts';
 import type { ZipEntry } from '../../src/archive/zip-central-directory.ts';
 import type { ZipIndex } from '../../src/archive/zip-reader.ts';
 
@@ -11,25 +10,8 @@ import type { ZipIndex } from '../../src/archive/zip-reader.ts';
  */
 export class CachedArchive {
   readonly #dataSpans = new Map<string, Span>();
-  /** Extra-field bytes of the last local header read: archive writers use the same layout for every member. */
-  #localExtraBytes = 0;
 
   constructor(readonly index: ZipIndex) {}
-
-  /** The member's data span when its local header was read before. */
-  knownDataSpan(entry: ZipEntry): Span | undefined {
-    return this.#dataSpans.get(entry.name);
-  }
-
-  /**
-   * Where the member's data most likely lies before its local header is read: after a local
-   * header holding the entry's name (UTF-8) and as many extra-field bytes as the last local
-   * header read in this archive (none at first, as `archive pack` writes below 4 GiB). A guess
-   * only: `dataSpan` says where the data really is.
-   */
-  guessedDataSpan(entry: ZipEntry): Span {
-    return { offset: entry.localHeaderOffset + LOCAL_HEADER_LENGTH + Buffer.byteLength(entry.name) + this.#localExtraBytes, length: entry.compressedSize };
-  }
 
   /** The member's data span, reading its local header the first time. */
   async dataSpan(entry: ZipEntry, readLocalHeader: (entry: ZipEntry) => Promise<Span>): Promise<Span> {
@@ -37,8 +19,6 @@ export class CachedArchive {
     if (known) return known;
     const span = await readLocalHeader(entry);
     this.#dataSpans.set(entry.name, span);
-    const extraBytes = span.offset - entry.localHeaderOffset - LOCAL_HEADER_LENGTH - Buffer.byteLength(entry.name);
-    if (extraBytes >= 0) this.#localExtraBytes = extraBytes;
     return span;
   }
 }

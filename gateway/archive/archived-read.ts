@@ -16,7 +16,7 @@ import { memberPathCandidates, type MemberPath } from './member-path.ts';
 import { objectByteSource } from './object-source.ts';
 import { isPlaylistName, MAX_TOKENIZED_PLAYLIST_BYTES, playlistWithToken } from './playlist-tokens.ts';
 import { parseRangeQuery } from './range-query.ts';
-import { locatedWindow, readWindowBytes, windowResponse, type ObjectWindow } from './window-response.ts';
+import { readWindowBytes, windowResponse, type ObjectWindow } from './window-response.ts';
 
 /**
  * The archive side of GetObject and HeadObject, called first by both:
@@ -79,7 +79,7 @@ async function memberWindow(request: PublicReadRequest, grant: ArchiveGrant | nu
     });
     if (!version) continue;
     try {
-      const window = await timed(request.log.timing, 'plan', () => resolveMember(request, version, candidate.archiveKey, candidate.memberName, report));
+      const window = await timed(request.log.timing, 'plan', () => resolveMember(request, version, candidate.memberName, report));
       return await withPlaylistToken(request, grant, candidate, window, report);
     } catch (error) {
       throw archiveS3Error(error, request.bucket, candidate.archiveKey);
@@ -91,10 +91,9 @@ async function memberWindow(request: PublicReadRequest, grant: ArchiveGrant | nu
 /**
  * The central directory comes from the cache (read once per object version); the member's local
  * header is read the first time the member is served; after that a member read is one lookup and
- * its byte windows. That first time, the window carries a guessed span and the header read as
- * `located`, so a GET can read the data in parallel with the header (see `windowResponse`).
+ * its byte windows.
  */
-async function resolveMember(request: PublicReadRequest, version: ObjectVersion, archiveKey: string, memberName: string, report: ReadReport): Promise<ObjectWindow> {
+async function resolveMember(request: PublicReadRequest, version: ObjectVersion, memberName: string, report: ReadReport): Promise<ObjectWindow> {
   const { deps } = request;
   // Index loads are shared by concurrent requests, so no one client's hang-up may cancel them.
   const source = objectByteSource(deps, version, report, new AbortController().signal);
@@ -102,17 +101,9 @@ async function resolveMember(request: PublicReadRequest, version: ObjectVersion,
   const entry = memberName.endsWith('/') ? undefined : archive.index.get(memberName);
   if (!entry) throw new S3Error('NoSuchKey', { resource: `/${request.bucket}/${request.key}`, extra: { Key: request.key } });
   requireStoredMember(entry);
-  const etag = memberEtag(version, memberName, entry.localHeaderOffset);
-  const headers = memberHeaders(version, memberName, etag);
-  const known = archive.knownDataSpan(entry);
-  if (known) return { version, span: known, etag, headers };
-  const guess = archive.guessedDataSpan(entry);
-  const located = archive.dataSpan(entry, (member) => readMemberDataSpan(source, member, archive.index.dataEnd)).then(
-    (span) => span.offset - guess.offset,
-    (error: unknown) => { throw archiveS3Error(error, request.bucket, archiveKey); },
-  );
-  located.catch(() => {}); // awaited by whoever reads the window; a HEAD or an error response may not
-  return { version, span: guess, etag, headers, located };
+  const span = await archive.dataSpan(entry, (member) => readMemberDataSpan(source, member, archive.index.dataEnd));
+  const etag = memberEtag(version, memberName, span);
+  return { version, span, etag, headers: memberHeaders(version, memberName, etag) };
 }
 
 /**
@@ -121,7 +112,6 @@ async function resolveMember(request: PublicReadRequest, version: ObjectVersion,
  */
 async function withPlaylistToken(request: PublicReadRequest, grant: ArchiveGrant | null, member: MemberPath, window: ObjectWindow, report: ReadReport): Promise<ObjectWindow> {
   if (!isPlaylistName(member.memberName) || window.span.length > MAX_TOKENIZED_PLAYLIST_BYTES) return window;
-  window = await locatedWindow(window);
   let token = grant?.token ?? null;
   const auth = request.auth;
   if (token === null && auth.kind === 'signed' && auth.sigv4.kind === 'presigned' && auth.sigv4.expiresAt) {
@@ -144,7 +134,7 @@ function memberHeaders(version: ObjectVersion, memberName: string, etag: string)
   };
 }
 
-/** Changes with the archive version and names one member of it (known before its local header is read). */
-function memberEtag(version: ObjectVersion, memberName: string, localHeaderOffset: number): string {
-  return `"${createHash('md5').update(`${version.etag}\n${memberName}\n${localHeaderOffset}`).digest('hex')}"`;
+/** Changes with the archive version and names one member of it. */
+function memberEtag(version: ObjectVersion, memberName: string, span: Span): string {
+  return `"${createHash('md5').update(`${version.etag}\n${memberName}\n${span.offset}`).digest('hex')}"`;
 }

@@ -25,19 +25,6 @@ export interface ObjectWindow {
   readonly etag: string;
   /** Content-Type, ETag, Last-Modified and the like of the window as a resource. */
   readonly headers: Readonly<Record<string, string>>;
-  /**
-   * Present while `span.offset` is a guess (an archive member whose local header is being read):
-   * settles with how far the true span lies from the guessed one (0: the guess was right), or
-   * rejects with the S3 error for an unreadable or corrupt header.
-   */
-  readonly located?: Promise<number>;
-}
-
-/** The window at its true place, once its location is known. */
-export async function locatedWindow(window: ObjectWindow): Promise<ObjectWindow> {
-  if (!window.located) return window;
-  const shift = await window.located;
-  return { ...window, span: { offset: window.span.offset + shift, length: window.span.length }, located: undefined };
 }
 
 export async function windowResponse(request: PublicReadRequest, window: ObjectWindow, method: 'GET' | 'HEAD', report: ReadReport): Promise<Response> {
@@ -52,44 +39,18 @@ export async function windowResponse(request: PublicReadRequest, window: ObjectW
   };
   if (range) headers['content-range'] = formatContentRange(range, window.span.length);
   const status = range ? 206 : 200;
-  if (method === 'HEAD' || part.length === 0) {
-    await locatedWindow(window); // a member whose local header is corrupt is an error for HEAD too
-    return new Response(null, { status, headers });
-  }
+  if (method === 'HEAD' || part.length === 0) return new Response(null, { status, headers });
   if (window.body) {
     request.log.bytesOut += part.length;
     return new Response(window.body.slice(part.offset, part.offset + part.length), { status, headers });
   }
-  return new Response(await speculativeBody(request, window, part, report), { status, headers });
-}
-
-/**
- * The verified bytes of `part` of the window. While the window's place is still a guess, its bytes
- * are read at the guessed place in parallel with the local header that says where they are: a
- * right guess (the usual case) costs no extra round trip, a wrong one is cancelled and read again
- * at the true place. Nothing is sent before the place is known.
- */
-async function speculativeBody(request: PublicReadRequest, window: ObjectWindow, part: Span, report: ReadReport): Promise<ReadableStream<Uint8Array>> {
-  const spanOf = (located: ObjectWindow) => ({ offset: located.span.offset + part.offset, length: part.length });
-  const guessed = spanOf(window);
-  if (!window.located || guessed.offset + guessed.length > window.version.size) {
-    return streamObjectSpan(request, window.version, spanOf(await locatedWindow(window)), report);
-  }
-  const speculative = streamObjectSpan(request, window.version, guessed, report);
-  speculative.catch(() => {}); // observed below, or dropped when the guess was wrong
-  const shift = await window.located.catch((error: unknown) => {
-    speculative.then((stream) => stream.cancel(), () => {});
-    throw error;
-  });
-  if (shift === 0) return speculative;
-  speculative.then((stream) => stream.cancel(), () => {});
-  return streamObjectSpan(request, window.version, { offset: guessed.offset + shift, length: part.length }, report);
+  const body = await streamObjectSpan(request, window.version, { offset: window.span.offset + part.offset, length: part.length }, report);
+  return new Response(body, { status, headers });
 }
 
 /** The whole window in memory: for small members only (playlists). */
 export async function readWindowBytes(request: PublicReadRequest, window: ObjectWindow, report: ReadReport): Promise<Uint8Array> {
   if (window.body) return window.body;
-  window = await locatedWindow(window);
   const bytes = Buffer.allocUnsafe(window.span.length);
   let filled = 0;
   for await (const piece of readObjectRange(request.deps, window.version, window.span, report, new AbortController().signal)) {
