@@ -10,8 +10,8 @@
  * - `auth`: SigV4 verification and the access key lookup;
  * - `metadata`: time awaiting the metadata store (bucket, object, segments; the sum of the calls);
  * - `plan`: resolving what to read: an archive member's entry (the central directory, loaded once
- *   per archive version) and the shard window plan; a member's local header, read the first time
- *   the member is served, runs beside the data read and is not a stage of its own;
+ *   per archive version, and the member's local header the first time it is served) and the
+ *   shard window plan;
  * - `hash-list`: wall time during which a shard hash list was being fetched (0: all were cached);
  * - `shard-first-byte`: from the first shard request of the body to the first shard byte back;
  * - `verify`: BLAKE3 time checking chunks (in the header: up to the first client byte);
