@@ -14,7 +14,7 @@ const REGISTRATION_TIMEOUT_MS = 60_000;
 
 const DEV_HELP = `Usage: shardgate dev [--nodes N] [gateway options]
 
-Runs a whole local cluster: the gateway on http://127.0.0.1:9000 with SQLite (or PostgreSQL with
+Runs a whole local cluster: the gateway on http://127.0.0.1:9000 (web console on :9001) with SQLite (or PostgreSQL with
 --meta postgres://…), and N shard-node processes (default 6, for the default 4+2 profile), all
 data under ./data (SHARDGATE_DATA_DIR).
 Credentials are generated on first start and kept; Ctrl-C stops everything.
@@ -49,6 +49,11 @@ export async function runDevCli(argv: string[]): Promise<void> {
         throw error;
       }
       config = Object.freeze({ ...config, masterKeyFile });
+    }
+    // The web console is on in the dev cluster: at --console-listen when given, else beside the
+    // S3 port (9000 → 9001; port 0 → a free one). SHARDGATE_CONSOLE_LISTEN= (empty) turns it off.
+    if (config.consoleListen === null && process.env.SHARDGATE_CONSOLE_LISTEN === undefined) {
+      config = Object.freeze({ ...config, consoleListen: { host: config.host, port: config.port === 0 || config.port === 65535 ? 0 : config.port + 1 } });
     }
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
@@ -118,7 +123,7 @@ export async function runDevCli(argv: string[]): Promise<void> {
   process.stdout.write(`
 shardgate is running: gateway + ${gateway.deps.registry.online().length} shard nodes (${config.profile.dataShards}+${config.profile.parityShards}, ${config.profile.chunkSize} B chunks)
 
-  endpoint     ${gateway.url}
+  endpoint     ${gateway.url}${gateway.consoleUrl ? `\n  console      ${gateway.consoleUrl}   (log in with the admin token)` : ''}
   region       ${config.region}
   access key   ${accessKeyId}
   secret key   ${secretKey}

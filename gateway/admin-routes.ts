@@ -4,6 +4,7 @@ import { packingAdviceHandler, usageReportHandler } from './billing/usage-routes
 import type { GatewayDeps, GatewayEnv } from './context.ts';
 import { createKeyHandler, listKeysHandler, revokeKeyHandler } from './keys/key-routes.ts';
 import { createJoinTokenHandler, listJoinTokensHandler, revokeJoinTokenHandler } from './nodes/join-token-routes.ts';
+import { registerReencryptionRoutes } from './reencrypt/reencryption-routes.ts';
 import { registerRepairRoutes } from './repair/repair-routes.ts';
 
 /**
@@ -61,6 +62,7 @@ export function adminRoutes(deps: GatewayDeps): Hono<GatewayEnv> {
   }));
 
   registerRepairRoutes(app, deps);
+  registerReencryptionRoutes(app, deps);
 
   return app;
 }

@@ -112,6 +112,7 @@ function writeRequestLog(deps: GatewayDeps, c: GatewayContext, timing: RequestTi
     deps.prometheus.observeRequest({
       operation: log.operation, status: c.env.outgoing.statusCode,
       headersSeconds: ((timing.headersAt || finished) - started) / 1000, durationSeconds: (finished - started) / 1000,
+      bytesOut: log.bytesOut,
     });
   }
   if (!deps.config.logRequests) return;

@@ -9,9 +9,10 @@ import { LOG_SETTING_SPECS, loadLogSettings, type LogSettings } from '../src/log
 import { BILLING_SETTING_SPECS, loadBillingSettings } from './billing/billing-config.ts';
 import { LIMIT_SETTING_SPECS, loadLimitSettings, type LimitSettings } from './limits/limits-config.ts';
 import { defaultBaseDomains } from './addressing.ts';
+import { CONSOLE_SETTING_SPECS, loadConsoleSettings, type ConsoleSettings } from './console/console-config.ts';
 import { REPAIR_SETTING_SPECS, loadRepairSettings, type RepairSettings } from './repair/repair-config.ts';
 
-export interface GatewayConfig extends RepairSettings, LimitSettings {
+export interface GatewayConfig extends RepairSettings, LimitSettings, ConsoleSettings {
   readonly host: string;
   /** PEM certificate chain and key of the S3 listener; null serves plain HTTP. */
   readonly tls: { readonly cert: string; readonly key: string } | null;
@@ -99,6 +100,7 @@ const SPECS = {
   ...BILLING_SETTING_SPECS,
   ...REPAIR_SETTING_SPECS,
   ...LIMIT_SETTING_SPECS,
+  ...CONSOLE_SETTING_SPECS,
 } as const satisfies SettingSpecs;
 
 export const GATEWAY_HELP = formatHelp(
@@ -165,6 +167,7 @@ export function loadGatewayConfig(argv: readonly string[], env: NodeJS.ProcessEn
     allowInsecureSsec: v.allowInsecureSsec ? parseBoolean('--allow-insecure-ssec', v.allowInsecureSsec) : false,
     ...loadRepairSettings(v),
     ...loadLimitSettings(v),
+    ...loadConsoleSettings(v),
   };
   if ((config.accessKey === null) !== (config.secretKey === null)) {
     throw new ConfigError('set both the access key and the secret key, or neither');

@@ -6,6 +6,7 @@ import type { MetaStore } from '../src/meta/store.ts';
 import type { SigV4Verifier } from '../src/s3/sigv4.ts';
 import type { UsageRecorder } from './billing/usage-recorder.ts';
 import type { GatewayConfig } from './config.ts';
+import type { ConsoleKey } from './console/console-key.ts';
 import type { Credentials } from './credentials.ts';
 import type { Janitor } from './janitor.ts';
 import type { GatewayMasterKeys } from './master-keys.ts';
@@ -54,6 +55,8 @@ export interface GatewayDeps {
   readonly readLeases: ReadLeases;
   /** Uploads in progress, globally and per account (`--max-uploads`, `--max-uploads-per-client`). */
   readonly uploads: UploadLimiter;
+  /** The web console's read-only key (GetObject/HeadObject only), in memory; null when the console is off. */
+  readonly consoleKey: ConsoleKey | null;
 }
 
 /** Fields of the one log line each request writes when its response is finished. */

@@ -21,11 +21,16 @@ export const ROOT_ACCOUNT = 'root';
  * replaces the persisted value, so an operator can rotate them with an environment variable).
  */
 export async function ensureCredentials(store: MetaStore, config: GatewayConfig): Promise<Credentials> {
-  const account = (await store.getAccountByName(ROOT_ACCOUNT)) ?? (await store.createAccount(ROOT_ACCOUNT));
+  // Gateways starting at once on one database: whoever creates a row first wins, the others read it.
+  const account = (await store.getAccountByName(ROOT_ACCOUNT)) ?? (await store.createAccount(ROOT_ACCOUNT).catch(async (error: unknown) => {
+    const raced = await store.getAccountByName(ROOT_ACCOUNT);
+    if (!raced) throw error;
+    return raced;
+  }));
   const setting = async (name: string, configured: string | null, generate: () => string) => {
-    const value = configured ?? (await store.getSetting(name)) ?? generate();
-    await store.setSetting(name, value);
-    return value;
+    if (configured === null) return (await store.getSetting(name)) ?? store.claimSetting(name, generate());
+    await store.setSetting(name, configured);
+    return configured;
   };
   const accessKeyId = await setting('root.access_key_id', config.accessKey, newAccessKeyId);
   const secretKey = await setting('root.secret_key', config.secretKey, newSecretKey);
@@ -34,8 +39,12 @@ export async function ensureCredentials(store: MetaStore, config: GatewayConfig)
     if (existing && existing.accountId !== account.id) {
       throw new Error(`access key ${accessKeyId} belongs to another account`);
     }
-    if (!existing) await store.createAccessKey(account.id, accessKeyId, secretKey);
-    else throw new Error(`access key ${accessKeyId} is stored with another secret; revoke it first or choose another key id`);
+    if (!existing) {
+      await store.createAccessKey(account.id, accessKeyId, secretKey).catch(async (error: unknown) => {
+        const raced = await store.getAccessKey(accessKeyId);
+        if (raced?.secretKey !== secretKey || raced.accountId !== account.id) throw error;
+      });
+    } else throw new Error(`access key ${accessKeyId} is stored with another secret; revoke it first or choose another key id`);
   }
   return {
     accountId: account.id,

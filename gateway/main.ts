@@ -13,6 +13,8 @@ import { createVerifier } from './auth.ts';
 import { UsageRecorder } from './billing/usage-recorder.ts';
 import { GATEWAY_HELP, loadGatewayConfig, type GatewayConfig } from './config.ts';
 import type { GatewayDeps } from './context.ts';
+import { newConsoleKey } from './console/console-key.ts';
+import { startConsole } from './console/console-server.ts';
 import { ensureCredentials, type Credentials } from './credentials.ts';
 import { Janitor } from './janitor.ts';
 import { openMetaStore } from './meta-store.ts';
@@ -31,6 +33,8 @@ import { UploadLimiter } from './limits/upload-limiter.ts';
 
 export interface RunningGateway {
   readonly url: string;
+  /** The web console's URL (`--console-listen`); null when it is off. */
+  readonly consoleUrl: string | null;
   readonly credentials: Credentials;
   readonly deps: GatewayDeps;
   close(): Promise<void>;
@@ -82,28 +86,37 @@ async function serveWithStore(
     store, registry, client, logger, metrics, now, readLeases, isGone: (nodeId) => repair.states.adminState(nodeId) === 'forgotten',
   }, JANITOR_INTERVAL_MS);
   const usage = config.billing ? new UsageRecorder({ store, logger, metrics }) : null;
+  const consoleKey = config.consoleListen ? newConsoleKey() : null;
   const deps: GatewayDeps = {
     config, credentials, store, registry, client, codec,
     hashLists, latency: new NodeLatency(), metrics, prometheus, logger, janitor, now, repair, repairSignals: repair.signals, readLeases,
     archiveIndexes: new ArchiveIndexCache(config.archiveIndexCacheBytes),
-    verifier: createVerifier(store, config.region), usage, masterKeys,
-    uploads: new UploadLimiter(config),
+    verifier: createVerifier(store, config.region, consoleKey), usage, masterKeys,
+    uploads: new UploadLimiter(config), consoleKey,
   };
   const app = createApp(deps);
   const server = await listen(app.fetch, config);
+  const { port } = server.address() as AddressInfo;
+  const url = `${config.tls ? 'https' : 'http'}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  const webConsole = config.consoleListen
+    ? await startConsole(deps, url).catch(async (error: Error) => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      throw error;
+    })
+    : null;
   await janitor.start(startedAt);
   repair.start();
   usage?.start();
-  const { port } = server.address() as AddressInfo;
-  const url = `${config.tls ? 'https' : 'http'}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   logger.info('gateway_listening', {
     url, profile: config.profile, writeQuorum: config.writeQuorum, dataDir: config.dataDir, masterKeyId: masterKeys.current.id,
   });
   return {
     url,
+    consoleUrl: webConsole?.url ?? null,
     credentials,
     deps,
     async close() {
+      await webConsole?.close();
       await repair.stop();
       await janitor.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -169,6 +182,7 @@ export async function runGatewayCli(argv: readonly string[]): Promise<void> {
     return;
   }
   process.stdout.write(`shardgate gateway listening on ${gateway.url}\n`);
+  if (gateway.consoleUrl) process.stdout.write(`shardgate console listening on ${gateway.consoleUrl}\n`);
   const stop = async () => {
     await gateway.close();
     process.exit(0);

@@ -39,6 +39,10 @@ export interface GatewayMetrics {
   /** Segments queued for repair by reads and writes that met missing or bad shards. */
   repairsQueuedByReads: number;
   repairsQueuedByWrites: number;
+  /** Segments queued because a node's own scrub reported one of its shards corrupt. */
+  repairsQueuedByScrub: number;
+  /** Shards metadata places on a node that its listing lacked at two reconciliation passes in a row (queued for repair). */
+  missingShardsQueued: number;
   /** Audits (one chunk of one shard, checked against the trusted root) a node answered right, and failed. */
   auditsPassed: number;
   auditsFailed: number;
@@ -73,6 +77,8 @@ export function createMetrics(): GatewayMetrics {
     repairsRaced: 0,
     repairsQueuedByReads: 0,
     repairsQueuedByWrites: 0,
+    repairsQueuedByScrub: 0,
+    missingShardsQueued: 0,
     auditsPassed: 0,
     auditsFailed: 0,
     orphanShardsCollected: 0,

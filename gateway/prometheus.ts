@@ -30,7 +30,13 @@ export interface RequestObservation {
   readonly headersSeconds: number;
   /** From the request's arrival to the last byte handed to the socket (or the client leaving). */
   readonly durationSeconds: number;
+  /** Response body bytes that went out. */
+  readonly bytesOut: number;
 }
+
+/** A GetObject answered 206: the range reads the web console charts (console/metrics-sampler.ts). */
+export const RANGE_READ_SECONDS = 'shardgate_s3_range_read_seconds';
+export const RANGE_READ_BYTES = 'shardgate_s3_range_read_bytes_total';
 
 const LATENCY_BUCKETS = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60];
 
@@ -43,6 +49,8 @@ export class GatewayPrometheus {
   readonly #requests: Counter<'operation' | 'status_class'>;
   readonly #headers: Histogram<'operation'>;
   readonly #duration: Histogram<'operation'>;
+  readonly #rangeReadSeconds: Histogram;
+  readonly #rangeReadBytes: Counter;
 
   constructor(metrics: GatewayMetrics, nodes: () => readonly NodeGaugeRow[]) {
     const registers = [this.registry];
@@ -70,6 +78,11 @@ export class GatewayPrometheus {
       name: 'shardgate_s3_request_duration_seconds', help: 'Time from a request to its last byte sent',
       labelNames: ['operation'], buckets: LATENCY_BUCKETS, registers,
     });
+    this.#rangeReadSeconds = new Histogram({
+      name: RANGE_READ_SECONDS, help: 'Time from a GetObject answered 206 (a range read) to its last byte sent',
+      buckets: LATENCY_BUCKETS, registers,
+    });
+    this.#rangeReadBytes = new Counter({ name: RANGE_READ_BYTES, help: 'Body bytes sent by GetObject answered 206 (range reads)', registers });
     new Gauge({
       name: 'shardgate_nodes', help: 'Registered shard nodes by state', labelNames: ['state'], registers,
       collect() {
@@ -98,6 +111,10 @@ export class GatewayPrometheus {
     this.#requests.inc({ operation, status_class: `${Math.floor(observation.status / 100)}xx` });
     this.#headers.observe({ operation }, observation.headersSeconds);
     this.#duration.observe({ operation }, observation.durationSeconds);
+    if (operation === 'GetObject' && observation.status === 206) {
+      this.#rangeReadSeconds.observe(observation.durationSeconds);
+      this.#rangeReadBytes.inc(observation.bytesOut);
+    }
   }
 }
 

@@ -2,6 +2,7 @@ import { S3Error } from '../src/s3/errors.ts';
 import { rawRequestTarget, resolveAddress } from './addressing.ts';
 import { authenticate } from './auth.ts';
 import type { GatewayContext, GatewayDeps } from './context.ts';
+import { consoleReadAs } from './console/console-key.ts';
 import { answerPreflight } from './cors/preflight.ts';
 import { sendContinue } from './expect-continue.ts';
 import { timed } from './request-timing.ts';
@@ -96,7 +97,8 @@ export async function dispatchS3(deps: GatewayDeps, c: GatewayContext): Promise<
   if (Buffer.byteLength(route.key) > MAX_KEY_BYTES) {
     throw new S3Error('KeyTooLongError', { message: 'Your key is too long.' });
   }
-  const auth = await timed(log.timing, 'auth', () => authenticate(deps, c, { rawPath, rawQuery }));
+  const caller = await timed(log.timing, 'auth', () => authenticate(deps, c, { rawPath, rawQuery }));
+  const auth = caller.kind === 'console' ? await consoleReadAs(deps, route, caller) : caller;
   if (auth.kind === 'anonymous') {
     const handler = PUBLIC_READ_HANDLERS[route.operation];
     if (!handler) throw await anonymousRefusal(deps, route);

@@ -30,6 +30,8 @@ export interface NodeConfig {
   readonly log: LogSettings;
   /** An upload or commit body that sends nothing this long is aborted. */
   readonly bodyProgressTimeoutMs: number;
+  /** Background re-hashing of the node's own shards: bytes per second (0 = off) and pass period. */
+  readonly scrub: { readonly bytesPerSecond: number; readonly passEveryMs: number };
 }
 
 export type NodeCommandLine =
@@ -51,6 +53,8 @@ const SPECS = {
   publicUrl: { flag: 'public-url', env: 'SHARDGATE_NODE_PUBLIC_URL', kind: 'string', description: 'URL the gateway reaches this node at', defaultText: 'http://<host>:<port>' },
   ...LOG_SETTING_SPECS,
   bodyProgressTimeout: { flag: 'body-progress-timeout', env: 'SHARDGATE_NODE_BODY_PROGRESS_TIMEOUT_MS', kind: 'integer', description: 'ms an upload body may send nothing before it is aborted', defaultText: '30000' },
+  scrubRate: { flag: 'scrub-rate', env: 'SHARDGATE_NODE_SCRUB_RATE', kind: 'bytes', description: 'bytes per second the node re-hashes its own shards at, reporting corrupt ones to the gateway (0 turns scrub off)', defaultText: '8MiB' },
+  scrubEvery: { flag: 'scrub-every', env: 'SHARDGATE_NODE_SCRUB_EVERY_MS', kind: 'integer', description: 'ms from the start of one scrub pass over every shard to the start of the next', defaultText: '86400000 (a day)' },
 } as const satisfies SettingSpecs;
 
 export const NODE_HELP = formatHelp(
@@ -127,6 +131,10 @@ export function loadNodeConfig(argv: readonly string[], env: NodeJS.ProcessEnv):
     tls,
     log: loadLogSettings(v),
     bodyProgressTimeoutMs: v.bodyProgressTimeout === undefined ? 30_000 : parseInteger('--body-progress-timeout', v.bodyProgressTimeout, 100, 3_600_000),
+    scrub: {
+      bytesPerSecond: v.scrubRate === undefined ? 8 * 1024 * 1024 : parseBytes('--scrub-rate', v.scrubRate),
+      passEveryMs: v.scrubEvery === undefined ? 86_400_000 : parseInteger('--scrub-every', v.scrubEvery, 100, 365 * 86_400_000),
+    },
   };
   if (config.publicUrl !== null && config.publicUrl.startsWith('https:') !== tls) {
     throw new ConfigError(tls ? '--public-url must be https:// when the node serves TLS' : '--public-url must be http:// with --tls false');

@@ -18,6 +18,8 @@ import { exportPrivateKeyPem } from '../src/node-protocol/node-key.ts';
 import { selfSignedCertificate } from '../src/node-protocol/self-signed-cert.ts';
 import { createServer as createHttpsServer } from 'node:https';
 import { maintainRegistration } from './registration.ts';
+import { Scrubber } from './scrubber.ts';
+import { scrubReporter } from './scrub-report.ts';
 import { ShardFileStore } from './shard-files.ts';
 import { createShardReadHandler } from './shard-read-handler.ts';
 import { NODE_SERVER_OPTIONS, applyNodeServerTimeouts } from './server-timeouts.ts';
@@ -152,6 +154,14 @@ export async function startShardNode(config: NodeConfig, options: ShardNodeOptio
     }),
   ]);
   registration.catch((error: unknown) => logger.error('registration stopped', { message: (error as Error).message }));
+  if (config.scrub.bytesPerSecond > 0) {
+    const reporter = scrubReporter({ gatewayUrl: config.gatewayUrl, identity, gatewayClock, logger, ...(options.fetch ? { fetch: options.fetch } : {}) });
+    const scrubber = new Scrubber(store, config.scrub, reporter, logger);
+    // Scrubbing starts once registered: reports need the gateway's clock offset.
+    void registeredOrRefused.then(() => scrubber.run(stop.signal)).catch((error: unknown) => {
+      if (!stop.signal.aborted) logger.error('scrub stopped', { message: (error as Error).message });
+    });
+  }
   registeredOrRefused.catch(() => {}); // the caller may never look; the log line above says it
 
   let closing: Promise<void> | undefined;

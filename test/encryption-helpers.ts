@@ -54,43 +54,53 @@ export async function dataKeysOf(cluster: TestCluster, store: SqliteMetaStore, b
 }
 
 /**
- * Commits `data` as object `bucket/key` the way a gateway did before encryption: one plaintext
- * segment (no key), its shard files and hash lists written straight into the nodes' data
- * directories (into every node's, so whichever node a placement names has the file), its
- * metadata through the store with `encryption: null`.
+ * Commits `data` as object `bucket/key` the way a gateway did before encryption: plaintext
+ * segments of at most `segmentBytes` (no key), each shard file and hash list written straight into
+ * the data directory of the node its placement names, the metadata through the store with
+ * `encryption: null`. Returns the segment ids.
  */
 export async function plantPlaintextObject(
   cluster: TestCluster, store: SqliteMetaStore, profile: ErasureProfile, bucket: string, key: string, data: Buffer,
-): Promise<void> {
+  segmentBytes = data.length,
+): Promise<string[]> {
   const stripe = stripeSize(profile);
-  const padded = Buffer.alloc(Math.ceil(data.length / stripe) * stripe);
-  data.copy(padded);
-  const dataColumns = stripesToColumns(profile, padded);
-  const columns = [...dataColumns, ...ReedSolomonCodec.load().encode(profile, dataColumns)];
-  const segmentId = randomBytes(16).toString('hex');
   const nodes = await store.listNodes();
-  const shards = columns.map((column, shardIndex) => {
-    const id = shardId(segmentId, shardIndex);
-    const list = hashChunks(column, profile.chunkSize);
-    for (const node of cluster.nodes) {
-      const dir = path.join(node.dataDir, 'shards', id.slice(0, 2));
+  const dataDirs = new Map(cluster.nodes.map((node) => [
+    (JSON.parse(readFileSync(path.join(node.dataDir, 'node.json'), 'utf8')) as { nodeId: string }).nodeId, node.dataDir,
+  ]));
+  const segments: SegmentRecord[] = [];
+  for (let offset = 0, index = 0; offset < data.length; offset += segmentBytes, index += 1) {
+    const bytes = data.subarray(offset, Math.min(data.length, offset + segmentBytes));
+    const padded = Buffer.alloc(Math.ceil(bytes.length / stripe) * stripe);
+    bytes.copy(padded);
+    const dataColumns = stripesToColumns(profile, padded);
+    const columns = [...dataColumns, ...ReedSolomonCodec.load().encode(profile, dataColumns)];
+    const segmentId = randomBytes(16).toString('hex');
+    const shards = columns.map((column, shardIndex) => {
+      const id = shardId(segmentId, shardIndex);
+      const list = hashChunks(column, profile.chunkSize);
+      const nodeId = nodes[(index + shardIndex) % nodes.length]!.id;
+      const dir = path.join(dataDirs.get(nodeId)!, 'shards', id.slice(0, 2));
       mkdirSync(dir, { recursive: true });
       writeFileSync(path.join(dir, id), column);
       writeFileSync(path.join(dir, `${id}.hashes`), list);
-    }
-    return { shardIndex, nodeId: nodes[shardIndex]!.id, root: hashListRoot(list) };
-  });
-  const segment: SegmentRecord = { id: segmentId, partNumber: 1, index: 0, offset: 0, length: data.length, profile, shards, encryption: null };
+      return { shardIndex, nodeId, root: hashListRoot(list) };
+    });
+    segments.push({ id: segmentId, partNumber: 1, index, offset, length: bytes.length, profile, shards, encryption: null });
+  }
   const writeId = randomBytes(16).toString('hex');
-  await store.addPendingShards(writeId, shards.map((shard) => ({ shardId: shardId(segmentId, shard.shardIndex), nodeId: shard.nodeId })), new Date());
+  for (const segment of segments) {
+    await store.addPendingShards(writeId, segment.shards.map((shard) => ({ shardId: shardId(segment.id, shard.shardIndex), nodeId: shard.nodeId })), new Date());
+  }
   await store.commitObject({
     writeId,
-    segments: [segment],
+    segments,
     object: {
       bucket, key, versionId: randomBytes(16).toString('hex'), size: data.length, etag: '"00000000000000000000000000000000"',
       contentType: 'application/octet-stream', userMetadata: {}, checksums: {}, encryption: null,
     },
   });
+  return segments.map((segment) => segment.id);
 }
 
 /** sha256 of every committed shard file of the cluster, by path. */

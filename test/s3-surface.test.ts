@@ -4,7 +4,8 @@
  */
 import test from 'ava';
 import {
-  CreateBucketCommand, GetObjectCommand, HeadObjectCommand, ListBucketsCommand, ListObjectsV2Command, PutObjectCommand,
+  CreateBucketCommand, DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, ListBucketsCommand,
+  ListObjectsV2Command, PutObjectCommand,
 } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
@@ -167,4 +168,34 @@ test.serial('non-ASCII user metadata: signed as UTF-8 bytes, RFC 2047 input deco
   t.is(decode(sdk.Metadata?.city), 'Zürich');
   t.is(decode(sdk.Metadata?.word), 'naïve 日本');
   t.is(sdk.Metadata?.plain, 'ascii');
+});
+
+test.serial('conditional deletes: If-Match on DeleteObject and <ETag> per key in DeleteObjects', async (t) => {
+  const s3 = cluster().s3();
+  await s3.send(new CreateBucketCommand({ Bucket: 'conditional-deletes' }));
+  const put = (Key: string, Body: string) => s3.send(new PutObjectCommand({ Bucket: 'conditional-deletes', Key, Body }));
+  const exists = async (Key: string) => s3.send(new HeadObjectCommand({ Bucket: 'conditional-deletes', Key })).then(() => true, () => false);
+  const { ETag } = await put('kept', 'one');
+  t.deepEqual(await s3ErrorOf(t, s3.send(new DeleteObjectCommand({ Bucket: 'conditional-deletes', Key: 'kept', IfMatch: '"0123456789abcdef0123456789abcdef"' }))),
+    { name: 'PreconditionFailed', status: 412 });
+  t.true(await exists('kept'), 'a failed condition deletes nothing');
+  t.deepEqual(await s3ErrorOf(t, s3.send(new DeleteObjectCommand({ Bucket: 'conditional-deletes', Key: 'never-written', IfMatch: '*' }))),
+    { name: 'NoSuchKey', status: 404 });
+  t.deepEqual(await s3ErrorOf(t, s3.send(new DeleteObjectCommand({ Bucket: 'conditional-deletes', Key: 'kept', IfMatchSize: 3 }))),
+    { name: 'NotImplemented', status: 501 });
+  await s3.send(new DeleteObjectCommand({ Bucket: 'conditional-deletes', Key: 'kept', IfMatch: ETag }));
+  t.false(await exists('kept'));
+  await put('any', 'two');
+  await s3.send(new DeleteObjectCommand({ Bucket: 'conditional-deletes', Key: 'any', IfMatch: '*' }));
+  t.false(await exists('any'));
+
+  const a = await put('a', 'aaa');
+  await put('b', 'bbb');
+  const result = await s3.send(new DeleteObjectsCommand({ Bucket: 'conditional-deletes', Delete: { Objects: [
+    { Key: 'a', ETag: a.ETag }, { Key: 'b', ETag: a.ETag }, { Key: 'c', ETag: a.ETag }, { Key: 'd' },
+  ] } }));
+  t.deepEqual(result.Deleted?.map((d) => d.Key).sort(), ['a', 'd']);
+  t.deepEqual(result.Errors?.map((e) => [e.Key, e.Code]).sort(), [['b', 'PreconditionFailed'], ['c', 'NoSuchKey']]);
+  t.false(await exists('a'));
+  t.true(await exists('b'));
 });

@@ -17,8 +17,8 @@
 import { randomBytes } from 'node:crypto';
 import type { MetaStore } from '../../src/meta/store.ts';
 import type { NodeRecord } from '../../src/meta/types.ts';
-import { SIGNED_AT_WINDOW_MS, heartbeatMessage, registrationMessage, verifyNodeKeySignature } from '../../src/node-protocol/node-key.ts';
-import type { NodeHeartbeatRequest, NodeRefusal, NodeRegisterRequest } from '../../src/node-protocol/routes.ts';
+import { SIGNED_AT_WINDOW_MS, heartbeatMessage, registrationMessage, scrubReportMessage, verifyNodeKeySignature } from '../../src/node-protocol/node-key.ts';
+import type { NodeHeartbeatRequest, NodeRefusal, NodeRegisterRequest, NodeScrubReport } from '../../src/node-protocol/routes.ts';
 import { operatorOfJoinToken } from './join-tokens.ts';
 
 export type Admission =
@@ -90,6 +90,23 @@ export function checkHeartbeat(
   const nowMs = now.getTime();
   if (Math.abs(heartbeat.signedAtMs - nowMs) > SIGNED_AT_WINDOW_MS || heartbeat.signedAtMs <= previousSignedAtMs) {
     return { error: 'SIGNED_AT_STALE', message: 'the heartbeat is stale or replayed', gatewayTimeMs: nowMs };
+  }
+  return null;
+}
+
+/**
+ * A scrub report must be signed by the node's registered key within the signature window. A
+ * replayed report only queues the same shards of that node for repair again, so no ordering
+ * check is needed beyond the window.
+ */
+export function checkScrubReport(record: NodeRecord, report: NodeScrubReport, now: Date): NodeRefusal | null {
+  if (record.publicKey === null) return { error: 'NOT_REGISTERED', message: 'register with a node key first' };
+  if (!verifyNodeKeySignature(record.publicKey, scrubReportMessage(report), report.signature)) {
+    return { error: 'SIGNATURE_INVALID', message: 'the scrub report is not signed by this node\'s key' };
+  }
+  const nowMs = now.getTime();
+  if (Math.abs(report.signedAtMs - nowMs) > SIGNED_AT_WINDOW_MS) {
+    return { error: 'SIGNED_AT_STALE', message: 'the scrub report is stale', gatewayTimeMs: nowMs };
   }
   return null;
 }

@@ -1,10 +1,10 @@
 import { Hono } from 'hono';
 import {
-  NODE_HEARTBEAT_PATH, NODE_REGISTER_PATH, NodeMessageError, parseNodeHeartbeatRequest, parseNodeRegisterRequest,
+  NODE_HEARTBEAT_PATH, NODE_REGISTER_PATH, NODE_SCRUB_REPORT_PATH, NodeMessageError, parseNodeHeartbeatRequest, parseNodeRegisterRequest, parseNodeScrubReport,
   type NodeRefusal, type NodeRegisterResponse,
 } from '../../src/node-protocol/routes.ts';
 import type { GatewayDeps, GatewayEnv } from '../context.ts';
-import { admitRegistration } from './node-admission.ts';
+import { admitRegistration, checkScrubReport } from './node-admission.ts';
 
 /** How often nodes are asked to heartbeat: a third of the offline timeout, so one lost beat is harmless. */
 export function heartbeatIntervalFor(nodeTimeoutMs: number): number {
@@ -72,6 +72,26 @@ export function nodeRoutes(deps: GatewayDeps): Hono<GatewayEnv> {
       deps.logger.warn('node_heartbeat_refused', { nodeId: body.nodeId.slice(0, 64), reason: refusal.error });
     }
     return c.json(refusal, refusal.error === 'NOT_REGISTERED' ? 404 : 403);
+  });
+
+  // A node's scrub found shards it holds corrupt: queue exactly those the metadata places on it.
+  app.post(NODE_SCRUB_REPORT_PATH, async (c) => {
+    const body = parseNodeMessage(await c.req.json().catch(() => null), parseNodeScrubReport);
+    if (!body) return c.json({ error: 'INVALID_REQUEST', message: 'malformed scrub report' } satisfies NodeRefusal, 400);
+    const view = deps.registry.get(body.nodeId);
+    if (!view) return c.json({ error: 'NOT_REGISTERED', message: 'register first' } satisfies NodeRefusal, 404);
+    const refusal = checkScrubReport(view.record, body, deps.now());
+    if (refusal) return c.json(refusal, 403);
+    let accepted = 0;
+    for (const shard of body.corruptShards) {
+      const [segmentId, index] = shard.split('.') as [string, string];
+      const placement = await deps.store.getSegmentPlacement(segmentId);
+      if (!placement?.shards.some((placed) => placed.shardIndex === Number(index) && placed.nodeId === body.nodeId)) continue;
+      deps.repairSignals.shardScrubbedCorrupt(segmentId, Number(index), placement.shards.length);
+      accepted++;
+    }
+    deps.logger.warn('node_scrub_reported_corrupt', { nodeId: body.nodeId, reported: body.corruptShards.length, queued: accepted });
+    return c.json({ accepted });
   });
 
   return app;

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { NoSuchUploadError, PartMismatchError } from '../../src/meta/multipart-errors.ts';
 import type { MultipartUpload, UploadedPart } from '../../src/meta/multipart-types.ts';
 import type { MetaStore } from '../../src/meta/store.ts';
@@ -27,7 +27,13 @@ const PARTS_PAGE = 1000;
 export async function completeMultipartUpload(request: S3Request): Promise<Response> {
   const { deps, c } = request;
   const bucket = await requireOwnedBucket(request);
-  const upload = await requireUpload(request, bucket);
+  const upload = await requireUpload(request, bucket).catch(async (error: unknown) => {
+    // A retried Complete (the client missed the first answer) gets the first one's result, as on S3.
+    const completed = await completedBefore(request, bucket.name, request.query.get('uploadId') ?? '');
+    if (completed) return completed;
+    throw error;
+  });
+  if (upload instanceof Response) return upload;
   // An SSE-C upload's key is optional here (S3 needs it only with checksums), but a wrong one is refused.
   const customerKey = upload.headers.encryption?.mode === 'sse-c' && requestCustomerKey(request) === null
     ? null
@@ -44,7 +50,7 @@ export async function completeMultipartUpload(request: S3Request): Promise<Respo
     ...upload.headers,
     bucket: bucket.name,
     key: request.key,
-    versionId: randomBytes(16).toString('hex'),
+    versionId: versionIdOfUpload(upload.uploadId),
     size: plan.size,
     etag: plan.etag,
     checksums: plan.checksums,
@@ -62,16 +68,46 @@ export async function completeMultipartUpload(request: S3Request): Promise<Respo
   }
   deps.metrics.objectsWritten++;
   deps.janitor.kick();
-  const location = `${new URL(c.req.url).origin}/${encodeURIComponent(bucket.name)}/${request.key.split('/').map(encodeURIComponent).join('/')}`;
+  return completionResponse(request, bucket.name, {
+    etag: plan.etag, checksums: plan.checksums, checksumType: upload.checksumType, encryption: upload.headers.encryption,
+  }, customerKey);
+}
+
+/**
+ * The version id a completed upload gives its object: derived from the upload id (unique, random),
+ * so a retried Complete can tell that the key's current version is the one this upload made.
+ */
+function versionIdOfUpload(uploadId: string): string {
+  return createHash('sha256').update(`shardgate-multipart-version\n${uploadId}`).digest('hex').slice(0, 32);
+}
+
+/** The answer to a Complete of an upload that already made the key's current version; null otherwise. */
+async function completedBefore(request: S3Request, bucket: string, uploadId: string): Promise<Response | null> {
+  if (uploadId === '') return null;
+  const current = await request.deps.store.getObject(bucket, request.key);
+  if (current?.versionId !== versionIdOfUpload(uploadId)) return null;
+  // As HEAD says it: a checksum of checksums (`…-N`) is COMPOSITE, any other FULL_OBJECT.
+  const first = Object.values(current.checksums)[0];
+  const checksumType = first === undefined ? null : /-\d+$/.test(first) ? 'COMPOSITE' : 'FULL_OBJECT';
+  return completionResponse(request, bucket, { etag: current.etag, checksums: current.checksums, checksumType, encryption: current.encryption }, null);
+}
+
+function completionResponse(
+  request: S3Request,
+  bucket: string,
+  result: { etag: string; checksums: Record<string, string>; checksumType: MultipartUpload['checksumType']; encryption: MultipartUpload['headers']['encryption'] },
+  customerKey: ReturnType<typeof existingObjectKeys>['customerKey'],
+): Response {
+  const location = `${new URL(request.c.req.url).origin}/${encodeURIComponent(bucket)}/${request.key.split('/').map(encodeURIComponent).join('/')}`;
   const response = xmlResponse(completeMultipartUploadResultXml({
     location,
-    bucket: bucket.name,
+    bucket,
     key: request.key,
-    etag: plan.etag,
-    checksums: plan.checksums,
-    checksumType: Object.keys(plan.checksums).length > 0 ? upload.checksumType ?? undefined : undefined,
+    etag: result.etag,
+    checksums: result.checksums,
+    checksumType: Object.keys(result.checksums).length > 0 ? result.checksumType ?? undefined : undefined,
   }));
-  const sseHeaders = { ...sseS3ResponseHeaders(upload.headers.encryption), ...customerKeyResponseHeaders(customerKey) };
+  const sseHeaders = { ...sseS3ResponseHeaders(result.encryption), ...customerKeyResponseHeaders(customerKey) };
   for (const [name, value] of Object.entries(sseHeaders)) response.headers.set(name, value);
   return response;
 }

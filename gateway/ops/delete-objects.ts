@@ -1,3 +1,4 @@
+import { CommitPreconditionError } from '../../src/meta/store.ts';
 import { S3Error } from '../../src/s3/errors.ts';
 import { deleteResultXml, type DeleteResultEntry } from '../../src/s3/xml-copy-delete.ts';
 import { parseXmlBody } from '../../src/s3/xml.ts';
@@ -5,6 +6,7 @@ import { readVerifiedBody } from './verified-body.ts';
 import { MAX_KEY_BYTES, type S3Request } from '../s3-request.ts';
 import { requireOwnedBucket } from '../access/bucket-access.ts';
 import { xmlResponse } from './responses.ts';
+import { deletePreconditionS3Error, normalizedEtag } from './write-conditions.ts';
 
 /** S3's limit on keys per request. */
 export const MAX_DELETE_KEYS = 1000;
@@ -13,7 +15,7 @@ const MAX_DELETE_BODY_BYTES = 8 * 1024 * 1024;
 
 interface DeleteRequest {
   readonly quiet: boolean;
-  readonly objects: readonly { readonly key: string; readonly versionId?: string }[];
+  readonly objects: readonly { readonly key: string; readonly versionId?: string; readonly etag?: string }[];
 }
 
 function single(value: unknown): string | undefined {
@@ -30,11 +32,14 @@ export function parseDeleteRequest(tree: unknown): DeleteRequest {
   const quietText = fields.Quiet === undefined ? 'false' : single(fields.Quiet)?.trim().toLowerCase();
   if (quietText !== 'true' && quietText !== 'false') throw new S3Error('MalformedXML');
   const objects = entries.map((entry: unknown) => {
-    const object = (entry ?? {}) as { Key?: unknown; VersionId?: unknown };
+    const object = (entry ?? {}) as { Key?: unknown; VersionId?: unknown; ETag?: unknown };
     const key = typeof entry === 'object' ? single(object.Key) : undefined;
     const versionId = object.VersionId === undefined ? undefined : single(object.VersionId);
-    if (key === undefined || (object.VersionId !== undefined && versionId === undefined)) throw new S3Error('MalformedXML');
-    return versionId === undefined ? { key } : { key, versionId };
+    const etag = object.ETag === undefined ? undefined : single(object.ETag);
+    if (key === undefined || (object.VersionId !== undefined && versionId === undefined) || (object.ETag !== undefined && etag === undefined)) {
+      throw new S3Error('MalformedXML');
+    }
+    return { key, ...(versionId === undefined ? {} : { versionId }), ...(etag === undefined ? {} : { etag: normalizedEtag(etag) }) };
   });
   return { quiet: quietText === 'true', objects };
 }
@@ -42,7 +47,8 @@ export function parseDeleteRequest(tree: unknown): DeleteRequest {
 /**
  * DeleteObjects (POST `?delete`): the body must carry Content-MD5 or an `x-amz-checksum-*`
  * (verified) as S3 requires; each key is deleted on its own, a key that does not exist counts as
- * deleted, and a key that cannot be deleted gets its own `<Error>` while the others go on. Quiet
+ * deleted, and a key that cannot be deleted gets its own `<Error>` while the others go on (an
+ * `<ETag>` makes that key's delete conditional, as If-Match does for DeleteObject). Quiet
  * mode reports only the errors.
  */
 export async function deleteObjects(request: S3Request): Promise<Response> {
@@ -52,7 +58,7 @@ export async function deleteObjects(request: S3Request): Promise<Response> {
   const { quiet, objects } = parseDeleteRequest(await parseXmlBody(body));
   const entries: DeleteResultEntry[] = [];
   let removedAny = false;
-  for (const { key, versionId } of objects) {
+  for (const { key, versionId, etag } of objects) {
     const refuse = (code: string, message: string) => {
       entries.push({ kind: 'error', key, ...(versionId === undefined ? {} : { versionId }), code, message });
     };
@@ -64,9 +70,14 @@ export async function deleteObjects(request: S3Request): Promise<Response> {
       refuse('NoSuchVersion', 'The specified version does not exist.'); // buckets here are never versioned
     } else {
       try {
-        removedAny = (await deps.store.deleteObject(bucket.name, key)) !== null || removedAny;
+        removedAny = (await deps.store.deleteObject(bucket.name, key, etag)) !== null || removedAny;
         if (!quiet) entries.push({ kind: 'deleted', key, ...(versionId === undefined ? {} : { versionId }) });
       } catch (error) {
+        if (error instanceof CommitPreconditionError) {
+          const refusal = deletePreconditionS3Error(error);
+          refuse(refusal.code, refusal.message);
+          continue;
+        }
         deps.logger.error('delete_objects_key_failed', { requestId: request.c.get('requestId'), bucket: bucket.name, key, error: (error as Error).message });
         refuse('InternalError', 'We encountered an internal error. Please try again.');
       }

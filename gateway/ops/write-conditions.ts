@@ -18,8 +18,22 @@ export function writePrecondition(header: (name: string) => string | undefined):
     return { kind: 'absent' };
   }
   if (ifMatch === undefined) return undefined;
-  if (ifMatch === '*') return { kind: 'etag', etag: '*' };
-  return { kind: 'etag', etag: `"${ifMatch.replace(/^W\//, '').replace(/^"|"$/g, '')}"` };
+  return { kind: 'etag', etag: normalizedEtag(ifMatch) };
+}
+
+/** An If-Match value (or a DeleteObjects `<ETag>`) as stored ETags are written: quoted; `*` as is. */
+export function normalizedEtag(value: string): string {
+  const trimmed = value.trim();
+  return trimmed === '*' ? '*' : `"${trimmed.replace(/^W\//, '').replace(/^"|"$/g, '')}"`;
+}
+
+/**
+ * A conditional delete that failed (S3, 2024): no object under the key is 404 NoSuchKey, another
+ * ETag 412 PreconditionFailed.
+ */
+export function deletePreconditionS3Error(error: CommitPreconditionError): S3Error {
+  if (error.reason === 'absent') return new S3Error('NoSuchKey', { resource: `/${error.bucket}/${error.key}`, extra: { Key: error.key } });
+  return new S3Error('PreconditionFailed', { extra: { Condition: 'If-Match' } });
 }
 
 /**

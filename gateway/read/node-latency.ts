@@ -32,4 +32,12 @@ export class NodeLatency {
     const p95 = sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.95) - 1)]!;
     return Math.max(MIN_HEDGE_MS, p95);
   }
+
+  /** The node's median time to first chunk over its recent reads (ms); null before any read. */
+  recentMedianMs(nodeId: string): number | null {
+    const entry = this.#samples.get(nodeId);
+    if (!entry || entry.count === 0) return null;
+    const sorted = entry.values.slice(0, entry.count).sort();
+    return sorted[Math.floor((sorted.length - 1) / 2)]!;
+  }
 }

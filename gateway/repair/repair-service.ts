@@ -9,7 +9,7 @@ import type { NodeRegistry } from '../nodes/registry.ts';
 import type { ShardClient } from '../nodes/shard-client.ts';
 import type { HashListCache } from '../read/hash-list-cache.ts';
 import { Auditor } from './auditor.ts';
-import { ByteRateLimiter } from './byte-rate-limiter.ts';
+import { ByteRateLimiter } from '../../src/rate/byte-rate-limiter.ts';
 import { Checker, type HealthCensus } from './checker.ts';
 import { Reconciler } from './reconciler.ts';
 import { NodeStates, UnknownNodeError, type NodeState } from './node-states.ts';
@@ -80,7 +80,7 @@ export class RepairService {
     const signals = new RepairSignals({ store, states, metrics, logger, now, shardsPerSegment: totalShards(config.profile) }, kick);
     const checker = new Checker({ store, states, logger, now }, config.repairCheckIntervalMs, kick);
     repairer = new Repairer({ ...deps, states, limiter: new ByteRateLimiter(config.repairRateBytes) }, config.repairConcurrency, config.repairLeaseMs);
-    const reconciler = new Reconciler({ store, registry, metrics, logger, now }, config.reconcileIntervalMs);
+    const reconciler = new Reconciler({ store, registry, metrics, logger, now, onQueued: kick }, config.reconcileIntervalMs);
     let service: RepairService | null = null;
     const auditor = new Auditor({
       store, registry, client: deps.client, hashLists: deps.hashLists, states, metrics, logger, now, shardTimeoutMs: config.shardTimeoutMs,

@@ -46,6 +46,12 @@ export class RepairSignals {
     }
   }
 
+  /** A node's own scrub found shard `shardIndex` of the segment corrupt (the gateway checked that it placed it there). */
+  shardScrubbedCorrupt(segmentId: string, shardIndex: number, placedShards: number): void {
+    this.deps.metrics.repairsQueuedByScrub++;
+    this.#enqueue({ segmentId, healthyShards: Math.max(0, placedShards - 1), corruptShards: [shardIndex] });
+  }
+
   /** A segment write committed only `storedShards` of its shards. */
   segmentWrittenDegraded(segmentId: string, storedShards: number): void {
     this.deps.metrics.repairsQueuedByWrites++;

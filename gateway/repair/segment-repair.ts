@@ -11,7 +11,7 @@ import type { ShardClient, ShardUpload } from '../nodes/shard-client.ts';
 import { chooseNodes } from '../placement.ts';
 import type { HashListCache } from '../read/hash-list-cache.ts';
 import { writeWithBackpressure } from '../write/writable-chunk.ts';
-import type { ByteRateLimiter } from './byte-rate-limiter.ts';
+import type { ByteRateLimiter } from '../../src/rate/byte-rate-limiter.ts';
 import type { NodeStates } from './node-states.ts';
 import { StripeBatchReader, type SourceFailure } from './stripe-batch-reader.ts';
 

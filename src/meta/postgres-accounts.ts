@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Sql } from './postgres-db.ts';
 import { toAccessKey, toAccount, type AccessKeyRow, type AccountRow } from './sqlite-rows.ts';
 import { AccessKeyAlreadyExistsError, AccountAlreadyExistsError, NoSuchAccountError } from './store.ts';
+import type { AccountListPage } from './admin-audit-types.ts';
 import type { AccessKey, Account } from './types.ts';
 
 /**
@@ -12,10 +13,12 @@ import type { AccessKey, Account } from './types.ts';
 export const ACCOUNT_SQL = {
   getSetting: 'SELECT value FROM settings WHERE name = $1',
   setSetting: 'INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = excluded.value',
+  claimSetting: 'INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING',
   insertAccount: 'INSERT INTO accounts (id, name, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
   accountById: 'SELECT * FROM accounts WHERE id = $1',
   accountByIdForKey: 'SELECT * FROM accounts WHERE id = $1 FOR KEY SHARE',
   accountByName: 'SELECT * FROM accounts WHERE name = $1',
+  accountsAfter: 'SELECT * FROM accounts WHERE name > $1 ORDER BY name LIMIT $2',
   insertAccessKey: `INSERT INTO access_keys (access_key_id, secret_key, account_id, created_at) VALUES ($1, $2, $3, $4)
     ON CONFLICT DO NOTHING`,
   accessKeyById: 'SELECT * FROM access_keys WHERE access_key_id = $1',
@@ -36,6 +39,11 @@ export async function getAccount(sql: Sql, id: string): Promise<Account | null> 
 
 export async function getAccountByName(sql: Sql, name: string): Promise<Account | null> {
   return toAccount(await sql.one<AccountRow>(ACCOUNT_SQL.accountByName, [name]));
+}
+
+/** A page of accounts in name order (the name column is COLLATE "C": byte order, as SQLite). */
+export async function listAccounts(sql: Sql, page: AccountListPage): Promise<Account[]> {
+  return (await sql.rows<AccountRow>(ACCOUNT_SQL.accountsAfter, [page.after ?? '', page.limit])).map((row) => toAccount(row)!);
 }
 
 /** Runs inside a write transaction. */

@@ -2,6 +2,8 @@ import type pg from 'pg';
 import { POSTGRES_ENCRYPTION_MIGRATION } from './postgres-migration-encryption.ts';
 import { POSTGRES_NODE_IDENTITY_MIGRATION } from './postgres-migration-node-identity.ts';
 import { POSTGRES_REPAIR_MIGRATION } from './postgres-migration-repair.ts';
+import { POSTGRES_UNENCRYPTED_SEGMENTS_MIGRATION } from './postgres-migration-unencrypted-segments.ts';
+import { POSTGRES_ADMIN_AUDIT_MIGRATION } from './postgres-migration-admin-audit.ts';
 import { SchemaTooNewError } from './sqlite-migrations.ts';
 
 /**
@@ -205,6 +207,8 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   POSTGRES_NODE_IDENTITY_MIGRATION,
   POSTGRES_ENCRYPTION_MIGRATION,
   POSTGRES_REPAIR_MIGRATION,
+  POSTGRES_UNENCRYPTED_SEGMENTS_MIGRATION,
+  POSTGRES_ADMIN_AUDIT_MIGRATION,
 ];
 
 /** The advisory lock (one bigint key) every gateway takes to migrate: "shardgate" in ASCII. */

@@ -51,6 +51,9 @@ export const REPAIR_SQL = {
   // A segment's file names are `<segment id>.<index>`: the range ['<id>.', '<id>/') holds exactly them (COLLATE "C").
   shardsInFlight: `SELECT shard_id, node_id, 'garbage' AS kind FROM garbage WHERE shard_id >= $1 AND shard_id < $2
     UNION ALL SELECT shard_id, node_id, 'pending' AS kind FROM pending_shards WHERE shard_id >= $1 AND shard_id < $2`,
+  shardsPlacedOnNodeBetween: `SELECT s.segment_id, sh.shard_index FROM segments s JOIN shards sh ON sh.segment_ref = s.id
+    WHERE s.segment_id COLLATE "C" >= $1 AND s.segment_id COLLATE "C" <= $2 AND sh.node_id = $3 AND s.ref_count > 0
+    ORDER BY s.segment_id COLLATE "C", sh.shard_index LIMIT $4`,
   // The listed files (in the order given) that are neither placed on the node, pending there, nor queued as garbage there.
   unknownShards: `SELECT u.shard_id FROM unnest($2::text[], $3::text[], $4::integer[]) WITH ORDINALITY AS u(shard_id, segment_id, shard_index, n)
     WHERE NOT EXISTS (SELECT 1 FROM shards sh JOIN segments s ON s.id = sh.segment_ref

@@ -2,6 +2,7 @@ import type { Sql } from './postgres-db.ts';
 import { REPAIR_SQL } from './postgres-repair-sql.ts';
 import { claimPending } from './postgres-segments.ts';
 import type {
+  PlacedShard,
   NodeAdminRecord, NodeAdminState, PlacementSwap, PlacementSwapResult, RepairJob, RepairQueueStats, RepairRequest,
   SegmentPlacement, SegmentScanEntry, ShardInFlight,
 } from './repair-types.ts';
@@ -116,6 +117,11 @@ export async function inFlight(sql: Sql, segmentId: string): Promise<ShardInFlig
     REPAIR_SQL.shardsInFlight, [`${segmentId}.`, `${segmentId}/`],
   );
   return rows.map((row) => ({ shardId: row.shard_id, nodeId: row.node_id, kind: row.kind }));
+}
+
+export async function shardsPlacedOnNode(sql: Sql, nodeId: string, fromSegmentId: string, throughSegmentId: string, limit: number): Promise<PlacedShard[]> {
+  const rows = await sql.rows<{ segment_id: string; shard_index: number }>(REPAIR_SQL.shardsPlacedOnNodeBetween, [fromSegmentId, throughSegmentId, nodeId, limit]);
+  return rows.map((row) => ({ segmentId: row.segment_id, shardIndex: Number(row.shard_index) }));
 }
 
 /** One statement over the listed ids; a name that is not `<segment id>.<index>` is always unknown. */

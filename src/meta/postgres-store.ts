@@ -4,7 +4,9 @@ import type {
   CompletedUpload, ListPartsPage, ListPartsQuery, ListUploadsPage, ListUploadsQuery, MultipartUpload, NewUploadedPart,
   ObjectCopy, ObjectPartLookup, UploadedPart,
 } from './multipart-types.ts';
+import type { AccountListPage, AdminAuditEntry, AdminAuditPage, NewAdminAuditEntry } from './admin-audit-types.ts';
 import * as accounts from './postgres-accounts.ts';
+import * as adminAudit from './postgres-admin-audit.ts';
 import * as buckets from './postgres-buckets.ts';
 import { createPool, describeError, inTransaction, redactUrl, Sql, type PostgresPoolOptions, type TransactionMode } from './postgres-db.ts';
 import * as ledger from './postgres-ledger.ts';
@@ -16,6 +18,8 @@ import * as objects from './postgres-objects.ts';
 import * as operators from './postgres-operators.ts';
 import * as repair from './postgres-repair.ts';
 import * as segmentKeys from './postgres-segment-keys.ts';
+import * as replacements from './postgres-segment-replacement.ts';
+import type { SegmentReplacement, SegmentReplacementResult, UnencryptedSegmentTotals } from './segment-replacement-types.ts';
 import * as writes from './postgres-write-queue.ts';
 import type { LedgerChange } from './sqlite-ledger.ts';
 import { toBucket } from './sqlite-rows.ts';
@@ -26,6 +30,7 @@ import type {
   SegmentRecord,
 } from './types.ts';
 import type {
+  PlacedShard,
   NodeAdminRecord, NodeAdminState, PlacementSwap, PlacementSwapResult, RepairJob, RepairQueueStats, RepairRequest,
   SegmentPlacement, SegmentScanEntry, ShardInFlight,
 } from './repair-types.ts';
@@ -96,6 +101,11 @@ export class PostgresMetaStore implements MetaStore {
     return (await this.#sql.one<{ value: string }>(accounts.ACCOUNT_SQL.getSetting, [name]))?.value ?? null;
   }
 
+  async claimSetting(name: string, value: string): Promise<string> {
+    await this.#sql.run(accounts.ACCOUNT_SQL.claimSetting, [name, value]);
+    return (await this.#sql.one<{ value: string }>(accounts.ACCOUNT_SQL.getSetting, [name]))!.value;
+  }
+
   async setSetting(name: string, value: string): Promise<void> {
     await this.#sql.run(accounts.ACCOUNT_SQL.setSetting, [name, value]);
   }
@@ -110,6 +120,10 @@ export class PostgresMetaStore implements MetaStore {
 
   getAccountByName(name: string): Promise<Account | null> {
     return accounts.getAccountByName(this.#sql, name);
+  }
+
+  listAccounts(page: AccountListPage): Promise<Account[]> {
+    return accounts.listAccounts(this.#sql, page);
   }
 
   createAccessKey(accountId: string, accessKeyId: string, secretKey: string): Promise<AccessKey> {
@@ -190,8 +204,8 @@ export class PostgresMetaStore implements MetaStore {
     return this.#tx('read', (sql) => objects.getSegments(sql, versionId, span));
   }
 
-  deleteObject(bucket: string, key: string): Promise<ObjectVersion | null> {
-    return this.#tx('write', (sql) => objects.deleteObject(sql, this.#ledger, bucket, key, this.#now()));
+  deleteObject(bucket: string, key: string, ifMatch?: string): Promise<ObjectVersion | null> {
+    return this.#tx('write', (sql) => objects.deleteObject(sql, this.#ledger, bucket, key, this.#now(), ifMatch));
   }
 
   listObjects(bucket: string, query: ListObjectsQuery): Promise<ListObjectsPage> {
@@ -362,8 +376,24 @@ export class PostgresMetaStore implements MetaStore {
     return repair.unknownShards(this.#sql, nodeId, shardIds);
   }
 
+  listShardsPlacedOnNode(nodeId: string, fromSegmentId: string, throughSegmentId: string, limit: number): Promise<PlacedShard[]> {
+    return repair.shardsPlacedOnNode(this.#sql, nodeId, fromSegmentId, throughSegmentId, limit);
+  }
+
   replaceShardPlacements(swap: PlacementSwap): Promise<PlacementSwapResult> {
     return this.#tx('write', (sql) => repair.swap(sql, swap, this.#now()));
+  }
+
+  replaceSegment(request: SegmentReplacement): Promise<SegmentReplacementResult> {
+    return this.#tx('write', (sql) => replacements.replace(sql, request, this.#now()));
+  }
+
+  scanUnencryptedSegments(afterCursor: number, limit: number): Promise<SegmentScanEntry[]> {
+    return this.#tx('read', (sql) => replacements.unencryptedAfter(sql, afterCursor, limit));
+  }
+
+  countUnencryptedSegments(): Promise<UnencryptedSegmentTotals> {
+    return this.#tx('read', (sql) => replacements.unencryptedTotals(sql));
   }
 
   scanStorageEvents(accountId: string, before: Date, visit: (event: StorageEvent) => void): Promise<void> {
@@ -380,5 +410,13 @@ export class PostgresMetaStore implements MetaStore {
 
   smallObjectPrefixes(query: SmallObjectQuery): Promise<SmallObjectPrefix[]> {
     return ledger.listSmallObjectPrefixes(this.#sql, query);
+  }
+
+  appendAdminAudit(entry: NewAdminAuditEntry): Promise<AdminAuditEntry> {
+    return adminAudit.appendAdminAudit(this.#sql, entry);
+  }
+
+  listAdminAudit(page: AdminAuditPage): Promise<AdminAuditEntry[]> {
+    return adminAudit.listAdminAudit(this.#sql, page);
   }
 }

@@ -85,3 +85,9 @@ export interface ShardInFlight {
   readonly nodeId: string;
   readonly kind: 'garbage' | 'pending';
 }
+
+/** A shard metadata places on a node: file `<segmentId>.<shardIndex>` there. */
+export interface PlacedShard {
+  readonly segmentId: string;
+  readonly shardIndex: number;
+}

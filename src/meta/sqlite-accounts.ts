@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { toAccessKey, toAccount, type AccessKeyRow, type AccountRow } from './sqlite-rows.ts';
 import type { Statements } from './sqlite-statements.ts';
 import { AccessKeyAlreadyExistsError, AccountAlreadyExistsError, NoSuchAccountError } from './store.ts';
+import type { AccountListPage } from './admin-audit-types.ts';
 import type { AccessKey, Account } from './types.ts';
 
 /**
@@ -26,6 +27,11 @@ export class SqliteAccounts {
 
   getAccountByName(name: string): Account | null {
     return toAccount(this.sql.accountByName.get(name) as AccountRow | undefined);
+  }
+
+  /** A page of accounts in name order (index seek on the unique name). */
+  listAccounts(page: AccountListPage): Account[] {
+    return (this.sql.accountsAfter.all(page.after ?? '', page.limit) as AccountRow[]).map((row) => toAccount(row)!);
   }
 
   /** Runs inside a write transaction. */

@@ -3,6 +3,8 @@ import { ENCRYPTION_MIGRATION } from './sqlite-migration-encryption.ts';
 import { MULTIPART_MIGRATION } from './sqlite-migration-multipart.ts';
 import { NODE_IDENTITY_MIGRATION } from './sqlite-migration-node-identity.ts';
 import { REPAIR_MIGRATION } from './sqlite-migration-repair.ts';
+import { UNENCRYPTED_SEGMENTS_MIGRATION } from './sqlite-migration-unencrypted-segments.ts';
+import { ADMIN_AUDIT_MIGRATION } from './sqlite-migration-admin-audit.ts';
 
 /**
  * The SQLite schema as an append-only list: migration i (0-based) takes `user_version` from i to
@@ -162,6 +164,9 @@ export const MIGRATIONS: readonly string[] = [
   ENCRYPTION_MIGRATION,
   // Placement versions, node admin states, the repair queue (see the imported file).
   REPAIR_MIGRATION,
+  UNENCRYPTED_SEGMENTS_MIGRATION,
+  // The web console's admin audit log (see the imported file).
+  ADMIN_AUDIT_MIGRATION,
 ];
 
 export class SchemaTooNewError extends Error {

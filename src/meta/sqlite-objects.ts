@@ -91,9 +91,10 @@ export class SqliteObjects {
   }
 
   /** Returns the version deleted, null when the key had none. */
-  delete(bucket: string, key: string): ObjectVersion | null {
+  delete(bucket: string, key: string, ifMatch?: string): ObjectVersion | null {
     const bucketRow = this.ctx.bucketRow(bucket);
     const row = bucketRow && this.ctx.sql.objectByKey.get(bucketRow.id, key) as ObjectRow | undefined;
+    if (ifMatch !== undefined) checkPrecondition({ kind: 'etag', etag: ifMatch }, row || undefined, { bucket, key });
     if (!row) return null;
     const now = this.ctx.now();
     this.retire(row);

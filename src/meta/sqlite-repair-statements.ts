@@ -49,6 +49,9 @@ export const REPAIR_SQL = {
   shardPlacedOnNode: `SELECT 1 FROM shards sh JOIN segments s ON s.id = sh.segment_ref
     WHERE s.segment_id = ? AND sh.shard_index = ? AND sh.node_id = ?`,
   shardPendingOnNode: 'SELECT 1 FROM pending_shards WHERE shard_id = ? AND node_id = ? LIMIT 1',
+  shardsPlacedOnNodeBetween: `SELECT s.segment_id, sh.shard_index FROM segments s JOIN shards sh ON sh.segment_ref = s.id
+    WHERE s.segment_id >= ? AND s.segment_id <= ? AND sh.node_id = ? AND s.ref_count > 0
+    ORDER BY s.segment_id, sh.shard_index LIMIT ?`,
   shardGarbageOnNode: 'SELECT 1 FROM garbage WHERE shard_id = ? AND node_id = ? LIMIT 1',
 } as const;
 

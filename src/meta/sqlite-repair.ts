@@ -1,6 +1,6 @@
 import type {
   NodeAdminRecord, NodeAdminState, PlacementSwap, PlacementSwapResult, RepairJob, RepairQueueStats, RepairRequest,
-  SegmentPlacement, SegmentScanEntry, ShardInFlight,
+  PlacedShard, SegmentPlacement, SegmentScanEntry, ShardInFlight,
 } from './repair-types.ts';
 import type { RepairStatements } from './sqlite-repair-statements.ts';
 import { PendingClaim } from './sqlite-segments.ts';
@@ -119,6 +119,12 @@ export class SqliteRepair {
           && !this.sql.shardPendingOnNode.get(id, nodeId)
           && !this.sql.shardGarbageOnNode.get(id, nodeId));
     });
+  }
+
+  /** Runs inside a read transaction. */
+  shardsPlacedOnNode(nodeId: string, fromSegmentId: string, throughSegmentId: string, limit: number): PlacedShard[] {
+    return (this.sql.shardsPlacedOnNodeBetween.all(fromSegmentId, throughSegmentId, nodeId, limit) as { segment_id: string; shard_index: number }[])
+      .map((row) => ({ segmentId: row.segment_id, shardIndex: row.shard_index }));
   }
 
   /** Runs inside a write transaction; throws WriteAbandonedError (nothing changed) when a new shard is no longer pending. */

@@ -14,10 +14,12 @@ const OBJECT_SEGMENT_COLUMNS = `SELECT s.id, s.segment_id, os.segment_index, os.
 export const SQL = {
   getSetting: 'SELECT value FROM settings WHERE name = ?',
   setSetting: 'INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value',
+  claimSetting: 'INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING',
 
   insertAccount: 'INSERT INTO accounts (id, name, created_at) VALUES (?, ?, ?)',
   accountById: 'SELECT * FROM accounts WHERE id = ?',
   accountByName: 'SELECT * FROM accounts WHERE name = ?',
+  accountsAfter: 'SELECT * FROM accounts WHERE name > ? ORDER BY name LIMIT ?',
   insertAccessKey: 'INSERT INTO access_keys (access_key_id, secret_key, account_id, created_at) VALUES (?, ?, ?, ?)',
   accessKeyById: 'SELECT * FROM access_keys WHERE access_key_id = ?',
   accessKeys: 'SELECT * FROM access_keys ORDER BY created_at, access_key_id',

@@ -4,13 +4,17 @@ import type {
   CompletedUpload, ListPartsPage, ListPartsQuery, ListUploadsPage, ListUploadsQuery, MultipartUpload, NewUploadedPart,
   ObjectCopy, ObjectPartLookup, UploadedPart,
 } from './multipart-types.ts';
+import type { AccountListPage, AdminAuditEntry, AdminAuditPage, NewAdminAuditEntry } from './admin-audit-types.ts';
 import { SqliteAccounts } from './sqlite-accounts.ts';
+import { SqliteAdminAudit } from './sqlite-admin-audit.ts';
 import { migrate } from './sqlite-migrations.ts';
 import { prepareMultipartStatements } from './sqlite-multipart-statements.ts';
 import { SqliteMultipart, type LedgerBucket } from './sqlite-multipart.ts';
 import { SqliteNodes } from './sqlite-nodes.ts';
 import { SqliteOperators } from './sqlite-operators.ts';
 import { SqliteRepair } from './sqlite-repair.ts';
+import { SqliteSegmentReplacement } from './sqlite-segment-replacement.ts';
+import type { SegmentReplacement, SegmentReplacementResult, UnencryptedSegmentTotals } from './segment-replacement-types.ts';
 import { prepareRepairStatements } from './sqlite-repair-statements.ts';
 import { SqliteObjectCopy } from './sqlite-object-copy.ts';
 import { SqliteObjects } from './sqlite-objects.ts';
@@ -32,6 +36,7 @@ import type {
 } from './types.ts';
 import type { JoinToken, NewJoinToken, NodeTombstone, Operator } from './types.ts';
 import type {
+  PlacedShard,
   NodeAdminRecord, NodeAdminState, PlacementSwap, PlacementSwapResult, RepairJob, RepairQueueStats, RepairRequest,
   SegmentPlacement, SegmentScanEntry, ShardInFlight,
 } from './repair-types.ts';
@@ -68,6 +73,8 @@ export class SqliteMetaStore implements MetaStore {
   readonly #writes: SqliteWriteQueue;
   readonly #segmentKeys: SqliteSegmentKeys;
   readonly #repair: SqliteRepair;
+  readonly #replacements: SqliteSegmentReplacement;
+  readonly #adminAudit: SqliteAdminAudit;
   /** One cached transaction wrapper that runs the function it is given. */
   readonly #transaction: Database.Transaction<(fn: () => unknown) => unknown>;
 
@@ -116,6 +123,8 @@ export class SqliteMetaStore implements MetaStore {
     this.#writes = new SqliteWriteQueue(this.#sql, now);
     this.#segmentKeys = new SqliteSegmentKeys(db);
     this.#repair = new SqliteRepair(prepareRepairStatements(db), this.#sql);
+    this.#replacements = new SqliteSegmentReplacement(db, this.#sql, this.#repair);
+    this.#adminAudit = new SqliteAdminAudit(db);
   }
 
   /** Runs `fn` in one IMMEDIATE transaction (rolled back when it throws). */
@@ -137,6 +146,11 @@ export class SqliteMetaStore implements MetaStore {
     return row?.value ?? null;
   }
 
+  async claimSetting(name: string, value: string): Promise<string> {
+    this.#sql.claimSetting.run(name, value);
+    return (this.#sql.getSetting.get(name) as { value: string }).value;
+  }
+
   async setSetting(name: string, value: string): Promise<void> {
     this.#sql.setSetting.run(name, value);
   }
@@ -151,6 +165,10 @@ export class SqliteMetaStore implements MetaStore {
 
   async getAccountByName(name: string): Promise<Account | null> {
     return this.#accounts.getAccountByName(name);
+  }
+
+  async listAccounts(page: AccountListPage): Promise<Account[]> {
+    return this.#accounts.listAccounts(page);
   }
 
   async createAccessKey(accountId: string, accessKeyId: string, secretKey: string): Promise<AccessKey> {
@@ -257,8 +275,8 @@ export class SqliteMetaStore implements MetaStore {
     return this.#read(() => this.#objects.segments(versionId, span));
   }
 
-  async deleteObject(bucket: string, key: string): Promise<ObjectVersion | null> {
-    return this.#write(() => this.#objects.delete(bucket, key));
+  async deleteObject(bucket: string, key: string, ifMatch?: string): Promise<ObjectVersion | null> {
+    return this.#write(() => this.#objects.delete(bucket, key, ifMatch));
   }
 
   async listObjects(bucket: string, query: ListObjectsQuery): Promise<ListObjectsPage> {
@@ -429,8 +447,24 @@ export class SqliteMetaStore implements MetaStore {
     return this.#read(() => this.#repair.unknownShards(nodeId, shardIds));
   }
 
+  async listShardsPlacedOnNode(nodeId: string, fromSegmentId: string, throughSegmentId: string, limit: number): Promise<PlacedShard[]> {
+    return this.#read(() => this.#repair.shardsPlacedOnNode(nodeId, fromSegmentId, throughSegmentId, limit));
+  }
+
   async replaceShardPlacements(swap: PlacementSwap): Promise<PlacementSwapResult> {
     return this.#write(() => this.#repair.swap(swap, this.#now()));
+  }
+
+  async replaceSegment(request: SegmentReplacement): Promise<SegmentReplacementResult> {
+    return this.#write(() => this.#replacements.replace(request, this.#now()));
+  }
+
+  async scanUnencryptedSegments(afterCursor: number, limit: number): Promise<SegmentScanEntry[]> {
+    return this.#read(() => this.#replacements.unencryptedAfter(afterCursor, limit));
+  }
+
+  async countUnencryptedSegments(): Promise<UnencryptedSegmentTotals> {
+    return this.#replacements.unencryptedTotals();
   }
 
   async scanStorageEvents(accountId: string, before: Date, visit: (event: StorageEvent) => void): Promise<void> {
@@ -447,6 +481,14 @@ export class SqliteMetaStore implements MetaStore {
 
   async smallObjectPrefixes(query: SmallObjectQuery): Promise<SmallObjectPrefix[]> {
     return listSmallObjectPrefixes(this.#sql, query);
+  }
+
+  async appendAdminAudit(entry: NewAdminAuditEntry): Promise<AdminAuditEntry> {
+    return this.#adminAudit.append(entry);
+  }
+
+  async listAdminAudit(page: AdminAuditPage): Promise<AdminAuditEntry[]> {
+    return this.#adminAudit.list(page);
   }
 
   /**

@@ -172,6 +172,27 @@ export function runRepairContract(test: TestFn, makeStore: MakeStore): void {
     t.is(await store.getObject('bucket', 'k'), null);
   });
 
+  test('listShardsPlacedOnNode lists what metadata places on a node within a segment id range, in order, a page at a time', async (t) => {
+    const store = await openStore(t, makeStore);
+    await createAccountAndBucket(store);
+    const first = await storedSegment(store, 'a');
+    const second = await storedSegment(store, 'b');
+    const [low, high] = [first, second].sort();
+    const node = (await store.getSegmentPlacement(first))!.shards[0]!.nodeId;
+    const on = async (nodeId: string, from: string, through: string, limit = 100) =>
+      (await store.listShardsPlacedOnNode(nodeId, from, through, limit)).map((p) => `${p.segmentId}.${p.shardIndex}`);
+    const placedOn = async (segmentId: string) => (await store.getSegmentPlacement(segmentId))!.shards.filter((s) => s.nodeId === node).map((s) => shardId(segmentId, s.shardIndex));
+    const all = [...await placedOn(low!), ...await placedOn(high!)];
+    t.true(all.length >= 2);
+    t.deepEqual(await on(node, '0'.repeat(32), 'f'.repeat(32)), all);
+    t.deepEqual(await on(node, high!, 'f'.repeat(32)), await placedOn(high!), 'the range bounds are inclusive');
+    t.deepEqual(await on(node, '0'.repeat(32), low!), await placedOn(low!));
+    t.deepEqual(await on(node, '0'.repeat(32), 'f'.repeat(32), 1), all.slice(0, 1));
+    t.deepEqual(await on('node-nowhere', '0'.repeat(32), 'f'.repeat(32)), []);
+    await store.deleteObject('bucket', 'a');
+    t.false((await on(node, '0'.repeat(32), 'f'.repeat(32))).some((id) => id.startsWith(first)), 'a deleted object\'s segment is not expected anywhere');
+  });
+
   test('listUnknownShards names the files metadata does not expect on that node', async (t) => {
     const store = await openStore(t, makeStore);
     await createAccountAndBucket(store);

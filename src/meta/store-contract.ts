@@ -1,4 +1,5 @@
 import type { TestFn } from 'ava';
+import { runAdminAuditContract } from './store-contract-admin-audit.ts';
 import { runBucketAccessContract } from './store-contract-bucket-access.ts';
 import { runCopyContract } from './store-contract-copy.ts';
 import { runEncryptionContract } from './store-contract-encryption.ts';
@@ -7,6 +8,7 @@ import { runMultipartContract } from './store-contract-multipart.ts';
 import { runObjectContract } from './store-contract-objects.ts';
 import { runOperatorContract } from './store-contract-operators.ts';
 import { runRepairContract } from './store-contract-repair.ts';
+import { runSegmentReplacementContract } from './store-contract-segment-replacement.ts';
 import { runUsageContract } from './store-contract-usage.ts';
 import { createAccountAndBucket, newVersion, openStore, PROFILE, type MakeStore } from './store-contract-fixtures.ts';
 import type { MetaStore } from './store.ts';
@@ -30,6 +32,8 @@ export function runMetaStoreContract(test: TestFn, makeStore: MakeStore): void {
   runCopyContract(test, makeStore);
   runEncryptionContract(test, makeStore);
   runRepairContract(test, makeStore);
+  runSegmentReplacementContract(test, makeStore);
+  runAdminAuditContract(test, makeStore);
 }
 
 function runAccountContract(test: TestFn, makeStore: MakeStore): void {
@@ -43,6 +47,9 @@ function runAccountContract(test: TestFn, makeStore: MakeStore): void {
     t.is(await store.getSetting('cluster.name'), 'é😀 \n "quoted"');
     await store.setSetting('empty', '');
     t.is(await store.getSetting('empty'), '');
+    t.is(await store.claimSetting('claimed', 'first'), 'first');
+    t.is(await store.claimSetting('claimed', 'second'), 'first', 'a stored value is never replaced by a claim');
+    t.is(await store.getSetting('claimed'), 'first');
   });
 
   test('accounts are found by id and by unique name', async (t) => {

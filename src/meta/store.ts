@@ -1,4 +1,5 @@
 import type { Span } from '../span.ts';
+import type { AccountListPage, AdminAuditEntry, AdminAuditPage, NewAdminAuditEntry } from './admin-audit-types.ts';
 import type {
   CompletedUpload, ListPartsPage, ListPartsQuery, ListUploadsPage, ListUploadsQuery, MultipartUpload, NewUploadedPart,
   ObjectCopy, ObjectPartLookup, UploadedPart,
@@ -9,9 +10,11 @@ import type {
 } from './types.ts';
 import type { JoinToken, NewJoinToken, NodeTombstone, Operator } from './types.ts';
 import type {
+  PlacedShard,
   NodeAdminRecord, NodeAdminState, PlacementSwap, PlacementSwapResult, RepairJob, RepairQueueStats, RepairRequest,
   SegmentPlacement, SegmentScanEntry, ShardInFlight,
 } from './repair-types.ts';
+import type { SegmentReplacement, SegmentReplacementResult, UnencryptedSegmentTotals } from './segment-replacement-types.ts';
 import type {
   RequestUsage, RequestUsageTotal, SmallObjectPrefix, SmallObjectQuery, StorageEvent, TimeWindow,
 } from './usage-types.ts';
@@ -142,11 +145,18 @@ export interface MetaStore {
   /** A small persisted key/value for generated credentials and cluster settings. */
   getSetting(name: string): Promise<string | null>;
   setSetting(name: string, value: string): Promise<void>;
+  /**
+   * Stores `value` under `name` unless a value is already stored, and returns the stored one:
+   * gateways starting at once on one database agree on a generated secret (the first writer wins).
+   */
+  claimSetting(name: string, value: string): Promise<string>;
 
   /** Names are unique: throws AccountAlreadyExistsError when taken. */
   createAccount(name: string): Promise<Account>;
   getAccount(id: string): Promise<Account | null>;
   getAccountByName(name: string): Promise<Account | null>;
+  /** A page of accounts in name order (UTF-8 byte order on both backends), by index seek. */
+  listAccounts(page: AccountListPage): Promise<Account[]>;
   /** Throws NoSuchAccountError for an unknown account, AccessKeyAlreadyExistsError for a taken id. */
   createAccessKey(accountId: string, accessKeyId: string, secretKey: string): Promise<AccessKey>;
   /** Returns revoked keys too: the caller decides (a revoked key must fail auth). */
@@ -221,7 +231,12 @@ export interface MetaStore {
    * shares its segments (a copy). Returns what was removed. Replacing a version (commitObject,
    * copyObject, completeMultipartUpload) releases its segments the same way.
    */
-  deleteObject(bucket: string, key: string): Promise<ObjectVersion | null>;
+  /**
+   * With `ifMatch` (a conditional delete: an ETag, or `*` for any), the key's current version is
+   * checked in the same transaction: CommitPreconditionError (`absent` or `etag`) and nothing
+   * changes when it does not hold.
+   */
+  deleteObject(bucket: string, key: string, ifMatch?: string): Promise<ObjectVersion | null>;
   /**
    * Keys in UTF-8 byte order (S3's), by index seeks. Keys must be well-formed Unicode (no lone
    * surrogates). A page is the sorted run of entries — keys, and common prefixes standing for all
@@ -376,6 +391,12 @@ export interface MetaStore {
    */
   listUnknownShards(nodeId: string, shardIds: readonly string[]): Promise<string[]>;
   /**
+   * Reconciliation, the other way: the shards of referenced segments whose ids lie in
+   * [`fromSegmentId`, `throughSegmentId`] (inclusive) that metadata places on the node, ordered by
+   * segment id then shard index, at most `limit` (page by calling again from the last segment id).
+   */
+  listShardsPlacedOnNode(nodeId: string, fromSegmentId: string, throughSegmentId: string, limit: number): Promise<PlacedShard[]>;
+  /**
    * The one placement primitive (repair, drain, re-encryption): in one transaction, if the segment
    * is still referenced and still at `expectedVersion`, each replacement becomes the placement of
    * its shard index, the shard it replaces goes to the garbage queue, the new shards stop being
@@ -384,6 +405,27 @@ export interface MetaStore {
    * shards go to garbage. WriteAbandonedError (nothing changes) when a new shard is no longer pending.
    */
   replaceShardPlacements(swap: PlacementSwap): Promise<PlacementSwapResult>;
+  /**
+   * The whole-segment primitive (re-encryption; see segment-replacement-types.ts): in one
+   * transaction, if the segment is still referenced and still at `expectedVersion`, the
+   * replacement is inserted as a new segment with the old one's length, every object and part row
+   * naming the old segment names the new one instead (so its reference count is the old one's),
+   * the old segment's shards go to the garbage queue and its row is deleted, each object left with
+   * no segment in the clear and no encryption recorded gets `objectEncryption`, and the new
+   * shards stop being pending under `writeId` (its other pending shards go to garbage).
+   * Otherwise `{ replaced: false }` and nothing changes: the caller abandons its write, so the new
+   * shards go to garbage. WriteAbandonedError (nothing changes) when a new shard is no longer
+   * pending. Billing is logical: no storage event (the objects' sizes do not change).
+   */
+  replaceSegment(request: SegmentReplacement): Promise<SegmentReplacementResult>;
+  /**
+   * Referenced segments stored in the clear (no data key) in a stable order, `limit` at a time
+   * after `afterCursor` (0 to start), by index seeks on a partial index: a re-encryption walks
+   * them in bounded memory, resumes, and a rerun finds none once all are encrypted.
+   */
+  scanUnencryptedSegments(afterCursor: number, limit: number): Promise<SegmentScanEntry[]>;
+  /** How many referenced segments, and data bytes, are stored in the clear. */
+  countUnencryptedSegments(): Promise<UnencryptedSegmentTotals>;
 
   /*
    * Billing ledger (append-only; see usage-types.ts). Storage events are the store's own job:
@@ -407,4 +449,9 @@ export interface MetaStore {
   sumRequestUsage(accountId: string, window: TimeWindow): Promise<RequestUsageTotal[]>;
   /** Current objects below a size, counted per (bucket, key prefix), most objects first. */
   smallObjectPrefixes(query: SmallObjectQuery): Promise<SmallObjectPrefix[]>;
+
+  /** Appends one entry to the admin audit log (the web console's actions); returns it with its id. */
+  appendAdminAudit(entry: NewAdminAuditEntry): Promise<AdminAuditEntry>;
+  /** Admin audit entries newest first, `limit` at most, only ids below `before` when given. */
+  listAdminAudit(page: AdminAuditPage): Promise<AdminAuditEntry[]>;
 }

@@ -49,6 +49,10 @@ export function heartbeatMessage(message: HeartbeatToSign): string {
   return ['shardgate-node-heartbeat-v1', message.nodeId, message.url, String(message.freeBytes), String(message.capacityBytes), String(message.signedAtMs)].join('\n');
 }
 
+export function scrubReportMessage(message: { readonly nodeId: string; readonly signedAtMs: number; readonly corruptShards: readonly string[] }): string {
+  return ['shardgate-node-scrub-report-v1', message.nodeId, String(message.signedAtMs), ...message.corruptShards].join('\n');
+}
+
 export function generateNodeKeyPair(): KeyObject {
   return generateKeyPairSync('ed25519').privateKey;
 }

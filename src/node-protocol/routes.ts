@@ -14,6 +14,7 @@
  * Gateway endpoints the node calls (signed with the node's Ed25519 key, see node-key.ts):
  *   POST   /_/nodes/register          NodeRegisterRequest         → 200 NodeRegisterResponse, 403 NodeRefusal
  *   POST   /_/nodes/heartbeat         NodeHeartbeatRequest        → 204, 403/404 NodeRefusal
+ *   POST   /_/nodes/scrub-report      NodeScrubReport             → 200 { accepted }, 400/403/404 NodeRefusal
  * Errors from a node carry a JSON body `NodeErrorBody`.
  */
 
@@ -97,6 +98,20 @@ export interface NodeHeartbeatRequest {
   /** Gateway time (ms) of signing; must be newer than the node's previous heartbeat. */
   readonly signedAtMs: number;
   /** base64url Ed25519 signature of `heartbeatMessage` by the node key. */
+  readonly signature: string;
+}
+
+export const NODE_SCRUB_REPORT_PATH = '/_/nodes/scrub-report';
+/** Shard ids per scrub report at most; a node with more sends several. */
+export const MAX_SCRUB_REPORT_SHARDS = 256;
+
+/** Shards the node's own scrub found corrupt (their bytes or hash list do not match). */
+export interface NodeScrubReport {
+  readonly nodeId: string;
+  readonly corruptShards: readonly string[];
+  /** Gateway time (ms) of signing; must be within the signature window. */
+  readonly signedAtMs: number;
+  /** base64url Ed25519 signature of `scrubReportMessage` by the node key. */
   readonly signature: string;
 }
 
@@ -224,6 +239,19 @@ export function parseNodeHeartbeatRequest(body: unknown): NodeHeartbeatRequest {
     url: stringField(body, 'url'),
     freeBytes: byteCountField(body, 'freeBytes'),
     capacityBytes: byteCountField(body, 'capacityBytes'),
+    signedAtMs: byteCountField(body, 'signedAtMs'),
+    signature: stringField(body, 'signature'),
+  };
+}
+
+export function parseNodeScrubReport(body: unknown): NodeScrubReport {
+  const shards = (body as { corruptShards?: unknown } | null)?.corruptShards;
+  if (!Array.isArray(shards) || shards.length === 0 || shards.length > MAX_SCRUB_REPORT_SHARDS || !shards.every((id) => typeof id === 'string' && isValidShardId(id))) {
+    throw new NodeMessageError(`corruptShards must be 1 to ${MAX_SCRUB_REPORT_SHARDS} shard ids`);
+  }
+  return {
+    nodeId: stringField(body, 'nodeId'),
+    corruptShards: shards as string[],
     signedAtMs: byteCountField(body, 'signedAtMs'),
     signature: stringField(body, 'signature'),
   };
