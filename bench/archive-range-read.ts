@@ -19,7 +19,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
@@ -38,6 +38,7 @@ import { machineInfo } from './machine-info.ts';
 import { findNginx, startNginx, type RunningNginx } from './nginx.ts';
 import { seededRandom } from './object-bytes.ts';
 import { distribution, formatTable, type Distribution } from './stats.ts';
+import { formatStageTable, stageMedians } from './server-timing.ts';
 import { writeSyntheticHls } from './synthetic-hls.ts';
 import { runConcurrently, signedGet, type TimedRequest } from './timed-get.ts';
 import { writeResultsJson } from './results-file.ts';
@@ -74,6 +75,10 @@ interface ScenarioResult {
   target: Target; state: string; concurrency: number; reads: number; errors: number; errorMessages: string[];
   ttfbMs: Distribution; totalMs: Distribution; bytes: number; wallSeconds: number; mbPerSecond: number;
   cpuSeconds: Record<string, number>;
+  /** Median ms of each stage the gateway reported in Server-Timing (empty for nginx). */
+  stagesMsP50: Record<string, number>;
+  /** os.loadavg() when the scenario started: the machine is shared, so say how busy it was. */
+  loadAverage: number[];
   ratioToNginx: { ttfbP50: number; totalP50: number; totalP99: number; mbPerSecond: number } | null;
 }
 
@@ -121,15 +126,21 @@ function requestFor(target: Target, segment: Segment, urls: { gateway: string; n
 }
 
 function printTable(results: readonly ScenarioResult[]): void {
-  const header = ['target', 'state', 'conc', 'reads', 'err', 'ttfb p50', 'p90', 'p99', 'total p50', 'p90', 'p99', 'MB/s', '×nginx p50', '×nginx MB/s'];
+  const header = ['target', 'state', 'conc', 'reads', 'err', 'ttfb p50', 'p90', 'p99', 'total p50', 'p90', 'p99', 'MB/s', '×nginx p50', '×nginx MB/s', 'load'];
   const rows = results.map((r) => [
     r.target, r.state, r.concurrency, r.reads, r.errors,
     ...[r.ttfbMs.p50, r.ttfbMs.p90, r.ttfbMs.p99, r.totalMs.p50, r.totalMs.p90, r.totalMs.p99].map((ms) => round(ms).toFixed(1)),
     round(r.mbPerSecond).toFixed(1),
     r.ratioToNginx ? r.ratioToNginx.totalP50.toFixed(2) : '-',
     r.ratioToNginx ? r.ratioToNginx.mbPerSecond.toFixed(2) : '-',
+    r.loadAverage[0]!.toFixed(2),
   ]);
-  console.log(`\n${formatTable(header, rows)}\n(latencies in ms; ×nginx: gateway ÷ nginx at the same concurrency)`);
+  console.log(`\n${formatTable(header, rows)}\n(latencies in ms; ×nginx: gateway ÷ nginx at the same concurrency; load: 1-minute load average at the scenario's start)`);
+  const timed = results.filter((r) => Object.keys(r.stagesMsP50).length > 0);
+  if (timed.length > 0) {
+    console.log(`\n${formatStageTable(timed.map((r) => ({ label: `${r.target} ${r.state} c=${r.concurrency}`, ttfbP50: r.ttfbMs.p50, stages: r.stagesMsP50 })))}`);
+    console.log('(gateway Server-Timing stages, p50 ms over the scenario; first-byte is when the status line went out; client ttfb: what the client saw)');
+  }
 }
 
 async function writeResults(report: object, results: readonly ScenarioResult[], startedAt: Date): Promise<string> {
@@ -169,7 +180,7 @@ export async function runArchiveRangeRead(argv: readonly string[]): Promise<numb
   const random = seededRandom(s.seed);
   const root = await mkdtemp(path.join(tmpdir(), 'shardgate-archive-bench-'));
   await chmod(root, 0o755);
-  const cluster = new BenchCluster({ nodes: NODES, gatewayArgs: ['--log-requests', 'false', '--node-timeout', String(NODE_TIMEOUT_MS)] });
+  const cluster = new BenchCluster({ nodes: NODES, gatewayArgs: ['--log-requests', 'false', '--server-timing', 'true', '--node-timeout', String(NODE_TIMEOUT_MS)] });
   let nginx: RunningNginx | null = null;
   let source: FileSource | null = null;
   const dispatcher = new Agent({ connections: 64, keepAliveTimeout: 60_000 });
@@ -218,7 +229,8 @@ export async function runArchiveRangeRead(argv: readonly string[]): Promise<numb
     const urls = { gateway: cluster.gatewayUrl, nginx: nginx?.url ?? '' };
     const results: ScenarioResult[] = [];
     const scenario = async (target: Target, state: string, concurrency: number): Promise<void> => {
-      console.log(`${target}, ${state}, concurrency ${concurrency}: ${s.reads} reads…`);
+      const loadAverage = os.loadavg().map((load) => round(load, 2));
+      console.log(`${target}, ${state}, concurrency ${concurrency}: ${s.reads} reads… (load ${loadAverage.join(' ')})`);
       await runConcurrently(dispatcher, warmup.length, concurrency, (index) => requestFor(target, warmup[index]!, urls, endpoint, source!));
       const cpuBefore = cluster.cpuSeconds();
       const run = await runConcurrently(dispatcher, reads.length, concurrency, (index) => requestFor(target, reads[index]!, urls, endpoint, source!));
@@ -228,7 +240,8 @@ export async function runArchiveRangeRead(argv: readonly string[]): Promise<numb
         ttfbMs: distribution(run.samples.map((sample) => sample.ttfbMs)),
         totalMs: distribution(run.samples.map((sample) => sample.totalMs)),
         bytes: run.bytes, wallSeconds: run.wallSeconds, mbPerSecond: run.bytes / 1e6 / run.wallSeconds,
-        cpuSeconds: target === 'nginx-range' ? {} : cpuSeconds, ratioToNginx: null,
+        cpuSeconds: target === 'nginx-range' ? {} : cpuSeconds,
+        stagesMsP50: stageMedians(run.samples.map((sample) => sample.stagesMs)), loadAverage, ratioToNginx: null,
       };
       const baseline = results.find((r) => r.target === 'nginx-range' && r.concurrency === concurrency);
       if (baseline && target !== 'nginx-range') {

@@ -5,6 +5,7 @@
  * total to last byte; each body is checked against the expected bytes after the clock stops.
  */
 import { Agent, request } from 'undici';
+import { parseServerTiming } from './server-timing.ts';
 import { signRequest, type S3Endpoint } from '../src/archive/s3-request-signer.ts';
 
 export interface TimedRequest {
@@ -20,6 +21,8 @@ export interface Sample {
   readonly ttfbMs: number;
   readonly totalMs: number;
   readonly bytes: number;
+  /** The server's `Server-Timing` stages in ms (empty when it sent none). */
+  readonly stagesMs: Record<string, number>;
 }
 
 /** A GET signed for `endpoint` (path and query as they will be sent). */
@@ -47,7 +50,7 @@ export async function timedGet(dispatcher: Agent, target: TimedRequest): Promise
   const expected = await target.expected();
   const body = Buffer.concat(pieces, received);
   if (!body.equals(expected)) throw new Error(`${target.label}: ${received} bytes that differ from the expected ${expected.length}`);
-  return { ttfbMs: firstByteAt - started, totalMs: endedAt - started, bytes: received };
+  return { ttfbMs: firstByteAt - started, totalMs: endedAt - started, bytes: received, stagesMs: parseServerTiming(response.headers['server-timing']) };
 }
 
 export interface RunOutcome {

@@ -12,6 +12,8 @@ import { earningsRoutes } from './rewards/payout-routes.ts';
 import { prometheusRoutes } from './prometheus.ts';
 import { dispatchS3 } from './s3-dispatch.ts';
 import { errorResponse } from './error-response.ts';
+import { sendToSocket, takeSocketBody } from './objects/socket-body.ts';
+import { RequestTiming } from './request-timing.ts';
 
 /** The whole gateway as a Hono app: node endpoints, admin endpoints, then every S3 request. */
 export function createApp(deps: GatewayDeps): Hono<GatewayEnv> {
@@ -19,9 +21,9 @@ export function createApp(deps: GatewayDeps): Hono<GatewayEnv> {
 
   app.use('*', async (c, next) => {
     const requestId = randomBytes(8).toString('hex').toUpperCase();
-    const timing = { started: performance.now(), headers: 0 };
+    const timing = new RequestTiming();
     c.set('requestId', requestId);
-    c.set('log', { bytesIn: 0, bytesOut: 0 });
+    c.set('log', { bytesIn: 0, bytesOut: 0, timing });
     deps.metrics.requests++;
     // The line is written when the response is finished (or the client hung up), so it can say
     // how many body bytes really went out and which shards a streamed read touched.
@@ -38,10 +40,16 @@ export function createApp(deps: GatewayDeps): Hono<GatewayEnv> {
     }
     if (c.env?.incoming) closeUnfinishedRequests(c.env.incoming, c.env.outgoing);
     await next();
-    timing.headers = performance.now(); // the adapter writes the status line right after this
+    timing.headersSent(); // the adapter writes the status line right after this
+    if (deps.config.serverTiming) c.header('server-timing', timing.serverTimingHeader());
     c.header('x-amz-request-id', requestId);
     c.header('x-amz-id-2', requestId);
     c.header('server', 'shardgate');
+    const socketBody = c.env?.outgoing ? takeSocketBody(c, () => c.res.body) : undefined;
+    if (socketBody) {
+      await sendToSocket(c.env.outgoing, c.res.status, c.res.headers, socketBody);
+      c.res = new Response(null, { headers: { [ALREADY_SENT_HEADER]: 'true' } });
+    }
   });
 
   app.onError((error, c) => errorResponse(deps, c, error));
@@ -61,6 +69,9 @@ export function createApp(deps: GatewayDeps): Hono<GatewayEnv> {
   app.all('*', (c) => dispatchS3(deps, c));
   return app;
 }
+
+/** Tells `@hono/node-server` that the app wrote the response itself (its `RESPONSE_ALREADY_SENT`). */
+const ALREADY_SENT_HEADER = 'x-hono-already-sent';
 
 /** How long the rest of a refused body is read and dropped before the connection is cut. */
 const REFUSED_BODY_LINGER_MS = 2_000;
@@ -93,16 +104,16 @@ function refuseExtensionBody(c: GatewayContext, refusal: BodyRefusal): Response 
     : c.json({ error: 'RequestTimeout', message: `the body sent no byte for ${refusal.progressTimeoutMs} ms` }, 408);
 }
 
-function writeRequestLog(deps: GatewayDeps, c: GatewayContext, timing: { started: number; headers: number }): void {
+function writeRequestLog(deps: GatewayDeps, c: GatewayContext, timing: RequestTiming): void {
   const log = c.get('log');
-  const { started } = timing;
+  const started = timing.startedAt;
+  const finished = performance.now();
   deps.metrics.bytesIn += log.bytesIn;
   deps.metrics.bytesOut += log.bytesOut;
   if (log.operation) {
-    const finished = performance.now();
     deps.prometheus.observeRequest({
       operation: log.operation, status: c.env.outgoing.statusCode,
-      headersSeconds: ((timing.headers || finished) - started) / 1000, durationSeconds: (finished - started) / 1000,
+      headersSeconds: ((timing.headersAt || finished) - started) / 1000, durationSeconds: (finished - started) / 1000,
       bytesOut: log.bytesOut,
     });
   }
@@ -121,6 +132,7 @@ function writeRequestLog(deps: GatewayDeps, c: GatewayContext, timing: { started
     shardsRead: read?.shardsRead,
     shardsFailed: read && read.failures.length > 0 ? read.failures : undefined,
     error: log.error,
-    ms: Math.round((performance.now() - started) * 10) / 10,
+    ms: Math.round((finished - started) * 10) / 10,
+    stagesMs: timing.logFields(finished),
   });
 }

@@ -52,6 +52,8 @@ export interface GatewayConfig extends RepairSettings, LimitSettings, ConsoleSet
   /** Memory for parsed ZIP central directories (member-by-path reads). */
   readonly archiveIndexCacheBytes: number;
   readonly logRequests: boolean;
+  /** Add a `Server-Timing` header (per-stage durations) to every S3 response. */
+  readonly serverTiming: boolean;
   /** `--log-format` and `--log-level`. */
   readonly log: LogSettings;
   /** Meter S3 requests into the usage ledger (storage events are the store's, always on). */
@@ -97,6 +99,7 @@ const SPECS = {
   masterKeyFile: { flag: 'master-key-file', env: 'SHARDGATE_MASTER_KEY_FILE', kind: 'string', description: 'file of the master keys that wrap data keys (back it up!)', defaultText: 'required (dev: <data-dir>/master.key, generated)' },
   allowInsecureSsec: { flag: 'allow-insecure-ssec', env: 'SHARDGATE_ALLOW_INSECURE_SSEC', kind: 'boolean', description: 'accept SSE-C customer keys over plain HTTP', defaultText: 'false' },
   logRequests: { flag: 'log-requests', env: 'SHARDGATE_LOG_REQUESTS', kind: 'boolean', description: 'one JSON log line per request', defaultText: 'true' },
+  serverTiming: { flag: 'server-timing', env: 'SHARDGATE_SERVER_TIMING', kind: 'boolean', description: 'a Server-Timing header (per-stage ms) on every S3 response', defaultText: 'false' },
   ...LOG_SETTING_SPECS,
   ...BILLING_SETTING_SPECS,
   ...PAYOUT_SETTING_SPECS,
@@ -162,6 +165,7 @@ export function loadGatewayConfig(argv: readonly string[], env: NodeJS.ProcessEn
     hashListCacheBytes: v.hashListCache ? parseBytes('--hash-list-cache', v.hashListCache) : 64 * 1024 * 1024,
     archiveIndexCacheBytes: v.archiveIndexCache ? parseBytes('--archive-index-cache', v.archiveIndexCache) : 64 * 1024 * 1024,
     logRequests: v.logRequests ? parseBoolean('--log-requests', v.logRequests) : true,
+    serverTiming: v.serverTiming ? parseBoolean('--server-timing', v.serverTiming) : false,
     log: loadLogSettings(v),
     ...loadBillingSettings(v),
     ...loadPayoutSettings(v, v.currency ?? 'USD'),

@@ -20,6 +20,7 @@ import type { ArchiveIndexCache } from './archive/archive-index-cache.ts';
 import type { UploadLimiter } from './limits/upload-limiter.ts';
 import type { NodeServiceMeter } from './rewards/service-meter.ts';
 import type { ReadReport } from './read/segment-reader.ts';
+import type { RequestTiming } from './request-timing.ts';
 import type { ReadLeases } from './repair/read-leases.ts';
 import type { RepairService } from './repair/repair-service.ts';
 import type { RepairSignals } from './repair/repair-signals.ts';
@@ -73,6 +74,8 @@ export interface RequestLog {
   bytesOut: number;
   read?: ReadReport;
   error?: string;
+  /** Where the request's time went (`Server-Timing`, the log line's `stagesMs`); set by the app's first middleware. */
+  timing?: RequestTiming;
 }
 
 export interface GatewayEnv {

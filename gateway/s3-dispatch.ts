@@ -5,6 +5,7 @@ import type { GatewayContext, GatewayDeps } from './context.ts';
 import { consoleReadAs } from './console/console-key.ts';
 import { answerPreflight } from './cors/preflight.ts';
 import { sendContinue } from './expect-continue.ts';
+import { timed } from './request-timing.ts';
 import { routeRequest, type ResolvedRoute, type S3Operation } from './router.ts';
 import { MAX_KEY_BYTES, type PublicReadRequest, type S3Handler } from './s3-request.ts';
 import { abortMultipartUpload } from './ops/abort-multipart-upload.ts';
@@ -96,7 +97,7 @@ export async function dispatchS3(deps: GatewayDeps, c: GatewayContext): Promise<
   if (Buffer.byteLength(route.key) > MAX_KEY_BYTES) {
     throw new S3Error('KeyTooLongError', { message: 'Your key is too long.' });
   }
-  const caller = await authenticate(deps, c, { rawPath, rawQuery });
+  const caller = await timed(log.timing, 'auth', () => authenticate(deps, c, { rawPath, rawQuery }));
   const auth = caller.kind === 'console' ? await consoleReadAs(deps, route, caller) : caller;
   if (auth.kind === 'anonymous') {
     const handler = PUBLIC_READ_HANDLERS[route.operation];

@@ -8,6 +8,7 @@ import { requireObject } from '../access/object-access.ts';
 import { objectHeaders } from '../objects/object-headers.ts';
 import type { ReadReport } from '../read/segment-reader.ts';
 import type { PublicReadRequest } from '../s3-request.ts';
+import { timed } from '../request-timing.ts';
 import { archiveS3Error } from './archive-errors.ts';
 import { ARCHIVE_TOKEN_PARAMETER, mintArchiveToken, verifyArchiveToken, type ArchiveGrant } from './archive-token.ts';
 import { memberContentType } from './member-content-type.ts';
@@ -35,14 +36,14 @@ export async function readArchived(request: PublicReadRequest, method: 'GET' | '
   const report: ReadReport = request.log.read ?? { shardsRead: 0, failures: [] };
   request.log.read = report;
   let window: ObjectWindow | null = null;
-  if (grant?.archiveKey !== request.key && candidates.length > 0 && !(await request.deps.store.getObject(request.bucket, request.key))) {
+  if (grant?.archiveKey !== request.key && candidates.length > 0 && !(await timed(request.log.timing, 'metadata', () => request.deps.store.getObject(request.bucket, request.key)))) {
     window = await memberWindow(request, grant, candidates, report);
   } else if (grant && grant.archiveKey !== request.key) {
     throw new S3Error('AccessDenied', { message: 'The archive token grants only the archive and its members.', resource: `/${request.bucket}/${request.key}` });
   }
   if (window === null) {
     if (rangeQuery === null && grant === null) return null;
-    const version = await readableObject(request, request.key, grant);
+    const version = await timed(request.log.timing, 'metadata', () => readableObject(request, request.key, grant));
     window = { version, span: { offset: 0, length: version.size }, etag: version.etag, headers: objectHeaders(version) };
   }
   checkReadConditions({ ...window.version, etag: window.etag }, (name) => request.c.req.header(name));
@@ -72,13 +73,13 @@ async function readableObject(request: PublicReadRequest, key: string, grant: Ar
 /** The member a key names in the first candidate archive that exists, or null when none does. */
 async function memberWindow(request: PublicReadRequest, grant: ArchiveGrant | null, candidates: readonly MemberPath[], report: ReadReport): Promise<ObjectWindow | null> {
   for (const candidate of grant ? candidates.filter((c) => c.archiveKey === grant.archiveKey) : candidates) {
-    const version = await readableObject(request, candidate.archiveKey, grant).catch((error: unknown) => {
+    const version = await timed(request.log.timing, 'metadata', () => readableObject(request, candidate.archiveKey, grant)).catch((error: unknown) => {
       if (error instanceof S3Error && error.code === 'NoSuchKey') return null;
       throw error;
     });
     if (!version) continue;
     try {
-      const window = await resolveMember(request, version, candidate.memberName, report);
+      const window = await timed(request.log.timing, 'plan', () => resolveMember(request, version, candidate.memberName, report));
       return await withPlaylistToken(request, grant, candidate, window, report);
     } catch (error) {
       throw archiveS3Error(error, request.bucket, candidate.archiveKey);

@@ -4,6 +4,7 @@ import type { Span } from '../../src/span.ts';
 import { readObjectRange } from '../read/object-reader.ts';
 import type { ReadReport } from '../read/segment-reader.ts';
 import type { PublicReadRequest } from '../s3-request.ts';
+import { offerSocketBody, watchSendProgress, type VerifiedPieces } from './socket-body.ts';
 
 /**
  * The verified bytes of `span` of an object as a response body. The first piece is read before
@@ -11,9 +12,13 @@ import type { PublicReadRequest } from '../s3-request.ts';
  * with a broken body; a later failure errors the stream, which aborts the connection (a short
  * body, never a complete-looking wrong one); a client that hangs up cancels the shard reads
  * behind it, and so does a client that reads nothing for `--send-progress-timeout` while a piece
- * waits for it (its connection is closed: a reader that stops must not hold the pooled shard
+ * waits for it (its connection is reset: a reader that stops must not hold the pooled shard
  * connections other requests need). Body bytes sent are counted in the request log (egress,
  * billing). `keys`: an SSE-C object's customer keys (see readObjectRange).
+ *
+ * The returned web stream is what `app.request()` callers read; behind a real server the app
+ * writes the same pieces straight to the socket instead (see `socket-body.ts`), with the same
+ * rules.
  */
 export async function streamObjectSpan(
   request: PublicReadRequest,
@@ -24,58 +29,59 @@ export async function streamObjectSpan(
 ): Promise<ReadableStream<Uint8Array>> {
   const { deps, c, log } = request;
   const abort = new AbortController();
+  report.timing ??= log.timing; // the body's own shard reads are the ones the stages describe
   const pieces = readObjectRange(deps, version, span, report, abort.signal, keys);
   const first = await pieces.next();
-  // Watches while an enqueued piece waits for the client (highWaterMark 0: the next pull comes only
-  // once the response has drained), so time the gateway spends reading does not count; a slow
-  // client that still takes bytes (the response's unsent bytes shrinking) is making progress.
-  const outgoing = c.env.outgoing;
-  const timeoutMs = deps.config.sendProgressTimeoutMs;
-  let watch: NodeJS.Timeout | undefined;
-  const awaitClient = () => {
-    let progressAt = Date.now();
-    let unsent = outgoing.writableLength;
-    watch = setInterval(() => {
-      const now = outgoing.writableLength;
-      if (now < unsent) progressAt = Date.now();
-      unsent = now;
-      if (Date.now() - progressAt < timeoutMs) return;
-      clearInterval(watch);
+  const body: VerifiedPieces = {
+    first: first.done ? null : first.value,
+    pieces,
+    abort,
+    sendProgressTimeoutMs: deps.config.sendProgressTimeoutMs,
+    onPiece: (length) => { log.bytesOut += length; },
+    onError: (error) => {
+      log.error = error.message;
+      deps.logger.error('read_failed_mid_body', { requestId: c.get('requestId'), bucket: request.bucket, key: request.key, error: error.message });
+    },
+    onClientStalled: (timeoutMs) => {
       log.error = `the client read nothing for ${timeoutMs} ms`;
       deps.logger.warn('client_stopped_reading', { requestId: c.get('requestId'), bucket: request.bucket, key: request.key, bytesSent: log.bytesOut, timeoutMs });
-      // A reset, not a close: a FIN would wait behind the unread bytes, and the kernel would keep the
-      // socket's buffers. Closing the response cancels this stream (the adapter's close handler),
-      // which aborts the shard reads.
-      if (outgoing.socket) outgoing.socket.resetAndDestroy();
-      else outgoing.destroy();
-    }, Math.max(50, Math.floor(timeoutMs / 5)));
-  };
-  const clientRead = () => clearInterval(watch);
-  return new ReadableStream<Uint8Array>({
-    start(controller) {
-      if (first.done) return controller.close();
-      log.bytesOut += first.value.length;
-      controller.enqueue(first.value);
-      awaitClient();
     },
+  };
+  // Watches while an enqueued piece waits for the client (highWaterMark 0: the next pull comes only
+  // once the response has drained), so time the gateway spends reading does not count.
+  const outgoing = c.env?.outgoing;
+  let stopWatching = () => {};
+  const awaitClient = () => {
+    if (outgoing) stopWatching = watchSendProgress(outgoing, body.sendProgressTimeoutMs, body.onClientStalled);
+  };
+  let firstSent = false;
+  const stream = new ReadableStream<Uint8Array>({
     async pull(controller) {
-      clientRead();
+      stopWatching();
+      if (!firstSent) { // lazily: when the app writes to the socket itself, this stream is never read
+        firstSent = true;
+        if (body.first === null) return controller.close();
+        body.onPiece(body.first.length);
+        controller.enqueue(body.first);
+        return awaitClient();
+      }
       try {
         const next = await pieces.next();
         if (next.done) return controller.close();
-        log.bytesOut += next.value.length;
+        body.onPiece(next.value.length);
         controller.enqueue(next.value);
         awaitClient();
       } catch (error) {
-        log.error = (error as Error).message;
-        deps.logger.error('read_failed_mid_body', { requestId: c.get('requestId'), bucket: request.bucket, key: request.key, error: (error as Error).message });
+        body.onError(error as Error);
         controller.error(error);
       }
     },
     async cancel() {
-      clientRead();
+      stopWatching();
       abort.abort();
       await pieces.return(undefined).catch(() => {});
     },
   }, { highWaterMark: 0 });
+  offerSocketBody(c, stream, body);
+  return stream;
 }

@@ -7,6 +7,7 @@ import { customerKeyResponseHeaders } from '../sse/customer-key-headers.ts';
 import { existingObjectKeys } from '../sse/request-encryption.ts';
 import { checkReadConditions } from '../objects/conditions.ts';
 import { streamObjectSpan } from '../objects/object-body.ts';
+import { timed } from '../request-timing.ts';
 import { requireObject } from '../access/object-access.ts';
 import { checksumHeaders, objectHeaders, responseOverrides } from '../objects/object-headers.ts';
 
@@ -18,11 +19,11 @@ export async function getObject(request: PublicReadRequest): Promise<Response> {
   const { c, log } = request;
   const archived = await readArchived(request, 'GET'); // member by path, ?range=
   if (archived) return archived;
-  const version = await requireObject(request);
+  const version = await timed(log.timing, 'metadata', () => requireObject(request));
   const header = (name: string) => c.req.header(name);
   const { keys, customerKey } = existingObjectKeys(request, version.encryption);
   checkReadConditions(version, header);
-  const part = await readPartNumber(request, version, header('range')); // ?partNumber=N: that part's span
+  const part = await timed(log.timing, 'metadata', () => readPartNumber(request, version, header('range'))); // ?partNumber=N: that part's span
   const range = part ? part.span : parseRangeHeader(header('range'), version.size);
   const span = range ?? { offset: 0, length: version.size };
   const headers: Record<string, string> = {

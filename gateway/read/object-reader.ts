@@ -4,6 +4,7 @@ import type { MetaStore } from '../../src/meta/store.ts';
 import type { ObjectVersion, SegmentRecord } from '../../src/meta/types.ts';
 import { S3Error } from '../../src/s3/errors.ts';
 import { intersectSpans, type Span } from '../../src/span.ts';
+import { timed } from '../request-timing.ts';
 import { readSegment, type ReadContext, type ReadReport } from './segment-reader.ts';
 
 export interface ObjectReadContext extends ReadContext {
@@ -37,7 +38,8 @@ export async function* readObjectRange(
   }
   const keys = given ?? ctx.masterKeys;
   if (range.length === 0) return;
-  for (const segment of await ctx.store.getSegments(version.versionId, range)) {
+  const segments = await timed(report.timing, 'metadata', () => ctx.store.getSegments(version.versionId, range));
+  for (const segment of segments) {
     const overlap = intersectSpans(range, { offset: segment.offset, length: segment.length });
     if (!overlap) continue;
     const segmentRange = { offset: overlap.offset - segment.offset, length: overlap.length };

@@ -6,6 +6,7 @@ import type { NodeServiceMeter } from '../rewards/service-meter.ts';
 import type { ShardClient } from '../nodes/shard-client.ts';
 import type { HashListCache } from './hash-list-cache.ts';
 import type { NodeLatency } from './node-latency.ts';
+import type { RequestTiming } from '../request-timing.ts';
 
 /** What the read path needs from the gateway. */
 export interface ReadContext {
@@ -35,4 +36,6 @@ export interface ShardFailure {
 export interface ReadReport {
   shardsRead: number;
   readonly failures: ShardFailure[];
+  /** The request's stage clock, for the read of a response body only (not index or header reads). */
+  timing?: RequestTiming;
 }

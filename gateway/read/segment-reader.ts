@@ -28,7 +28,9 @@ export async function* readSegment(
   report: ReadReport,
   signal: AbortSignal,
 ): AsyncGenerator<Uint8Array> {
+  const planningSince = performance.now();
   const plan = planSegmentRead(segment.profile, segment.length, range);
+  report.timing?.add('plan', planningSince);
   const shards = new SegmentShards(ctx, segment, report, signal);
   const progress: Progress = { stripe: plan.firstStripe, bytesSentOfStripe: 0 };
   if (plan.windows.every((window) => shards.usable(window.shardIndex))) {

@@ -84,6 +84,7 @@ export class SegmentShards {
       signal: this.signal,
       latency: this.ctx.latency,
       service: this.ctx.rewards && { kind: 'client', meter: this.ctx.rewards },
+      timing: this.report.timing,
     });
   }
 

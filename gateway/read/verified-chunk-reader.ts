@@ -8,6 +8,7 @@ import type { ShardClient } from '../nodes/shard-client.ts';
 import type { ServiceObserver } from '../rewards/service-meter.ts';
 import type { HashListCache } from './hash-list-cache.ts';
 import type { NodeLatency } from './node-latency.ts';
+import type { RequestTiming } from '../request-timing.ts';
 
 /** A node's hash list for a shard does not match the root in metadata: the whole shard is untrusted. */
 export class HashListCorruptError extends Error {
@@ -32,6 +33,8 @@ export interface ChunkReaderOptions {
   readonly latency?: NodeLatency;
   /** The rewards meter: verified and failed bytes, and whether the node answered (see `close`). */
   readonly service?: ServiceObserver;
+  /** The request's stage clock (hash list, first shard byte, verify), when this read is a timed response body. */
+  readonly timing?: RequestTiming;
 }
 
 /** One column of a decode batch: `count` chunks back to back; the chunks of `corruptStripes` failed their hash. */
@@ -62,12 +65,14 @@ export class VerifiedChunkReader {
   readonly #startedAt = performance.now();
   #verifiedBytes = 0;
   #failedBytes = 0;
+  #firstByteSeen = false;
 
   constructor(options: ChunkReaderOptions) {
     this.#options = options;
     this.#nextStripe = options.window.firstStripe;
     const signal = AbortSignal.any([options.signal, this.#abort.signal]);
     this.#hashList = this.#loadHashList(signal);
+    options.timing?.shardRequested();
     this.#body = options.client.readRange(options.node, options.shardId, options.window, signal)
       .then((stream: Readable) => stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>);
     // Failures surface through next(); do not let an unobserved rejection crash the process.
@@ -96,7 +101,11 @@ export class VerifiedChunkReader {
       throw error;
     }
     this.#nextStripe++;
-    if (!verifyChunk(list, stripeIndex, chunk)) {
+    const timing = this.#options.timing;
+    const verifySince = timing ? performance.now() : 0;
+    const verified = verifyChunk(list, stripeIndex, chunk);
+    timing?.add('verify', verifySince);
+    if (!verified) {
       this.#failedBytes += chunkSize;
       throw new ShardCorruptError({ shardIndex: this.shardIndex, chunkIndex: stripeIndex });
     }
@@ -168,6 +177,10 @@ export class VerifiedChunkReader {
     while (this.#pendingBytes < length) {
       const { value, done } = await iterator.next();
       if (done) throw new Error(`shard ${this.#options.shardId} ended ${length - this.#pendingBytes} bytes short`);
+      if (!this.#firstByteSeen) {
+        this.#firstByteSeen = true;
+        this.#options.timing?.shardByteArrived();
+      }
       this.#pending.push(value);
       this.#pendingBytes += value.length;
     }
@@ -186,10 +199,19 @@ export class VerifiedChunkReader {
   }
 
   async #loadHashList(signal: AbortSignal): Promise<Uint8Array> {
-    const { hashLists, shardId, client, node, placement } = this.#options;
+    const { hashLists, shardId, client, node, placement, timing } = this.#options;
     const cached = hashLists.get(shardId);
-    if (cached) return cached;
-    const list = await client.readHashList(node, shardId, signal);
+    if (cached) {
+      timing?.touch('hash-list');
+      return cached;
+    }
+    timing?.hashListFetchStarted();
+    let list: Uint8Array;
+    try {
+      list = await client.readHashList(node, shardId, signal);
+    } finally {
+      timing?.hashListFetchEnded();
+    }
     if (!Buffer.from(hashListRoot(list)).equals(Buffer.from(placement.root))) {
       throw new HashListCorruptError(this.shardIndex);
     }
