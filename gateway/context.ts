@@ -53,6 +53,8 @@ export interface GatewayDeps {
   readonly readLeases: ReadLeases;
   /** Uploads in progress, globally and per account (`--max-uploads`, `--max-uploads-per-client`). */
   readonly uploads: UploadLimiter;
+  /** True once a shutdown began (SIGTERM/SIGINT): new requests are refused with 503 while those in flight finish. */
+  readonly draining: () => boolean;
 }
 
 /** Fields of the one log line each request writes when its response is finished. */

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { isIP } from 'node:net';
-import { ConfigError, formatHelp, parseBoolean, parseBytes, parseInteger, readSettings, type SettingSpecs } from '../src/config/flags.ts';
+import { ConfigError, formatHelp, parseBoolean, parseBytes, parseDuration, parseInteger, readSettings, type SettingSpecs } from '../src/config/flags.ts';
 import { LOG_SETTING_SPECS, loadLogSettings, type LogSettings } from '../src/log/log-settings.ts';
 
 export interface NodeConfig {
@@ -30,6 +30,8 @@ export interface NodeConfig {
   readonly log: LogSettings;
   /** An upload or commit body that sends nothing this long is aborted. */
   readonly bodyProgressTimeoutMs: number;
+  /** After SIGTERM/SIGINT, how long requests in flight may take before they are cut. */
+  readonly shutdownTimeoutMs: number;
 }
 
 export type NodeCommandLine =
@@ -51,6 +53,7 @@ const SPECS = {
   publicUrl: { flag: 'public-url', env: 'SHARDGATE_NODE_PUBLIC_URL', kind: 'string', description: 'URL the gateway reaches this node at', defaultText: 'http://<host>:<port>' },
   ...LOG_SETTING_SPECS,
   bodyProgressTimeout: { flag: 'body-progress-timeout', env: 'SHARDGATE_NODE_BODY_PROGRESS_TIMEOUT_MS', kind: 'integer', description: 'ms an upload body may send nothing before it is aborted', defaultText: '30000' },
+  shutdownTimeout: { flag: 'shutdown-timeout', env: 'SHARDGATE_NODE_SHUTDOWN_TIMEOUT', kind: 'string', description: 'after SIGTERM/SIGINT, time requests in flight may take before they are cut (exit 124)', defaultText: '30s' },
 } as const satisfies SettingSpecs;
 
 export const NODE_HELP = formatHelp(
@@ -127,6 +130,7 @@ export function loadNodeConfig(argv: readonly string[], env: NodeJS.ProcessEnv):
     tls,
     log: loadLogSettings(v),
     bodyProgressTimeoutMs: v.bodyProgressTimeout === undefined ? 30_000 : parseInteger('--body-progress-timeout', v.bodyProgressTimeout, 100, 3_600_000),
+    shutdownTimeoutMs: v.shutdownTimeout === undefined ? 30_000 : parseDuration('--shutdown-timeout', v.shutdownTimeout, 0),
   };
   if (config.publicUrl !== null && config.publicUrl.startsWith('https:') !== tls) {
     throw new ConfigError(tls ? '--public-url must be https:// when the node serves TLS' : '--public-url must be http:// with --tls false');

@@ -9,6 +9,9 @@ import { getRequestListener } from '@hono/node-server';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { ConfigError } from '../src/config/flags.ts';
 import { createLogger, type Logger } from '../src/log/logger.ts';
+import { InFlightRequests, drainServer, markClosing, type DrainReport } from '../src/http/graceful-drain.ts';
+import type { NodeErrorBody } from '../src/node-protocol/routes.ts';
+import { EXIT_DRAINED, EXIT_SHUTDOWN_DEADLINE, handleShutdownSignals } from '../src/process/shutdown-signals.ts';
 import { createNodeApp } from './app.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { NODE_HELP, loadNodeConfig, type NodeConfig } from './config.ts';
@@ -33,7 +36,14 @@ export interface ShardNodeHandle {
    * id, an unknown key); resolves when the node is closed.
    */
   readonly registrationEnded: Promise<void>;
-  /** Stops heartbeats, stops accepting connections, waits for requests in flight (≤ grace). */
+  /** Requests in flight right now. */
+  inFlight(): number;
+  /**
+   * Graceful stop: refuse new requests (503 SHUTTING_DOWN) and connections, stop heartbeats, let
+   * the requests in flight finish within `config.shutdownTimeoutMs`, then cut what is left. Idempotent.
+   */
+  shutdown(): Promise<DrainReport>;
+  /** The same as `shutdown`, for callers that do not need the report. */
   close(): Promise<void>;
 }
 
@@ -45,10 +55,9 @@ export interface ShardNodeOptions {
   readonly tempMaxAgeMs?: number;
   /** Registration retry backoff; default 250 ms doubling to 30 s. */
   readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
-  /** How long `close()` lets requests in flight finish before cutting connections; default 10 s. */
-  readonly closeGraceMs?: number;
 }
 
+const COMMIT_PATH = /^\/shards\/[^/?]+\/commit(\?|$)/;
 const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '']);
 
 function listenUrl(host: string, port: number, tls: boolean): string {
@@ -102,13 +111,21 @@ export async function startShardNode(config: NodeConfig, options: ShardNodeOptio
   const app = createNodeApp({ store, getSecret: () => secret, clock: gatewayClock, logger, nodeId, readSpace, bodyProgressTimeoutMs: config.bodyProgressTimeoutMs });
   const appListener = getRequestListener(app.fetch);
   const readShard = createShardReadHandler({ store, getSecret: () => secret, clock: gatewayClock, logger });
+  let draining = false;
   const listener = (request: IncomingMessage, response: ServerResponse) => {
+    // A commit finishes an upload already received (the PUT before it), so it is still taken.
+    if (draining && !(request.method === 'POST' && COMMIT_PATH.test(request.url ?? ''))) {
+      refuseWhileDraining(request, response);
+      return;
+    }
     if (!readShard(request, response)) void appListener(request, response);
   };
   const server: Server = config.tls
     ? createHttpsServer({ ...NODE_SERVER_OPTIONS, ...tlsOptions(identity, config, new Date(clock.nowMs())) }, listener)
     : createServer(NODE_SERVER_OPTIONS, listener);
   applyNodeServerTimeouts(server);
+  const inFlight = new InFlightRequests();
+  inFlight.attach(server);
   const address = await listen(server, config.port, config.host);
   const url = config.publicUrl ?? listenUrl(config.host, address.port, config.tls);
   if (config.publicUrl === null && WILDCARD_HOSTS.has(config.host)) {
@@ -154,28 +171,46 @@ export async function startShardNode(config: NodeConfig, options: ShardNodeOptio
   registration.catch((error: unknown) => logger.error('registration stopped', { message: (error as Error).message }));
   registeredOrRefused.catch(() => {}); // the caller may never look; the log line above says it
 
-  let closing: Promise<void> | undefined;
-  const close = () => (closing ??= (async () => {
-    stop.abort();
+  let stopping: Promise<DrainReport> | undefined;
+  const shutdown = () => (stopping ??= (async () => {
+    draining = true;
+    logger.info('shutdown_started', { nodeId, timeoutMs: config.shutdownTimeoutMs, inFlight: inFlight.count });
+    stop.abort(); // no more heartbeats: the gateway counts the node offline after --node-timeout and reads go around it
     clearInterval(sweep);
-    const grace = setTimeout(() => server.closeAllConnections(), options.closeGraceMs ?? 10_000);
-    grace.unref();
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeIdleConnections();
-    });
-    clearTimeout(grace);
+    const report = await drainServer(server, inFlight, config.shutdownTimeoutMs);
+    if (report.outcome === 'deadline') {
+      // A cut upload's temp file is removed by its own failure path (or the next start's stale-temp sweep).
+      logger.warn('shutdown_deadline', { nodeId, timeoutMs: config.shutdownTimeoutMs, cutRequests: report.cut, inFlightAtStart: report.inFlightAtStart });
+    } else {
+      logger.info('shutdown_drained', { nodeId, inFlightAtStart: report.inFlightAtStart, ms: report.elapsedMs });
+    }
     await registration.catch(() => {});
-    logger.info('stopped', { nodeId });
+    logger.info('stopped', { nodeId, outcome: report.outcome });
+    return report;
   })());
 
-  return { url, nodeId, registered: registeredOrRefused, registrationEnded: registration, close };
+  return {
+    url, nodeId, registered: registeredOrRefused, registrationEnded: registration,
+    inFlight: () => inFlight.count,
+    shutdown,
+    close: async () => { await shutdown(); },
+  };
+}
+
+/** A request on an open connection while the node drains: 503 SHUTTING_DOWN, and the connection closes after it. */
+function refuseWhileDraining(request: IncomingMessage, response: ServerResponse): void {
+  markClosing(response);
+  const body = JSON.stringify({ error: 'SHUTTING_DOWN', message: 'the node is shutting down' } satisfies NodeErrorBody);
+  response.writeHead(503, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) }).end(body);
+  request.resume(); // drop an upload body; the connection closes after the answer
 }
 
 /**
  * `shardgate node [options]`: `argv` are the arguments after `node`. Resolves once the node has
  * stopped (SIGTERM/SIGINT, or the gateway refused the join token), with `process.exitCode` set:
- * 0 after a signal, 1 when the node could not start or was refused, 2 for bad options.
+ * 0 after a signal and a complete drain, 124 when `--shutdown-timeout` cut requests in flight,
+ * 1 when the node could not start or was refused, 2 for bad options; a second signal during the
+ * drain exits at once with 128 + the signal's number.
  */
 export async function runShardNodeCli(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<void> {
   let config: NodeConfig;
@@ -201,17 +236,25 @@ export async function runShardNodeCli(argv: readonly string[], env: NodeJS.Proce
     return;
   }
   process.stdout.write(`shard node ${node.nodeId} listening on ${node.url}\n`);
-  let onSignal!: () => void;
+  const logger = createLogger('shard-node', config.log);
   const exitCode = await new Promise<number>((resolve) => {
-    onSignal = () => resolve(0);
-    process.once('SIGTERM', onSignal);
-    process.once('SIGINT', onSignal);
-    node.registered.catch(() => resolve(1));
-    node.registrationEnded.catch(() => resolve(1));
+    const uninstall = handleShutdownSignals({
+      logger,
+      inFlight: node.inFlight,
+      shutdown: async (signal) => {
+        logger.info('signal_received', { signal });
+        const report = await node.shutdown();
+        return report.outcome === 'drained' ? EXIT_DRAINED : EXIT_SHUTDOWN_DEADLINE;
+      },
+      exit: resolve,
+    });
+    const refused = () => {
+      uninstall();
+      node.close().then(() => resolve(1), () => resolve(1));
+    };
+    node.registered.catch(refused);
+    node.registrationEnded.catch(refused);
   });
-  // A second Ctrl-C during the graceful close kills the process (default signal handling).
-  process.off('SIGTERM', onSignal);
-  process.off('SIGINT', onSignal);
-  await node.close();
   process.exitCode = exitCode;
+  if (exitCode >= 128) process.exit(exitCode); // a second signal: do not wait for what is left
 }

@@ -158,6 +158,8 @@ export type NodeErrorCode =
   | 'RANGE_NOT_SATISFIABLE'
   | 'INSUFFICIENT_STORAGE'
   | 'NOT_FOUND'
+  /** 503: the node is draining before it exits (SIGTERM); requests in flight finish, new ones are refused. */
+  | 'SHUTTING_DOWN'
   | 'INTERNAL_ERROR';
 
 export interface NodeErrorBody {
