@@ -32,6 +32,8 @@ export interface NodeConfig {
   readonly bodyProgressTimeoutMs: number;
   /** After SIGTERM/SIGINT, how long requests in flight may take before they are cut. */
   readonly shutdownTimeoutMs: number;
+  /** Bearer token of `GET /metrics` (Prometheus); null turns the route off. */
+  readonly metricsToken: string | null;
 }
 
 export type NodeCommandLine =
@@ -53,6 +55,7 @@ const SPECS = {
   publicUrl: { flag: 'public-url', env: 'SHARDGATE_NODE_PUBLIC_URL', kind: 'string', description: 'URL the gateway reaches this node at', defaultText: 'http://<host>:<port>' },
   ...LOG_SETTING_SPECS,
   bodyProgressTimeout: { flag: 'body-progress-timeout', env: 'SHARDGATE_NODE_BODY_PROGRESS_TIMEOUT_MS', kind: 'integer', description: 'ms an upload body may send nothing before it is aborted', defaultText: '30000' },
+  metricsToken: { flag: 'metrics-token', env: 'SHARDGATE_NODE_METRICS_TOKEN', kind: 'string', description: 'bearer token for the Prometheus metrics at GET /metrics', defaultText: 'none: /metrics is off' },
   shutdownTimeout: { flag: 'shutdown-timeout', env: 'SHARDGATE_NODE_SHUTDOWN_TIMEOUT', kind: 'string', description: 'after SIGTERM/SIGINT, time requests in flight may take before they are cut (exit 124)', defaultText: '30s' },
 } as const satisfies SettingSpecs;
 
@@ -130,6 +133,7 @@ export function loadNodeConfig(argv: readonly string[], env: NodeJS.ProcessEnv):
     tls,
     log: loadLogSettings(v),
     bodyProgressTimeoutMs: v.bodyProgressTimeout === undefined ? 30_000 : parseInteger('--body-progress-timeout', v.bodyProgressTimeout, 100, 3_600_000),
+    metricsToken: v.metricsToken === undefined || v.metricsToken === '' ? null : v.metricsToken,
     shutdownTimeoutMs: v.shutdownTimeout === undefined ? 30_000 : parseDuration('--shutdown-timeout', v.shutdownTimeout, 0),
   };
   if (config.publicUrl !== null && config.publicUrl.startsWith('https:') !== tls) {

@@ -20,6 +20,7 @@ import { loadOrCreateNodeIdentity, type NodeIdentity } from './node-identity.ts'
 import { exportPrivateKeyPem } from '../src/node-protocol/node-key.ts';
 import { selfSignedCertificate } from '../src/node-protocol/self-signed-cert.ts';
 import { createServer as createHttpsServer } from 'node:https';
+import { NodeMetrics } from './node-metrics.ts';
 import { maintainRegistration } from './registration.ts';
 import { ShardFileStore } from './shard-files.ts';
 import { createShardReadHandler } from './shard-read-handler.ts';
@@ -108,9 +109,12 @@ export async function startShardNode(config: NodeConfig, options: ShardNodeOptio
   /** Gateway time: signature expiries are checked against the gateway's clock, not ours. */
   const gatewayClock: Clock = { nowMs: () => clock.nowMs() + clockOffsetMs };
   const readSpace = () => readNodeSpace(config.dataDir, config.capacityBytes, store.usage.usedBytes);
-  const app = createNodeApp({ store, getSecret: () => secret, clock: gatewayClock, logger, nodeId, readSpace, bodyProgressTimeoutMs: config.bodyProgressTimeoutMs });
+  let server: Server | null = null;
+  const inFlight = new InFlightRequests();
+  const metrics = new NodeMetrics({ readSpace, usage: () => store.usage, server: () => server, inFlight: () => inFlight.count });
+  const app = createNodeApp({ store, getSecret: () => secret, clock: gatewayClock, logger, nodeId, readSpace, bodyProgressTimeoutMs: config.bodyProgressTimeoutMs, observe: metrics.observe });
   const appListener = getRequestListener(app.fetch);
-  const readShard = createShardReadHandler({ store, getSecret: () => secret, clock: gatewayClock, logger });
+  const readShard = createShardReadHandler({ store, getSecret: () => secret, clock: gatewayClock, logger, observe: metrics.observe });
   let draining = false;
   const listener = (request: IncomingMessage, response: ServerResponse) => {
     // A commit finishes an upload already received (the PUT before it), so it is still taken.
@@ -118,13 +122,13 @@ export async function startShardNode(config: NodeConfig, options: ShardNodeOptio
       refuseWhileDraining(request, response);
       return;
     }
+    if (metrics.serve(config.metricsToken, request, response)) return;
     if (!readShard(request, response)) void appListener(request, response);
   };
-  const server: Server = config.tls
+  server = config.tls
     ? createHttpsServer({ ...NODE_SERVER_OPTIONS, ...tlsOptions(identity, config, new Date(clock.nowMs())) }, listener)
     : createServer(NODE_SERVER_OPTIONS, listener);
   applyNodeServerTimeouts(server);
-  const inFlight = new InFlightRequests();
   inFlight.attach(server);
   const address = await listen(server, config.port, config.host);
   const url = config.publicUrl ?? listenUrl(config.host, address.port, config.tls);
@@ -177,7 +181,7 @@ export async function startShardNode(config: NodeConfig, options: ShardNodeOptio
     logger.info('shutdown_started', { nodeId, timeoutMs: config.shutdownTimeoutMs, inFlight: inFlight.count });
     stop.abort(); // no more heartbeats: the gateway counts the node offline after --node-timeout and reads go around it
     clearInterval(sweep);
-    const report = await drainServer(server, inFlight, config.shutdownTimeoutMs);
+    const report = await drainServer(server!, inFlight, config.shutdownTimeoutMs);
     if (report.outcome === 'deadline') {
       // A cut upload's temp file is removed by its own failure path (or the next start's stale-temp sweep).
       logger.warn('shutdown_deadline', { nodeId, timeoutMs: config.shutdownTimeoutMs, cutRequests: report.cut, inFlightAtStart: report.inFlightAtStart });
