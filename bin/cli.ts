@@ -4,6 +4,7 @@ import { runArchiveCli } from './archive.ts';
 import { runDevCli } from './dev.ts';
 import { runHealthCli } from './health.ts';
 import { runKeysCli } from './keys.ts';
+import { runNodeStatusCli } from './node-status.ts';
 import { runNodesCli } from './nodes.ts';
 import { runStatusCli } from './status.ts';
 import { runUsageCli } from './usage.ts';
@@ -14,9 +15,12 @@ const COMMANDS: Record<string, { summary: string; run: (argv: string[]) => Promi
   gateway: { summary: 'the S3 gateway', run: runGatewayCli },
   health: { summary: 'exit 0 when a gateway or a shard node answers its health check (for container HEALTHCHECKs)', run: runHealthCli },
   keys: { summary: 'access keys of a running gateway (create, ls, revoke); the master key file (rotate-master, rewrap-master)', run: runKeysCli },
-  node: { summary: 'a shard node that registers with a gateway', run: runShardNodeCli },
+  node: {
+    summary: 'a shard node that registers with a gateway; `node status`: what a node on this machine holds and last heard',
+    run: (argv) => (argv[0] === 'status' ? runNodeStatusCli(argv.slice(1)) : runShardNodeCli(argv)),
+  },
   nodes: { summary: 'shard nodes of a running gateway: ls, show, drain, undrain, forget, disqualify; join tokens per operator', run: runNodesCli },
-  status: { summary: 'cluster health: nodes by state, segments by healthy shards, the repair queue', run: runStatusCli },
+  status: { summary: 'one screen: gateway uptime, requests and errors, data stored, nodes, segments by healthy shards, repair (--watch)', run: runStatusCli },
   usage: { summary: 'an account\'s invoice, or where packing small objects saves money', run: runUsageCli },
 };
 

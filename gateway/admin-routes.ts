@@ -5,6 +5,7 @@ import type { GatewayDeps, GatewayEnv } from './context.ts';
 import { createKeyHandler, listKeysHandler, revokeKeyHandler } from './keys/key-routes.ts';
 import { createJoinTokenHandler, listJoinTokensHandler, revokeJoinTokenHandler } from './nodes/join-token-routes.ts';
 import { registerRepairRoutes } from './repair/repair-routes.ts';
+import { registerStatusRoute } from './status-route.ts';
 
 /**
  * Operator endpoints under `/_/admin/`, behind `Authorization: Bearer <admin token>`:
@@ -61,6 +62,7 @@ export function adminRoutes(deps: GatewayDeps): Hono<GatewayEnv> {
   }));
 
   registerRepairRoutes(app, deps);
+  registerStatusRoute(app, deps);
 
   return app;
 }

@@ -55,6 +55,8 @@ export interface GatewayDeps {
   readonly uploads: UploadLimiter;
   /** True once a shutdown began (SIGTERM/SIGINT): new requests are refused with 503 while those in flight finish. */
   readonly draining: () => boolean;
+  /** When this gateway process started serving (uptime in `/_/admin/status`). */
+  readonly startedAt: Date;
 }
 
 /** Fields of the one log line each request writes when its response is finished. */

@@ -81,7 +81,7 @@ async function serveWithStore(
   });
   const client = new ShardClient(registry, now, config.shardTimeoutMs);
   const metrics = createMetrics();
-  const prometheus = new GatewayPrometheus(metrics, () => registry.all().map(({ record }) => ({
+  const prometheus = new GatewayPrometheus(metrics, () => Date.now(), () => registry.all().map(({ record }) => ({
     id: record.id, zone: record.zone, state: repair.states.describe(record.id).state,
     freeBytes: record.freeBytes, capacityBytes: record.capacityBytes,
   })));
@@ -101,6 +101,7 @@ async function serveWithStore(
     verifier: createVerifier(store, config.region), usage, masterKeys,
     uploads: new UploadLimiter(config),
     draining: () => draining,
+    startedAt,
   };
   const app = createApp(deps);
   const server = await listen(app.fetch, config);

@@ -11,6 +11,7 @@ import { Hono } from 'hono';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { GatewayDeps, GatewayEnv } from './context.ts';
 import type { GatewayMetrics } from './metrics.ts';
+import { RecentRequests } from './recent-requests.ts';
 
 export const PROMETHEUS_PATH = '/_/metrics';
 
@@ -44,7 +45,11 @@ export class GatewayPrometheus {
   readonly #headers: Histogram<'operation'>;
   readonly #duration: Histogram<'operation'>;
 
-  constructor(metrics: GatewayMetrics, nodes: () => readonly NodeGaugeRow[]) {
+  /** S3 requests of the last minutes by status class (the error rate of `shardgate status`). */
+  readonly recent: RecentRequests;
+
+  constructor(metrics: GatewayMetrics, nowMs: () => number, nodes: () => readonly NodeGaugeRow[]) {
+    this.recent = new RecentRequests(nowMs);
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'shardgate_' });
     for (const key of Object.keys(metrics) as (keyof GatewayMetrics)[]) {
@@ -96,6 +101,7 @@ export class GatewayPrometheus {
   observeRequest(observation: RequestObservation): void {
     const { operation } = observation;
     this.#requests.inc({ operation, status_class: `${Math.floor(observation.status / 100)}xx` });
+    this.recent.record(observation.status);
     this.#headers.observe({ operation }, observation.headersSeconds);
     this.#duration.observe({ operation }, observation.durationSeconds);
   }

@@ -60,7 +60,7 @@ const SPECS = {
 } as const satisfies SettingSpecs;
 
 export const NODE_HELP = formatHelp(
-  'shardgate node [options]',
+  'shardgate node [options]      (shardgate node status --help: the status of a node on this machine)',
   'Runs a shard node: stores erasure-coded shard files in a data directory and serves them to the gateway.',
   SPECS,
 );

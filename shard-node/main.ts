@@ -21,6 +21,7 @@ import { exportPrivateKeyPem } from '../src/node-protocol/node-key.ts';
 import { selfSignedCertificate } from '../src/node-protocol/self-signed-cert.ts';
 import { createServer as createHttpsServer } from 'node:https';
 import { NodeMetrics } from './node-metrics.ts';
+import { NodeStateRecorder } from './node-state-file.ts';
 import { maintainRegistration } from './registration.ts';
 import { ShardFileStore } from './shard-files.ts';
 import { createShardReadHandler } from './shard-read-handler.ts';
@@ -145,6 +146,12 @@ export async function startShardNode(config: NodeConfig, options: ShardNodeOptio
   }, Math.min(tempMaxAgeMs / 4, 10 * 60 * 1000));
   sweep.unref();
 
+  const nowIso = () => new Date(clock.nowMs()).toISOString();
+  const stateFile = new NodeStateRecorder(config.dataDir, {
+    nodeId, url, zone: config.zone, gatewayUrl: config.gatewayUrl, pid: process.pid, startedAt: nowIso(), stoppedAt: null,
+    configuredCapacityBytes: config.capacityBytes, registration: { state: 'registering', at: nowIso() }, lastHeartbeat: null,
+  }, (error) => logger.warn('node state file not written', { message: error.message }));
+
   const stop = new AbortController();
   let markRegistered!: () => void;
   const registered = new Promise<void>((resolve) => (markRegistered = resolve));
@@ -158,8 +165,12 @@ export async function startShardNode(config: NodeConfig, options: ShardNodeOptio
     onRegistered: (answer, offsetMs) => {
       secret = answer.secret;
       clockOffsetMs = offsetMs;
+      stateFile.update({
+        registration: { state: 'registered', at: nowIso(), secretEpoch: answer.secretEpoch, ...(answer.operatorId ? { operatorId: answer.operatorId } : {}) },
+      });
       markRegistered();
     },
+    onHeartbeat: (outcome) => stateFile.update({ lastHeartbeat: { at: nowIso(), ...outcome } }),
     clock,
     logger,
     signal: stop.signal,
@@ -172,7 +183,10 @@ export async function startShardNode(config: NodeConfig, options: ShardNodeOptio
       throw new Error('the node stopped before it registered');
     }),
   ]);
-  registration.catch((error: unknown) => logger.error('registration stopped', { message: (error as Error).message }));
+  registration.catch((error: unknown) => {
+    logger.error('registration stopped', { message: (error as Error).message });
+    stateFile.update({ registration: { ...stateFile.state.registration, state: 'refused', at: nowIso(), message: (error as Error).message } });
+  });
   registeredOrRefused.catch(() => {}); // the caller may never look; the log line above says it
 
   let stopping: Promise<DrainReport> | undefined;
@@ -189,6 +203,9 @@ export async function startShardNode(config: NodeConfig, options: ShardNodeOptio
       logger.info('shutdown_drained', { nodeId, inFlightAtStart: report.inFlightAtStart, ms: report.elapsedMs });
     }
     await registration.catch(() => {});
+    const { registration: last } = stateFile.state;
+    stateFile.update({ stoppedAt: nowIso(), registration: last.state === 'refused' ? last : { ...last, state: 'stopped', at: nowIso() } });
+    await stateFile.flushed();
     logger.info('stopped', { nodeId, outcome: report.outcome });
     return report;
   })());

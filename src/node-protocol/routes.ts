@@ -86,6 +86,8 @@ export interface NodeRegisterResponse {
   /** Counts the node's secrets: 1 at the first registration, +1 at each rotation. */
   readonly secretEpoch: number;
   readonly heartbeatIntervalMs: number;
+  /** The operator whose join token admitted the node (shown by `shardgate node status`); older gateways leave it out. */
+  readonly operatorId?: string;
 }
 
 export interface NodeHeartbeatRequest {
@@ -217,7 +219,11 @@ export function parseNodeRegisterRequest(body: unknown): NodeRegisterRequest {
 export function parseNodeRegisterResponse(body: unknown): NodeRegisterResponse {
   const heartbeatIntervalMs = byteCountField(body, 'heartbeatIntervalMs');
   if (heartbeatIntervalMs < 10) throw new NodeMessageError('heartbeatIntervalMs must be at least 10');
-  return { secret: stringField(body, 'secret'), secretEpoch: byteCountField(body, 'secretEpoch'), heartbeatIntervalMs };
+  const operatorId = (body as { operatorId?: unknown } | null)?.operatorId;
+  return {
+    secret: stringField(body, 'secret'), secretEpoch: byteCountField(body, 'secretEpoch'), heartbeatIntervalMs,
+    ...(typeof operatorId === 'string' ? { operatorId } : {}),
+  };
 }
 
 export function parseNodeHeartbeatRequest(body: unknown): NodeHeartbeatRequest {
