@@ -28,8 +28,11 @@ export async function watchScreen(options: WatchOptions): Promise<void> {
   const terminal = out.isTTY === true;
   if (terminal) {
     out.write(`${HIDE_CURSOR}\x1b[2J`);
-    const restore = () => out.write(SHOW_CURSOR);
-    process.once('exit', restore);
+    // Ctrl-C ends the watch: show the cursor again (a process killed by the signal would leave it hidden).
+    process.once('SIGINT', () => {
+      out.write(`${SHOW_CURSOR}\n`);
+      process.exit(0);
+    });
   }
   while (!options.signal?.aborted) {
     let text: string;
