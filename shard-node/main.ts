@@ -20,7 +20,8 @@ import { loadOrCreateNodeIdentity, type NodeIdentity } from './node-identity.ts'
 import { exportPrivateKeyPem } from '../src/node-protocol/node-key.ts';
 import { selfSignedCertificate } from '../src/node-protocol/self-signed-cert.ts';
 import { createServer as createHttpsServer } from 'node:https';
-import { NodeMetrics } from './node-metrics.ts';
+import { NodeMetrics, type RequestObserver } from './node-metrics.ts';
+import { PendingCommits } from './pending-commits.ts';
 import { NodeStateRecorder } from './node-state-file.ts';
 import { maintainRegistration } from './registration.ts';
 import { ShardFileStore } from './shard-files.ts';
@@ -113,9 +114,14 @@ export async function startShardNode(config: NodeConfig, options: ShardNodeOptio
   let server: Server | null = null;
   const inFlight = new InFlightRequests();
   const metrics = new NodeMetrics({ readSpace, usage: () => store.usage, server: () => server, inFlight: () => inFlight.count });
-  const app = createNodeApp({ store, getSecret: () => secret, clock: gatewayClock, logger, nodeId, readSpace, bodyProgressTimeoutMs: config.bodyProgressTimeoutMs, observe: metrics.observe });
+  const pendingCommits = new PendingCommits(() => clock.nowMs());
+  const observe: RequestObserver = (observation) => {
+    metrics.observe(observation);
+    pendingCommits.observe(observation);
+  };
+  const app = createNodeApp({ store, getSecret: () => secret, clock: gatewayClock, logger, nodeId, readSpace, bodyProgressTimeoutMs: config.bodyProgressTimeoutMs, observe });
   const appListener = getRequestListener(app.fetch);
-  const readShard = createShardReadHandler({ store, getSecret: () => secret, clock: gatewayClock, logger, observe: metrics.observe });
+  const readShard = createShardReadHandler({ store, getSecret: () => secret, clock: gatewayClock, logger, observe });
   let draining = false;
   const listener = (request: IncomingMessage, response: ServerResponse) => {
     // A commit finishes an upload already received (the PUT before it), so it is still taken.
@@ -195,7 +201,7 @@ export async function startShardNode(config: NodeConfig, options: ShardNodeOptio
     logger.info('shutdown_started', { nodeId, timeoutMs: config.shutdownTimeoutMs, inFlight: inFlight.count });
     stop.abort(); // no more heartbeats: the gateway counts the node offline after --node-timeout and reads go around it
     clearInterval(sweep);
-    const report = await drainServer(server!, inFlight, config.shutdownTimeoutMs);
+    const report = await drainServer(server!, inFlight, config.shutdownTimeoutMs, () => pendingCommits.settled());
     if (report.outcome === 'deadline') {
       // A cut upload's temp file is removed by its own failure path (or the next start's stale-temp sweep).
       logger.warn('shutdown_deadline', { nodeId, timeoutMs: config.shutdownTimeoutMs, cutRequests: report.cut, inFlightAtStart: report.inFlightAtStart });

@@ -1,8 +1,9 @@
 /**
  * SIGTERM/SIGINT on real gateway and shard-node processes: a GET in flight finishes byte-identical
  * while a request whose headers complete during the drain gets S3 XML 503 ServiceUnavailable (and
- * its connection closed) and a new connection is refused; exit 0 after the drain. A second signal exits at once (143). A PUT
- * still uploading at `--shutdown-timeout` is cut (exit 124), leaves no object, and the next start's
+ * its connection closed) and a new connection is refused; exit 0 after the drain. A second signal
+ * exits at once (143). A PUT uploading when the gateway and a node get SIGTERM completes (the node
+ * still takes its commit). A PUT still uploading at `--shutdown-timeout` is cut (exit 124), leaves no object, and the next start's
  * janitor collects the shards it had committed. A node cut at its own deadline exits 124 too.
  */
 import { connect, type Socket } from 'node:net';
@@ -10,7 +11,7 @@ import { readdirSync } from 'node:fs';
 import { request } from 'node:http';
 import path from 'node:path';
 import test from 'ava';
-import { CreateBucketCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { TestCluster, s3ErrorOf, seededBytes, sleep, type ManagedProcess } from './cluster.ts';
 import { signedHeaders } from './signed-request.ts';
 
@@ -125,8 +126,52 @@ test.serial('a second signal during the drain exits at once with 128 + the signa
   socket.destroy();
 });
 
-test.serial('a PUT still uploading at the deadline is cut: exit 124, no object, its shards collected; a node cut at its deadline exits 124', async (t) => {
+test.serial('a PUT uploading when the gateway and a node get SIGTERM finishes within the deadline: committed, byte-identical, exit 0 for both', async (t) => {
   await cluster.startGateway();
+  await cluster.waitForOnlineNodes(cluster.nodeCount);
+  const gateway = cluster.gateway;
+  const node = cluster.nodes[4]!;
+  const nodeFilesBefore = new Set(cluster.shardFiles(4));
+  const body = seededBytes(SEGMENT + 6 * 1024 * 1024, 11);
+  const credentials = { accessKeyId: cluster.accessKeyId, secretAccessKey: cluster.secretKey };
+  const headers = await signedHeaders({ gatewayUrl: cluster.gatewayUrl, credentials }, 'PUT', '/pub/finished', { 'content-length': String(body.length) });
+  const upload = request(`${cluster.gatewayUrl}/pub/finished`, { method: 'PUT', headers });
+  const answer = new Promise<number>((resolve, reject) => {
+    upload.on('response', (response) => {
+      response.resume();
+      resolve(response.statusCode ?? 0);
+    });
+    upload.on('error', reject);
+  });
+  const half = SEGMENT + 5 * 1024 * 1024; // the second segment's first 4 MiB batch goes out, the rest waits
+  await new Promise<void>((resolve) => upload.write(body.subarray(0, half), () => resolve()));
+  // The first segment is committed everywhere, the second's uploads are open on node 4.
+  const uploadsInProgress = () => readdirSync(path.join(node.dataDir, 'tmp')).filter((name) => name.endsWith('.part'));
+  for (let attempt = 0; uploadsInProgress().length === 0 || cluster.shardFiles(4).length === nodeFilesBefore.size; attempt++) {
+    if (attempt > 400) t.fail('node 4 never received the second segment\'s upload');
+    await sleep(50);
+  }
+  gateway.child.kill('SIGTERM');
+  node.child.kill('SIGTERM');
+  await waitForLog(gateway, /"shutdown_started".*"inFlight":1/);
+  await waitForLog(node, /"shutdown_started"/);
+  upload.end(body.subarray(half));
+  t.is(await answer, 200, 'the PUT in flight completed');
+  t.is(await exited(gateway), 0);
+  t.is(await exited(node), 0);
+  t.regex(node.output(), /"shutdown_drained"/);
+  // Node 4 committed its shard of the second segment during its drain (commits are still taken).
+  t.is(cluster.shardFiles(4).length, nodeFilesBefore.size + 2);
+
+  await cluster.startGateway();
+  await cluster.startNode(4);
+  await cluster.waitForOnlineNodes(cluster.nodeCount);
+  const stored = await cluster.s3().send(new GetObjectCommand({ Bucket: 'pub', Key: 'finished' }));
+  t.true(Buffer.from(await stored.Body!.transformToByteArray()).equals(body));
+});
+
+test.serial('a PUT still uploading at the deadline is cut: exit 124, no object, its shards collected; a node cut at its deadline exits 124', async (t) => {
+  // The gateway the previous test restarted is running.
   await cluster.waitForOnlineNodes(cluster.nodeCount);
   const baseline = cluster.allShardFiles();
   // The gateway restarts with a 2 s deadline.

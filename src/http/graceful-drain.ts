@@ -49,19 +49,31 @@ export interface DrainReport {
 /**
  * Stops `server` accepting connections, waits up to `timeoutMs` for `inFlight` to reach zero, then
  * closes every connection left (idle keep-alive ones at once, busy ones only past the deadline).
+ *
+ * With `settled` (work that continues in a later request, such as a node's commit of an upload it
+ * received) the server keeps listening until `settled` resolves with nothing in flight, so the
+ * follow-up request can arrive on a new connection; the caller refuses everything else meanwhile.
  */
-export async function drainServer(server: Server, inFlight: InFlightRequests, timeoutMs: number): Promise<DrainReport> {
+export async function drainServer(server: Server, inFlight: InFlightRequests, timeoutMs: number, settled?: () => Promise<void>): Promise<DrainReport> {
   const started = performance.now();
   const inFlightAtStart = inFlight.count;
-  server.close();
-  server.closeIdleConnections();
+  // (Node ≥ 19 also closes the connections idle at that moment; busy ones stay.)
+  if (!settled) server.close();
+  const idle = async (): Promise<'drained'> => {
+    for (;;) {
+      await inFlight.whenIdle();
+      await settled?.();
+      if (inFlight.count === 0) return 'drained';
+    }
+  };
   let timer: NodeJS.Timeout | undefined;
   const outcome = await Promise.race([
-    inFlight.whenIdle().then(() => 'drained' as const),
+    idle(),
     new Promise<'deadline'>((resolve) => { timer = setTimeout(() => resolve('deadline'), timeoutMs); }),
   ]);
   clearTimeout(timer);
   const cut = outcome === 'deadline' ? inFlight.count : 0;
+  if (settled) server.close();
   server.closeAllConnections(); // drained: only idle keep-alive connections are left
   return { outcome, inFlightAtStart, cut, elapsedMs: Math.round(performance.now() - started) };
 }
