@@ -7,6 +7,7 @@ import { runEncryptExistingCli } from './encrypt-existing.ts';
 import { runHealthCli } from './health.ts';
 import { runKeysCli } from './keys.ts';
 import { runNodeEarningsCli } from './node-earnings.ts';
+import { runNodeStatusCli } from './node-status.ts';
 import { runNodesCli } from './nodes.ts';
 import { runPayoutsCli } from './payouts.ts';
 import { runStatusCli } from './status.ts';
@@ -21,13 +22,13 @@ const COMMANDS: Record<string, { summary: string; run: (argv: string[]) => Promi
   health: { summary: 'exit 0 when a gateway or a shard node answers its health check (for container HEALTHCHECKs)', run: runHealthCli },
   keys: { summary: 'access keys of a running gateway (create, ls, revoke); the master key file (rotate-master, rewrap-master)', run: runKeysCli },
   node: {
-    summary: 'a shard node that registers with a gateway; `node earnings`: its own payout statement, asked with its key',
-    run: (argv) => (argv[0] === 'earnings' ? runNodeEarningsCli(argv.slice(1)) : runShardNodeCli(argv)),
+    summary: 'a shard node that registers with a gateway; `node status`: what a node on this machine holds and last heard; `node earnings`: its own payout statement, asked with its key',
+    run: (argv) => (argv[0] === 'earnings' ? runNodeEarningsCli(argv.slice(1)) : argv[0] === 'status' ? runNodeStatusCli(argv.slice(1)) : runShardNodeCli(argv)),
   },
   nodes: { summary: 'shard nodes of a running gateway: ls, show, drain, undrain, forget, disqualify; join tokens per operator', run: runNodesCli },
-  restore: { summary: 'replace the metadata store with a backup (gateways stopped)', run: (argv) => runBackupCli('restore', argv) },
   payouts: { summary: 'what each shard node earned in a window (stored GB-month, verified egress, uptime, audits)', run: runPayoutsCli },
-  status: { summary: 'cluster health: nodes by state, segments by healthy shards, the repair queue', run: runStatusCli },
+  restore: { summary: 'replace the metadata store with a backup (gateways stopped)', run: (argv) => runBackupCli('restore', argv) },
+  status: { summary: 'one screen: gateway uptime, requests and errors, data stored, nodes, segments by healthy shards, repair (--watch)', run: runStatusCli },
   usage: { summary: 'an account\'s invoice, or where packing small objects saves money', run: runUsageCli },
 };
 

@@ -7,6 +7,7 @@ import { createJoinTokenHandler, listJoinTokensHandler, revokeJoinTokenHandler }
 import { registerReencryptionRoutes } from './reencrypt/reencryption-routes.ts';
 import { registerRepairRoutes } from './repair/repair-routes.ts';
 import { payoutsHandler } from './rewards/payout-routes.ts';
+import { registerStatusRoute } from './status-route.ts';
 
 /**
  * Operator endpoints under `/_/admin/`, behind `Authorization: Bearer <admin token>`:
@@ -65,6 +66,7 @@ export function adminRoutes(deps: GatewayDeps): Hono<GatewayEnv> {
 
   registerRepairRoutes(app, deps);
   registerReencryptionRoutes(app, deps);
+  registerStatusRoute(app, deps);
 
   return app;
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Hono } from 'hono';
 import { bodyLimit, type BodyRefusal } from '../src/http/body-limit.ts';
+import { markClosing } from '../src/http/graceful-drain.ts';
 import { S3Error } from '../src/s3/errors.ts';
 import { adminRoutes } from './admin-routes.ts';
 import { billingMiddleware } from './billing/billing-middleware.ts';
@@ -29,6 +30,7 @@ export function createApp(deps: GatewayDeps): Hono<GatewayEnv> {
     // how many body bytes really went out and which shards a streamed read touched.
     // Node heartbeats arrive every few seconds per node: they would drown the request log.
     if (!c.req.path.startsWith('/_/nodes/')) c.env?.outgoing?.once('close', () => writeRequestLog(deps, c, timing));
+    if (deps.draining()) return refuseWhileDraining(deps, c);
     // Repair: the request holds a read lease until its response is closed (garbage it may still
     // read waits), and a read that met missing or bad shards queues their segments (heal on read).
     if (!c.req.path.startsWith('/_/') && c.env?.outgoing) {
@@ -72,6 +74,17 @@ export function createApp(deps: GatewayDeps): Hono<GatewayEnv> {
 
 /** Tells `@hono/node-server` that the app wrote the response itself (its `RESPONSE_ALREADY_SENT`). */
 const ALREADY_SENT_HEADER = 'x-hono-already-sent';
+/**
+ * A request that arrives (on an open keep-alive connection) while the gateway drains: 503, and the
+ * connection closes after it. S3 routes get S3 XML `ServiceUnavailable` (SDKs retry it), `/_/` routes JSON.
+ */
+function refuseWhileDraining(deps: GatewayDeps, c: GatewayContext): Response {
+  if (c.env?.outgoing) markClosing(c.env.outgoing);
+  if (c.env?.incoming) closeUnfinishedRequests(c.env.incoming, c.env.outgoing);
+  const message = 'The gateway is shutting down; retry the request.';
+  if (c.req.path.startsWith('/_/')) return c.json({ error: 'ServiceUnavailable', message }, 503);
+  return errorResponse(deps, c, new S3Error('ServiceUnavailable', { message }));
+}
 
 /** How long the rest of a refused body is read and dropped before the connection is cut. */
 const REFUSED_BODY_LINGER_MS = 2_000;

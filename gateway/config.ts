@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { MAX_SEGMENT_BYTES, validateProfile, InvalidProfileError, type ErasureProfile } from '../src/erasure/profile.ts';
 import {
-  ConfigError, formatHelp, parseBoolean, parseBytes, parseInteger, readSettings, type SettingSpecs,
+  ConfigError, formatHelp, parseBoolean, parseBytes, parseDuration, parseInteger, readSettings, type SettingSpecs,
 } from '../src/config/flags.ts';
 import type { PriceTable } from '../src/billing/price-table.ts';
 import { LOG_SETTING_SPECS, loadLogSettings, type LogSettings } from '../src/log/log-settings.ts';
@@ -69,6 +69,8 @@ export interface GatewayConfig extends RepairSettings, LimitSettings, ConsoleSet
   readonly masterKeyFile: string | null;
   /** Accept SSE-C keys over plain HTTP (S3 refuses them without TLS; for tests and local use). */
   readonly allowInsecureSsec: boolean;
+  /** After SIGTERM/SIGINT, how long requests in flight may take before they are cut. */
+  readonly shutdownTimeoutMs: number;
 }
 
 const SPECS = {
@@ -98,6 +100,7 @@ const SPECS = {
   archiveIndexCache: { flag: 'archive-index-cache', env: 'SHARDGATE_ARCHIVE_INDEX_CACHE', kind: 'bytes', description: 'memory for cached ZIP central directories', defaultText: '64MiB' },
   masterKeyFile: { flag: 'master-key-file', env: 'SHARDGATE_MASTER_KEY_FILE', kind: 'string', description: 'file of the master keys that wrap data keys (back it up!)', defaultText: 'required (dev: <data-dir>/master.key, generated)' },
   allowInsecureSsec: { flag: 'allow-insecure-ssec', env: 'SHARDGATE_ALLOW_INSECURE_SSEC', kind: 'boolean', description: 'accept SSE-C customer keys over plain HTTP', defaultText: 'false' },
+  shutdownTimeout: { flag: 'shutdown-timeout', env: 'SHARDGATE_SHUTDOWN_TIMEOUT', kind: 'string', description: 'after SIGTERM/SIGINT, time requests in flight may take before they are cut (exit 124)', defaultText: '30s' },
   logRequests: { flag: 'log-requests', env: 'SHARDGATE_LOG_REQUESTS', kind: 'boolean', description: 'one JSON log line per request', defaultText: 'true' },
   serverTiming: { flag: 'server-timing', env: 'SHARDGATE_SERVER_TIMING', kind: 'boolean', description: 'a Server-Timing header (per-stage ms) on every S3 response', defaultText: 'false' },
   ...LOG_SETTING_SPECS,
@@ -171,6 +174,7 @@ export function loadGatewayConfig(argv: readonly string[], env: NodeJS.ProcessEn
     ...loadPayoutSettings(v, v.currency ?? 'USD'),
     masterKeyFile: masterKeyFileOutside(dataDir, v.masterKeyFile),
     allowInsecureSsec: v.allowInsecureSsec ? parseBoolean('--allow-insecure-ssec', v.allowInsecureSsec) : false,
+    shutdownTimeoutMs: v.shutdownTimeout ? parseDuration('--shutdown-timeout', v.shutdownTimeout, 0) : 30_000,
     ...loadRepairSettings(v),
     ...loadLimitSettings(v),
     ...loadConsoleSettings(v),

@@ -60,6 +60,10 @@ export interface GatewayDeps {
   readonly consoleKey: ConsoleKey | null;
   /** The rewards ledger's meter: what each node served (client, repair, audit reads) and its audits. */
   readonly rewards: NodeServiceMeter;
+  /** True once a shutdown began (SIGTERM/SIGINT): new requests are refused with 503 while those in flight finish. */
+  readonly draining: () => boolean;
+  /** When this gateway process started serving (uptime in `/_/admin/status`). */
+  readonly startedAt: Date;
 }
 
 /** Fields of the one log line each request writes when its response is finished. */

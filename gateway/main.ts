@@ -5,6 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { ReedSolomonCodec } from '../src/erasure/codec.ts';
 import { ConfigError } from '../src/config/flags.ts';
+import { InFlightRequests, drainServer, type DrainReport } from '../src/http/graceful-drain.ts';
+import { EXIT_DRAINED, EXIT_SHUTDOWN_DEADLINE, handleShutdownSignals } from '../src/process/shutdown-signals.ts';
 import { createLogger, type Logger } from '../src/log/logger.ts';
 import type { MetaStore } from '../src/meta/store.ts';
 import { createApp } from './app.ts';
@@ -38,6 +40,15 @@ export interface RunningGateway {
   readonly consoleUrl: string | null;
   readonly credentials: Credentials;
   readonly deps: GatewayDeps;
+  /** Requests in flight right now. */
+  inFlight(): number;
+  /**
+   * Graceful stop: refuse new requests (503) and connections, let those in flight finish within
+   * `--shutdown-timeout` (then cut them), stop repair (its leases released) and the janitor, flush
+   * the usage recorder, close the node pools and the store. Idempotent.
+   */
+  shutdown(): Promise<DrainReport>;
+  /** The same as `shutdown`, for callers that do not need the report. */
   close(): Promise<void>;
 }
 
@@ -75,7 +86,7 @@ async function serveWithStore(
   });
   const client = new ShardClient(registry, now, config.shardTimeoutMs);
   const metrics = createMetrics();
-  const prometheus = new GatewayPrometheus(metrics, () => registry.all().map(({ record }) => ({
+  const prometheus = new GatewayPrometheus(metrics, () => Date.now(), () => registry.all().map(({ record }) => ({
     id: record.id, zone: record.zone, state: repair.states.describe(record.id).state,
     freeBytes: record.freeBytes, capacityBytes: record.capacityBytes,
   })));
@@ -87,6 +98,7 @@ async function serveWithStore(
   const janitor = new Janitor({
     store, registry, client, logger, metrics, now, readLeases, isGone: (nodeId) => repair.states.adminState(nodeId) === 'forgotten',
   }, JANITOR_INTERVAL_MS);
+  let draining = false;
   const usage = config.billing ? new UsageRecorder({ store, logger, metrics }) : null;
   const consoleKey = config.consoleListen ? newConsoleKey() : null;
   const deps: GatewayDeps = {
@@ -96,9 +108,13 @@ async function serveWithStore(
     verifier: createVerifier(store, config.region, consoleKey), usage, masterKeys,
     uploads: new UploadLimiter(config), consoleKey,
     rewards,
+    draining: () => draining,
+    startedAt,
   };
   const app = createApp(deps);
   const server = await listen(app.fetch, config);
+  const inFlight = new InFlightRequests();
+  inFlight.attach(server as Server);
   const { port } = server.address() as AddressInfo;
   const url = `${config.tls ? 'https' : 'http'}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   const webConsole = config.consoleListen
@@ -114,20 +130,37 @@ async function serveWithStore(
   logger.info('gateway_listening', {
     url, profile: config.profile, writeQuorum: config.writeQuorum, dataDir: config.dataDir, masterKeyId: masterKeys.current.id,
   });
+  let stopping: Promise<DrainReport> | undefined;
+  const shutdown = () => (stopping ??= (async () => {
+    draining = true;
+    logger.info('shutdown_started', { timeoutMs: config.shutdownTimeoutMs, inFlight: inFlight.count });
+    await webConsole?.close();
+    // Background work stops beside the drain: a repair in progress is aborted and its lease released.
+    const background = Promise.all([repair.stop(), janitor.stop()]);
+    const report = await drainServer(server as Server, inFlight, config.shutdownTimeoutMs);
+    if (report.outcome === 'deadline') {
+      // A cut write committed nothing: its pending shards are collected by the next start's janitor.
+      logger.warn('shutdown_deadline', { timeoutMs: config.shutdownTimeoutMs, cutRequests: report.cut, inFlightAtStart: report.inFlightAtStart });
+    } else {
+      logger.info('shutdown_drained', { inFlightAtStart: report.inFlightAtStart, ms: report.elapsedMs });
+    }
+    await background;
+    await usage?.close();
+    await rewards.close();
+    await registry.close();
+    await store.close();
+    logger.info('shutdown_complete', { outcome: report.outcome });
+    return report;
+  })());
   return {
     url,
     consoleUrl: webConsole?.url ?? null,
     credentials,
     deps,
+    inFlight: () => inFlight.count,
+    shutdown,
     async close() {
-      await webConsole?.close();
-      await repair.stop();
-      await janitor.stop();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await usage?.close();
-      await rewards.close();
-      await registry.close();
-      await store.close();
+      await shutdown();
     },
   };
 }
@@ -159,7 +192,10 @@ function listen(fetch: Parameters<typeof serve>[0]['fetch'], config: GatewayConf
   });
 }
 
-/** `shardgate gateway`: prints where it listens, stops cleanly on SIGINT/SIGTERM. */
+/**
+ * `shardgate gateway`: prints where it listens; SIGTERM/SIGINT drain it (exit 0, or 124 when
+ * `--shutdown-timeout` cut requests in flight); a second signal exits at once (128 + signal).
+ */
 export async function runGatewayCli(argv: readonly string[]): Promise<void> {
   let config: GatewayConfig;
   try {
@@ -188,10 +224,13 @@ export async function runGatewayCli(argv: readonly string[]): Promise<void> {
   }
   process.stdout.write(`shardgate gateway listening on ${gateway.url}\n`);
   if (gateway.consoleUrl) process.stdout.write(`shardgate console listening on ${gateway.consoleUrl}\n`);
-  const stop = async () => {
-    await gateway.close();
-    process.exit(0);
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  handleShutdownSignals({
+    logger: gateway.deps.logger,
+    inFlight: gateway.inFlight,
+    shutdown: async (signal) => {
+      gateway.deps.logger.info('signal_received', { signal });
+      const report = await gateway.shutdown();
+      return report.outcome === 'drained' ? EXIT_DRAINED : EXIT_SHUTDOWN_DEADLINE;
+    },
+  });
 }

@@ -11,6 +11,7 @@ import { Hono } from 'hono';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { GatewayDeps, GatewayEnv } from './context.ts';
 import type { GatewayMetrics } from './metrics.ts';
+import { RecentRequests } from './recent-requests.ts';
 
 export const PROMETHEUS_PATH = '/_/metrics';
 
@@ -52,7 +53,11 @@ export class GatewayPrometheus {
   readonly #rangeReadSeconds: Histogram;
   readonly #rangeReadBytes: Counter;
 
-  constructor(metrics: GatewayMetrics, nodes: () => readonly NodeGaugeRow[]) {
+  /** S3 requests of the last minutes by status class (the error rate of `shardgate status`). */
+  readonly recent: RecentRequests;
+
+  constructor(metrics: GatewayMetrics, nowMs: () => number, nodes: () => readonly NodeGaugeRow[]) {
+    this.recent = new RecentRequests(nowMs);
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'shardgate_' });
     for (const key of Object.keys(metrics) as (keyof GatewayMetrics)[]) {
@@ -109,6 +114,7 @@ export class GatewayPrometheus {
   observeRequest(observation: RequestObservation): void {
     const { operation } = observation;
     this.#requests.inc({ operation, status_class: `${Math.floor(observation.status / 100)}xx` });
+    this.recent.record(observation.status);
     this.#headers.observe({ operation }, observation.headersSeconds);
     this.#duration.observe({ operation }, observation.durationSeconds);
     if (operation === 'GetObject' && observation.status === 206) {

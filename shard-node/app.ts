@@ -21,6 +21,7 @@ import type { Clock } from './clock.ts';
 import type { NodeSpace } from './disk-space.ts';
 import { InsufficientStorageError, InvalidNodeRequestError, InvalidPathError, RangeNotSatisfiableError, ShardNodeError } from './errors.ts';
 import { logRequests } from './request-log.ts';
+import type { RequestObserver } from './node-metrics.ts';
 import { hasUnsafeSegment, incomingOf, rawRequestTarget, type NodeAppEnv } from './request-target.ts';
 import type { ShardFileStore } from './shard-files.ts';
 import { assertShardId } from './shard-paths.ts';
@@ -39,6 +40,8 @@ export interface NodeAppDeps {
   readonly readSpace: () => Promise<NodeSpace>;
   /** An upload body that sends nothing this long is aborted; default 30 s. */
   readonly bodyProgressTimeoutMs?: number;
+  /** Told about every request when its log line is written (the node's Prometheus metrics). */
+  readonly observe?: RequestObserver;
 }
 
 /** Largest chunk a node accepts (the erasure profile allows up to 16 MiB). */
@@ -75,7 +78,7 @@ export function createNodeApp(deps: NodeAppDeps): Hono<NodeAppEnv> {
   const app = new Hono<NodeAppEnv>();
   const signature = requireNodeSignature({ getSecret: deps.getSecret, clock: deps.clock });
 
-  app.use('*', logRequests(deps.logger, deps.clock));
+  app.use('*', logRequests(deps.logger, deps.clock, deps.observe));
   app.use('*', async function rejectUnsafePaths(c, next) {
     if (hasUnsafeSegment(rawRequestTarget(c))) throw new InvalidPathError('path segments may not be ".", ".." or encode "/"');
     await next();

@@ -17,7 +17,7 @@ test('defaults', (t) => {
   const config = load(REQUIRED);
   t.deepEqual(config, {
     host: '0.0.0.0', port: DEFAULT_NODE_PORT, dataDir: path.resolve('./data/node'), gatewayUrl: 'http://10.0.0.1:9000',
-    joinToken: 'tok', zone: 'default', capacityBytes: null, publicUrl: null, tls: true, log: { format: 'json', level: 'info' }, bodyProgressTimeoutMs: 30_000, scrub: { bytesPerSecond: 8 * 1024 * 1024, passEveryMs: 86_400_000 },
+    joinToken: 'tok', zone: 'default', capacityBytes: null, publicUrl: null, tls: true, log: { format: 'json', level: 'info' }, bodyProgressTimeoutMs: 30_000, shutdownTimeoutMs: 30_000, metricsToken: null, scrub: { bytesPerSecond: 8 * 1024 * 1024, passEveryMs: 86_400_000 },
   });
   t.true(Object.isFrozen(config));
 });
@@ -31,7 +31,7 @@ test('every flag, in both --flag value and --flag=value forms', (t) => {
   t.deepEqual(config, {
     host: '127.0.0.1', port: 0, dataDir: '/srv/shards', gatewayUrl: 'https://gw.example.com', joinToken: 't2',
     zone: 'rack-7', capacityBytes: Math.round(1.5 * 1024 ** 3), publicUrl: 'https://node7.example.com:8443', tls: true,
-    log: { format: 'pretty', level: 'warn' }, bodyProgressTimeoutMs: 2000,
+    log: { format: 'pretty', level: 'warn' }, bodyProgressTimeoutMs: 2000, shutdownTimeoutMs: 30_000, metricsToken: null,
     scrub: { bytesPerSecond: 1024 * 1024, passEveryMs: 60_000 },
   });
 });

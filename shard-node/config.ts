@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { isIP } from 'node:net';
-import { ConfigError, formatHelp, parseBoolean, parseBytes, parseInteger, readSettings, type SettingSpecs } from '../src/config/flags.ts';
+import { ConfigError, formatHelp, parseBoolean, parseBytes, parseDuration, parseInteger, readSettings, type SettingSpecs } from '../src/config/flags.ts';
 import { LOG_SETTING_SPECS, loadLogSettings, type LogSettings } from '../src/log/log-settings.ts';
 
 export interface NodeConfig {
@@ -32,6 +32,10 @@ export interface NodeConfig {
   readonly bodyProgressTimeoutMs: number;
   /** Background re-hashing of the node's own shards: bytes per second (0 = off) and pass period. */
   readonly scrub: { readonly bytesPerSecond: number; readonly passEveryMs: number };
+  /** After SIGTERM/SIGINT, how long requests in flight may take before they are cut. */
+  readonly shutdownTimeoutMs: number;
+  /** Bearer token of `GET /metrics` (Prometheus); null turns the route off. */
+  readonly metricsToken: string | null;
 }
 
 export type NodeCommandLine =
@@ -55,10 +59,12 @@ const SPECS = {
   bodyProgressTimeout: { flag: 'body-progress-timeout', env: 'SHARDGATE_NODE_BODY_PROGRESS_TIMEOUT_MS', kind: 'integer', description: 'ms an upload body may send nothing before it is aborted', defaultText: '30000' },
   scrubRate: { flag: 'scrub-rate', env: 'SHARDGATE_NODE_SCRUB_RATE', kind: 'bytes', description: 'bytes per second the node re-hashes its own shards at, reporting corrupt ones to the gateway (0 turns scrub off)', defaultText: '8MiB' },
   scrubEvery: { flag: 'scrub-every', env: 'SHARDGATE_NODE_SCRUB_EVERY_MS', kind: 'integer', description: 'ms from the start of one scrub pass over every shard to the start of the next', defaultText: '86400000 (a day)' },
+  metricsToken: { flag: 'metrics-token', env: 'SHARDGATE_NODE_METRICS_TOKEN', kind: 'string', description: 'bearer token for the Prometheus metrics at GET /metrics', defaultText: 'none: /metrics is off' },
+  shutdownTimeout: { flag: 'shutdown-timeout', env: 'SHARDGATE_NODE_SHUTDOWN_TIMEOUT', kind: 'string', description: 'after SIGTERM/SIGINT, time requests in flight may take before they are cut (exit 124)', defaultText: '30s' },
 } as const satisfies SettingSpecs;
 
 export const NODE_HELP = formatHelp(
-  'shardgate node [options]',
+  'shardgate node [options]      (shardgate node status --help: the status of a node on this machine)',
   'Runs a shard node: stores erasure-coded shard files in a data directory and serves them to the gateway.',
   SPECS,
 );
@@ -135,6 +141,8 @@ export function loadNodeConfig(argv: readonly string[], env: NodeJS.ProcessEnv):
       bytesPerSecond: v.scrubRate === undefined ? 8 * 1024 * 1024 : parseBytes('--scrub-rate', v.scrubRate),
       passEveryMs: v.scrubEvery === undefined ? 86_400_000 : parseInteger('--scrub-every', v.scrubEvery, 100, 365 * 86_400_000),
     },
+    metricsToken: v.metricsToken === undefined || v.metricsToken === '' ? null : v.metricsToken,
+    shutdownTimeoutMs: v.shutdownTimeout === undefined ? 30_000 : parseDuration('--shutdown-timeout', v.shutdownTimeout, 0),
   };
   if (config.publicUrl !== null && config.publicUrl.startsWith('https:') !== tls) {
     throw new ConfigError(tls ? '--public-url must be https:// when the node serves TLS' : '--public-url must be http:// with --tls false');

@@ -9,6 +9,9 @@ import { getRequestListener } from '@hono/node-server';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { ConfigError } from '../src/config/flags.ts';
 import { createLogger, type Logger } from '../src/log/logger.ts';
+import { InFlightRequests, drainServer, markClosing, type DrainReport } from '../src/http/graceful-drain.ts';
+import type { NodeErrorBody } from '../src/node-protocol/routes.ts';
+import { EXIT_DRAINED, EXIT_SHUTDOWN_DEADLINE, handleShutdownSignals } from '../src/process/shutdown-signals.ts';
 import { createNodeApp } from './app.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { NODE_HELP, loadNodeConfig, type NodeConfig } from './config.ts';
@@ -17,6 +20,9 @@ import { loadOrCreateNodeIdentity, type NodeIdentity } from './node-identity.ts'
 import { exportPrivateKeyPem } from '../src/node-protocol/node-key.ts';
 import { selfSignedCertificate } from '../src/node-protocol/self-signed-cert.ts';
 import { createServer as createHttpsServer } from 'node:https';
+import { NodeMetrics, type RequestObserver } from './node-metrics.ts';
+import { PendingCommits } from './pending-commits.ts';
+import { NodeStateRecorder } from './node-state-file.ts';
 import { maintainRegistration } from './registration.ts';
 import { Scrubber } from './scrubber.ts';
 import { scrubReporter } from './scrub-report.ts';
@@ -35,7 +41,14 @@ export interface ShardNodeHandle {
    * id, an unknown key); resolves when the node is closed.
    */
   readonly registrationEnded: Promise<void>;
-  /** Stops heartbeats, stops accepting connections, waits for requests in flight (≤ grace). */
+  /** Requests in flight right now. */
+  inFlight(): number;
+  /**
+   * Graceful stop: refuse new requests (503 SHUTTING_DOWN) and connections, stop heartbeats, let
+   * the requests in flight finish within `config.shutdownTimeoutMs`, then cut what is left. Idempotent.
+   */
+  shutdown(): Promise<DrainReport>;
+  /** The same as `shutdown`, for callers that do not need the report. */
   close(): Promise<void>;
 }
 
@@ -47,10 +60,9 @@ export interface ShardNodeOptions {
   readonly tempMaxAgeMs?: number;
   /** Registration retry backoff; default 250 ms doubling to 30 s. */
   readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
-  /** How long `close()` lets requests in flight finish before cutting connections; default 10 s. */
-  readonly closeGraceMs?: number;
 }
 
+const COMMIT_PATH = /^\/shards\/[^/?]+\/commit(\?|$)/;
 const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '']);
 
 function listenUrl(host: string, port: number, tls: boolean): string {
@@ -101,16 +113,32 @@ export async function startShardNode(config: NodeConfig, options: ShardNodeOptio
   /** Gateway time: signature expiries are checked against the gateway's clock, not ours. */
   const gatewayClock: Clock = { nowMs: () => clock.nowMs() + clockOffsetMs };
   const readSpace = () => readNodeSpace(config.dataDir, config.capacityBytes, store.usage.usedBytes);
-  const app = createNodeApp({ store, getSecret: () => secret, clock: gatewayClock, logger, nodeId, readSpace, bodyProgressTimeoutMs: config.bodyProgressTimeoutMs });
+  let server: Server | null = null;
+  const inFlight = new InFlightRequests();
+  const metrics = new NodeMetrics({ readSpace, usage: () => store.usage, server: () => server, inFlight: () => inFlight.count });
+  const pendingCommits = new PendingCommits(() => clock.nowMs());
+  const observe: RequestObserver = (observation) => {
+    metrics.observe(observation);
+    pendingCommits.observe(observation);
+  };
+  const app = createNodeApp({ store, getSecret: () => secret, clock: gatewayClock, logger, nodeId, readSpace, bodyProgressTimeoutMs: config.bodyProgressTimeoutMs, observe });
   const appListener = getRequestListener(app.fetch);
-  const readShard = createShardReadHandler({ store, getSecret: () => secret, clock: gatewayClock, logger });
+  const readShard = createShardReadHandler({ store, getSecret: () => secret, clock: gatewayClock, logger, observe });
+  let draining = false;
   const listener = (request: IncomingMessage, response: ServerResponse) => {
+    // A commit finishes an upload already received (the PUT before it), so it is still taken.
+    if (draining && !(request.method === 'POST' && COMMIT_PATH.test(request.url ?? ''))) {
+      refuseWhileDraining(request, response);
+      return;
+    }
+    if (metrics.serve(config.metricsToken, request, response)) return;
     if (!readShard(request, response)) void appListener(request, response);
   };
-  const server: Server = config.tls
+  server = config.tls
     ? createHttpsServer({ ...NODE_SERVER_OPTIONS, ...tlsOptions(identity, config, new Date(clock.nowMs())) }, listener)
     : createServer(NODE_SERVER_OPTIONS, listener);
   applyNodeServerTimeouts(server);
+  inFlight.attach(server);
   const address = await listen(server, config.port, config.host);
   const url = config.publicUrl ?? listenUrl(config.host, address.port, config.tls);
   if (config.publicUrl === null && WILDCARD_HOSTS.has(config.host)) {
@@ -126,6 +154,12 @@ export async function startShardNode(config: NodeConfig, options: ShardNodeOptio
   }, Math.min(tempMaxAgeMs / 4, 10 * 60 * 1000));
   sweep.unref();
 
+  const nowIso = () => new Date(clock.nowMs()).toISOString();
+  const stateFile = new NodeStateRecorder(config.dataDir, {
+    nodeId, url, zone: config.zone, gatewayUrl: config.gatewayUrl, pid: process.pid, startedAt: nowIso(), stoppedAt: null,
+    configuredCapacityBytes: config.capacityBytes, registration: { state: 'registering', at: nowIso() }, lastHeartbeat: null,
+  }, (error) => logger.warn('node state file not written', { message: error.message }));
+
   const stop = new AbortController();
   let markRegistered!: () => void;
   const registered = new Promise<void>((resolve) => (markRegistered = resolve));
@@ -139,8 +173,12 @@ export async function startShardNode(config: NodeConfig, options: ShardNodeOptio
     onRegistered: (answer, offsetMs) => {
       secret = answer.secret;
       clockOffsetMs = offsetMs;
+      stateFile.update({
+        registration: { state: 'registered', at: nowIso(), secretEpoch: answer.secretEpoch, ...(answer.operatorId ? { operatorId: answer.operatorId } : {}) },
+      });
       markRegistered();
     },
+    onHeartbeat: (outcome) => stateFile.update({ lastHeartbeat: { at: nowIso(), ...outcome } }),
     clock,
     logger,
     signal: stop.signal,
@@ -153,7 +191,10 @@ export async function startShardNode(config: NodeConfig, options: ShardNodeOptio
       throw new Error('the node stopped before it registered');
     }),
   ]);
-  registration.catch((error: unknown) => logger.error('registration stopped', { message: (error as Error).message }));
+  registration.catch((error: unknown) => {
+    logger.error('registration stopped', { message: (error as Error).message });
+    stateFile.update({ registration: { ...stateFile.state.registration, state: 'refused', at: nowIso(), message: (error as Error).message } });
+  });
   if (config.scrub.bytesPerSecond > 0) {
     const reporter = scrubReporter({ gatewayUrl: config.gatewayUrl, identity, gatewayClock, logger, ...(options.fetch ? { fetch: options.fetch } : {}) });
     const scrubber = new Scrubber(store, config.scrub, reporter, logger);
@@ -164,28 +205,49 @@ export async function startShardNode(config: NodeConfig, options: ShardNodeOptio
   }
   registeredOrRefused.catch(() => {}); // the caller may never look; the log line above says it
 
-  let closing: Promise<void> | undefined;
-  const close = () => (closing ??= (async () => {
-    stop.abort();
+  let stopping: Promise<DrainReport> | undefined;
+  const shutdown = () => (stopping ??= (async () => {
+    draining = true;
+    logger.info('shutdown_started', { nodeId, timeoutMs: config.shutdownTimeoutMs, inFlight: inFlight.count });
+    stop.abort(); // no more heartbeats: the gateway counts the node offline after --node-timeout and reads go around it
     clearInterval(sweep);
-    const grace = setTimeout(() => server.closeAllConnections(), options.closeGraceMs ?? 10_000);
-    grace.unref();
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeIdleConnections();
-    });
-    clearTimeout(grace);
+    const report = await drainServer(server!, inFlight, config.shutdownTimeoutMs, () => pendingCommits.settled());
+    if (report.outcome === 'deadline') {
+      // A cut upload's temp file is removed by its own failure path (or the next start's stale-temp sweep).
+      logger.warn('shutdown_deadline', { nodeId, timeoutMs: config.shutdownTimeoutMs, cutRequests: report.cut, inFlightAtStart: report.inFlightAtStart });
+    } else {
+      logger.info('shutdown_drained', { nodeId, inFlightAtStart: report.inFlightAtStart, ms: report.elapsedMs });
+    }
     await registration.catch(() => {});
-    logger.info('stopped', { nodeId });
+    const { registration: last } = stateFile.state;
+    stateFile.update({ stoppedAt: nowIso(), registration: last.state === 'refused' ? last : { ...last, state: 'stopped', at: nowIso() } });
+    await stateFile.flushed();
+    logger.info('stopped', { nodeId, outcome: report.outcome });
+    return report;
   })());
 
-  return { url, nodeId, registered: registeredOrRefused, registrationEnded: registration, close };
+  return {
+    url, nodeId, registered: registeredOrRefused, registrationEnded: registration,
+    inFlight: () => inFlight.count,
+    shutdown,
+    close: async () => { await shutdown(); },
+  };
+}
+
+/** A request on an open connection while the node drains: 503 SHUTTING_DOWN, and the connection closes after it. */
+function refuseWhileDraining(request: IncomingMessage, response: ServerResponse): void {
+  markClosing(response);
+  const body = JSON.stringify({ error: 'SHUTTING_DOWN', message: 'the node is shutting down' } satisfies NodeErrorBody);
+  response.writeHead(503, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) }).end(body);
+  request.resume(); // drop an upload body; the connection closes after the answer
 }
 
 /**
  * `shardgate node [options]`: `argv` are the arguments after `node`. Resolves once the node has
  * stopped (SIGTERM/SIGINT, or the gateway refused the join token), with `process.exitCode` set:
- * 0 after a signal, 1 when the node could not start or was refused, 2 for bad options.
+ * 0 after a signal and a complete drain, 124 when `--shutdown-timeout` cut requests in flight,
+ * 1 when the node could not start or was refused, 2 for bad options; a second signal during the
+ * drain exits at once with 128 + the signal's number.
  */
 export async function runShardNodeCli(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<void> {
   let config: NodeConfig;
@@ -211,17 +273,25 @@ export async function runShardNodeCli(argv: readonly string[], env: NodeJS.Proce
     return;
   }
   process.stdout.write(`shard node ${node.nodeId} listening on ${node.url}\n`);
-  let onSignal!: () => void;
+  const logger = createLogger('shard-node', config.log);
   const exitCode = await new Promise<number>((resolve) => {
-    onSignal = () => resolve(0);
-    process.once('SIGTERM', onSignal);
-    process.once('SIGINT', onSignal);
-    node.registered.catch(() => resolve(1));
-    node.registrationEnded.catch(() => resolve(1));
+    const uninstall = handleShutdownSignals({
+      logger,
+      inFlight: node.inFlight,
+      shutdown: async (signal) => {
+        logger.info('signal_received', { signal });
+        const report = await node.shutdown();
+        return report.outcome === 'drained' ? EXIT_DRAINED : EXIT_SHUTDOWN_DEADLINE;
+      },
+      exit: resolve,
+    });
+    const refused = () => {
+      uninstall();
+      node.close().then(() => resolve(1), () => resolve(1));
+    };
+    node.registered.catch(refused);
+    node.registrationEnded.catch(refused);
   });
-  // A second Ctrl-C during the graceful close kills the process (default signal handling).
-  process.off('SIGTERM', onSignal);
-  process.off('SIGINT', onSignal);
-  await node.close();
   process.exitCode = exitCode;
+  if (exitCode >= 128) process.exit(exitCode); // a second signal: do not wait for what is left
 }

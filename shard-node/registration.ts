@@ -52,6 +52,8 @@ export interface RegistrationOptions {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly signal: AbortSignal;
+  /** Told the outcome of every heartbeat (`shardgate node status` shows the last one). */
+  readonly onHeartbeat?: (outcome: { readonly ok: boolean; readonly status?: number; readonly error?: string }) => void;
   readonly fetch?: typeof fetch;
   /** First retry delay and its cap; defaults 250 ms and 30 s. */
   readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
@@ -189,6 +191,9 @@ export async function sendHeartbeats(options: RegistrationOptions, { registratio
     const fields = { nodeId: options.identity.nodeId, url: options.nodeUrl, ...space, signedAtMs: signedClock.next() };
     const heartbeat: NodeHeartbeatRequest = { ...fields, signature: signWithNodeKey(options.identity.privateKey, heartbeatMessage(fields)) };
     const answer = await callGateway(options, NODE_HEARTBEAT_PATH, heartbeat);
+    options.onHeartbeat?.(answer.status >= 200 && answer.status <= 299
+      ? { ok: true, status: answer.status }
+      : { ok: false, ...(answer.status === 0 ? {} : { status: answer.status }), ...('error' in answer ? { error: answer.error } : {}) });
     if (answer.status === 401 || answer.status === 403 || answer.status === 404) {
       const refusal = 'body' in answer ? parseJsonRefusal(answer.body) : null;
       options.logger.warn('gateway no longer accepts this node, registering again', { status: answer.status, ...(refusal ? { reason: refusal.error } : {}) });

@@ -7,9 +7,10 @@
 import type { MiddlewareHandler } from 'hono';
 import type { Logger } from '../src/log/logger.ts';
 import type { Clock } from './clock.ts';
+import type { RequestObserver } from './node-metrics.ts';
 import { outgoingOf, type NodeAppEnv } from './request-target.ts';
 
-export function logRequests(logger: Logger, clock: Clock): MiddlewareHandler<NodeAppEnv> {
+export function logRequests(logger: Logger, clock: Clock, observe?: RequestObserver): MiddlewareHandler<NodeAppEnv> {
   return async function requestLog(c, next) {
     const startedMs = clock.nowMs();
     await next();
@@ -17,14 +18,9 @@ export function logRequests(logger: Logger, clock: Clock): MiddlewareHandler<Nod
     const emit = (aborted: boolean) => {
       const uploaded = c.get('requestBytes');
       const sent = Number(c.res.headers.get('content-length') ?? 0);
-      logger.info('request', {
-        method: c.req.method,
-        path: c.req.path.slice(0, 200),
-        status: c.res.status,
-        bytes: uploaded ?? sent,
-        ms: Math.round(clock.nowMs() - startedMs),
-        ...(aborted ? { aborted } : {}),
-      });
+      const line = { method: c.req.method, path: c.req.path.slice(0, 200), status: c.res.status, bytes: uploaded ?? sent, ms: Math.round(clock.nowMs() - startedMs) };
+      logger.info('request', { ...line, ...(aborted ? { aborted } : {}) });
+      observe?.(line);
     };
     // The adapter writes the response after this returns: log once it is out (or abandoned).
     // (Never touch `c.res.body` here: it would turn the adapter's fast response into a slow one.)

@@ -22,6 +22,7 @@ import { type Clock, unixSeconds } from './clock.ts';
 import { InvalidPathError, RangeNotSatisfiableError, ShardNodeError } from './errors.ts';
 import { formatContentRange, parseNodeRange } from './range-header.ts';
 import { hasUnsafeSegment } from './request-target.ts';
+import type { RequestObserver } from './node-metrics.ts';
 import type { ShardFileStore } from './shard-files.ts';
 import { assertShardId } from './shard-paths.ts';
 
@@ -30,6 +31,8 @@ export interface ShardReadDeps {
   readonly getSecret: () => string | null;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Told about every request when its log line is written (the node's Prometheus metrics). */
+  readonly observe?: RequestObserver;
 }
 
 /** Windows up to this size are read with one positional read into one buffer. */
@@ -54,10 +57,9 @@ export function createShardReadHandler(deps: ShardReadDeps): (request: IncomingM
     const startedMs = deps.clock.nowMs();
     const sent = { bytes: 0 };
     response.once('close', () => {
-      deps.logger.info('request', {
-        method: request.method, path: target.slice(0, 200), status: response.statusCode, bytes: sent.bytes,
-        ms: Math.round(deps.clock.nowMs() - startedMs), ...(response.writableFinished ? {} : { aborted: true }),
-      });
+      const line = { method: request.method!, path: target.slice(0, 200), status: response.statusCode, bytes: sent.bytes, ms: Math.round(deps.clock.nowMs() - startedMs) };
+      deps.logger.info('request', { ...line, ...(response.writableFinished ? {} : { aborted: true }) });
+      deps.observe?.(line);
     });
     serveShardRead(deps, request, response, target, sent).catch((error: unknown) => sendError(deps.logger, response, error));
     return true;

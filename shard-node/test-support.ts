@@ -208,7 +208,7 @@ export const TEST_JOIN_TOKEN = 'join-me';
 export function testNodeConfig(dataDir: string, gatewayUrl: string, overrides: Partial<NodeConfig> = {}): NodeConfig {
   return {
     host: '127.0.0.1', port: 0, dataDir, gatewayUrl, joinToken: TEST_JOIN_TOKEN,
-    zone: 'zone-a', capacityBytes: null, publicUrl: null, tls: false, log: { format: 'json', level: 'info' }, bodyProgressTimeoutMs: 30_000, scrub: { bytesPerSecond: 8 * 1024 * 1024, passEveryMs: 86_400_000 }, ...overrides,
+    zone: 'zone-a', capacityBytes: null, publicUrl: null, tls: false, log: { format: 'json', level: 'info' }, bodyProgressTimeoutMs: 30_000, shutdownTimeoutMs: 10_000, metricsToken: null, scrub: { bytesPerSecond: 8 * 1024 * 1024, passEveryMs: 86_400_000 }, ...overrides,
   };
 }
 

@@ -17,6 +17,7 @@ import { parse } from 'yaml';
 import { seededBytes, sleep } from './cluster.ts';
 import { rotateMasterKeyFile } from '../src/crypto/master-key-file.ts';
 import { freePort } from '../src/testing/free-port.ts';
+import { parseMetaUrl } from '../gateway/config.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -28,6 +29,7 @@ interface ComposeService {
   depends_on?: Record<string, { condition: string }>;
   healthcheck?: { test: string[] };
   secrets?: string[];
+  profiles?: string[];
 }
 
 /** `${NAME}`, `${NAME:-default}` and `${NAME:?error}` as Compose interpolates them. */
@@ -60,7 +62,8 @@ test('every service of docker-compose.yml runs as a local process, and the clust
     services: Record<string, ComposeService>;
     secrets?: Record<string, { file: string }>;
   };
-  const names = Object.keys(compose.services);
+  // What `docker compose up` starts: the services of no profile (the postgres profile is tested by `config` below).
+  const names = Object.keys(compose.services).filter((name) => compose.services[name]!.profiles === undefined);
   const root = mkdtempSync(path.join(tmpdir(), 'shardgate-compose-'));
   const children: ChildProcess[] = [];
   t.teardown(async () => {
@@ -171,5 +174,32 @@ test('docker-compose.yml is valid for docker-compose (1.29, Debian) with the exa
   t.is(result.error, undefined, 'docker-compose is not installed (apt-get install docker-compose; .ci/run does this)');
   t.is(result.status, 0, result.stderr);
   const services = spawnSync('docker-compose', ['--env-file', '.env.example', '-f', 'docker-compose.yml', 'config', '--services'], { cwd: ROOT, encoding: 'utf8' });
-  t.deepEqual(services.stdout.trim().split('\n').sort(), ['gateway', 'node-1', 'node-2', 'node-3', 'node-4', 'node-5', 'node-6']);
+  t.deepEqual(services.stdout.trim().split('\n').sort(), ['gateway', 'node-1', 'node-2', 'node-3', 'node-4', 'node-5', 'node-6', 'postgres']);
+  const profiles = spawnSync('docker-compose', ['--env-file', '.env.example', '-f', 'docker-compose.yml', 'config', '--profiles'], { cwd: ROOT, encoding: 'utf8' });
+  t.is(profiles.stdout.trim(), 'postgres');
+});
+
+test('the postgres profile: a database service the gateway reaches through SHARDGATE_META_URL, valid for docker-compose', (t) => {
+  const env = { ...process.env, SHARDGATE_META_URL: 'postgres://shardgate:pw-from-env@postgres:5432/shardgate', POSTGRES_PASSWORD: 'pw-from-env' };
+  const result = spawnSync('docker-compose', ['--env-file', '.env.example', '-f', 'docker-compose.yml', '--profile', 'postgres', 'config'], { cwd: ROOT, encoding: 'utf8', env });
+  t.is(result.error, undefined, 'docker-compose is not installed (apt-get install docker-compose; .ci/run does this)');
+  t.is(result.status, 0, result.stderr);
+  const resolved = parse(result.stdout) as { services: Record<string, ComposeService & { image?: string; healthcheck?: { test: string[] } }>; volumes: Record<string, unknown> };
+  const postgres = resolved.services.postgres!;
+  t.deepEqual(postgres.profiles, ['postgres']);
+  t.regex(postgres.image!, /^postgres:/);
+  t.is(postgres.environment!.POSTGRES_PASSWORD, 'pw-from-env');
+  t.is(postgres.environment!.POSTGRES_USER, 'shardgate');
+  t.is(postgres.environment!.POSTGRES_DB, 'shardgate');
+  t.deepEqual(postgres.healthcheck!.test.slice(0, 2), ['CMD', 'pg_isready']);
+  t.true(postgres.volumes!.some((volume) => String((volume as unknown as { target?: string }).target ?? volume).includes('/var/lib/postgresql/data')));
+  t.true('postgres-data' in resolved.volumes);
+  // The gateway takes the URL from the environment, and that URL is one its own config accepts.
+  const gatewayUrl = resolved.services.gateway!.environment!.SHARDGATE_META_URL!;
+  t.is(gatewayUrl, env.SHARDGATE_META_URL);
+  t.is(parseMetaUrl(gatewayUrl), gatewayUrl);
+  t.is(new URL(gatewayUrl).hostname, 'postgres', 'the URL names the profile\'s service');
+  // Without the URL, the same file keeps SQLite (an empty value is no --meta).
+  const plain = spawnSync('docker-compose', ['--env-file', '.env.example', '-f', 'docker-compose.yml', 'config'], { cwd: ROOT, encoding: 'utf8' });
+  t.is((parse(plain.stdout) as typeof resolved).services.gateway!.environment!.SHARDGATE_META_URL, '');
 });

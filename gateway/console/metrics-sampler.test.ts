@@ -4,7 +4,7 @@ import { GatewayPrometheus } from '../prometheus.ts';
 import { MetricsSampler } from './metrics-sampler.ts';
 
 function setup(capacity = 3) {
-  const prometheus = new GatewayPrometheus(createMetrics(), () => []);
+  const prometheus = new GatewayPrometheus(createMetrics(), () => Date.now(), () => []);
   let clock = 1_000_000;
   const nodes = [{ id: 'a', online: true }, { id: 'b', online: true }];
   const sampler = new MetricsSampler(prometheus.registry, () => nodes, 5_000, capacity, () => clock);

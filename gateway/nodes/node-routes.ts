@@ -56,6 +56,7 @@ export function nodeRoutes(deps: GatewayDeps): Hono<GatewayEnv> {
       secret: record.secret!,
       secretEpoch: record.secretEpoch,
       heartbeatIntervalMs: heartbeatIntervalFor(deps.config.nodeTimeoutMs),
+      ...(record.operatorId ? { operatorId: record.operatorId } : {}),
     };
     return c.json(response);
   });

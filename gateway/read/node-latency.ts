@@ -24,6 +24,14 @@ export class NodeLatency {
     entry.count = Math.min(WINDOW, entry.count + 1);
   }
 
+  /** The node's p95 time to first chunk over its recent reads (for `shardgate status`); null before any read. */
+  recentP95Ms(nodeId: string): number | null {
+    const entry = this.#samples.get(nodeId);
+    if (!entry || entry.count === 0) return null;
+    const sorted = entry.values.slice(0, entry.count).sort();
+    return Math.round(sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.95) - 1)]! * 10) / 10;
+  }
+
   /** How long to wait for a node's first chunk before hedging; null while there is too little history. */
   hedgeDelayMs(nodeId: string): number | null {
     const entry = this.#samples.get(nodeId);

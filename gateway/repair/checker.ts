@@ -17,6 +17,8 @@ export interface HealthCensus {
   readonly byHealthyShards: Readonly<Record<string, number>>;
   /** Segments with fewer than k healthy shards: unreadable unless a node comes back. Should be 0. */
   readonly belowDataShards: number;
+  /** Data bytes of those segments (before erasure coding; a segment shared by copies counts once). */
+  readonly dataBytes: number;
 }
 
 /** Healthy shards of a segment: placed on a node that is online or offline for less than the lost-after time. */
@@ -31,7 +33,7 @@ export function healthyShardCount(placement: SegmentPlacement, states: NodeState
  * `--repair-check-interval`, or at once on `kick()`.
  */
 export class Checker {
-  #census: HealthCensus = { completedAt: null, segments: 0, byHealthyShards: {}, belowDataShards: 0 };
+  #census: HealthCensus = { completedAt: null, segments: 0, byHealthyShards: {}, belowDataShards: 0, dataBytes: 0 };
   #stopped = false;
   #wake: (() => void) | null = null;
   #kicked = false;
@@ -98,6 +100,7 @@ export class Checker {
     const histogram: Record<string, number> = {};
     let segments = 0;
     let belowDataShards = 0;
+    let dataBytes = 0;
     let queued = 0;
     while (!this.#stopped) {
       const page = await store.scanSegments(cursor, BATCH);
@@ -108,6 +111,7 @@ export class Checker {
         const label = `${healthy}/${n}`;
         histogram[label] = (histogram[label] ?? 0) + 1;
         segments++;
+        dataBytes += segment.length;
         if (healthy < segment.profile.dataShards) belowDataShards++;
         if (healthy < n) {
           await store.enqueueRepair({ segmentId: segment.segmentId, healthyShards: healthy }, now());
@@ -122,7 +126,7 @@ export class Checker {
     if (this.#stopped) return;
     await store.setSetting(CURSOR_SETTING, '0');
     // A pass resumed after a restart saw only part of the segments: its census would undercount.
-    if (!resumed) this.#census = { completedAt: now().toISOString(), segments, byHealthyShards: histogram, belowDataShards };
+    if (!resumed) this.#census = { completedAt: now().toISOString(), segments, byHealthyShards: histogram, belowDataShards, dataBytes };
     if (queued > 0) this.deps.logger.info('repair_checker_pass', { segments, queued, belowDataShards });
   }
 

@@ -1,4 +1,6 @@
-import { ConfigError, parseBytes, parseInteger, type SettingSpecs } from '../../src/config/flags.ts';
+import { ConfigError, parseBytes, parseDuration, parseInteger, type SettingSpecs } from '../../src/config/flags.ts';
+
+export { parseDuration };
 
 /** The gateway's repair settings (merged into its flag table by config.ts). */
 export const REPAIR_SETTING_SPECS = {
@@ -43,18 +45,6 @@ export function loadRepairSettings(values: RepairValues): RepairSettings {
       : values.reconcileInterval.trim() === '0' ? 0 : parseDuration('--reconcile-interval', values.reconcileInterval, 1_000),
     repairLeaseMs: values.repairLease === undefined ? 60_000 : parseDuration('--repair-lease', values.repairLease, 1_000),
   };
-}
-
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/** `500ms`, `90s`, `30m`, `1h`, `2d`, or a bare number of seconds → milliseconds (at least `minimumMs`). */
-export function parseDuration(flag: string, raw: string, minimumMs: number): number {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(raw.trim());
-  const ms = match ? Math.round(Number(match[1]) * UNIT_MS[match[2] ?? 's']!) : NaN;
-  if (!Number.isFinite(ms) || ms < minimumMs || ms > 365 * UNIT_MS.d!) {
-    throw new ConfigError(`${flag} must be a duration such as 90s, 30m or 1h (at least ${minimumMs} ms), got "${raw}"`);
-  }
-  return ms;
 }
 
 /** A number in [0, 1]. */

@@ -105,3 +105,15 @@ export function formatHelp(usage: string, summary: string, specs: SettingSpecs):
   });
   return `Usage: ${usage}\n\n${summary}\n\nOptions:\n${rows.join('\n')}\n  --help                           show this help\n`;
 }
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `500ms`, `90s`, `30m`, `1h`, `2d`, or a bare number of seconds → milliseconds (at least `minimumMs`). */
+export function parseDuration(flag: string, raw: string, minimumMs: number): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(raw.trim());
+  const ms = match ? Math.round(Number(match[1]) * UNIT_MS[match[2] ?? 's']!) : NaN;
+  if (!Number.isFinite(ms) || ms < minimumMs || ms > 365 * UNIT_MS.d!) {
+    throw new ConfigError(`${flag} must be a duration such as 90s, 30m or 1h (at least ${minimumMs} ms), got "${raw}"`);
+  }
+  return ms;
+}

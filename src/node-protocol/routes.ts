@@ -87,6 +87,8 @@ export interface NodeRegisterResponse {
   /** Counts the node's secrets: 1 at the first registration, +1 at each rotation. */
   readonly secretEpoch: number;
   readonly heartbeatIntervalMs: number;
+  /** The operator whose join token admitted the node (shown by `shardgate node status`); older gateways leave it out. */
+  readonly operatorId?: string;
 }
 
 export interface NodeHeartbeatRequest {
@@ -173,6 +175,8 @@ export type NodeErrorCode =
   | 'RANGE_NOT_SATISFIABLE'
   | 'INSUFFICIENT_STORAGE'
   | 'NOT_FOUND'
+  /** 503: the node is draining before it exits (SIGTERM); requests in flight finish, new ones are refused. */
+  | 'SHUTTING_DOWN'
   | 'INTERNAL_ERROR';
 
 export interface NodeErrorBody {
@@ -230,7 +234,11 @@ export function parseNodeRegisterRequest(body: unknown): NodeRegisterRequest {
 export function parseNodeRegisterResponse(body: unknown): NodeRegisterResponse {
   const heartbeatIntervalMs = byteCountField(body, 'heartbeatIntervalMs');
   if (heartbeatIntervalMs < 10) throw new NodeMessageError('heartbeatIntervalMs must be at least 10');
-  return { secret: stringField(body, 'secret'), secretEpoch: byteCountField(body, 'secretEpoch'), heartbeatIntervalMs };
+  const operatorId = (body as { operatorId?: unknown } | null)?.operatorId;
+  return {
+    secret: stringField(body, 'secret'), secretEpoch: byteCountField(body, 'secretEpoch'), heartbeatIntervalMs,
+    ...(typeof operatorId === 'string' ? { operatorId } : {}),
+  };
 }
 
 export function parseNodeHeartbeatRequest(body: unknown): NodeHeartbeatRequest {
