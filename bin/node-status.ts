@@ -78,9 +78,20 @@ export function formatNodeStatus(status: NodeLocalStatus, now: Date): string {
     `heartbeat     ${heartbeat === null ? 'none yet' : `${heartbeat.ok ? 'ok' : `failed (${heartbeat.status ?? heartbeat.error ?? 'no answer'})`} ${ago(heartbeat.at, now)}`}`,
     `shards        ${status.shards.count} (${approximateBytes(status.shards.bytes)})`,
     `disk          ${approximateBytes(status.space.freeBytes)} free of ${approximateBytes(status.space.capacityBytes)}${state?.configuredCapacityBytes ? ' (--capacity)' : ''}`,
+    `scrub         ${scrubLine(state?.scrub, now)}`,
     '',
   ];
   return lines.join('\n');
+}
+
+/** The node's own scrub: off, not finished a pass yet, or its last pass. */
+function scrubLine(scrub: NodeStateSnapshot['scrub'], now: Date): string {
+  if (!scrub) return 'unknown';
+  if (scrub.bytesPerSecond === 0) return 'off (--scrub-rate 0)';
+  const pace = `${approximateBytes(scrub.bytesPerSecond)}/s, a pass every ${Math.round(scrub.passEveryMs / 60_000)} min`;
+  if (!scrub.lastPass) return `no pass finished yet (${pace})`;
+  const pass = scrub.lastPass;
+  return `last pass finished ${ago(pass.finishedAt, now)}: ${pass.shards} shards (${approximateBytes(pass.bytes)}), ${pass.corrupt} corrupt (${pace})`;
 }
 
 export async function runNodeStatusCli(argv: readonly string[]): Promise<void> {

@@ -63,9 +63,10 @@ export function formatHealth(health: ClusterHealth): string {
 
 /** The whole screen: gateway, traffic, stored data, then the health lines and one row per node. */
 export function formatStatus(status: GatewayStatus, now: Date): string {
-  const { gateway, requests, segments } = status;
+  const { gateway, requests, segments, objects } = status;
   const lines = [
     `gateway       shardgate ${gateway.version}, up ${formatDuration(gateway.uptimeSeconds)} (since ${tableTime(gateway.startedAt)})`,
+    `objects       ${objects.count} (${approximateBytes(objects.bytes)})`,
     `requests      ${requests.total} in the last ${formatDuration(requests.windowSeconds)}: ${requests.clientErrors} 4xx, ${requests.serverErrors} 5xx (${(requests.serverErrorRate * 100).toFixed(1)}% server errors)`,
     segments.completedAt === null
       ? 'stored        not counted yet (no checker pass completed)'

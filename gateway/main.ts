@@ -84,6 +84,7 @@ async function serveWithStore(
     writeConnections: config.maxUploads + WRITE_POOL_SPARE_CONNECTIONS,
     sharedStore: config.metaUrl !== null,
   });
+  registry.startSharing((error) => logger.warn('node_registry_refresh_failed', { error: error.message }));
   const client = new ShardClient(registry, now, config.shardTimeoutMs);
   const metrics = createMetrics();
   const prometheus = new GatewayPrometheus(metrics, () => Date.now(), () => registry.all().map(({ record }) => ({

@@ -1,8 +1,8 @@
 /**
  * `GET /_/admin/status` (admin token): the one-screen view `shardgate status` prints — the cluster
  * health of `/_/admin/health` (same fields, so either answer reads the same) plus the gateway's
- * version and uptime, each node's zone, state, space, last heartbeat and recent read p95, the data
- * bytes stored (as of the checker's last pass) and the S3 requests and errors of the last minutes.
+ * version and uptime, each node's zone, state, space, last heartbeat and recent read p95, the
+ * objects and bytes stored (counted now) and the data bytes in segments (as of the checker's last pass) and the S3 requests and errors of the last minutes.
  */
 import { readFileSync } from 'node:fs';
 import type { Hono } from 'hono';
@@ -27,6 +27,8 @@ export interface GatewayStatus extends ClusterHealth {
   readonly gateway: { readonly version: string; readonly startedAt: string; readonly uptimeSeconds: number };
   readonly nodeList: readonly NodeStatusRow[];
   readonly requests: RecentRequestCounts;
+  /** Current objects and the bytes users stored in them (logical sizes, before erasure coding). */
+  readonly objects: { readonly count: number; readonly bytes: number };
 }
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -34,6 +36,7 @@ const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.
 export function registerStatusRoute(app: Hono<GatewayEnv>, deps: GatewayDeps): void {
   app.get('/_/admin/status', async (c) => {
     const health = await deps.repair.health();
+    const objects = await deps.store.countObjects();
     const now = deps.now();
     const status: GatewayStatus = {
       gateway: { version: VERSION, startedAt: deps.startedAt.toISOString(), uptimeSeconds: Math.floor((now.getTime() - deps.startedAt.getTime()) / 1000) },
@@ -49,6 +52,7 @@ export function registerStatusRoute(app: Hono<GatewayEnv>, deps: GatewayDeps): v
         readP95Ms: deps.latency.recentP95Ms(record.id),
       })).sort((a, b) => a.zone.localeCompare(b.zone) || a.id.localeCompare(b.id)),
       requests: deps.prometheus.recent.counts(),
+      objects: { count: objects.objects, bytes: objects.bytes },
     };
     return c.json(status);
   });

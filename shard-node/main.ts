@@ -158,6 +158,7 @@ export async function startShardNode(config: NodeConfig, options: ShardNodeOptio
   const stateFile = new NodeStateRecorder(config.dataDir, {
     nodeId, url, zone: config.zone, gatewayUrl: config.gatewayUrl, pid: process.pid, startedAt: nowIso(), stoppedAt: null,
     configuredCapacityBytes: config.capacityBytes, registration: { state: 'registering', at: nowIso() }, lastHeartbeat: null,
+    scrub: { ...config.scrub, lastPass: null },
   }, (error) => logger.warn('node state file not written', { message: error.message }));
 
   const stop = new AbortController();
@@ -197,7 +198,7 @@ export async function startShardNode(config: NodeConfig, options: ShardNodeOptio
   });
   if (config.scrub.bytesPerSecond > 0) {
     const reporter = scrubReporter({ gatewayUrl: config.gatewayUrl, identity, gatewayClock, logger, ...(options.fetch ? { fetch: options.fetch } : {}) });
-    const scrubber = new Scrubber(store, config.scrub, reporter, logger);
+    const scrubber = new Scrubber(store, config.scrub, reporter, logger, (lastPass) => stateFile.update({ scrub: { ...config.scrub, lastPass } }));
     // Scrubbing starts once registered: reports need the gateway's clock offset.
     void registeredOrRefused.then(() => scrubber.run(stop.signal)).catch((error: unknown) => {
       if (!stop.signal.aborted) logger.error('scrub stopped', { message: (error as Error).message });

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
+import type { ScrubPassReport } from './scrubber.ts';
 export const NODE_STATE_FILE = 'node-state.json';
 
 export interface NodeStateSnapshot {
@@ -30,6 +31,12 @@ export interface NodeStateSnapshot {
     readonly message?: string;
   };
   readonly lastHeartbeat: { readonly at: string; readonly ok: boolean; readonly status?: number; readonly error?: string } | null;
+  /** The node's own scrub: its settings (0 bytes/s: off) and the last pass it finished. */
+  readonly scrub?: {
+    readonly bytesPerSecond: number;
+    readonly passEveryMs: number;
+    readonly lastPass: ScrubPassReport | null;
+  };
 }
 
 /** Keeps the file in step with the node: writes are serialised, and a burst collapses into its last state. */

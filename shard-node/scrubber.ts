@@ -32,6 +32,15 @@ export interface ScrubPass {
   readonly corrupt: readonly string[];
 }
 
+/** A finished pass as `shardgate node status` shows it. */
+export interface ScrubPassReport {
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly shards: number;
+  readonly bytes: number;
+  readonly corrupt: number;
+}
+
 export type ScrubReporter = (shardIds: readonly string[]) => Promise<boolean>;
 
 export class Scrubber {
@@ -44,6 +53,7 @@ export class Scrubber {
     private readonly settings: ScrubSettings,
     private readonly report: ScrubReporter,
     private readonly logger: Logger,
+    private readonly onPass: (pass: ScrubPassReport) => void = () => {},
   ) {
     this.#limiter = new ByteRateLimiter(settings.bytesPerSecond);
   }
@@ -55,6 +65,9 @@ export class Scrubber {
         const started = Date.now();
         const pass = await this.scrubAll(signal);
         this.logger.info('scrub_pass_finished', { shards: pass.shards, bytes: pass.bytes, corrupt: pass.corrupt.length, ms: Date.now() - started });
+        this.onPass({
+          startedAt: new Date(started).toISOString(), finishedAt: new Date().toISOString(), shards: pass.shards, bytes: pass.bytes, corrupt: pass.corrupt.length,
+        });
         await this.#sendReports();
         await sleep(Math.max(0, this.settings.passEveryMs - (Date.now() - started)), undefined, { signal });
       }

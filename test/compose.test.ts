@@ -174,7 +174,7 @@ test('docker-compose.yml is valid for docker-compose (1.29, Debian) with the exa
   t.is(result.error, undefined, 'docker-compose is not installed (apt-get install docker-compose; .ci/run does this)');
   t.is(result.status, 0, result.stderr);
   const services = spawnSync('docker-compose', ['--env-file', '.env.example', '-f', 'docker-compose.yml', 'config', '--services'], { cwd: ROOT, encoding: 'utf8' });
-  t.deepEqual(services.stdout.trim().split('\n').sort(), ['gateway', 'node-1', 'node-2', 'node-3', 'node-4', 'node-5', 'node-6', 'postgres']);
+  t.deepEqual(services.stdout.trim().split('\n').sort(), ['gateway', 'gateway-2', 'node-1', 'node-2', 'node-3', 'node-4', 'node-5', 'node-6', 'postgres']);
   const profiles = spawnSync('docker-compose', ['--env-file', '.env.example', '-f', 'docker-compose.yml', 'config', '--profiles'], { cwd: ROOT, encoding: 'utf8' });
   t.is(profiles.stdout.trim(), 'postgres');
 });
@@ -199,6 +199,14 @@ test('the postgres profile: a database service the gateway reaches through SHARD
   t.is(gatewayUrl, env.SHARDGATE_META_URL);
   t.is(parseMetaUrl(gatewayUrl), gatewayUrl);
   t.is(new URL(gatewayUrl).hostname, 'postgres', 'the URL names the profile\'s service');
+  // The profile's second gateway: the same database, secrets and master key, its own port and volume.
+  const second = resolved.services['gateway-2']!;
+  t.deepEqual(second.profiles, ['postgres']);
+  t.is(second.environment!.SHARDGATE_META_URL, gatewayUrl);
+  for (const name of ['SHARDGATE_ACCESS_KEY', 'SHARDGATE_SECRET_KEY', 'SHARDGATE_ADMIN_TOKEN', 'SHARDGATE_JOIN_TOKEN', 'SHARDGATE_MASTER_KEY_FILE']) {
+    t.is(second.environment![name], resolved.services.gateway!.environment![name], name);
+  }
+  t.true('gateway-2-data' in resolved.volumes);
   // Without the URL, the same file keeps SQLite (an empty value is no --meta).
   const plain = spawnSync('docker-compose', ['--env-file', '.env.example', '-f', 'docker-compose.yml', 'config'], { cwd: ROOT, encoding: 'utf8' });
   t.is((parse(plain.stdout) as typeof resolved).services.gateway!.environment!.SHARDGATE_META_URL, '');

@@ -40,16 +40,16 @@ function runGateway(args: readonly string[], command: 'gateway' | 'dev' = 'gatew
 }
 
 /**
- * Another gateway process with the cluster's credentials and master key file, killed at the test's end. Its node
- * timeout is long: the nodes heartbeat to the first gateway only, and this one sees them as the
- * store last recorded them (node state per process is the next round's work).
+ * Another gateway process with the cluster's credentials and master key file, killed at the
+ * test's end. The nodes heartbeat to the first gateway only; this one sees them through the
+ * heartbeats that gateway records in the shared store.
  */
 async function startSecondGateway(t: ExecutionContext, cluster: TestCluster, args: readonly string[]): Promise<string> {
   // Secrets by environment, never on the command line (as test/cluster.ts); the same master key file.
   const child = spawn(process.execPath, [
     '--import', 'tsx', CLI, 'gateway', '--host', '127.0.0.1', '--port', '0', '--data-dir', path.join(cluster.root, 'gateway-2'),
     '--access-key', cluster.accessKeyId, '--master-key-file', cluster.masterKeyFile,
-    '--node-timeout', '600000', '--shard-timeout', '10000', ...args,
+    '--shard-timeout', '10000', ...args,
   ], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
@@ -98,7 +98,8 @@ test('a cluster on PostgreSQL: put, get, list, multipart, copy, delete; a second
   const own = await startPostgresTestServer();
   t.teardown(() => own.stop());
   const url = await own.createDatabase();
-  const cluster = await startCluster(t, { nodes: 3, dataShards: 2, parityShards: 1, chunkSize: 16 * 1024, maxSegmentSize: MiB, gatewayArgs: ['--meta', url] });
+  // A short node timeout (heartbeats every second) so the second gateway below outlives it quickly.
+  const cluster = await startCluster(t, { nodes: 3, dataShards: 2, parityShards: 1, chunkSize: 16 * 1024, maxSegmentSize: MiB, gatewayArgs: ['--meta', url, '--node-timeout', '3000'] });
   // A fresh client after each whole multi-segment GET: the next request on that keep-alive socket
   // hangs for ~25 s and is cut, with SQLite as well (a gateway read-path issue, reported).
   let s3 = cluster.s3();
@@ -128,7 +129,12 @@ test('a cluster on PostgreSQL: put, get, list, multipart, copy, delete; a second
 
   // A second gateway on the same database: same secrets (the node master key is a setting in
   // PostgreSQL), so the nodes accept its signed shard requests.
-  const second = await startSecondGateway(t, cluster, ['--data-shards', '2', '--parity-shards', '1', '--chunk-size', String(16 * 1024), '--max-segment-size', String(MiB), '--meta', url]);
+  const second = await startSecondGateway(t, cluster, ['--data-shards', '2', '--parity-shards', '1', '--chunk-size', String(16 * 1024), '--max-segment-size', String(MiB), '--meta', url, '--node-timeout', '3000']);
+  // Past its own node timeout, with no heartbeat of its own, it still sees every node online: the
+  // first gateway records the heartbeats it receives in the store, and this one refreshes from it.
+  await sleep(4500);
+  const nodesSeen = await (await fetch(`${second}/_/admin/nodes`, { headers: { authorization: `Bearer ${cluster.adminToken}` } })).json() as { nodes: { online: boolean }[] };
+  t.deepEqual(nodesSeen.nodes.map((node) => node.online), [true, true, true], 'the second gateway sees the nodes the first one hears');
   t.deepEqual(await getObjectBytes(cluster.s3({ endpoint: second }), { Bucket: 'pgbucket', Key: 'dir/multi.bin' }), whole, 'read through the other gateway');
   const s3b = cluster.s3({ endpoint: second });
   const listed = await s3b.send(new ListObjectsV2Command({ Bucket: 'pgbucket' }));

@@ -37,6 +37,7 @@ test.serial('status --json is the admin API\'s /_/admin/status; the text shows t
     const status = await cluster().admin<GatewayStatus>('/_/admin/status');
     if (status.segments.completedAt !== null && status.segments.segments === 1) {
       t.is(status.segments.dataBytes, 100_000);
+      t.deepEqual(status.objects, { count: 1, bytes: 100_000 });
       break;
     }
     if (attempt > 200) t.fail('no checker pass counted the object');
@@ -48,6 +49,7 @@ test.serial('status --json is the admin API\'s /_/admin/status; the text shows t
   t.regex(text.stdout, new RegExp(`^gateway {7}shardgate ${version.replace(/\./g, '\\.')}, up `, 'm'));
   t.regex(text.stdout, /^requests {6}\d+ in the last .*: \d+ 4xx, \d+ 5xx \(\d+\.\d% server errors\)$/m);
   t.regex(text.stdout, /^stored {8}97\.7 KiB of data in 1 segments/m);
+  t.regex(text.stdout, /^objects {7}1 \(97\.7 KiB\)$/m);
   t.regex(text.stdout, /^nodes {9}3 online$/m);
   t.regex(text.stdout, /^NODE +ZONE +STATE +USED +FREE +HEARTBEAT +READ P95$/m);
   for (const node of api.nodeList) t.regex(text.stdout, new RegExp(`^${node.id}  ${node.zone} +online +.* ago +`, 'm'));
@@ -109,6 +111,8 @@ test.serial('node status reads a node\'s data directory: id, operator, registrat
   t.regex(text.stdout, /^gateway {7}http:\/\/127\.0\.0\.1:\d+: registered .* ago \(secret epoch \d+\)$/m);
   t.regex(text.stdout, /^heartbeat {5}ok .* ago$/m);
   t.regex(text.stdout, new RegExp(`^shards {8}${view.shards.count} \\(`, 'm'));
+  // The node's own scrub (default 8 MiB/s, a pass a day; its first pass runs at registration).
+  t.regex(text.stdout, /^scrub {9}(last pass finished .* ago: \d+ shards \(.*\), 0 corrupt|no pass finished yet) \(.+\/s, a pass every 1440 min\)$/m);
 
   node.child.kill('SIGTERM');
   await new Promise((resolve) => node.child.once('exit', resolve));

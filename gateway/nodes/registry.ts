@@ -28,9 +28,10 @@ export interface NodeRegistryOptions {
   /** Room for one more shard, needed above the reserve to get new shards. Default 1. */
   readonly shardRoomBytes?: number;
   /**
-   * Other gateways share the store (PostgreSQL) and record the heartbeats they accept: a node
-   * whose stored heartbeat is fresh at load counts as heard, its stored URL vouched for by that
-   * gateway. Default false (a SQLite gateway is the only one that writes its store).
+   * Other gateways share the store (PostgreSQL) and record the registrations and heartbeats they
+   * accept: a node whose stored heartbeat is fresh counts as heard, its stored URL vouched for by
+   * that gateway, at load and at every refresh (`startSharing`). Default false (a SQLite gateway
+   * is the only one that writes its store).
    */
   readonly sharedStore?: boolean;
 }
@@ -58,6 +59,7 @@ export class NodeRegistry {
   readonly #refusedStorage = new Set<string>();
   /** Repair's node states: draining, drained, disqualified and forgotten nodes get no new shards (`placementCandidates`). */
   #acceptsShards: (nodeId: string) => boolean = () => true;
+  #refreshTimer: NodeJS.Timeout | null = null;
 
   private constructor(options: NodeRegistryOptions) {
     this.#options = options;
@@ -138,12 +140,55 @@ export class NodeRegistry {
     if (!this.#unreachableSince.has(nodeId)) this.#unreachableSince.set(nodeId, this.#options.now());
   }
 
+  /**
+   * With a shared store, refreshes the view from it every third of `nodeTimeoutMs`, so every
+   * gateway sees the nodes that registered or heartbeat at any other (see `refreshFromStore`).
+   */
+  startSharing(onError: (error: Error) => void): void {
+    if (!this.#options.sharedStore || this.#refreshTimer) return;
+    let running = false;
+    this.#refreshTimer = setInterval(() => {
+      if (running) return;
+      running = true;
+      this.refreshFromStore().catch(onError).finally(() => { running = false; });
+    }, Math.max(250, Math.floor(this.#options.nodeTimeoutMs / 3)));
+    this.#refreshTimer.unref();
+  }
+
+  /**
+   * Takes what other gateways recorded in the shared store: a node registered there (new, or at
+   * another URL, key or request secret) is installed as stored, and a heartbeat accepted there
+   * counts like one received here (fresh: heard, reachable again, free space updated). Nodes are
+   * never removed here: a forgotten node is tombstoned and refused at its next heartbeat.
+   */
+  async refreshFromStore(): Promise<void> {
+    const nowMs = this.#options.now().getTime();
+    for (const record of await this.#options.store.listNodes()) {
+      const view = this.#nodes.get(record.id);
+      const reRegistered = !view || view.record.url !== record.url || view.secret !== (record.secret ?? '') || view.record.publicKey !== record.publicKey;
+      if (reRegistered) {
+        this.#install(record);
+      } else if (record.lastHeartbeatAt.getTime() > view.record.lastHeartbeatAt.getTime()) {
+        const { freeBytes, capacityBytes, lastHeartbeatAt } = record;
+        this.#nodes.set(record.id, { ...view, record: { ...view.record, freeBytes, capacityBytes, lastHeartbeatAt } });
+      } else {
+        continue;
+      }
+      if (nowMs - record.lastHeartbeatAt.getTime() > this.#options.nodeTimeoutMs) continue;
+      this.#heardSinceLoad.add(record.id);
+      const unreachable = this.#unreachableSince.get(record.id);
+      if (unreachable && unreachable.getTime() < record.lastHeartbeatAt.getTime()) this.#unreachableSince.delete(record.id);
+      this.#refusedStorage.delete(record.id);
+    }
+  }
+
   /** Called by the shard client when a node answers 507: no new shards until its next heartbeat. */
   markOutOfStorage(nodeId: string): void {
     this.#refusedStorage.add(nodeId);
   }
 
   async close(): Promise<void> {
+    if (this.#refreshTimer) clearInterval(this.#refreshTimer);
     await Promise.all([...this.#nodes.values()].flatMap((view) => [view.pool, view.writePool].map((pool) => pool.close().catch(() => {}))));
     this.#nodes.clear();
   }

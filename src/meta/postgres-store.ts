@@ -366,6 +366,11 @@ export class PostgresMetaStore implements MetaStore {
     return this.#tx('read', (sql) => repair.placement(sql, segmentId));
   }
 
+  async countObjects(): Promise<{ objects: number; bytes: number }> {
+    const row = await this.#sql.one<{ objects: string | number; bytes: string | number }>('SELECT count(*) AS objects, coalesce(sum(size), 0) AS bytes FROM objects', []);
+    return { objects: Number(row!.objects), bytes: Number(row!.bytes) };
+  }
+
   countShardsOnNode(nodeId: string): Promise<number> {
     return repair.shardsOnNode(this.#sql, nodeId);
   }

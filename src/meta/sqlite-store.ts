@@ -439,6 +439,10 @@ export class SqliteMetaStore implements MetaStore {
     return this.#read(() => this.#repair.placement(segmentId));
   }
 
+  async countObjects(): Promise<{ objects: number; bytes: number }> {
+    return this.#db.prepare('SELECT count(*) AS objects, coalesce(sum(size), 0) AS bytes FROM objects').get() as { objects: number; bytes: number };
+  }
+
   async countShardsOnNode(nodeId: string): Promise<number> {
     return this.#repair.shardsOnNode(nodeId);
   }

@@ -172,6 +172,18 @@ export function runRepairContract(test: TestFn, makeStore: MakeStore): void {
     t.is(await store.getObject('bucket', 'k'), null);
   });
 
+  test('countObjects counts current objects and sums their sizes', async (t) => {
+    const store = await openStore(t, makeStore);
+    await createAccountAndBucket(store);
+    t.deepEqual(await store.countObjects(), { objects: 0, bytes: 0 });
+    await storedSegment(store, 'a');
+    await storedSegment(store, 'b');
+    t.deepEqual(await store.countObjects(), { objects: 2, bytes: 2000 });
+    await storedSegment(store, 'a'); // an overwrite is still one object
+    await store.deleteObject('bucket', 'b');
+    t.deepEqual(await store.countObjects(), { objects: 1, bytes: 1000 });
+  });
+
   test('listShardsPlacedOnNode lists what metadata places on a node within a segment id range, in order, a page at a time', async (t) => {
     const store = await openStore(t, makeStore);
     await createAccountAndBucket(store);

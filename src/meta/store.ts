@@ -384,6 +384,8 @@ export interface MetaStore {
   getSegmentPlacement(segmentId: string): Promise<SegmentPlacement | null>;
   /** Shards the store places on the node (all segments). */
   countShardsOnNode(nodeId: string): Promise<number>;
+  /** Current objects in every bucket and the sum of their sizes (the bytes users stored). */
+  countObjects(): Promise<{ readonly objects: number; readonly bytes: number }>;
   /** Files of the segment's shards waiting for deletion (garbage) or commit (pending), with their nodes. */
   listShardsInFlight(segmentId: string): Promise<ShardInFlight[]>;
   /**
