@@ -4,7 +4,7 @@
  */
 import test from 'ava';
 import {
-  CreateBucketCommand, DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, ListBucketsCommand,
+  CopyObjectCommand, CreateBucketCommand, CreateMultipartUploadCommand, DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, ListBucketsCommand,
   ListObjectsV2Command, PutObjectCommand,
 } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
@@ -198,4 +198,21 @@ test.serial('conditional deletes: If-Match on DeleteObject and <ETag> per key in
   t.deepEqual(result.Errors?.map((e) => [e.Key, e.Code]).sort(), [['b', 'PreconditionFailed'], ['c', 'NoSuchKey']]);
   t.false(await exists('a'));
   t.true(await exists('b'));
+});
+
+test.serial('write headers of features shardgate lacks are NotImplemented, never silently dropped', async (t) => {
+  const s3 = cluster().s3();
+  await s3.send(new CreateBucketCommand({ Bucket: 'unsupported-headers' }));
+  const put = (extra: Partial<ConstructorParameters<typeof PutObjectCommand>[0]>) =>
+    s3.send(new PutObjectCommand({ Bucket: 'unsupported-headers', Key: 'k', Body: 'x', ...extra }));
+  t.deepEqual(await s3ErrorOf(t, put({ Tagging: 'project=blue' })), { name: 'NotImplemented', status: 501 });
+  t.deepEqual(await s3ErrorOf(t, put({ StorageClass: 'GLACIER' })), { name: 'NotImplemented', status: 501 });
+  t.deepEqual(await s3ErrorOf(t, put({ WebsiteRedirectLocation: '/elsewhere' })), { name: 'NotImplemented', status: 501 });
+  t.deepEqual(await s3ErrorOf(t, put({ ObjectLockLegalHoldStatus: 'ON' })), { name: 'NotImplemented', status: 501 });
+  t.deepEqual(await s3ErrorOf(t, s3.send(new HeadObjectCommand({ Bucket: 'unsupported-headers', Key: 'k' }))), { name: 'NotFound', status: 404 }, 'nothing was stored');
+  await put({ StorageClass: 'STANDARD' });
+  t.deepEqual(await s3ErrorOf(t, s3.send(new CopyObjectCommand({ Bucket: 'unsupported-headers', Key: 'c', CopySource: 'unsupported-headers/k', Tagging: 'a=b', TaggingDirective: 'REPLACE' }))),
+    { name: 'NotImplemented', status: 501 });
+  t.deepEqual(await s3ErrorOf(t, s3.send(new CreateMultipartUploadCommand({ Bucket: 'unsupported-headers', Key: 'm', Tagging: 'a=b' }))),
+    { name: 'NotImplemented', status: 501 });
 });

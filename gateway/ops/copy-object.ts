@@ -1,3 +1,4 @@
+import { refuseUnsupportedWriteHeaders } from '../objects/unsupported-write-headers.ts';
 import { randomBytes } from 'node:crypto';
 import { SourceVersionGoneError } from '../../src/meta/multipart-errors.ts';
 import type { ObjectHeaders } from '../../src/meta/multipart-types.ts';
@@ -48,6 +49,7 @@ export async function copyObject(request: S3Request): Promise<Response> {
   const { deps, c } = request;
   const header = (name: string) => c.req.header(name);
   const bucket = await requireOwnedBucket(request);
+  refuseUnsupportedWriteHeaders(header);
   const directive = parseDirective(header('x-amz-metadata-directive'));
   const destination = newObjectEncryption(request);
   const replacement = directive === 'REPLACE' ? objectHeadersFromRequest(c.env.incoming.headers, header, null) : null;

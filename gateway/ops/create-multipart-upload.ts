@@ -7,6 +7,7 @@ import { customerKeyResponseHeaders } from '../sse/customer-key-headers.ts';
 import { newObjectEncryption } from '../sse/request-encryption.ts';
 import { sseS3ResponseHeaders } from '../sse/sse-s3-headers.ts';
 import { requireOwnedBucket } from '../access/bucket-access.ts';
+import { refuseUnsupportedWriteHeaders } from '../objects/unsupported-write-headers.ts';
 import { xmlResponse } from './responses.ts';
 
 /**
@@ -16,6 +17,7 @@ import { xmlResponse } from './responses.ts';
 export async function createMultipartUpload(request: S3Request): Promise<Response> {
   const { deps, c } = request;
   const bucket = await requireOwnedBucket(request);
+  refuseUnsupportedWriteHeaders((name) => c.req.header(name));
   const sse = newObjectEncryption(request);
   const checksum = declaredUploadChecksum((name) => c.req.header(name));
   const headers = objectHeadersFromRequest(c.env.incoming.headers, (name) => c.req.header(name), sse.encryption);

@@ -1,3 +1,4 @@
+import { refuseUnsupportedWriteHeaders } from '../objects/unsupported-write-headers.ts';
 import { randomBytes } from 'node:crypto';
 import { CommitPreconditionError } from '../../src/meta/store.ts';
 import { S3Error } from '../../src/s3/errors.ts';
@@ -27,6 +28,7 @@ export async function putObject(request: S3Request): Promise<Response> {
   const incoming = c.env.incoming;
   const header = (name: string) => c.req.header(name);
   const sigv4 = request.auth.sigv4;
+  refuseUnsupportedWriteHeaders(header);
   const contentMd5 = header('content-md5');
   if (contentMd5 !== undefined && !/^[A-Za-z0-9+/]{22}==$/.test(contentMd5)) throw new S3Error('InvalidDigest');
   const userMetadata = userMetadataFrom(incoming.headers);
