@@ -10,8 +10,8 @@ import { BackupError, backupPostgres, backupSqlite, restorePostgres, restoreSqli
 import { parseMetaUrl } from '../gateway/config.ts';
 
 const SPECS = {
-  dataDir: { flag: 'data-dir', env: 'SHARDGATE_DATA_DIR', kind: 'string', description: 'the gateway data directory (its meta.sqlite)', defaultText: './data/gateway' },
-  meta: { flag: 'meta', env: 'SHARDGATE_META_URL', kind: 'string', description: 'the gateways\' PostgreSQL metadata store, postgres://user:password@host:port/database (uses pg_dump/pg_restore)', defaultText: 'SQLite in --data-dir' },
+  dataDir: { flag: 'data-dir', env: 'SHARDGATE_DATA_DIR', kind: 'string', description: 'the gateway data directory (its meta.sqlite); not used when --meta is set, as for the gateway', defaultText: './data/gateway' },
+  meta: { flag: 'meta', env: 'SHARDGATE_META_URL', kind: 'string', description: 'the gateways\' PostgreSQL metadata store, postgres://user:password@host:port/database (uses pg_dump/pg_restore; prefer the environment variable: a command line is visible in ps)', defaultText: 'SQLite in --data-dir' },
 } as const satisfies SettingSpecs;
 
 const HELP = {
@@ -19,7 +19,8 @@ const HELP = {
     'shardgate backup <file> [--data-dir DIR | --meta URL]',
     'Copies the metadata store to a new file: SQLite through its online backup (the gateway may keep\n'
     + 'running; the copy is checked with PRAGMA integrity_check), PostgreSQL with pg_dump --format=custom.\n'
-    + 'The master key file is NOT included: back it up separately — losing either loses the data.',
+    + 'The master key file is NOT included: back it up separately — losing either loses the data.\n'
+    + 'The file is written owner-only (0600): it holds every access key secret and token of the cluster.',
     SPECS,
   ),
   restore: formatHelp(

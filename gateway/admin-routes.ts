@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
+import { bearerToken, secretsEqual } from '../src/crypto/secrets-equal.ts';
 import { Hono } from 'hono';
 import { packingAdviceHandler, usageReportHandler } from './billing/usage-routes.ts';
 import type { GatewayDeps, GatewayEnv } from './context.ts';
@@ -20,12 +20,9 @@ export function adminRoutes(deps: GatewayDeps): Hono<GatewayEnv> {
   const app = new Hono<GatewayEnv>();
 
   app.use('/_/admin/*', async (c, next) => {
-    const header = c.req.header('authorization') ?? '';
-    const token = header.startsWith('Bearer ') ? header.slice(7) : '';
+    const token = bearerToken(c.req.header('authorization'));
     if (token === '') return c.json({ error: 'Unauthorized', message: 'send Authorization: Bearer <admin token>' }, 401);
-    const given = Buffer.from(token);
-    const expected = Buffer.from(deps.credentials.adminToken);
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    if (!secretsEqual(token, deps.credentials.adminToken)) {
       return c.json({ error: 'Forbidden', message: 'wrong admin token' }, 403);
     }
     await next();

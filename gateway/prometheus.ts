@@ -6,7 +6,7 @@
  * counts and latency histograms by S3 operation, node gauges and process metrics are added here.
  * (`/metrics` itself would be a bucket named "metrics" in path-style S3, so the route lives under `/_/`.)
  */
-import { timingSafeEqual } from 'node:crypto';
+import { bearerToken, secretsEqual } from '../src/crypto/secrets-equal.ts';
 import { Hono } from 'hono';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { GatewayDeps, GatewayEnv } from './context.ts';
@@ -128,10 +128,7 @@ export class GatewayPrometheus {
 export function prometheusRoutes(deps: GatewayDeps): Hono<GatewayEnv> {
   const app = new Hono<GatewayEnv>();
   app.get(PROMETHEUS_PATH, async (c) => {
-    const header = c.req.header('authorization') ?? '';
-    const given = Buffer.from(header.startsWith('Bearer ') ? header.slice(7) : '');
-    const expected = Buffer.from(deps.config.metricsToken ?? deps.credentials.adminToken);
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    if (!secretsEqual(bearerToken(c.req.header('authorization')), deps.config.metricsToken ?? deps.credentials.adminToken)) {
       return c.json({ error: 'Unauthorized', message: 'send Authorization: Bearer <metrics token>' }, 401);
     }
     return c.body(await deps.prometheus.registry.metrics(), 200, { 'content-type': deps.prometheus.registry.contentType });

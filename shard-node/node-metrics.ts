@@ -4,7 +4,7 @@
  * route answers 404 and shows nothing. Requests are observed from the same place that writes each
  * request's log line (`RequestObserver`), so the figures and the logs agree.
  */
-import { timingSafeEqual } from 'node:crypto';
+import { bearerToken, secretsEqual } from '../src/crypto/secrets-equal.ts';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { NodeSpace } from './disk-space.ts';
@@ -95,10 +95,7 @@ export class NodeMetrics {
       json(404, 'NOT_FOUND', 'metrics are off: start the node with --metrics-token (SHARDGATE_NODE_METRICS_TOKEN)');
       return true;
     }
-    const header = request.headers.authorization ?? '';
-    const given = Buffer.from(header.startsWith('Bearer ') ? header.slice(7) : '');
-    const expected = Buffer.from(token);
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    if (!secretsEqual(bearerToken(request.headers.authorization), token)) {
       json(401, 'UNAUTHORIZED', 'send Authorization: Bearer <metrics token>');
       return true;
     }

@@ -7,8 +7,7 @@
  * the repair replaces the shard elsewhere and the garbage collector removes this file.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { blake3 } from '../src/integrity/blake3.ts';
-import { CHUNK_HASH_LENGTH } from '../src/integrity/hash-list.ts';
+import { CHUNK_HASH_LENGTH, hashListChunkCount, verifyChunk } from '../src/integrity/hash-list.ts';
 import type { Logger } from '../src/log/logger.ts';
 import { ByteRateLimiter } from '../src/rate/byte-rate-limiter.ts';
 import { ShardNotFoundError } from './errors.ts';
@@ -125,7 +124,7 @@ export class Scrubber {
     }
     try {
       await this.#limiter.take(list.length, signal);
-      const chunks = list.length / CHUNK_HASH_LENGTH;
+      const chunks = list.length % CHUNK_HASH_LENGTH === 0 ? hashListChunkCount(list) : Number.NaN;
       if (!Number.isInteger(chunks) || (chunks === 0) !== (shard.size === 0) || (chunks > 0 && shard.size % chunks !== 0)) {
         return { intact: false, bytes: list.length, reason: `a ${shard.size}-byte file does not match its ${list.length}-byte hash list` };
       }
@@ -133,8 +132,7 @@ export class Scrubber {
       for (let index = 0; index < chunks; index++) {
         await this.#limiter.take(chunkSize, signal);
         const bytes = await shard.read({ offset: index * chunkSize, length: chunkSize });
-        const expected = list.subarray(index * CHUNK_HASH_LENGTH, (index + 1) * CHUNK_HASH_LENGTH);
-        if (!Buffer.from(blake3(bytes)).equals(expected)) {
+        if (!verifyChunk(list, index, bytes)) {
           return { intact: false, bytes: list.length + (index + 1) * chunkSize, reason: `chunk ${index} does not match its hash` };
         }
       }

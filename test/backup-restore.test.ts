@@ -2,7 +2,7 @@
  * The backup drill: back up the metadata of a running gateway, destroy it, restore it, and read
  * every object back — on SQLite (online backup) and on PostgreSQL (pg_dump / pg_restore).
  */
-import { rmSync, writeFileSync } from 'node:fs';
+import { rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import { CopyObjectCommand, CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
@@ -47,6 +47,7 @@ test('SQLite: online backup of a running gateway, metadata destroyed, restored, 
   const file = path.join(cluster.root, 'meta-backup.sqlite');
   const { objects } = await writeAndBackUp(t, cluster, [file, '--data-dir', dataDir]);
   t.regex((await cluster.runCli(['backup', file, '--data-dir', dataDir])).stderr, /^shardgate backup: .* exists; choose a new file\n$/);
+  t.is(statSync(file).mode & 0o777, 0o600, 'a backup holds every secret of the cluster: owner-only');
 
   await restartAndCheck(t, cluster, [file, '--data-dir', dataDir], objects, async () => {
     for (const suffix of ['', '-wal', '-shm']) rmSync(path.join(dataDir, `meta.sqlite${suffix}`), { force: true });
@@ -71,6 +72,7 @@ test('PostgreSQL: pg_dump backup, every table dropped, pg_restore, every object 
   const cluster = await startCluster(t, { chunkSize: 16 * 1024, maxSegmentSize: MiB, gatewayArgs: ['--meta', url] });
   const file = path.join(cluster.root, 'meta-backup.pgdump');
   const { objects } = await writeAndBackUp(t, cluster, [file, '--meta', url]);
+  t.is(statSync(file).mode & 0o777, 0o600);
   await restartAndCheck(t, cluster, [file, '--meta', url], objects, async () => {
     const client = new pg.Client({ connectionString: url });
     await client.connect();

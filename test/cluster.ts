@@ -88,6 +88,10 @@ export class TestCluster {
       'gateway', '--host', '127.0.0.1', '--port', String(this.#port), '--data-dir', path.join(this.root, 'gateway'),
       '--access-key', this.accessKeyId, '--node-timeout', '10000', '--shard-timeout', '10000',
       '--master-key-file', this.masterKeyFile,
+      // Longer than any pause in a test (a node SIGKILLed and awaited, a cluster under load): with
+      // the 5 s default, a test's next request can go out on a keep-alive socket the gateway is
+      // closing as idle at that instant, and the SDK (maxAttempts 1) reports a bare socket error.
+      '--idle-timeout', '60000',
     ];
     const { dataShards, parityShards, chunkSize, maxSegmentSize } = this.options;
     if (dataShards) args.push('--data-shards', String(dataShards));

@@ -115,6 +115,12 @@ test.serial('login sets an HttpOnly, SameSite=Strict session cookie; the page th
   const page = await (await fetch(`${origin}/`, { headers: { cookie } })).text();
   t.true(page.includes(`<meta name="csrf-token" content="${csrf}">`));
   t.is((await fetch(`${origin}/api/nodes`, { headers: { cookie } })).status, 200);
+  // Cookies ignore ports: a page on the S3 listener of the same host is same-site, and its reads
+  // of the API carry the cookie. The browser says so (Sec-Fetch-Site), and the API refuses them.
+  const crossSite = await fetch(`${origin}/api/nodes`, { headers: { cookie, 'sec-fetch-site': 'same-site' } });
+  t.is(crossSite.status, 403);
+  t.is((await crossSite.json() as { error: string }).error, 'CrossOriginRefused');
+  t.is((await fetch(`${origin}/api/nodes`, { headers: { cookie, 'sec-fetch-site': 'same-origin' } })).status, 200);
   t.is((await call('POST', '/api/logout', { cookie })).status, 403, 'logout without the CSRF token is refused');
   t.is((await call('POST', '/api/logout', { cookie, csrf })).status, 200);
   t.is((await fetch(`${origin}/api/nodes`, { headers: { cookie } })).status, 401, 'the session is gone');

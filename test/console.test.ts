@@ -31,7 +31,7 @@ async function consoleUrlOf(cluster: TestCluster): Promise<string> {
 test('the console in Chromium: login, six nodes online, one killed goes offline, a bucket browsed, a download link that returns the uploaded bytes', async (t) => {
   const cluster = await startCluster(t, {
     chunkSize: 16 * 1024,
-    gatewayArgs: ['--console-listen', '127.0.0.1:0', '--node-timeout', '2000'],
+    gatewayArgs: ['--console-listen', '127.0.0.1:0', '--node-timeout', '5000'],
   });
   const consoleUrl = await consoleUrlOf(cluster);
   const s3 = cluster.s3();

@@ -75,7 +75,8 @@ test('a node that answers audits with wrong bytes is disqualified and its shards
   t.true(view.audit.failed >= 6);
   const { nodes: [statement] } = await cluster.admin<PayoutReportView>(`/_/admin/payouts?node=${nodeId}`);
   t.not(statement!.disqualifiedAt, null, 'the liar earns nothing after its disqualification');
-  t.is(statement!.paidWindow?.to ?? statement!.disqualifiedAt, statement!.disqualifiedAt);
+  t.not(statement!.paidWindow, null, 'it was paid up to its disqualification');
+  t.is(statement!.paidWindow!.to, statement!.disqualifiedAt!);
   await waitFor('its shard files collected', async () => cluster.shardFiles(liar.index).length === 0);
   await cluster.kill(liar);
   for (const [key, body] of objects) t.true((await getObjectBytes(s3, { Bucket: 'bkt', Key: key })).equals(body));

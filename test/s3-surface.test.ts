@@ -213,6 +213,8 @@ test.serial('write headers of features shardgate lacks are NotImplemented, never
   await put({ StorageClass: 'STANDARD' });
   t.deepEqual(await s3ErrorOf(t, s3.send(new CopyObjectCommand({ Bucket: 'unsupported-headers', Key: 'c', CopySource: 'unsupported-headers/k', Tagging: 'a=b', TaggingDirective: 'REPLACE' }))),
     { name: 'NotImplemented', status: 501 });
+  t.deepEqual(await s3ErrorOf(t, s3.send(new CopyObjectCommand({ Bucket: 'unsupported-headers', Key: 'c', CopySource: 'unsupported-headers/k', TaggingDirective: 'REPLACE' }))),
+    { name: 'NotImplemented', status: 501 }, 'the directive alone is refused too');
   t.deepEqual(await s3ErrorOf(t, s3.send(new CreateMultipartUploadCommand({ Bucket: 'unsupported-headers', Key: 'm', Tagging: 'a=b' }))),
     { name: 'NotImplemented', status: 501 });
 });

@@ -55,7 +55,8 @@ export function packingAdviceHandler(deps: GatewayDeps): Handler<GatewayEnv> {
 }
 
 /** A misspelt parameter would silently mean "default": refuse it instead. */
-function checkParameters(c: Context<GatewayEnv>, known: readonly string[]): void {
+/** Throws UsageParameterError naming the first query parameter not in `known`. */
+export function checkParameters(c: Context<GatewayEnv>, known: readonly string[]): void {
   for (const name of Object.keys(c.req.queries())) {
     if (!known.includes(name)) throw new UsageParameterError(name, `unknown parameter ${name} (expected ${known.join(', ')})`);
   }
@@ -78,7 +79,8 @@ function parseLimit(value: string | undefined): number {
   return limit;
 }
 
-function parameterError(c: Context<GatewayEnv>, error: unknown): Response {
+/** 400 `{ error: 'InvalidParameter', parameter, message }` for a UsageParameterError; rethrows anything else. */
+export function parameterError(c: Context<GatewayEnv>, error: unknown): Response {
   if (!(error instanceof UsageParameterError)) throw error;
   return c.json({ error: 'InvalidParameter', parameter: error.parameter, message: error.message }, 400);
 }

@@ -3,7 +3,7 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { auditConsoleAction } from './console-audit.ts';
 import { consoleError, type ConsoleDeps, type ConsoleEnv } from './console-context.ts';
 import { requireSession, SESSION_COOKIE } from './console-security.ts';
-import { secretsEqual } from './console-sessions.ts';
+import { secretsEqual } from '../../src/crypto/secrets-equal.ts';
 
 /**
  * `POST /api/login` with `{"token": "<admin token>"}` → a session in an HttpOnly, SameSite=Strict

@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { consoleError, type ConsoleDeps, type ConsoleEnv } from './console-context.ts';
-import { secretsEqual } from './console-sessions.ts';
+import { secretsEqual } from '../../src/crypto/secrets-equal.ts';
 
 export const SESSION_COOKIE = 'shardgate_console';
 export const CSRF_HEADER = 'x-csrf-token';
@@ -36,9 +36,15 @@ export function securityHeaders(): MiddlewareHandler<ConsoleEnv> {
  */
 export function sameOriginWrites(deps: Pick<ConsoleDeps, 'secure'>): MiddlewareHandler<ConsoleEnv> {
   return async function consoleSameOrigin(c, next) {
+    // Cookies and SameSite ignore ports: a page on the S3 listener of the same host is "same-site"
+    // and its GETs to the API would carry the session cookie. Browsers say where a request comes
+    // from; an API read from anywhere but the console's own pages is refused too.
+    const fetchSite = c.req.header('sec-fetch-site');
+    if (c.req.path.startsWith('/api/') && fetchSite !== undefined && fetchSite !== 'same-origin' && fetchSite !== 'none') {
+      return consoleError(c, 403, 'CrossOriginRefused', 'console data is served only to the console\'s own pages');
+    }
     if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
       const expected = `${deps.secure ? 'https' : 'http'}://${c.req.header('host') ?? ''}`;
-      const fetchSite = c.req.header('sec-fetch-site');
       if (c.req.header('origin') !== expected || (fetchSite !== undefined && fetchSite !== 'same-origin')) {
         return consoleError(c, 403, 'CrossOriginRefused', 'console changes are accepted only from the console\'s own pages');
       }

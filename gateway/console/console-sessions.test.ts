@@ -1,5 +1,6 @@
 import test from 'ava';
-import { ConsoleSessions, secretsEqual } from './console-sessions.ts';
+import { secretsEqual } from '../../src/crypto/secrets-equal.ts';
+import { ConsoleSessions } from './console-sessions.ts';
 
 test('sessions expire after their idle time, slide on use, and stay bounded in number', (t) => {
   let clock = 0;

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 
 /** One logged-in browser: the cookie carries `id`; `csrfToken` must come back in a header on every change. */
 export interface ConsoleSession {
@@ -49,11 +49,3 @@ export class ConsoleSessions {
   }
 }
 
-/**
- * Constant-time equality of two secrets of any lengths: both are hashed first, so neither the
- * time taken nor the answer says anything about the given string's length or format.
- */
-export function secretsEqual(given: string, expected: string): boolean {
-  const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();
-  return timingSafeEqual(digest(given), digest(expected));
-}

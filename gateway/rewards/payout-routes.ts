@@ -1,11 +1,12 @@
-import type { Context, Handler } from 'hono';
+import type { Handler } from 'hono';
 import { Hono } from 'hono';
-import { parseUsageWindow, UsageParameterError } from '../../src/billing/usage-window.ts';
+import { parseUsageWindow } from '../../src/billing/usage-window.ts';
 import { earningsMessage, NODE_EARNINGS_PATH, parseNodeEarningsRequest } from '../../src/node-protocol/earnings.ts';
 import { SIGNED_AT_WINDOW_MS, verifyNodeKeySignature } from '../../src/node-protocol/node-key.ts';
 import { NodeMessageError, type NodeRefusal } from '../../src/node-protocol/routes.ts';
 import type { NodeRecord } from '../../src/meta/types.ts';
 import type { GatewayDeps, GatewayEnv } from '../context.ts';
+import { checkParameters, parameterError } from '../billing/usage-routes.ts';
 import { computePayoutReport } from './payout-report.ts';
 
 const ADMIN_PARAMETERS = ['node', 'from', 'to'] as const;
@@ -21,11 +22,7 @@ const ADMIN_PARAMETERS = ['node', 'from', 'to'] as const;
 export function payoutsHandler(deps: GatewayDeps): Handler<GatewayEnv> {
   return async function payouts(c) {
     try {
-      for (const name of Object.keys(c.req.queries())) {
-        if (!(ADMIN_PARAMETERS as readonly string[]).includes(name)) {
-          throw new UsageParameterError(name, `unknown parameter ${name} (expected ${ADMIN_PARAMETERS.join(', ')})`);
-        }
-      }
+      checkParameters(c, ADMIN_PARAMETERS);
       const window = parseUsageWindow({ from: c.req.query('from'), to: c.req.query('to') }, deps.now());
       const nodeId = c.req.query('node');
       let nodes: NodeRecord[];
@@ -87,7 +84,3 @@ export function earningsRoutes(deps: GatewayDeps): Hono<GatewayEnv> {
   return app;
 }
 
-function parameterError(c: Context<GatewayEnv>, error: unknown): Response {
-  if (!(error instanceof UsageParameterError)) throw error;
-  return c.json({ error: 'InvalidParameter', parameter: error.parameter, message: error.message }, 400);
-}

@@ -7,9 +7,15 @@
  * Neither copies the master key file: without it the restored metadata opens no object.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, copyFileSync, existsSync, fsyncSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, closeSync, copyFileSync, existsSync, fsyncSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+
+/**
+ * A backup holds every secret of the metadata (access keys' secrets, the admin and join tokens,
+ * node request secrets, wrapped data keys): owner-only, like the database itself.
+ */
+const SECRET_FILE_MODE = 0o600;
 
 export class BackupError extends Error {
   readonly code = 'BACKUP_FAILED';
@@ -34,6 +40,7 @@ export async function backupSqlite(dbPath: string, target: string): Promise<Back
   } finally {
     db.close();
   }
+  chmodSync(target, SECRET_FILE_MODE);
   const objects = checkMetadataFile(target);
   syncFile(target);
   return { bytes: statSync(target).size, objects };
@@ -45,6 +52,7 @@ export function restoreSqlite(source: string, dbPath: string): BackupResult {
   const objects = checkMetadataFile(source);
   const staging = `${dbPath}.restoring`;
   copyFileSync(source, staging);
+  chmodSync(staging, SECRET_FILE_MODE);
   syncFile(staging);
   for (const suffix of ['-wal', '-shm']) rmSync(`${dbPath}${suffix}`, { force: true });
   renameSync(staging, dbPath);
@@ -89,6 +97,7 @@ export async function backupPostgres(url: string, target: string): Promise<Backu
   if (existsSync(target)) throw new BackupError(`${target} exists; choose a new file`);
   const { dbname, env } = connection(url);
   await runTool('pg_dump', ['--format=custom', '--no-owner', `--file=${target}`, `--dbname=${dbname}`], env);
+  chmodSync(target, SECRET_FILE_MODE);
   return { bytes: statSync(target).size, objects: null };
 }
 
@@ -103,6 +112,9 @@ export async function restorePostgres(source: string, url: string): Promise<Back
 /** The URL without its password (a command line is visible in ps), which goes in PGPASSWORD instead. */
 function connection(url: string): { dbname: string; env: NodeJS.ProcessEnv } {
   const parsed = new URL(url);
+  if (parsed.searchParams.has('password') || parsed.searchParams.has('sslpassword')) {
+    throw new BackupError('put the password in the URL\'s user part (postgres://user:password@host/db), not in a query parameter: it would appear on pg_dump\'s command line');
+  }
   const password = decodeURIComponent(parsed.password);
   parsed.password = '';
   return { dbname: parsed.toString(), env: password === '' ? {} : { PGPASSWORD: password } };

@@ -4,6 +4,7 @@ import {
   addPendingFor, commitWithPending, committed, createAccountAndBucket, garbageOf, hexId, makeSegments,
   mulberry32, newVersion, openStore, placementsOf, type MakeStore,
 } from './store-contract-fixtures.ts';
+import { CommitPreconditionError } from './store.ts';
 import { shardId } from './types.ts';
 import type { SegmentRecord } from './types.ts';
 
@@ -11,6 +12,21 @@ const code = (error: unknown) => (error as { code?: string } | undefined)?.code;
 
 /** Objects, segments, pending writes and the garbage queue. */
 export function runObjectContract(test: TestFn, makeStore: MakeStore): void {
+  test('a conditional delete checks the current ETag in its own transaction: absent, another ETag, *, the ETag', async (t) => {
+    const store = await openStore(t, makeStore);
+    await createAccountAndBucket(store);
+    const version = newVersion('bucket', 'k', { segments: makeSegments(1000, 1000) });
+    await commitWithPending(store, version);
+    const etag = version.object.etag;
+    await t.throwsAsync(store.deleteObject('bucket', 'never-written', '*'), { instanceOf: CommitPreconditionError, message: /absent/ });
+    await t.throwsAsync(store.deleteObject('bucket', 'k', '"0123456789abcdef0123456789abcdef"'), { instanceOf: CommitPreconditionError, message: /etag/ });
+    t.truthy(await store.getObject('bucket', 'k'), 'a failed condition deletes nothing');
+    t.is((await store.deleteObject('bucket', 'k', etag))?.versionId, version.object.versionId);
+    t.is(await store.getObject('bucket', 'k'), null);
+    await commitWithPending(store, newVersion('bucket', 'k', { segments: makeSegments(1000, 1000) }));
+    t.truthy(await store.deleteObject('bucket', 'k', '*'), '* deletes whatever is there');
+  });
+
   test('commit then get returns every field; segments keep placements, roots and missing shards', async (t) => {
     const store = await openStore(t, makeStore);
     await createAccountAndBucket(store);
