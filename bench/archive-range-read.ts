@@ -35,7 +35,7 @@ import type { Span } from '../src/span.ts';
 import { BenchCluster } from './cluster.ts';
 import { latencyChartSvg } from './latency-chart.ts';
 import { machineInfo } from './machine-info.ts';
-import { findNginx, startNginx, type RunningNginx } from './nginx.ts';
+import { findNginx, startNginx, type RunningNginx } from '../src/testing/nginx.ts';
 import { seededRandom } from './object-bytes.ts';
 import { distribution, formatTable, type Distribution } from './stats.ts';
 import { formatStageTable, stageMedians } from './server-timing.ts';

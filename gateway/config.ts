@@ -45,6 +45,8 @@ export interface GatewayConfig extends RepairSettings, LimitSettings, ConsoleSet
   readonly nodeFreeReserveBytes: number;
   /** A node is offline when its last heartbeat is older than this. */
   readonly nodeTimeoutMs: number;
+  /** A pending write not renewed this long is judged crashed and its shards collected (any gateway). */
+  readonly writeLeaseMs: number;
   /** Per shard request: time to response headers (waiting for a pooled connection included), and longest pause inside a body. */
   readonly shardTimeoutMs: number;
   /** Bytes of verified hash lists kept in memory. */
@@ -94,6 +96,7 @@ const SPECS = {
   joinToken: { flag: 'join-token', env: 'SHARDGATE_JOIN_TOKEN', kind: 'string', description: 'token shard nodes register with', defaultText: 'generated, persisted' },
   maxShardsPerOperator: { flag: 'max-shards-per-operator', env: 'SHARDGATE_MAX_SHARDS_PER_OPERATOR', kind: 'integer', description: 'shards of one segment nodes of one operator may hold', defaultText: 'm (parity shards)' },
   nodeFreeReserve: { flag: 'node-free-reserve', env: 'SHARDGATE_NODE_FREE_RESERVE', kind: 'bytes', description: 'nodes with less free space get no new shards', defaultText: '1GiB' },
+  writeLease: { flag: 'write-lease', env: 'SHARDGATE_WRITE_LEASE_MS', kind: 'integer', description: 'ms a write in flight stays alive without renewal; a gateway renews its writes every third of it, and any gateway collects the shards of writes past it (crashed gateways)', defaultText: '60000' },
   nodeTimeout: { flag: 'node-timeout', env: 'SHARDGATE_NODE_TIMEOUT_MS', kind: 'integer', description: 'ms without heartbeat before a node is offline', defaultText: '15000' },
   shardTimeout: { flag: 'shard-timeout', env: 'SHARDGATE_SHARD_TIMEOUT_MS', kind: 'integer', description: 'ms a shard request may go unanswered (waiting for a pooled connection included) or pause before the read degrades', defaultText: '5000' },
   hashListCache: { flag: 'hash-list-cache', env: 'SHARDGATE_HASH_LIST_CACHE', kind: 'bytes', description: 'memory for cached verified hash lists', defaultText: '64MiB' },
@@ -163,6 +166,7 @@ export function loadGatewayConfig(argv: readonly string[], env: NodeJS.ProcessEn
       ? parseInteger('--max-shards-per-operator', v.maxShardsPerOperator, 1, totalShards)
       : profile.parityShards,
     nodeFreeReserveBytes: v.nodeFreeReserve ? parseBytes('--node-free-reserve', v.nodeFreeReserve) : 1024 ** 3,
+    writeLeaseMs: v.writeLease ? parseInteger('--write-lease', v.writeLease, 1_000, 3_600_000) : 60_000,
     nodeTimeoutMs: v.nodeTimeout ? parseInteger('--node-timeout', v.nodeTimeout, 100, 3_600_000) : 15_000,
     shardTimeoutMs: v.shardTimeout ? parseInteger('--shard-timeout', v.shardTimeout, 50, 600_000) : 5_000,
     hashListCacheBytes: v.hashListCache ? parseBytes('--hash-list-cache', v.hashListCache) : 64 * 1024 * 1024,

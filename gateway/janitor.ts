@@ -17,8 +17,10 @@ export const MAX_READ_LEASE_MS = 6 * 3_600_000;
 
 /**
  * Deletes shards nothing references any more: replaced or deleted objects' shards, and the shards
- * of writes that failed or whose gateway crashed (pending records older than this gateway's start).
- * A shard whose node is offline stays queued until the node is back.
+ * of writes that failed or whose gateway crashed — any gateway's: a write whose writer has not
+ * renewed it for `--write-lease` (WriteLeaseRenewer) is abandoned by whichever janitor sees it
+ * first; the store hands each such write to one of them (row locks / one writer). A shard whose
+ * node is offline stays queued until the node is back.
  */
 export class Janitor {
   #timer: NodeJS.Timeout | null = null;
@@ -30,16 +32,15 @@ export class Janitor {
     private readonly deps: {
       store: MetaStore; registry: NodeRegistry; client: ShardClient; logger: Logger; metrics: GatewayMetrics; now: () => Date;
       readLeases: ReadLeases;
+      /** --write-lease: a pending write idle this long belongs to a crashed gateway. */
+      writeLeaseMs: number;
       /** A node forgotten by the operator: its garbage is dropped, there is nothing left to delete. */
       isGone: (nodeId: string) => boolean;
     },
     private readonly intervalMs: number,
   ) {}
 
-  /** Collects the pending shards of writes that a previous gateway process never finished. */
-  async start(startedAt: Date): Promise<void> {
-    const abandoned = await this.deps.store.abandonPendingShardsBefore(startedAt);
-    if (abandoned > 0) this.deps.logger.info('abandoned_writes_collected', { shards: abandoned });
+  start(): void {
     this.#timer = setInterval(() => this.kick(), this.intervalMs);
     this.#timer.unref();
     this.kick();
@@ -79,6 +80,8 @@ export class Janitor {
 
   async #pass(): Promise<void> {
     const { store, registry, client, metrics } = this.deps;
+    const abandoned = await store.abandonPendingShardsBefore(new Date(this.deps.now().getTime() - this.deps.writeLeaseMs));
+    if (abandoned > 0) this.deps.logger.info('abandoned_writes_collected', { shards: abandoned, writeLeaseMs: this.deps.writeLeaseMs });
     const garbage = await store.listGarbage(BATCH, this.#cutoff());
     const done: number[] = [];
     await Promise.all(garbage.map(async (item) => {

@@ -18,6 +18,7 @@ import type { GatewayDeps } from './context.ts';
 import { newConsoleKey } from './console/console-key.ts';
 import { startConsole } from './console/console-server.ts';
 import { ensureCredentials, type Credentials } from './credentials.ts';
+import { WriteLeaseRenewer } from './write/write-lease-renewer.ts';
 import { Janitor } from './janitor.ts';
 import { openMetaStore } from './meta-store.ts';
 import { GatewayMasterKeys } from './master-keys.ts';
@@ -97,8 +98,9 @@ async function serveWithStore(
   const repair = await RepairService.create({ config, store, registry, client, codec, hashLists, metrics, logger, now, rewards });
   const readLeases = new ReadLeases(now);
   const janitor = new Janitor({
-    store, registry, client, logger, metrics, now, readLeases, isGone: (nodeId) => repair.states.adminState(nodeId) === 'forgotten',
+    store, registry, client, logger, metrics, now, readLeases, writeLeaseMs: config.writeLeaseMs, isGone: (nodeId) => repair.states.adminState(nodeId) === 'forgotten',
   }, JANITOR_INTERVAL_MS);
+  const writeLeases = new WriteLeaseRenewer({ store, logger, now }, config.writeLeaseMs);
   let draining = false;
   const usage = config.billing ? new UsageRecorder({ store, logger, metrics }) : null;
   const consoleKey = config.consoleListen ? newConsoleKey() : null;
@@ -124,7 +126,8 @@ async function serveWithStore(
       throw error;
     })
     : null;
-  await janitor.start(startedAt);
+  writeLeases.start();
+  janitor.start();
   repair.start();
   usage?.start();
   rewards.start();
@@ -140,12 +143,13 @@ async function serveWithStore(
     const background = Promise.all([repair.stop(), janitor.stop()]);
     const report = await drainServer(server as Server, inFlight, config.shutdownTimeoutMs);
     if (report.outcome === 'deadline') {
-      // A cut write committed nothing: its pending shards are collected by the next start's janitor.
+      // A cut write committed nothing: its pending shards are collected once its lease runs out.
       logger.warn('shutdown_deadline', { timeoutMs: config.shutdownTimeoutMs, cutRequests: report.cut, inFlightAtStart: report.inFlightAtStart });
     } else {
       logger.info('shutdown_drained', { inFlightAtStart: report.inFlightAtStart, ms: report.elapsedMs });
     }
     await background;
+    await writeLeases.stop();
     await usage?.close();
     await rewards.close();
     await registry.close();

@@ -61,6 +61,7 @@ export class TestCluster {
   /** Join token of each node index, made once through the admin API. */
   readonly #joinTokens = new Map<number, string>();
   readonly #clients: S3Client[] = [];
+  readonly #extraGateways: ManagedProcess[] = [];
 
   constructor(readonly options: ClusterOptions) {}
 
@@ -83,9 +84,28 @@ export class TestCluster {
   }
 
   async startGateway(): Promise<void> {
+    this.gateway = this.#spawnGateway('gateway', this.#port);
+    const match = await waitForOutput(this.gateway, /shardgate gateway listening on (http:\/\/\S+)/);
+    this.gatewayUrl = match[1]!;
+    this.#port = Number(new URL(this.gatewayUrl).port);
+  }
+
+  /**
+   * Another gateway process with this cluster's flags, credentials and master key file, on a free
+   * port and its own data dir, killed with the cluster. Only useful on a shared metadata store
+   * (`--meta postgres://…` in gatewayArgs). Nodes heartbeat to `gatewayUrl`.
+   */
+  async startExtraGateway(name: string): Promise<{ process: ManagedProcess; url: string }> {
+    const extra = this.#spawnGateway(name, 0);
+    this.#extraGateways.push(extra);
+    const match = await waitForOutput(extra, /shardgate gateway listening on (http:\/\/\S+)/);
+    return { process: extra, url: match[1]! };
+  }
+
+  #spawnGateway(dataDirName: string, port: number): ManagedProcess {
     ensureMasterKeyFile(this.masterKeyFile);
     const args = [
-      'gateway', '--host', '127.0.0.1', '--port', String(this.#port), '--data-dir', path.join(this.root, 'gateway'),
+      'gateway', '--host', '127.0.0.1', '--port', String(port), '--data-dir', path.join(this.root, dataDirName),
       '--access-key', this.accessKeyId, '--node-timeout', '10000', '--shard-timeout', '10000',
       '--master-key-file', this.masterKeyFile,
       // Longer than any pause in a test (a node SIGKILLed and awaited, a cluster under load): with
@@ -99,12 +119,10 @@ export class TestCluster {
     if (chunkSize) args.push('--chunk-size', String(chunkSize));
     if (maxSegmentSize) args.push('--max-segment-size', String(maxSegmentSize));
     args.push(...(this.options.gatewayArgs ?? []));
-    this.gateway = spawnCli(args, {
+    // Secrets by environment, never on the command line.
+    return spawnCli(args, {
       SHARDGATE_SECRET_KEY: this.secretKey, SHARDGATE_ADMIN_TOKEN: this.adminToken, SHARDGATE_JOIN_TOKEN: this.joinToken,
     });
-    const match = await waitForOutput(this.gateway, /shardgate gateway listening on (http:\/\/\S+)/);
-    this.gatewayUrl = match[1]!;
-    this.#port = Number(new URL(this.gatewayUrl).port);
   }
 
   /** A join token of node `index`'s operator (see ClusterOptions.operatorOf), made once. */
@@ -215,7 +233,7 @@ export class TestCluster {
 
   async close(): Promise<void> {
     for (const client of this.#clients) client.destroy();
-    await Promise.all([this.gateway, ...this.nodes].filter(Boolean).map((p) => this.kill(p)));
+    await Promise.all([this.gateway, ...this.#extraGateways, ...this.nodes].filter(Boolean).map((p) => this.kill(p)));
     rmSync(this.root, { recursive: true, force: true });
   }
 }

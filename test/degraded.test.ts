@@ -104,7 +104,8 @@ test('a stalled node (alive, not answering) is read around from parity after its
 });
 
 test('a gateway killed in the middle of a PUT leaves the old version intact and no partial object', async (t) => {
-  const cluster = await startCluster(t, { chunkSize: CHUNK, maxSegmentSize: SEGMENT });
+  // A short write lease: the dead write is collected 3 s after its gateway stopped renewing it.
+  const cluster = await startCluster(t, { chunkSize: CHUNK, maxSegmentSize: SEGMENT, gatewayArgs: ['--write-lease', '3000'] });
   const s3 = cluster.s3();
   await s3.send(new CreateBucketCommand({ Bucket: 'bkt' }));
   const original = seededBytes(300_000, 1);

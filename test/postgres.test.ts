@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import test, { type ExecutionContext } from 'ava';
+import test from 'ava';
 import {
   CompleteMultipartUploadCommand, CopyObjectCommand, CreateBucketCommand, CreateMultipartUploadCommand, DeleteObjectCommand,
   HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, UploadPartCommand,
@@ -37,36 +37,6 @@ function runGateway(args: readonly string[], command: 'gateway' | 'dev' = 'gatew
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
-}
-
-/**
- * Another gateway process with the cluster's credentials and master key file, killed at the
- * test's end. The nodes heartbeat to the first gateway only; this one sees them through the
- * heartbeats that gateway records in the shared store.
- */
-async function startSecondGateway(t: ExecutionContext, cluster: TestCluster, args: readonly string[]): Promise<string> {
-  // Secrets by environment, never on the command line (as test/cluster.ts); the same master key file.
-  const child = spawn(process.execPath, [
-    '--import', 'tsx', CLI, 'gateway', '--host', '127.0.0.1', '--port', '0', '--data-dir', path.join(cluster.root, 'gateway-2'),
-    '--access-key', cluster.accessKeyId, '--master-key-file', cluster.masterKeyFile,
-    '--shard-timeout', '10000', ...args,
-  ], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...process.env,
-      SHARDGATE_SECRET_KEY: cluster.secretKey, SHARDGATE_ADMIN_TOKEN: cluster.adminToken, SHARDGATE_JOIN_TOKEN: cluster.joinToken,
-    },
-  });
-  t.teardown(() => { child.kill('SIGKILL'); });
-  let output = '';
-  child.stdout!.setEncoding('utf8').on('data', (text: string) => { output += text; });
-  child.stderr!.setEncoding('utf8').on('data', (text: string) => { output += text; });
-  for (const deadline = Date.now() + 30_000; ;) {
-    const match = output.match(/shardgate gateway listening on (http:\/\/\S+)/);
-    if (match) return match[1]!;
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`second gateway did not start:\n${output}`);
-    await sleep(50);
-  }
 }
 
 test('a PostgreSQL URL that cannot be reached stops gateway and dev with one line and exit 1; a non-PostgreSQL URL is exit 2', async (t) => {
@@ -127,9 +97,9 @@ test('a cluster on PostgreSQL: put, get, list, multipart, copy, delete; a second
   t.deepEqual(listing.Contents?.map((object) => [object.Key, object.Size]), [['dir/multi.bin', whole.length]]);
   t.deepEqual(listing.CommonPrefixes?.map((prefix) => prefix.Prefix), ['dir/é/']);
 
-  // A second gateway on the same database: same secrets (the node master key is a setting in
+  // A second gateway on the same database (the cluster's flags): same secrets (the node master key is a setting in
   // PostgreSQL), so the nodes accept its signed shard requests.
-  const second = await startSecondGateway(t, cluster, ['--data-shards', '2', '--parity-shards', '1', '--chunk-size', String(16 * 1024), '--max-segment-size', String(MiB), '--meta', url, '--node-timeout', '3000']);
+  const second = (await cluster.startExtraGateway('gateway-2')).url;
   // Past its own node timeout, with no heartbeat of its own, it still sees every node online: the
   // first gateway records the heartbeats it receives in the store, and this one refreshes from it.
   // (A late heartbeat may leave one node offline for a moment: poll, but past the node timeout a

@@ -17,7 +17,8 @@ import { signedHeaders } from './signed-request.ts';
 
 const CHUNK = 64 * 1024;
 const SEGMENT = 8 * 1024 * 1024; // two 4 MiB write batches: a segment's shard uploads stay open between them
-const cluster = new TestCluster({ chunkSize: CHUNK, maxSegmentSize: SEGMENT, nodeArgs: (index) => (index === 5 ? ['--shutdown-timeout', '1s'] : []) });
+// A short write lease: the cut write's shards are collected 5 s after its gateway stopped renewing it.
+const cluster = new TestCluster({ chunkSize: CHUNK, maxSegmentSize: SEGMENT, gatewayArgs: ['--write-lease', '5000'], nodeArgs: (index) => (index === 5 ? ['--shutdown-timeout', '1s'] : []) });
 const big = seededBytes(16 * 1024 * 1024, 7);
 
 test.before(async () => {
@@ -226,7 +227,7 @@ test.serial('a PUT still uploading at the deadline is cut: exit 124, no object, 
   t.regex(gateway.output(), /"shutdown_complete"/);
   upload.destroy();
 
-  // The next start collects the cut write's shards (pending records older than its start).
+  // The next gateway collects the cut write's shards once its lease (5 s) has run out unrenewed.
   await cluster.startGateway();
   await cluster.startNode(5);
   await cluster.waitForOnlineNodes(cluster.nodeCount);

@@ -6,6 +6,7 @@ import { POSTGRES_UNENCRYPTED_SEGMENTS_MIGRATION } from './postgres-migration-un
 import { POSTGRES_ADMIN_AUDIT_MIGRATION } from './postgres-migration-admin-audit.ts';
 import { POSTGRES_REWARDS_MIGRATION } from './postgres-migration-rewards.ts';
 import { SchemaTooNewError } from './sqlite-migrations.ts';
+import { POSTGRES_WRITE_LEASES_MIGRATION } from './postgres-migration-write-leases.ts';
 
 /**
  * The PostgreSQL schema as an append-only list, like SQLite's (sqlite-migrations.ts): migration i
@@ -211,6 +212,7 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   POSTGRES_UNENCRYPTED_SEGMENTS_MIGRATION,
   POSTGRES_ADMIN_AUDIT_MIGRATION,
   POSTGRES_REWARDS_MIGRATION,
+  POSTGRES_WRITE_LEASES_MIGRATION,
 ];
 
 /** The advisory lock (one bigint key) every gateway takes to migrate: "shardgate" in ASCII. */

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import * as rewards from './postgres-rewards.ts';
 import type { HoldingLoss, NodeServiceCounts, NodeServiceTotal, ShardHolding } from './rewards-types.ts';
 import type pg from 'pg';
@@ -62,6 +63,8 @@ export class PostgresMetaStore implements MetaStore {
   readonly #pool: pg.Pool;
   readonly #sql: Sql;
   readonly #now: () => Date;
+  /** Names this instance in the pending writes it adds (MetaStore.renewPendingWrites). */
+  readonly #writer = randomBytes(8).toString('hex');
   #closed = false;
 
   /** Connects, migrates, and returns the store; MetaStoreConnectError (one line) when the database is unreachable. */
@@ -307,7 +310,11 @@ export class PostgresMetaStore implements MetaStore {
   }
 
   addPendingShards(writeId: string, shards: readonly PendingShard[], at: Date): Promise<void> {
-    return writes.addPending(this.#sql, writeId, shards, at);
+    return writes.addPending(this.#sql, writeId, shards, at, this.#writer);
+  }
+
+  renewPendingWrites(at: Date): Promise<number> {
+    return writes.renewWrites(this.#sql, this.#writer, at);
   }
 
   abandonWrite(writeId: string): Promise<void> {

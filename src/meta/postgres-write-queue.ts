@@ -12,13 +12,14 @@ export const WRITE_QUEUE_SQL = {
   // One statement (atomic without a transaction): the write is touched (the CTE runs even with
   // no shards) and its shards are added.
   addPending: `WITH touched AS (
-      INSERT INTO pending_writes (write_id, last_active_at) VALUES ($1, $2)
+      INSERT INTO pending_writes (write_id, last_active_at, writer) VALUES ($1, $2, $5)
       ON CONFLICT (write_id) DO UPDATE SET last_active_at = greatest(pending_writes.last_active_at, excluded.last_active_at)
       RETURNING id)
     INSERT INTO pending_shards (write_ref, shard_id, node_id, created_at)
     SELECT touched.id, shard.shard_id, shard.node_id, $2 FROM touched, unnest($3::text[], $4::text[]) AS shard (shard_id, node_id)
     ON CONFLICT DO NOTHING`,
   writeRefById: 'SELECT id FROM pending_writes WHERE write_id = $1 FOR UPDATE',
+  renewWrites: 'UPDATE pending_writes SET last_active_at = greatest(last_active_at, $1) WHERE writer = $2',
   // SKIP LOCKED: a write being committed right now is not idle.
   idleWrites: 'SELECT id FROM pending_writes WHERE last_active_at < $1 ORDER BY id FOR UPDATE SKIP LOCKED',
   pendingShardsOfWrite: 'SELECT shard_id, node_id FROM pending_shards WHERE write_ref = $1',
@@ -27,9 +28,14 @@ export const WRITE_QUEUE_SQL = {
   deleteGarbage: 'DELETE FROM garbage WHERE id = ANY($1::bigint[])',
 } as const;
 
-/** One statement: needs no transaction. */
-export async function addPending(sql: Sql, writeId: string, shards: readonly PendingShard[], at: Date): Promise<void> {
-  await sql.run(WRITE_QUEUE_SQL.addPending, [writeId, at.getTime(), shards.map((shard) => shard.shardId), shards.map((shard) => shard.nodeId)]);
+/** One statement: needs no transaction. `writer` names the store instance (see renewWrites). */
+export async function addPending(sql: Sql, writeId: string, shards: readonly PendingShard[], at: Date, writer: string): Promise<void> {
+  await sql.run(WRITE_QUEUE_SQL.addPending, [writeId, at.getTime(), shards.map((shard) => shard.shardId), shards.map((shard) => shard.nodeId), writer]);
+}
+
+/** Marks every write `writer` added as alive at `at`; returns how many. One statement. */
+export async function renewWrites(sql: Sql, writer: string, at: Date): Promise<number> {
+  return sql.run(WRITE_QUEUE_SQL.renewWrites, [at.getTime(), writer]);
 }
 
 /** Runs inside a write transaction. An unknown write is already gone: nothing to do. */

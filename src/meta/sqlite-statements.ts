@@ -95,9 +95,10 @@ export const SQL = {
   nodeById: 'SELECT * FROM nodes WHERE id = ?',
   nodes: 'SELECT * FROM nodes ORDER BY id',
 
-  touchWrite: `INSERT INTO pending_writes (write_id, last_active_at) VALUES (?, ?)
+  touchWrite: `INSERT INTO pending_writes (write_id, last_active_at, writer) VALUES (?, ?, ?)
     ON CONFLICT (write_id) DO UPDATE SET last_active_at = max(last_active_at, excluded.last_active_at)
     RETURNING id`,
+  renewWrites: 'UPDATE pending_writes SET last_active_at = max(last_active_at, ?) WHERE writer = ?',
   writeRefById: 'SELECT id FROM pending_writes WHERE write_id = ?',
   idleWrites: 'SELECT id FROM pending_writes WHERE last_active_at < ?',
   insertPendingShard: `INSERT INTO pending_shards (write_ref, shard_id, node_id, created_at) VALUES (?, ?, ?, ?)

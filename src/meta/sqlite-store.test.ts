@@ -35,6 +35,7 @@ test('sqlite: reopening the same file keeps the data; migrations are idempotent'
   t.is((await second.getObject('kept', 'k'))?.versionId, version.object.versionId);
   t.is((await second.getSegments(version.object.versionId)).length, 3);
   t.is(await second.getSetting('root-secret'), 's3cr3t');
+  t.is(await second.renewPendingWrites(new Date(1_800_000_000_000)), 0, 'a restarted gateway does not renew the writes of the process before it');
   t.is(await second.abandonPendingShardsBefore(new Date(1_700_000_000_001)), 1, 'pending writes survive a restart');
 
   const raw = new Database(path);

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
 import type { Span } from '../span.ts';
 import type {
@@ -124,7 +125,7 @@ export class SqliteMetaStore implements MetaStore {
     this.#accounts = new SqliteAccounts(this.#sql, now);
     this.#nodes = new SqliteNodes(this.#sql);
     this.#operators = new SqliteOperators(db, now);
-    this.#writes = new SqliteWriteQueue(this.#sql, now);
+    this.#writes = new SqliteWriteQueue(this.#sql, now, randomBytes(8).toString('hex'));
     this.#segmentKeys = new SqliteSegmentKeys(db);
     this.#repair = new SqliteRepair(prepareRepairStatements(db), this.#sql, this.#rewards);
     this.#replacements = new SqliteSegmentReplacement(db, this.#sql, this.#repair, this.#segments);
@@ -385,6 +386,10 @@ export class SqliteMetaStore implements MetaStore {
 
   async abandonWrite(writeId: string): Promise<void> {
     this.#write(() => this.#writes.abandonWrite(writeId));
+  }
+
+  async renewPendingWrites(at: Date): Promise<number> {
+    return this.#writes.renewWrites(at);
   }
 
   async abandonPendingShardsBefore(before: Date): Promise<number> {

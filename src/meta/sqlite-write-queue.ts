@@ -10,12 +10,18 @@ import type { GarbageShard, PendingShard } from './types.ts';
  * PendingClaim's job (sqlite-segments.ts).
  */
 export class SqliteWriteQueue {
-  constructor(private readonly sql: Statements, private readonly now: () => Date) {}
+  /** `writer` names this store instance in the writes it adds (see renewWrites). */
+  constructor(private readonly sql: Statements, private readonly now: () => Date, private readonly writer: string) {}
 
   /** Runs inside a write transaction. */
   addPending(writeId: string, shards: readonly PendingShard[], at: Date): void {
-    const { id } = this.sql.touchWrite.get(writeId, at.getTime()) as { id: number };
+    const { id } = this.sql.touchWrite.get(writeId, at.getTime(), this.writer) as { id: number };
     for (const shard of shards) this.sql.insertPendingShard.run(id, shard.shardId, shard.nodeId, at.getTime());
+  }
+
+  /** Marks every write this instance added as alive at `at`; returns how many. One statement. */
+  renewWrites(at: Date): number {
+    return this.sql.renewWrites.run(at.getTime(), this.writer).changes;
   }
 
   /** Runs inside a write transaction. An unknown write is already gone: nothing to do. */

@@ -169,6 +169,24 @@ export function runObjectContract(test: TestFn, makeStore: MakeStore): void {
     t.is((await garbageOf(store)).length, 5);
   });
 
+  test('renewPendingWrites keeps every live write of this store alive in one call, and only those', async (t) => {
+    const store = await openStore(t, makeStore);
+    const at = (seconds: number) => new Date(1_700_000_000_000 + seconds * 1000);
+    const shard = (tag: string) => ({ shardId: shardId(hexId(), 0), nodeId: tag });
+    t.is(await store.renewPendingWrites(at(0)), 0, 'nothing in flight');
+    await store.addPendingShards('slow-upload', [shard('s1')], at(0));
+    await store.addPendingShards('failed', [shard('f1')], at(0));
+    await store.abandonWrite('failed');
+    await store.addPendingShards('other', [shard('o1')], at(5));
+    t.is(await store.renewPendingWrites(at(60)), 2, 'the two writes still pending');
+    t.is(await store.abandonPendingShardsBefore(at(59)), 0, 'renewed writes are not idle');
+    t.is(await store.renewPendingWrites(at(30)), 2);
+    t.is(await store.abandonPendingShardsBefore(at(59)), 0, 'a late renewal never moves a lease back');
+    t.is(await store.abandonPendingShardsBefore(at(61)), 2, 'unrenewed past the lease: abandoned');
+    t.is(await store.renewPendingWrites(at(90)), 0, 'abandoned writes are not renewed back to life');
+    t.deepEqual((await garbageOf(store)).map((item) => item.split('@')[1]).sort(), ['f1', 'o1', 's1']);
+  });
+
   test('listGarbage is oldest first with a limit and a cutoff; removeGarbage deletes by id', async (t) => {
     const store = await openStore(t, makeStore);
     t.deepEqual(await store.listGarbage(10), []);

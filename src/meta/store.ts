@@ -333,6 +333,15 @@ export interface MetaStore {
   /** A failed write: its pending shards go to the garbage queue at once. */
   abandonWrite(writeId: string): Promise<void>;
   /**
+   * The writer's lease renewal: every write this store instance (one gateway process) added
+   * pending shards for, and has not committed or abandoned, is marked alive at `at` — one
+   * statement however many writes are in flight. A gateway renews well within the lease that
+   * `abandonPendingShardsBefore` judges by, so no other gateway takes its live writes for
+   * crashed ones; a gateway that stops renewing (killed, or cut from the database) has its writes
+   * abandoned, and its late commits fail (WriteAbandonedError). Returns the number of writes.
+   */
+  renewPendingWrites(at: Date): Promise<number>;
+  /**
    * Writes idle since before `before` — no `addPendingShards` at or after it, i.e. crashed
    * gateways — are abandoned: their pending shards go to the garbage queue. Judged per write by its
    * latest activity, not per shard by age, so a long upload that keeps registering segments is

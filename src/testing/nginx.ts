@@ -1,13 +1,14 @@
 /**
- * Debian's nginx on 127.0.0.1 serving one directory, the physical-limit baseline of the range-read
- * benchmark: sendfile from the page cache, keep-alive, no access log. Started in the foreground as
- * a child process, stopped with SIGQUIT (graceful) then SIGKILL.
+ * Debian's nginx on 127.0.0.1, for benches and tests: serving one directory (the physical-limit
+ * baseline of the range-read benchmark: sendfile from the page cache, keep-alive, no access log),
+ * or any `server`/`upstream` configuration (the load balancer in front of several gateways).
+ * Started in the foreground as a child process, stopped with SIGQUIT (graceful) then SIGKILL.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { freePort } from '../src/testing/free-port.ts';
+import { freePort } from './free-port.ts';
 
 export interface RunningNginx {
   readonly url: string;
@@ -28,8 +29,27 @@ export function findNginx(): string | null {
 
 /** Serves `documentRoot` (world-readable: workers may run as nobody) with its own prefix dir `workDir`. */
 export async function startNginx(binary: string, workDir: string, documentRoot: string): Promise<RunningNginx> {
-  await mkdir(path.join(workDir, 'temp'), { recursive: true });
   await chmod(documentRoot, 0o755);
+  return startNginxWith(binary, workDir, (port) => `
+  sendfile on;
+  tcp_nopush on;
+  tcp_nodelay on;
+  keepalive_timeout 120s;
+  keepalive_requests 1000000;
+  default_type application/octet-stream;
+  server {
+    listen 127.0.0.1:${port};
+    root ${documentRoot};
+    location / { }
+  }`);
+}
+
+/**
+ * Runs nginx with `httpBlock(port)` inside its `http { }` (a free loopback port to listen on); the
+ * prefix dir `workDir` holds the pid, error log and temp paths. Resolves once the port answers.
+ */
+export async function startNginxWith(binary: string, workDir: string, httpBlock: (port: number) => string): Promise<RunningNginx> {
+  await mkdir(path.join(workDir, 'temp'), { recursive: true });
   const port = await freePort();
   const temp = (name: string) => `${name}_temp_path ${path.join(workDir, 'temp', name)};`;
   const config = `
@@ -40,18 +60,8 @@ error_log ${path.join(workDir, 'error.log')} warn;
 events { worker_connections 1024; }
 http {
   access_log off;
-  sendfile on;
-  tcp_nopush on;
-  tcp_nodelay on;
-  keepalive_timeout 120s;
-  keepalive_requests 1000000;
   ${temp('client_body')} ${temp('proxy')} ${temp('fastcgi')} ${temp('uwsgi')} ${temp('scgi')}
-  default_type application/octet-stream;
-  server {
-    listen 127.0.0.1:${port};
-    root ${documentRoot};
-    location / { }
-  }
+${httpBlock(port)}
 }
 `;
   const configFile = path.join(workDir, 'nginx.conf');
