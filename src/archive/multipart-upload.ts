@@ -128,7 +128,7 @@ export async function uploadMultipart(stream: AsyncIterable<Uint8Array>, options
       } catch (error) {
         if (gone(error)) throw goneError();
         if (attempt >= retries || !transient(error)) {
-          throw new MultipartUploadError('UPLOAD_FAILED', `part ${partNumber} of ${url} failed ${attempt + 1} time(s): ${(error as Error).message}; the upload ${uploadId} stays: run the command again to resume`, uploadId);
+          throw new MultipartUploadError('UPLOAD_FAILED', `part ${partNumber} of ${url} failed ${attempt + 1} time(s): ${(error as Error).message}; the upload ${uploadId} stays (not aborted): run the same command again to resume it, or with --abort to remove it`, uploadId);
         }
         await new Promise((resolve) => setTimeout(resolve, (options.retryDelayMs ?? 250) * 2 ** attempt));
       }
