@@ -18,7 +18,7 @@ import {
   AbortMultipartUploadCommand, CreateBucketCommand, HeadObjectCommand, ListMultipartUploadsCommand, ListPartsCommand,
 } from '@aws-sdk/client-s3';
 import { getObjectBytes, seededBytes, sleep, TestCluster } from './cluster.ts';
-import { startFaultProxy, uploadPartNumber, type FaultAction } from './fault-proxy.ts';
+import { isCompleteUpload, startFaultProxy, uploadPartNumber, type FaultAction } from './fault-proxy.ts';
 import { run, shardgate, type RunResult } from './hls-helpers.ts';
 
 const CLI = fileURLToPath(new URL('../bin/cli.ts', import.meta.url));
@@ -182,11 +182,11 @@ test.serial('an upload aborted while the pack runs ends it with one line and no 
   t.deepEqual(await uploadsOf('gone.zip'), []);
 });
 
-/** `pack --upload` with the endpoint a fault proxy in front of the gateway, `decide` choosing which UploadParts fail. */
-async function packThroughProxy(folder: string, key: string, decide: (partNumber: number) => FaultAction) {
+/** `pack --upload` with the endpoint a fault proxy in front of the gateway, `decide` choosing which UploadParts (by number) and Completes ('complete') fail. */
+async function packThroughProxy(folder: string, key: string, decide: (request: number | 'complete') => FaultAction) {
   const proxy = await startFaultProxy(cluster.gatewayUrl, (request) => {
     const partNumber = uploadPartNumber(request);
-    return partNumber === null ? 'pass' : decide(partNumber);
+    return partNumber !== null ? decide(partNumber) : isCompleteUpload(request) ? decide('complete') : 'pass';
   });
   try {
     const result = await run(process.execPath, ['--import', 'tsx', CLI, 'archive', 'pack', folder, '--upload', `s3://${BUCKET}/${key}`, ...PART_ARGS], { ...cliEnv(), SHARDGATE_ENDPOINT: proxy.url });
@@ -196,25 +196,26 @@ async function packThroughProxy(folder: string, key: string, decide: (partNumber
   }
 }
 
-test.serial('an UploadPart answered 503 once, and one whose connection is cut once, are retried: the object is byte-identical', async (t) => {
+test.serial('an UploadPart answered 503 once, one whose connection is cut once, and a Complete whose answer is lost are retried: the object is byte-identical', async (t) => {
   const folder = makeStream('retry', 300);
   const local = path.join(root, 'retry.zip');
   t.is((await pack([folder, local, '--name', 'retry.zip'])).code, 0);
   const expected = readFileSync(local);
   const partCount = Math.ceil(expected.length / (5 * 1024 * 1024));
   const sentBefore = uploadPartRequests('retry.zip');
-  const failOnce = new Map<number, FaultAction>([[2, '503'], [4, 'cut']]);
-  const { result, faults } = await packThroughProxy(folder, 'retry.zip', (partNumber) => {
-    const action = failOnce.get(partNumber) ?? 'pass';
-    failOnce.delete(partNumber);
+  const failOnce = new Map<number | 'complete', FaultAction>([[2, '503'], [4, 'cut'], ['complete', 'lose-answer']]);
+  const { result, faults } = await packThroughProxy(folder, 'retry.zip', (request) => {
+    const action = failOnce.get(request) ?? 'pass';
+    failOnce.delete(request);
     return action;
   });
   t.is(result.code, 0, result.stderr);
   t.is(result.stderr, '');
   t.regex(result.stdout, new RegExp(`; ${partCount} parts, ${partCount} sent\n$`));
-  t.is(faults.length, 2);
+  t.is(faults.length, 3);
   t.regex(faults[0]!, /^503 PUT \/big\/retry\.zip\?partNumber=2&uploadId=/);
   t.regex(faults[1]!, /^cut PUT \/big\/retry\.zip\?partNumber=4&uploadId=/);
+  t.regex(faults[2]!, /^lose-answer POST \/big\/retry\.zip\?uploadId=/, 'the first Complete was done by the gateway, its answer lost');
   t.is(uploadPartRequests('retry.zip') - sentBefore, partCount, 'each part stored once: the failed attempts never reached the gateway');
   t.deepEqual(await uploadsOf('retry.zip'), []);
   t.true((await getObjectBytes(cluster.s3(), { Bucket: BUCKET, Key: 'retry.zip' })).equals(expected), 'the object is the archive packed locally');
@@ -222,7 +223,7 @@ test.serial('an UploadPart answered 503 once, and one whose connection is cut on
 
 test.serial('a part failing every attempt ends the run with one line: the upload stays, and the same command resumes it', async (t) => {
   const folder = makeStream('failing', 400);
-  const failed = await packThroughProxy(folder, 'failing.zip', (partNumber) => (partNumber === 3 ? '503' : 'pass'));
+  const failed = await packThroughProxy(folder, 'failing.zip', (request) => (request === 3 ? '503' : 'pass'));
   t.is(failed.result.code, 1);
   t.regex(failed.result.stderr, /^shardgate archive pack: part 3 of s3:\/\/big\/failing\.zip failed 5 time\(s\): UploadPart 3 s3:\/\/big\/failing\.zip: 503 ServiceUnavailable: injected by the test proxy; the upload \S+ stays \(not aborted\): run the same command again to resume it, or with --abort to remove it\n$/);
   t.is(failed.faults.length, 5, 'one attempt and four retries');

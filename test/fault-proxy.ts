@@ -1,18 +1,19 @@
 /**
  * A loopback HTTP proxy in front of a real gateway that fails chosen requests: every request is
  * forwarded unchanged (its Host header too, so SigV4 signatures stay valid) unless `decide`
- * answers `503` (the body is read, then a 503 ServiceUnavailable S3 error is sent) or `cut` (the
- * client's connection is destroyed before anything is forwarded). Failed requests never reach the
- * gateway.
+ * answers `503` (the body is read, then a 503 ServiceUnavailable S3 error is sent), `cut` (the
+ * client's connection is destroyed before anything is forwarded) — those never reach the
+ * gateway — or `lose-answer` (forwarded and done by the gateway, but its answer is dropped and the
+ * client's connection destroyed, as when a response is lost on the way).
  */
 import { createServer, request as forward, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export type FaultAction = 'pass' | '503' | 'cut';
+export type FaultAction = 'pass' | '503' | 'cut' | 'lose-answer';
 
 export interface FaultProxy {
   readonly url: string;
-  /** Requests answered by the proxy itself (503 or cut), in order: `<action> <method> <path?query>`. */
+  /** Requests the proxy failed, in order: `<action> <method> <path?query>`. */
   readonly faults: string[];
   close(): Promise<void>;
 }
@@ -36,6 +37,11 @@ export async function startFaultProxy(targetUrl: string, decide: (request: Incom
       return;
     }
     const upstream = forward({ host: target.hostname, port: target.port, method: request.method, path: request.url, headers: request.headers }, (answer) => {
+      if (action === 'lose-answer') {
+        answer.resume();
+        answer.on('end', () => request.socket.destroy());
+        return;
+      }
       response.writeHead(answer.statusCode ?? 502, answer.headers);
       answer.pipe(response);
     });
@@ -51,6 +57,11 @@ export async function startFaultProxy(targetUrl: string, decide: (request: Incom
       server.close(() => resolve());
     }),
   };
+}
+
+/** Whether this is a CompleteMultipartUpload (`POST …?uploadId=…`). */
+export function isCompleteUpload(request: IncomingMessage): boolean {
+  return request.method === 'POST' && new URL(request.url ?? '/', 'http://proxy').searchParams.has('uploadId');
 }
 
 /** The part number of an UploadPart request (`PUT …?partNumber=N&uploadId=…`), else null. */
