@@ -10,6 +10,10 @@
  * 3. Times the same seeded list of random segment reads, at each concurrency: from nginx by Range,
  *    then from the gateway by member path (`/bench/movie.zip/720p/seg_00042.ts`) and by Range on
  *    the archive, healthy, then with 1 and with 2 shard nodes SIGKILLed (and marked offline).
+ * 4. `--archives` adds more archives (see `bench-archives.ts`), read the same three ways but
+ *    healthy only: `dash` (a synthetic DASH folder packed the same way, `.m4s` reads, default on)
+ *    and `zip64` (a 4 GiB filler member, then segments: every read lies past 4 GiB, through ZIP64
+ *    offsets; ~4.1 GiB on local disk and ~1.5× that in shard files while it runs, so off by default).
  *
  * One HTTP client for all (undici, keep-alive); gateway requests are signed before the clock
  * starts. TTFB: request start → first body byte; total: → last byte; every body is compared with
@@ -21,17 +25,11 @@ import { createReadStream } from 'node:fs';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os, { tmpdir } from 'node:os';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { Readable } from 'node:stream';
-import { createWriteStream } from 'node:fs';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { Agent } from 'undici';
-import { openFileSource, type FileSource } from '../src/archive/file-source.ts';
-import { planHlsPack } from '../src/archive/hls-pack.ts';
 import { S3ObjectClient, type S3Endpoint } from '../src/archive/s3-object-client.ts';
-import { readMemberDataSpan, readZipDirectory, ZipIndex } from '../src/archive/zip-reader.ts';
 import { ConfigError, formatHelp, parseBoolean, parseBytes, parseInteger, readSettings, type SettingSpecs } from '../src/config/flags.ts';
-import type { Span } from '../src/span.ts';
+import { ARCHIVE_KINDS, buildBenchArchive, type ArchiveKind, type BenchArchive, type Segment } from './bench-archives.ts';
 import { BenchCluster } from './cluster.ts';
 import { latencyChartSvg } from './latency-chart.ts';
 import { machineInfo } from './machine-info.ts';
@@ -39,13 +37,11 @@ import { findNginx, startNginx, type RunningNginx } from '../src/testing/nginx.t
 import { seededRandom } from './object-bytes.ts';
 import { distribution, formatTable, type Distribution } from './stats.ts';
 import { formatStageTable, stageMedians } from './server-timing.ts';
-import { writeSyntheticHls } from './synthetic-hls.ts';
 import { runConcurrently, signedGet, type TimedRequest } from './timed-get.ts';
 import { writeResultsJson } from './results-file.ts';
 
 const NODES = 6;
 const BUCKET = 'bench';
-const ARCHIVE = 'movie.zip';
 const NODE_TIMEOUT_MS = 3_000;
 const MAX_ERRORS_KEPT = 5;
 
@@ -57,22 +53,26 @@ const SPECS = {
   kill: { flag: 'kill', env: 'BENCH_KILL', kind: 'integer', description: 'shard nodes to kill, one at a time', defaultText: '2' },
   warmup: { flag: 'warmup', env: 'BENCH_WARMUP', kind: 'integer', description: 'untimed reads before each scenario', defaultText: '10' },
   nginx: { flag: 'nginx', env: 'BENCH_NGINX', kind: 'boolean', description: 'measure the nginx baseline', defaultText: 'true' },
+  archives: { flag: 'archives', env: 'BENCH_ARCHIVES', kind: 'string', description: 'archives to read: hls (with the degraded phases), dash, zip64 (past 4 GiB)', defaultText: 'hls,dash' },
+  dashSize: { flag: 'dash-size', env: 'BENCH_DASH_SIZE', kind: 'bytes', description: 'segment bytes of the dash archive', defaultText: '128MiB' },
+  deepSize: { flag: 'deep-size', env: 'BENCH_DEEP_SIZE', kind: 'bytes', description: 'segment bytes after the 4 GiB filler of the zip64 archive', defaultText: '128MiB' },
 } as const satisfies SettingSpecs;
 
 export const ARCHIVE_BENCH_HELP = formatHelp(
   'npm run bench:range-read -- [options]   (the raw-object version: npm run bench:range-read -- --mode object --help)',
-  'Times random HLS segment reads from a ~1 GiB stored ZIP: by member path and by Range through the gateway (healthy, 1 and 2 nodes down), and by Range from nginx.',
+  'Times random segment reads from stored ZIPs (a ~1 GiB HLS one; with --archives also a DASH one and one whose segments lie past 4 GiB): by member path and by Range through the gateway (HLS healthy, 1 and 2 nodes down; the others healthy), and by Range from nginx.',
   SPECS,
 );
 
-interface Settings { size: number; reads: number; seed: number; concurrency: number[]; kill: number; warmup: number; nginx: boolean }
-
-interface Segment { readonly name: string; readonly span: Span }
+interface Settings {
+  size: number; reads: number; seed: number; concurrency: number[]; kill: number; warmup: number; nginx: boolean;
+  archives: ArchiveKind[]; dashSize: number; deepSize: number;
+}
 
 type Target = 'nginx-range' | 'gateway-member' | 'gateway-range';
 
 interface ScenarioResult {
-  target: Target; state: string; concurrency: number; reads: number; errors: number; errorMessages: string[];
+  archive: ArchiveKind; target: Target; state: string; concurrency: number; reads: number; errors: number; errorMessages: string[];
   ttfbMs: Distribution; totalMs: Distribution; bytes: number; wallSeconds: number; mbPerSecond: number;
   cpuSeconds: Record<string, number>;
   /** Median ms of each stage the gateway reported in Server-Timing (empty for nginx). */
@@ -94,41 +94,37 @@ function loadSettings(argv: readonly string[]): Settings | null {
     kill: parseInteger('--kill', v.kill ?? '2', 0, 2),
     warmup: parseInteger('--warmup', v.warmup ?? '10', 0, 1_000_000),
     nginx: v.nginx ? parseBoolean('--nginx', v.nginx) : true,
+    archives: [...new Set((v.archives ?? 'hls,dash').split(',').map((kind) => kind.trim()))].map((kind) => {
+      if (!ARCHIVE_KINDS.includes(kind as ArchiveKind)) throw new ConfigError(`--archives takes ${ARCHIVE_KINDS.join(', ')}, got "${kind}"`);
+      return kind as ArchiveKind;
+    }),
+    dashSize: parseBytes('--dash-size', v.dashSize ?? '128MiB'),
+    deepSize: parseBytes('--deep-size', v.deepSize ?? '128MiB'),
   };
+  if (settings.dashSize < 10 * 2 ** 20 || settings.deepSize < 10 * 2 ** 20 || settings.deepSize > 2 ** 30) throw new ConfigError('--dash-size and --deep-size must be from 10MiB (--deep-size up to 1GiB)');
   if (settings.size < 10 * 2 ** 20 || settings.size > 5 * 2 ** 30) throw new ConfigError('--size must be from 10MiB to 5GiB (one PutObject)');
   return settings;
 }
 
 const round = (value: number, digits = 1) => Number(value.toFixed(digits));
 
-/** The archive's segments (not playlists), with their data spans, from the ZIP on disk. */
-async function archiveSegments(source: FileSource): Promise<Segment[]> {
-  const index = new ZipIndex(await readZipDirectory(source));
-  const segments: Segment[] = [];
-  for (const entry of index.entries) {
-    if (!entry.name.endsWith('.ts')) continue;
-    segments.push({ name: entry.name, span: await readMemberDataSpan(source, entry, index.dataEnd) });
-  }
-  return segments;
-}
-
-function requestFor(target: Target, segment: Segment, urls: { gateway: string; nginx: string }, endpoint: S3Endpoint, source: FileSource): TimedRequest {
+function requestFor(target: Target, archive: BenchArchive, segment: Segment, urls: { gateway: string; nginx: string }, endpoint: S3Endpoint): TimedRequest {
   const { offset, length } = segment.span;
   const range = `bytes=${offset}-${offset + length - 1}`;
-  const expected = () => source.read(segment.span);
-  if (target === 'nginx-range') return { url: `${urls.nginx}/${ARCHIVE}`, headers: { range }, expectedStatus: 206, expected, label: `nginx ${segment.name}` };
+  const expected = () => archive.source.read(segment.span);
+  if (target === 'nginx-range') return { url: `${urls.nginx}/${archive.key}`, headers: { range }, expectedStatus: 206, expected, label: `nginx ${segment.name}` };
   if (target === 'gateway-range') {
-    const url = `${urls.gateway}/${BUCKET}/${ARCHIVE}`;
+    const url = `${urls.gateway}/${BUCKET}/${archive.key}`;
     return { url, headers: signedGet(endpoint, url, { range }), expectedStatus: 206, expected, label: `range ${segment.name}` };
   }
-  const url = `${urls.gateway}/${BUCKET}/${ARCHIVE}/${segment.name}`;
+  const url = `${urls.gateway}/${BUCKET}/${archive.key}/${segment.name}`;
   return { url, headers: signedGet(endpoint, url), expectedStatus: 200, expected, label: `member ${segment.name}` };
 }
 
 function printTable(results: readonly ScenarioResult[]): void {
-  const header = ['target', 'state', 'conc', 'reads', 'err', 'ttfb p50', 'p90', 'p99', 'total p50', 'p90', 'p99', 'MB/s', '×nginx p50', '×nginx MB/s', 'load'];
+  const header = ['archive', 'target', 'state', 'conc', 'reads', 'err', 'ttfb p50', 'p90', 'p99', 'total p50', 'p90', 'p99', 'MB/s', '×nginx p50', '×nginx MB/s', 'load'];
   const rows = results.map((r) => [
-    r.target, r.state, r.concurrency, r.reads, r.errors,
+    r.archive, r.target, r.state, r.concurrency, r.reads, r.errors,
     ...[r.ttfbMs.p50, r.ttfbMs.p90, r.ttfbMs.p99, r.totalMs.p50, r.totalMs.p90, r.totalMs.p99].map((ms) => round(ms).toFixed(1)),
     round(r.mbPerSecond).toFixed(1),
     r.ratioToNginx ? r.ratioToNginx.totalP50.toFixed(2) : '-',
@@ -138,7 +134,7 @@ function printTable(results: readonly ScenarioResult[]): void {
   console.log(`\n${formatTable(header, rows)}\n(latencies in ms; ×nginx: gateway ÷ nginx at the same concurrency; load: 1-minute load average at the scenario's start)`);
   const timed = results.filter((r) => Object.keys(r.stagesMsP50).length > 0);
   if (timed.length > 0) {
-    console.log(`\n${formatStageTable(timed.map((r) => ({ label: `${r.target} ${r.state} c=${r.concurrency}`, ttfbP50: r.ttfbMs.p50, stages: r.stagesMsP50 })))}`);
+    console.log(`\n${formatStageTable(timed.map((r) => ({ label: `${r.archive} ${r.target} ${r.state} c=${r.concurrency}`, ttfbP50: r.ttfbMs.p50, stages: r.stagesMsP50 })))}`);
     console.log('(gateway Server-Timing stages, p50 ms over the scenario; first-byte is when the status line went out; client ttfb: what the client saw)');
   }
 }
@@ -146,10 +142,10 @@ function printTable(results: readonly ScenarioResult[]): void {
 async function writeResults(report: object, results: readonly ScenarioResult[], startedAt: Date): Promise<string> {
   const base = writeResultsJson('archive-range-read', report, startedAt).replace(/\.json$/, '');
   const svg = latencyChartSvg(
-    `Random HLS segment reads from a stored ZIP (${startedAt.toISOString().slice(0, 10)})`,
+    `Random segment reads from a stored ZIP (${startedAt.toISOString().slice(0, 10)})`,
     results.map((r) => ({
-      label: `${r.target} · ${r.state} · c=${r.concurrency}`,
-      group: r.target,
+      label: `${r.archive} · ${r.target} · ${r.state} · c=${r.concurrency}`,
+      group: `${r.archive} ${r.target}`,
       ttfbP50: r.ttfbMs.p50, totalP50: r.totalMs.p50, totalP90: r.totalMs.p90, totalP99: r.totalMs.p99,
     })),
   );
@@ -182,7 +178,7 @@ export async function runArchiveRangeRead(argv: readonly string[]): Promise<numb
   await chmod(root, 0o755);
   const cluster = new BenchCluster({ nodes: NODES, gatewayArgs: ['--log-requests', 'false', '--server-timing', 'true', '--node-timeout', String(NODE_TIMEOUT_MS)] });
   let nginx: RunningNginx | null = null;
-  let source: FileSource | null = null;
+  const archives: BenchArchive[] = [];
   const dispatcher = new Agent({ connections: 64, keepAliveTimeout: 60_000 });
   const cleanupSync = () => {
     cluster.closeSync();
@@ -197,53 +193,54 @@ export async function runArchiveRangeRead(argv: readonly string[]): Promise<numb
   process.once('SIGTERM', onSignal);
   process.once('exit', cleanupSync);
   try {
-    console.log(`writing a synthetic ${s.size}-byte HLS stream under ${root}…`);
-    const written = performance.now();
-    const stream = await writeSyntheticHls(path.join(root, 'hls'), s.size, s.seed);
     const www = path.join(root, 'www');
     await mkdir(www);
     await chmod(www, 0o755);
-    const zipFile = path.join(www, ARCHIVE);
-    const packStarted = performance.now();
-    const plan = await planHlsPack({ folder: path.join(root, 'hls'), archiveName: ARCHIVE });
-    await pipeline(Readable.from(plan.stream()), createWriteStream(zipFile));
-    const packSeconds = (performance.now() - packStarted) / 1000;
-    await rm(path.join(root, 'hls'), { recursive: true, force: true });
-    console.log(`packed ${plan.summary.files} files into ${plan.layout.size} bytes in ${round(packSeconds, 2)} s (stream written in ${round((packStarted - written) / 1000, 2)} s)`);
-    source = await openFileSource(zipFile);
-    const segments = await archiveSegments(source);
-    const pick = () => segments[Math.floor(random() * segments.length)]!;
-    const reads = Array.from({ length: s.reads }, pick);
-    const warmup = Array.from({ length: s.warmup }, pick);
+    const reads = new Map<ArchiveKind, { reads: Segment[]; warmup: Segment[]; uploadSeconds: number }>();
+    for (const kind of s.archives) {
+      const payload = kind === 'hls' ? s.size : kind === 'dash' ? s.dashSize : s.deepSize;
+      console.log(`writing and packing the ${kind} archive (${payload} segment bytes) under ${root}…`);
+      const archive = await buildBenchArchive(kind, payload, s.seed, root, www);
+      archives.push(archive);
+      // The hls reads come from the run's own PRNG (as before the other archives existed); the others from their own.
+      const pickFrom = kind === 'hls' ? random : seededRandom(s.seed + 1 + ARCHIVE_KINDS.indexOf(kind));
+      const pick = () => archive.segments[Math.floor(pickFrom() * archive.segments.length)]!;
+      reads.set(kind, { reads: Array.from({ length: s.reads }, pick), warmup: Array.from({ length: s.warmup }, pick), uploadSeconds: 0 });
+      console.log(`  ${archive.key}: ${archive.members} members, ${archive.bytes} bytes${archive.zip64 ? ', ZIP64' : ''}, ${archive.segments.length} segments, in ${round(archive.buildSeconds, 2)} s`);
+    }
 
     console.log(`starting gateway + ${NODES} shard nodes…`);
     await cluster.start();
     const endpoint: S3Endpoint = { url: cluster.gatewayUrl, region: 'us-east-1', accessKeyId: cluster.accessKeyId, secretAccessKey: cluster.secretKey };
     await cluster.s3().send(new CreateBucketCommand({ Bucket: BUCKET }));
-    const uploadStarted = performance.now();
-    await new S3ObjectClient(endpoint).put({ bucket: BUCKET, key: ARCHIVE }, createReadStream(zipFile), plan.layout.size, 'application/zip');
-    const uploadSeconds = (performance.now() - uploadStarted) / 1000;
-    console.log(`uploaded in ${round(uploadSeconds, 2)} s (${round(plan.layout.size / 1e6 / uploadSeconds)} MB/s)`);
+    for (const archive of archives) {
+      const uploadStarted = performance.now();
+      await new S3ObjectClient(endpoint).put({ bucket: BUCKET, key: archive.key }, createReadStream(archive.file), archive.bytes, 'application/zip');
+      const uploadSeconds = (performance.now() - uploadStarted) / 1000;
+      reads.get(archive.kind)!.uploadSeconds = uploadSeconds;
+      console.log(`uploaded ${archive.key} in ${round(uploadSeconds, 2)} s (${round(archive.bytes / 1e6 / uploadSeconds)} MB/s)`);
+    }
 
     if (nginxBinary) nginx = await startNginx(nginxBinary, path.join(root, 'nginx'), www);
     const urls = { gateway: cluster.gatewayUrl, nginx: nginx?.url ?? '' };
     const results: ScenarioResult[] = [];
-    const scenario = async (target: Target, state: string, concurrency: number): Promise<void> => {
+    const scenario = async (archive: BenchArchive, target: Target, state: string, concurrency: number): Promise<void> => {
+      const { reads: timed, warmup } = reads.get(archive.kind)!;
       const loadAverage = os.loadavg().map((load) => round(load, 2));
-      console.log(`${target}, ${state}, concurrency ${concurrency}: ${s.reads} reads… (load ${loadAverage.join(' ')})`);
-      await runConcurrently(dispatcher, warmup.length, concurrency, (index) => requestFor(target, warmup[index]!, urls, endpoint, source!));
+      console.log(`${archive.kind} ${target}, ${state}, concurrency ${concurrency}: ${timed.length} reads… (load ${loadAverage.join(' ')})`);
+      await runConcurrently(dispatcher, warmup.length, concurrency, (index) => requestFor(target, archive, warmup[index]!, urls, endpoint));
       const cpuBefore = cluster.cpuSeconds();
-      const run = await runConcurrently(dispatcher, reads.length, concurrency, (index) => requestFor(target, reads[index]!, urls, endpoint, source!));
+      const run = await runConcurrently(dispatcher, timed.length, concurrency, (index) => requestFor(target, archive, timed[index]!, urls, endpoint));
       const cpuSeconds = Object.fromEntries(Object.entries(cluster.cpuSeconds()).map(([name, seconds]) => [name, round(seconds - (cpuBefore[name] ?? 0), 2)]));
       const result: ScenarioResult = {
-        target, state, concurrency, reads: run.samples.length, errors: run.errors.length, errorMessages: run.errors.slice(0, MAX_ERRORS_KEPT),
+        archive: archive.kind, target, state, concurrency, reads: run.samples.length, errors: run.errors.length, errorMessages: run.errors.slice(0, MAX_ERRORS_KEPT),
         ttfbMs: distribution(run.samples.map((sample) => sample.ttfbMs)),
         totalMs: distribution(run.samples.map((sample) => sample.totalMs)),
         bytes: run.bytes, wallSeconds: run.wallSeconds, mbPerSecond: run.bytes / 1e6 / run.wallSeconds,
         cpuSeconds: target === 'nginx-range' ? {} : cpuSeconds,
         stagesMsP50: stageMedians(run.samples.map((sample) => sample.stagesMs)), loadAverage, ratioToNginx: null,
       };
-      const baseline = results.find((r) => r.target === 'nginx-range' && r.concurrency === concurrency);
+      const baseline = results.find((r) => r.archive === archive.kind && r.target === 'nginx-range' && r.concurrency === concurrency);
       if (baseline && target !== 'nginx-range') {
         result.ratioToNginx = {
           ttfbP50: round(result.ttfbMs.p50 / baseline.ttfbMs.p50, 2),
@@ -255,7 +252,7 @@ export async function runArchiveRangeRead(argv: readonly string[]): Promise<numb
       results.push(result);
     };
 
-    if (nginx) for (const concurrency of s.concurrency) await scenario('nginx-range', 'local disk', concurrency);
+    if (nginx) for (const archive of archives) for (const concurrency of s.concurrency) await scenario(archive, 'nginx-range', 'local disk', concurrency);
     const victims = cluster.nodes.map((node) => ({ node, order: random() })).sort((a, b) => a.order - b.order).slice(0, s.kill).map(({ node }) => node);
     for (let down = 0; down <= victims.length; down++) {
       const state = down === 0 ? 'healthy' : `${down} down`;
@@ -264,8 +261,11 @@ export async function runArchiveRangeRead(argv: readonly string[]): Promise<numb
         console.log(`killed ${victims[down - 1]!.name} (SIGKILL); waiting until the gateway marks it offline…`);
         await cluster.waitForOnlineNodes(NODES - down, NODE_TIMEOUT_MS * 4);
       }
-      for (const target of ['gateway-member', 'gateway-range'] as const) {
-        for (const concurrency of s.concurrency) await scenario(target, state, concurrency);
+      // The degraded phases read the hls archive only; the others are measured healthy.
+      for (const archive of archives.filter((a) => down === 0 || a.kind === 'hls')) {
+        for (const target of ['gateway-member', 'gateway-range'] as const) {
+          for (const concurrency of s.concurrency) await scenario(archive, target, state, concurrency);
+        }
       }
     }
 
@@ -277,16 +277,17 @@ export async function runArchiveRangeRead(argv: readonly string[]): Promise<numb
         killed: victims.map((victim) => victim.name),
         latency: 'ms; ttfb = request start to first body byte (gateway requests signed before the clock starts)', mb: '10^6 bytes',
       },
-      archive: {
-        bytes: plan.layout.size, members: plan.layout.members.length, zip64: plan.layout.zip64, ...stream,
-        segments: segments.length, packSeconds: round(packSeconds, 2), uploadSeconds: round(uploadSeconds, 2),
-        uploadMbPerSecond: round(plan.layout.size / 1e6 / uploadSeconds),
-      },
+      archives: archives.map((archive) => ({
+        kind: archive.kind, key: archive.key, bytes: archive.bytes, members: archive.members, zip64: archive.zip64, ...archive.details,
+        segments: archive.segments.length, firstSegmentOffset: Math.min(...archive.segments.map((segment) => segment.span.offset)),
+        buildSeconds: round(archive.buildSeconds, 2), uploadSeconds: round(reads.get(archive.kind)!.uploadSeconds, 2),
+        uploadMbPerSecond: round(archive.bytes / 1e6 / reads.get(archive.kind)!.uploadSeconds),
+      })),
       scenarios: results,
     }, results, startedAt);
     console.log(`results: ${path.relative(process.cwd(), base)}.json and .svg`);
     for (const r of results.filter((result) => result.errors > 0)) {
-      console.error(`${r.target} ${r.state} c=${r.concurrency}: ${r.errors} failed reads, e.g.\n  ${r.errorMessages.join('\n  ')}`);
+      console.error(`${r.archive} ${r.target} ${r.state} c=${r.concurrency}: ${r.errors} failed reads, e.g.\n  ${r.errorMessages.join('\n  ')}`);
     }
     return results.some((r) => r.errors > 0) ? 1 : 0;
   } catch (error) {
@@ -295,7 +296,7 @@ export async function runArchiveRangeRead(argv: readonly string[]): Promise<numb
     if (nginx) console.error(`nginx output:\n${nginx.output()}`);
     return 1;
   } finally {
-    await source?.close();
+    for (const archive of archives) await archive.source.close();
     await dispatcher.close();
     await nginx?.stop();
     await cluster.close();

@@ -2,7 +2,10 @@
  * `archive pack --upload` as a resumable multipart upload on one real cluster: a pack stopped with
  * SIGINT after some parts, resumed by the same command, sends only the missing parts (counted in
  * the gateway's request log) and the object verifies; a resume whose source changed is refused
- * with one line and stores nothing; an upload aborted while the pack runs ends it with one line.
+ * with one line and stores nothing; an upload aborted while the pack runs ends it with one line;
+ * through a loopback proxy that fails chosen UploadParts (503, or the connection cut), a part
+ * failing once is retried and the object is byte-identical, a part failing every attempt ends the
+ * run with one line that says the upload stays and how to resume it.
  * A synthetic HLS folder of seeded segments (~26 MB) and 5 MiB parts keep it fast.
  */
 import { spawn } from 'node:child_process';
@@ -15,7 +18,8 @@ import {
   AbortMultipartUploadCommand, CreateBucketCommand, HeadObjectCommand, ListMultipartUploadsCommand, ListPartsCommand,
 } from '@aws-sdk/client-s3';
 import { getObjectBytes, seededBytes, sleep, TestCluster } from './cluster.ts';
-import { shardgate, type RunResult } from './hls-helpers.ts';
+import { isCompleteUpload, startFaultProxy, uploadPartNumber, type FaultAction } from './fault-proxy.ts';
+import { run, shardgate, type RunResult } from './hls-helpers.ts';
 
 const CLI = fileURLToPath(new URL('../bin/cli.ts', import.meta.url));
 const BUCKET = 'big';
@@ -176,6 +180,67 @@ test.serial('an upload aborted while the pack runs ends it with one line and no 
   t.regex(result.stderr, /^shardgate archive pack: the upload \S+ of s3:\/\/big\/gone\.zip was aborted meanwhile \(NoSuchUpload\); nothing was stored: run the command again to start a new upload\n$/);
   await t.throwsAsync(cluster.s3().send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'gone.zip' })));
   t.deepEqual(await uploadsOf('gone.zip'), []);
+});
+
+/** `pack --upload` with the endpoint a fault proxy in front of the gateway, `decide` choosing which UploadParts (by number) and Completes ('complete') fail. */
+async function packThroughProxy(folder: string, key: string, decide: (request: number | 'complete') => FaultAction) {
+  const proxy = await startFaultProxy(cluster.gatewayUrl, (request) => {
+    const partNumber = uploadPartNumber(request);
+    return partNumber !== null ? decide(partNumber) : isCompleteUpload(request) ? decide('complete') : 'pass';
+  });
+  try {
+    const result = await run(process.execPath, ['--import', 'tsx', CLI, 'archive', 'pack', folder, '--upload', `s3://${BUCKET}/${key}`, ...PART_ARGS], { ...cliEnv(), SHARDGATE_ENDPOINT: proxy.url });
+    return { result, faults: [...proxy.faults] };
+  } finally {
+    await proxy.close();
+  }
+}
+
+test.serial('an UploadPart answered 503 once, one whose connection is cut once, and a Complete whose answer is lost are retried: the object is byte-identical', async (t) => {
+  const folder = makeStream('retry', 300);
+  const local = path.join(root, 'retry.zip');
+  t.is((await pack([folder, local, '--name', 'retry.zip'])).code, 0);
+  const expected = readFileSync(local);
+  const partCount = Math.ceil(expected.length / (5 * 1024 * 1024));
+  const sentBefore = uploadPartRequests('retry.zip');
+  const failOnce = new Map<number | 'complete', FaultAction>([[2, '503'], [4, 'cut'], ['complete', 'lose-answer']]);
+  const { result, faults } = await packThroughProxy(folder, 'retry.zip', (request) => {
+    const action = failOnce.get(request) ?? 'pass';
+    failOnce.delete(request);
+    return action;
+  });
+  t.is(result.code, 0, result.stderr);
+  t.is(result.stderr, '');
+  t.regex(result.stdout, new RegExp(`; ${partCount} parts, ${partCount} sent\n$`));
+  t.is(faults.length, 3);
+  t.regex(faults[0]!, /^503 PUT \/big\/retry\.zip\?partNumber=2&uploadId=/);
+  t.regex(faults[1]!, /^cut PUT \/big\/retry\.zip\?partNumber=4&uploadId=/);
+  t.regex(faults[2]!, /^lose-answer POST \/big\/retry\.zip\?uploadId=/, 'the first Complete was done by the gateway, its answer lost');
+  t.is(uploadPartRequests('retry.zip') - sentBefore, partCount, 'each part stored once: the failed attempts never reached the gateway');
+  t.deepEqual(await uploadsOf('retry.zip'), []);
+  t.true((await getObjectBytes(cluster.s3(), { Bucket: BUCKET, Key: 'retry.zip' })).equals(expected), 'the object is the archive packed locally');
+});
+
+test.serial('a part failing every attempt ends the run with one line: the upload stays, and the same command resumes it', async (t) => {
+  const folder = makeStream('failing', 400);
+  const failed = await packThroughProxy(folder, 'failing.zip', (request) => (request === 3 ? '503' : 'pass'));
+  t.is(failed.result.code, 1);
+  t.regex(failed.result.stderr, /^shardgate archive pack: part 3 of s3:\/\/big\/failing\.zip failed 5 time\(s\): UploadPart 3 s3:\/\/big\/failing\.zip: 503 ServiceUnavailable: injected by the test proxy; the upload \S+ stays \(not aborted\): run the same command again to resume it, or with --abort to remove it\n$/);
+  t.is(failed.faults.length, 5, 'one attempt and four retries');
+  t.true(failed.faults.every((fault) => fault.startsWith('503 PUT /big/failing.zip?partNumber=3&')));
+  const missing = await t.throwsAsync(cluster.s3().send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'failing.zip' })));
+  t.is((missing as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode, 404, 'no object');
+  const [uploadId] = await uploadsOf('failing.zip');
+  t.truthy(uploadId);
+  t.true(failed.result.stderr.includes(`the upload ${uploadId} stays`), 'the message names the upload left behind');
+  t.is(await partsOf('failing.zip', uploadId!), 2, 'the parts before the failing one');
+
+  const resumed = await packThroughProxy(folder, 'failing.zip', () => 'pass');
+  t.is(resumed.result.code, 0, resumed.result.stderr);
+  t.regex(resumed.result.stdout, new RegExp(`already there \\(resumed upload ${uploadId}\\)\n$`));
+  t.deepEqual(await uploadsOf('failing.zip'), []);
+  const verified = await shardgate(cluster, ['archive', 'verify', `s3://${BUCKET}/failing.zip`]);
+  t.is(verified.code, 0, verified.stderr);
 });
 
 test.serial('part size and parallelism are checked before anything is read', async (t) => {

@@ -54,3 +54,12 @@ test('what cannot be archived is DASH_INPUT with the MPD named', (t) => {
   ];
   for (const [text, message] of cases) t.throws(() => parseMpd(text, 'x.mpd'), { message, instanceOf: Error }, message);
 });
+
+test('a Representation naming a file the folder lacks is DASH_INPUT naming the MPD and the file', (t) => {
+  const text = mpd('<AdaptationSet><Representation id="r" bandwidth="1"><SegmentList><Initialization sourceURL="init.mp4"/><SegmentURL media="a.m4s"/><SegmentURL media="b.m4s"/></SegmentList></Representation></AdaptationSet>');
+  const parsed = parseMpd(text, 'v/x.mpd');
+  t.deepEqual(planDashOrder(new Map([['v/x.mpd', 1], ['v/init.mp4', 1], ['v/a.m4s', 1], ['v/b.m4s', 1]]), [parsed]), ['v/x.mpd', 'v/init.mp4', 'v/a.m4s', 'v/b.m4s']);
+  const error = t.throws(() => planDashOrder(new Map([['v/x.mpd', 1], ['v/init.mp4', 1], ['v/a.m4s', 1]]), [parsed]));
+  t.is((error as { code?: string }).code, 'DASH_INPUT');
+  t.is(error!.message, 'v/x.mpd references "v/b.m4s", which is not in the folder');
+});

@@ -3,7 +3,7 @@
  * parts of `partSize` bytes (the last one shorter); at most `parallel` parts are in flight while the
  * next one fills, so memory is bounded by (parallel + 1) × partSize. Each part carries its CRC-32
  * (`x-amz-checksum-crc32`, checked by the gateway) and is retried with backoff when the request
- * fails for a transient reason.
+ * fails for a transient reason; so is CompleteMultipartUpload.
  *
  * Resume: when the key already has an unfinished upload, its parts (ListParts) are compared with
  * the parts this stream produces — same count, same sizes, same CRC-32 — and only the missing ones
@@ -116,23 +116,27 @@ export async function uploadMultipart(stream: AsyncIterable<Uint8Array>, options
     options.onProgress?.(bytesDone, size);
   };
 
-  const send = async (partNumber: number, bytes: Uint8Array, checksum: string) => {
+  /** `request` until it succeeds, retrying transient failures with backoff; the last failure names the upload left to resume. */
+  const withRetries = async <T>(what: string, request: () => Promise<T>): Promise<T> => {
     const retries = options.retries ?? 4;
     for (let attempt = 0; ; attempt++) {
       try {
-        const etag = await client.uploadPart(location, uploadId, partNumber, bytes, checksum);
-        done.push({ partNumber, size: bytes.length, etag, crc32: checksum });
-        partsSent++;
-        report(bytes.length);
-        return;
+        return await request();
       } catch (error) {
         if (gone(error)) throw goneError();
         if (attempt >= retries || !transient(error)) {
-          throw new MultipartUploadError('UPLOAD_FAILED', `part ${partNumber} of ${url} failed ${attempt + 1} time(s): ${(error as Error).message}; the upload ${uploadId} stays: run the command again to resume`, uploadId);
+          throw new MultipartUploadError('UPLOAD_FAILED', `${what} of ${url} failed ${attempt + 1} time(s): ${(error as Error).message}; the upload ${uploadId} stays (not aborted): run the same command again to resume it, or with --abort to remove it`, uploadId);
         }
         await new Promise((resolve) => setTimeout(resolve, (options.retryDelayMs ?? 250) * 2 ** attempt));
       }
     }
+  };
+
+  const send = async (partNumber: number, bytes: Uint8Array, checksum: string) => {
+    const etag = await withRetries(`part ${partNumber}`, () => client.uploadPart(location, uploadId, partNumber, bytes, checksum));
+    done.push({ partNumber, size: bytes.length, etag, crc32: checksum });
+    partsSent++;
+    report(bytes.length);
   };
 
   const dispatch = async (partNumber: number, bytes: Uint8Array) => {
@@ -186,11 +190,8 @@ export async function uploadMultipart(stream: AsyncIterable<Uint8Array>, options
     throw new MultipartUploadError('UPLOAD_FAILED', `the archive stream ended after ${bytesDone} of ${size} bytes; the upload ${uploadId} stays: run the command again to resume`, uploadId);
   }
   done.sort((a, b) => a.partNumber - b.partNumber);
-  try {
-    await client.complete(location, uploadId, done);
-  } catch (error) {
-    throw gone(error) ? goneError() : error;
-  }
+  // A retried Complete whose first answer was lost is answered by the gateway from the object it made.
+  await withRetries('completing the upload', () => client.complete(location, uploadId, done));
   return { uploadId, parts: partCount, partsSent, partsReused, resumed: previous !== undefined };
 }
 
