@@ -167,6 +167,78 @@ test.serial('JS SDK: GetObjectAttributes of a whole object and of a multipart on
   }
 });
 
+/**
+ * Starts a raw signed UploadPart that sends `bytes.subarray(0, sentFirst)` and holds the rest until
+ * `finish()` is called; `response` settles with the gateway's answer.
+ */
+async function heldUploadPart(target: TestCluster, key: string, uploadId: string, partNumber: number, bytes: Buffer, sentFirst: number) {
+  const pathWithQuery = `/${BUCKET}/${key}?partNumber=${partNumber}&uploadId=${encodeURIComponent(uploadId)}`;
+  const headers = await signedHeaders({ gatewayUrl: target.gatewayUrl, credentials: { accessKeyId: target.accessKeyId, secretAccessKey: target.secretKey } },
+    'PUT', pathWithQuery, { 'content-length': String(bytes.length) });
+  const upload = request(`${target.gatewayUrl}${pathWithQuery}`, { method: 'PUT', headers, agent: false });
+  const response = new Promise<{ status: number; etag: string | undefined; body: string }>((resolve, reject) => {
+    upload.on('error', reject);
+    upload.on('response', (answer: IncomingMessage) => {
+      let body = '';
+      answer.setEncoding('utf8').on('data', (text: string) => { body += text; });
+      answer.on('end', () => resolve({ status: answer.statusCode ?? 0, etag: answer.headers.etag, body }));
+    });
+  });
+  upload.write(bytes.subarray(0, sentFirst));
+  return { response, finish: () => upload.end(bytes.subarray(sentFirst)) };
+}
+
+const md5Etag = (bytes: Buffer) => `"${createHash('md5').update(bytes).digest('hex')}"`;
+
+test.serial('a part re-sent while its first copy still arrives: the copy that finishes last is the part; the other\'s shards are collected', async (t) => {
+  const client = await s3();
+  const first = seededBytes(5 * MiB, 10); // the copy sent first, held open, finishing last
+  const resent = seededBytes(5 * MiB, 11); // the re-send, finishing first (other bytes, so the ETags tell them apart)
+  const tail = seededBytes(1000, 12);
+  const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: 'race' }));
+  // Less than one segment (1 MiB here) is sent before the hold, so the held copy has no shard committed yet.
+  const held = await heldUploadPart(cluster(), 'race', UploadId!, 1, first, 256 * 1024);
+  const before = cluster().allShardFiles();
+  const resend = await client.send(new UploadPartCommand({ Bucket: BUCKET, Key: 'race', UploadId, PartNumber: 1, Body: resent }));
+  t.is(resend.ETag, md5Etag(resent));
+  const resentFiles = [...cluster().allShardFiles()].filter((file) => !before.has(file));
+  t.true(resentFiles.length > 0);
+  const last = await client.send(new UploadPartCommand({ Bucket: BUCKET, Key: 'race', UploadId, PartNumber: 2, Body: tail }));
+  held.finish();
+  const answer = await held.response;
+  t.is(answer.status, 200, answer.body);
+  t.is(answer.etag, md5Etag(first));
+
+  const listed = await raw(cluster(), 'GET', `/${BUCKET}/race?uploadId=${encodeURIComponent(UploadId!)}`, '');
+  t.deepEqual([...listed.text.matchAll(/<PartNumber>(\d+)<\/PartNumber>/g)].map((match) => Number(match[1])), [1, 2], 'one part 1, listed once');
+  t.deepEqual(await cluster().waitUntilShardFilesGone(resentFiles), [], 'the replaced copy\'s shards are collected');
+
+  const complete = (etag: string | undefined) => client.send(new CompleteMultipartUploadCommand({
+    Bucket: BUCKET, Key: 'race', UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: etag }, { PartNumber: 2, ETag: last.ETag }] },
+  }));
+  t.deepEqual(await s3ErrorOf(t, complete(resend.ETag)), { name: 'InvalidPart', status: 400 }, 'the copy that finished first was replaced');
+  await complete(answer.etag);
+  t.true((await getObjectBytes(client, { Bucket: BUCKET, Key: 'race' })).equals(Buffer.concat([first, tail])));
+});
+
+test.serial('a Complete made while the first copy still arrives keeps the re-sent part; the late copy is refused and collected', async (t) => {
+  const client = await s3();
+  const first = seededBytes(2 * MiB, 20);
+  const resent = seededBytes(2 * MiB, 21);
+  const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: 'race-late' }));
+  const held = await heldUploadPart(cluster(), 'race-late', UploadId!, 1, first, 256 * 1024);
+  const resend = await client.send(new UploadPartCommand({ Bucket: BUCKET, Key: 'race-late', UploadId, PartNumber: 1, Body: resent }));
+  await client.send(new CompleteMultipartUploadCommand({ Bucket: BUCKET, Key: 'race-late', UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: resend.ETag }] } }));
+  const before = cluster().allShardFiles();
+  held.finish();
+  const answer = await held.response;
+  t.is(answer.status, 404);
+  t.regex(answer.body, /<Code>NoSuchUpload<\/Code>/);
+  const lateFiles = [...cluster().allShardFiles()].filter((file) => !before.has(file));
+  t.deepEqual(await cluster().waitUntilShardFilesGone(lateFiles), [], 'the late copy\'s shards are collected');
+  t.true((await getObjectBytes(client, { Bucket: BUCKET, Key: 'race-late' })).equals(resent));
+});
+
 test.serial('boto3: tagging, bucket tagging and GetObjectAttributes round trip', async (t) => {
   const env = {
     AWS_ACCESS_KEY_ID: cluster().accessKeyId, AWS_SECRET_ACCESS_KEY: cluster().secretKey, AWS_DEFAULT_REGION: 'us-east-1',
