@@ -68,6 +68,14 @@ test(routes, 'PUT /my%20image.jpg', 'bucket.s3.amazonaws.com', ['PutObject', 'bu
 test(routes, 'GET /dir/sub%2Fkey%E2%82%AC?response-content-type=text%2Fplain', 'bucket.s3.amazonaws.com', ['GetObject', 'bucket', 'dir/sub/key€', 'virtual-hosted']);
 test(routes, 'HEAD /bucket/a/b/c', 's3.amazonaws.com', ['HeadObject', 'bucket', 'a/b/c', 'path']);
 test(routes, 'DELETE /k', 'bucket.s3.amazonaws.com', ['DeleteObject', 'bucket', 'k', 'virtual-hosted']);
+// Tagging (API reference: PutObjectTagging `PUT /Key+?tagging`, GetBucketTagging `GET /?tagging`) and GetObjectAttributes.
+test(routes, 'GET /?tagging', 'bucket.s3.amazonaws.com', ['GetBucketTagging', 'bucket', '', 'virtual-hosted']);
+test(routes, 'PUT /bucket?tagging', 's3.amazonaws.com', ['PutBucketTagging', 'bucket', '', 'path']);
+test(routes, 'DELETE /?tagging', 'bucket.s3.amazonaws.com', ['DeleteBucketTagging', 'bucket', '', 'virtual-hosted']);
+test(routes, 'GET /photos/a.jpg?tagging', 'bucket.s3.amazonaws.com', ['GetObjectTagging', 'bucket', 'photos/a.jpg', 'virtual-hosted']);
+test(routes, 'PUT /bucket/a.jpg?tagging', 's3.amazonaws.com', ['PutObjectTagging', 'bucket', 'a.jpg', 'path']);
+test(routes, 'DELETE /a.jpg?tagging=', 'bucket.s3.amazonaws.com', ['DeleteObjectTagging', 'bucket', 'a.jpg', 'virtual-hosted']);
+test(routes, 'GET /bucket/movie.mp4?attributes', 's3.amazonaws.com', ['GetObjectAttributes', 'bucket', 'movie.mp4', 'path']);
 // A key that starts with a slash survives virtual-hosted addressing.
 test(routes, 'GET //leading', 'bucket.s3.amazonaws.com', ['GetObject', 'bucket', '/leading', 'virtual-hosted']);
 
@@ -83,4 +91,9 @@ const refused = test.macro({
 test(refused, 'PUT /?lifecycle', 'bucket.s3.amazonaws.com', 'NotImplemented');
 test(refused, 'PUT /?versioning', 'bucket.s3.amazonaws.com', 'NotImplemented');
 test(refused, 'PATCH /k', 'bucket.s3.amazonaws.com', 'MethodNotAllowed');
+// ?tagging and ?attributes never fall through to PutObject, DeleteObject or a bucket operation.
+test(refused, 'POST /k?tagging', 'bucket.s3.amazonaws.com', 'NotImplemented');
+test(refused, 'PUT /k?attributes', 'bucket.s3.amazonaws.com', 'NotImplemented');
+test(refused, 'GET /?attributes', 'bucket.s3.amazonaws.com', 'NotImplemented');
+test(refused, 'PUT /k?tagging&acl', 'bucket.s3.amazonaws.com', 'NotImplemented');
 test(refused, 'GET /%E0%A4%A', 'bucket.s3.amazonaws.com', 'InvalidArgument');

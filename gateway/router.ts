@@ -10,7 +10,10 @@ export type S3Operation =
   | 'PutObject' | 'GetObject' | 'HeadObject' | 'DeleteObject'
   | 'CopyObject' | 'DeleteObjects'
   | 'CreateMultipartUpload' | 'UploadPart' | 'UploadPartCopy' | 'CompleteMultipartUpload' | 'AbortMultipartUpload'
-  | 'ListParts' | 'ListMultipartUploads';
+  | 'ListParts' | 'ListMultipartUploads'
+  // Tagging and GetObjectAttributes (issue 13).
+  | 'GetObjectTagging' | 'PutObjectTagging' | 'DeleteObjectTagging' | 'GetBucketTagging' | 'PutBucketTagging' | 'DeleteBucketTagging'
+  | 'GetObjectAttributes';
 
 type Target = 'service' | 'bucket' | 'object';
 
@@ -46,6 +49,14 @@ export const ROUTES: readonly RouteRule[] = [
   { method: 'GET', target: 'bucket', subresource: 'encryption', operation: 'GetBucketEncryption' },
   { method: 'PUT', target: 'bucket', subresource: 'encryption', operation: 'PutBucketEncryption' },
   { method: 'DELETE', target: 'bucket', subresource: 'encryption', operation: 'DeleteBucketEncryption' },
+  // Tagging and GetObjectAttributes (issue 13).
+  { method: 'GET', target: 'bucket', subresource: 'tagging', operation: 'GetBucketTagging' },
+  { method: 'PUT', target: 'bucket', subresource: 'tagging', operation: 'PutBucketTagging' },
+  { method: 'DELETE', target: 'bucket', subresource: 'tagging', operation: 'DeleteBucketTagging' },
+  { method: 'GET', target: 'object', subresource: 'tagging', operation: 'GetObjectTagging' },
+  { method: 'PUT', target: 'object', subresource: 'tagging', operation: 'PutObjectTagging' },
+  { method: 'DELETE', target: 'object', subresource: 'tagging', operation: 'DeleteObjectTagging' },
+  { method: 'GET', target: 'object', subresource: 'attributes', operation: 'GetObjectAttributes' },
   { method: 'GET', target: 'bucket', subresource: 'uploads', operation: 'ListMultipartUploads' },
   { method: 'POST', target: 'bucket', subresource: 'delete', operation: 'DeleteObjects' },
   { method: 'GET', target: 'bucket', query: { 'list-type': '2' }, operation: 'ListObjectsV2' },

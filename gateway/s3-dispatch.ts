@@ -37,6 +37,14 @@ import { listBuckets } from './ops/list-buckets.ts';
 import { listObjects } from './ops/list-objects.ts';
 import { listObjectsV2 } from './ops/list-objects-v2.ts';
 import { putObject } from './ops/put-object.ts';
+// Tagging and GetObjectAttributes (issue 13).
+import { deleteBucketTagging } from './ops/delete-bucket-tagging.ts';
+import { deleteObjectTagging } from './ops/delete-object-tagging.ts';
+import { getBucketTagging } from './ops/get-bucket-tagging.ts';
+import { getObjectAttributes } from './ops/get-object-attributes.ts';
+import { getObjectTagging } from './ops/get-object-tagging.ts';
+import { putBucketTagging } from './ops/put-bucket-tagging.ts';
+import { putObjectTagging } from './ops/put-object-tagging.ts';
 
 const HANDLERS: Readonly<Record<S3Operation, S3Handler>> = {
   ListBuckets: listBuckets,
@@ -68,6 +76,14 @@ const HANDLERS: Readonly<Record<S3Operation, S3Handler>> = {
   AbortMultipartUpload: abortMultipartUpload,
   ListParts: listParts,
   ListMultipartUploads: listMultipartUploads,
+  // Tagging and GetObjectAttributes (issue 13).
+  GetObjectTagging: getObjectTagging,
+  PutObjectTagging: putObjectTagging,
+  DeleteObjectTagging: deleteObjectTagging,
+  GetBucketTagging: getBucketTagging,
+  PutBucketTagging: putBucketTagging,
+  DeleteBucketTagging: deleteBucketTagging,
+  GetObjectAttributes: getObjectAttributes,
 };
 
 /**

@@ -85,6 +85,7 @@ test('S3 operations that read a body refuse an oversized declared length with En
     ['CreateBucket', 'PUT', '/other', {}],
     ['PutBucketAcl', 'PUT', '/bkt?acl=', {}],
     ['PutBucketCors', 'PUT', '/bkt?cors=', md5],
+    ['PutBucketTagging', 'PUT', '/bkt?tagging=', md5],
     ['DeleteObjects', 'POST', '/bkt?delete=', md5],
     ['CompleteMultipartUpload', 'POST', `/bkt/mp?uploadId=${UploadId}`, {}],
     ['PutObject', 'PUT', '/bkt/huge', {}],

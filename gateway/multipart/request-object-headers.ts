@@ -1,5 +1,6 @@
 import type { ObjectHeaders } from '../../src/meta/multipart-types.ts';
-import type { ObjectEncryption } from '../../src/meta/types.ts';
+import type { ObjectEncryption, Tag } from '../../src/meta/types.ts';
+import { parseTaggingHeader } from '../../src/s3/tagging.ts';
 import { contentHeadersFrom } from '../write/content-headers.ts';
 import { userMetadataFrom } from '../write/object-metadata.ts';
 
@@ -8,7 +9,8 @@ export const DEFAULT_CONTENT_TYPE = 'binary/octet-stream';
 
 /**
  * The object fields a request chooses, from its headers: Content-Type, `x-amz-meta-*`
- * (MetadataTooLarge past 2 KB) and the representation headers S3 keeps, as PutObject stores them.
+ * (MetadataTooLarge past 2 KB), the representation headers S3 keeps and the tags of `x-amz-tagging`
+ * (InvalidTag), as PutObject stores them.
  * Used where the object's bytes come from elsewhere: CreateMultipartUpload, CopyObject `REPLACE`.
  * `encryption` is how those bytes are (or will be) encrypted.
  */
@@ -22,5 +24,12 @@ export function objectHeadersFromRequest(
     userMetadata: userMetadataFrom(headers),
     contentHeaders: contentHeadersFrom(header),
     encryption,
+    tags: requestTags(header),
   };
+}
+
+/** The tag set of the request's `x-amz-tagging` header ([] without one); InvalidTag past S3's limits. */
+export function requestTags(header: (name: string) => string | undefined): readonly Tag[] {
+  const value = header('x-amz-tagging');
+  return value === undefined ? [] : parseTaggingHeader(value);
 }

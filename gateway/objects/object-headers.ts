@@ -2,7 +2,10 @@ import { metadataValueToHeader } from '../../src/s3/header-text.ts';
 import type { ObjectVersion } from '../../src/meta/types.ts';
 import { sseS3ResponseHeaders } from '../sse/sse-s3-headers.ts';
 
-/** Headers GET and HEAD share: type, tag, dates, stored representation headers, user metadata. */
+/**
+ * Headers GET and HEAD share: type, ETag, dates, stored representation headers, user metadata,
+ * and `x-amz-tagging-count` when the object has tags (as S3: absent when it has none).
+ */
 export function objectHeaders(version: ObjectVersion): Record<string, string> {
   const headers: Record<string, string> = {
     'content-type': version.contentType,
@@ -13,6 +16,7 @@ export function objectHeaders(version: ObjectVersion): Record<string, string> {
     ...sseS3ResponseHeaders(version.encryption),
   };
   for (const [name, value] of Object.entries(version.userMetadata)) headers[`x-amz-meta-${name}`] = metadataValueToHeader(value);
+  if (version.tags.length > 0) headers['x-amz-tagging-count'] = String(version.tags.length);
   return headers;
 }
 

@@ -2,11 +2,10 @@ import { S3Error } from '../../src/s3/errors.ts';
 
 /**
  * Write headers of S3 features shardgate does not have: honouring them silently would store an
- * object without the tags, lock or redirect its writer asked for, so they are NotImplemented
+ * object without the lock or redirect its writer asked for, so they are NotImplemented
  * (naming the header), as is any storage class but STANDARD (there is one class here).
  */
 const UNSUPPORTED = [
-  'x-amz-tagging',
   'x-amz-object-lock-mode',
   'x-amz-object-lock-retain-until-date',
   'x-amz-object-lock-legal-hold',
@@ -21,9 +20,5 @@ export function refuseUnsupportedWriteHeaders(header: (name: string) => string |
   const storageClass = header('x-amz-storage-class');
   if (storageClass !== undefined && storageClass.trim().toUpperCase() !== 'STANDARD') {
     throw new S3Error('NotImplemented', { message: `Storage class ${storageClass} is not supported by this gateway (only STANDARD).`, extra: { Header: 'x-amz-storage-class' } });
-  }
-  // x-amz-tagging-directive: REPLACE on a copy would need tags; COPY of none is what happens anyway.
-  if (header('x-amz-tagging-directive')?.trim().toUpperCase() === 'REPLACE') {
-    throw new S3Error('NotImplemented', { message: 'x-amz-tagging-directive REPLACE is not supported by this gateway.', extra: { Header: 'x-amz-tagging-directive' } });
   }
 }

@@ -7,7 +7,7 @@ import { S3Error } from '../../src/s3/errors.ts';
 import { copyObjectResultXml } from '../../src/s3/xml-copy-delete.ts';
 import { checkCopySourceConditions } from '../objects/conditions.ts';
 import { requireCopySource } from '../copy/copy-source.ts';
-import { objectHeadersFromRequest } from '../multipart/request-object-headers.ts';
+import { objectHeadersFromRequest, requestTags } from '../multipart/request-object-headers.ts';
 import type { S3Request } from '../s3-request.ts';
 import { abortOnHangUp } from '../copy/request-abort.ts';
 import { copyObjectBytes } from '../copy/copy-object-bytes.ts';
@@ -27,11 +27,12 @@ function headersOf(version: ObjectVersion): ObjectHeaders {
   return headers;
 }
 
-function parseDirective(value: string | undefined): 'COPY' | 'REPLACE' {
+/** `x-amz-metadata-directive` or `x-amz-tagging-directive`: COPY (the default) or REPLACE, else InvalidArgument. */
+function parseDirective(name: 'x-amz-metadata-directive' | 'x-amz-tagging-directive', value: string | undefined): 'COPY' | 'REPLACE' {
   const directive = value?.trim().toUpperCase() ?? 'COPY';
   if (directive !== 'COPY' && directive !== 'REPLACE') {
     throw new S3Error('InvalidArgument', {
-      message: 'Unknown metadata directive.', extra: { ArgumentName: 'x-amz-metadata-directive', ArgumentValue: value ?? '' },
+      message: `Unknown ${name === 'x-amz-metadata-directive' ? 'metadata' : 'tagging'} directive.`, extra: { ArgumentName: name, ArgumentValue: value ?? '' },
     });
   }
   return directive;
@@ -50,7 +51,10 @@ export async function copyObject(request: S3Request): Promise<Response> {
   const header = (name: string) => c.req.header(name);
   const bucket = await requireOwnedBucket(request);
   refuseUnsupportedWriteHeaders(header);
-  const directive = parseDirective(header('x-amz-metadata-directive'));
+  const directive = parseDirective('x-amz-metadata-directive', header('x-amz-metadata-directive'));
+  // Tags follow their own directive, as on S3: COPY keeps the source's whatever the metadata directive.
+  const taggingDirective = parseDirective('x-amz-tagging-directive', header('x-amz-tagging-directive'));
+  const replacedTags = taggingDirective === 'REPLACE' ? requestTags(header) : null;
   const destination = newObjectEncryption(request);
   const replacement = directive === 'REPLACE' ? objectHeadersFromRequest(c.env.incoming.headers, header, null) : null;
   for (let attempt = 1; ; attempt++) {
@@ -66,8 +70,8 @@ export async function copyObject(request: S3Request): Promise<Response> {
     if (!shared) {
       const hangUp = abortOnHangUp(c);
       const object = {
-        ...(replacement ?? headersOf(version)), bucket: bucket.name, key: request.key, versionId: randomBytes(16).toString('hex'),
-        checksums: {}, createdAt: deps.now(),
+        ...(replacement ?? headersOf(version)), tags: replacedTags ?? version.tags, bucket: bucket.name, key: request.key,
+        versionId: randomBytes(16).toString('hex'), checksums: {}, createdAt: deps.now(),
       };
       const copying = copyObjectBytes({ request, bucket, source: version, sourceKeys: sourceKeys.keys, destination, object, signal: hangUp.signal })
         .then((copied) => ({ xml: copyObjectResultXml({ etag: copied.etag, lastModified: object.createdAt, checksums: {} }) }))
@@ -77,6 +81,7 @@ export async function copyObject(request: S3Request): Promise<Response> {
     }
     const object = {
       ...(replacement ?? headersOf(version)),
+      tags: replacedTags ?? version.tags,
       // The copy shares the source's segments, so it is encrypted as they are.
       encryption: version.encryption,
       bucket: bucket.name,

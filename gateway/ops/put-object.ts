@@ -13,6 +13,7 @@ import { customerKeyResponseHeaders } from '../sse/customer-key-headers.ts';
 import { newObjectEncryption } from '../sse/request-encryption.ts';
 import { sseS3ResponseHeaders } from '../sse/sse-s3-headers.ts';
 import { requireOwnedBucket } from '../access/bucket-access.ts';
+import { requestTags } from '../multipart/request-object-headers.ts';
 import { checkWritePrecondition, commitPreconditionS3Error, writePrecondition } from './write-conditions.ts';
 
 const DEFAULT_CONTENT_TYPE = 'binary/octet-stream';
@@ -33,6 +34,7 @@ export async function putObject(request: S3Request): Promise<Response> {
   if (contentMd5 !== undefined && !/^[A-Za-z0-9+/]{22}==$/.test(contentMd5)) throw new S3Error('InvalidDigest');
   const userMetadata = userMetadataFrom(incoming.headers);
   const contentHeaders = contentHeadersFrom(header);
+  const tags = requestTags(header);
   const sse = newObjectEncryption(request);
   const precondition = writePrecondition(header);
   if (precondition) checkWritePrecondition(precondition, await deps.store.getObject(bucket.name, request.key), bucket.name, request.key);
@@ -70,6 +72,7 @@ export async function putObject(request: S3Request): Promise<Response> {
         checksums,
         contentHeaders,
         encryption: sse.encryption,
+        tags,
         createdAt: deps.now(),
       },
       precondition,

@@ -29,6 +29,14 @@ test(classifies, 'DELETE', 'DeleteObject', 'free');
 test(classifies, 'DELETE', 'DeleteBucket', 'free');
 test(classifies, 'DELETE', 'AbortMultipartUpload', 'free');
 test(classifies, 'POST', 'DeleteObjects', 'free');
+// Tagging and attributes: S3 prices Put*Tagging as PUT requests, Get* as GET, Delete* as free DELETEs.
+test(classifies, 'PUT', 'PutObjectTagging', 'write');
+test(classifies, 'PUT', 'PutBucketTagging', 'write');
+test(classifies, 'GET', 'GetObjectTagging', 'read');
+test(classifies, 'GET', 'GetBucketTagging', 'read');
+test(classifies, 'GET', 'GetObjectAttributes', 'read');
+test(classifies, 'DELETE', 'DeleteObjectTagging', 'free');
+test(classifies, 'DELETE', 'DeleteBucketTagging', 'free');
 test(classifies, 'put', undefined, 'write');
 test(classifies, 'delete', undefined, 'free');
 

@@ -134,6 +134,17 @@ export interface ObjectPartLookup {
   readonly part: ObjectPart | null;
 }
 
+/** A page of a completed multipart object's parts (GetObjectAttributes `ObjectParts`). */
+export interface ObjectPartsPage {
+  /** Parts of the version (0: not a multipart object, or an unknown version). */
+  readonly partCount: number;
+  /** In part-number order, numbers strictly after the query's `after`. */
+  readonly parts: readonly ObjectPart[];
+  readonly isTruncated: boolean;
+  /** When truncated: the last part number returned; pass it back as `after`. */
+  readonly nextAfter: number | null;
+}
+
 export interface ObjectCopy {
   /** The version whose bytes (segments) and parts list the copy shares: it must still be current. */
   readonly sourceVersionId: string;

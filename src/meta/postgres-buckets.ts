@@ -7,7 +7,7 @@ import { toBucket, type BucketRow } from './sqlite-rows.ts';
 import {
   BucketAlreadyExistsError, BucketNotEmptyError, NoSuchAccountError, NoSuchBucketError, type BucketEncryptionAlgorithm,
 } from './store.ts';
-import type { Bucket, BucketAcl, BucketListPage, CorsRule, NewBucket } from './types.ts';
+import type { Bucket, BucketAcl, BucketListPage, CorsRule, NewBucket, Tag } from './types.ts';
 
 /** Buckets in the PostgreSQL store: create, list (paged), settings, delete. */
 export const BUCKET_SQL = {
@@ -19,6 +19,9 @@ export const BUCKET_SQL = {
   setBucketCors: 'UPDATE buckets SET cors_rules = $1 WHERE name = $2',
   bucketEncryption: 'SELECT default_encryption FROM buckets WHERE name = $1',
   setBucketEncryption: 'UPDATE buckets SET default_encryption = $1 WHERE name = $2',
+  bucketTags: 'SELECT tags FROM buckets WHERE name = $1',
+  setBucketTags: 'UPDATE buckets SET tags = $1 WHERE name = $2',
+  setObjectTags: 'UPDATE objects SET tags = $1 WHERE bucket_id = (SELECT id FROM buckets WHERE name = $2) AND key = $3',
   // A seek on buckets_by_account (account_id, name COLLATE "C"); LIMIT NULL is no limit.
   bucketsOfAccount: `SELECT * FROM buckets WHERE account_id = $1 AND name > $2 AND left(name, length($3)) = $3
     ORDER BY name LIMIT $4`,
@@ -74,6 +77,21 @@ export async function getBucketEncryption(sql: Sql, name: string): Promise<Bucke
 
 export async function setBucketEncryption(sql: Sql, name: string, algorithm: BucketEncryptionAlgorithm | null): Promise<void> {
   if (await sql.run(BUCKET_SQL.setBucketEncryption, [algorithm, name]) === 0) throw new NoSuchBucketError(name);
+}
+
+export async function getBucketTags(sql: Sql, name: string): Promise<readonly Tag[] | null> {
+  const row = await sql.one<{ tags: string | null }>(BUCKET_SQL.bucketTags, [name]);
+  if (!row) throw new NoSuchBucketError(name);
+  return row.tags === null ? null : JSON.parse(row.tags) as Tag[];
+}
+
+export async function setBucketTags(sql: Sql, name: string, tags: readonly Tag[] | null): Promise<void> {
+  if (await sql.run(BUCKET_SQL.setBucketTags, [tags === null ? null : JSON.stringify(tags), name]) === 0) throw new NoSuchBucketError(name);
+}
+
+/** One statement: the current version's tags (see MetaStore.setObjectTags). */
+export async function setObjectTags(sql: Sql, bucket: string, key: string, tags: readonly Tag[]): Promise<boolean> {
+  return await sql.run(BUCKET_SQL.setObjectTags, [JSON.stringify(tags), bucket, key]) > 0;
 }
 
 /** Runs in a write transaction. */

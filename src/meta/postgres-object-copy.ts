@@ -1,9 +1,10 @@
 import { SourceVersionGoneError } from './multipart-errors.ts';
-import type { ObjectCopy, ObjectPartLookup } from './multipart-types.ts';
+import type { ListPartsQuery, ObjectCopy, ObjectPartLookup, ObjectPartsPage } from './multipart-types.ts';
 import type { Sql } from './postgres-db.ts';
 import { insertObjectRow, lockKeyForWrite, retireObject, OBJECT_SQL, type Ledger } from './postgres-objects.ts';
 import { sweepSegments } from './postgres-segments.ts';
 import type { ObjectPartRow } from './sqlite-multipart-statements.ts';
+import { objectPartsPage } from './sqlite-object-copy.ts';
 import { toObjectVersion, type ObjectRow } from './sqlite-rows.ts';
 import type { ObjectVersion } from './types.ts';
 
@@ -26,6 +27,7 @@ export const COPY_SQL = {
   moveObjectParts: 'UPDATE object_parts SET object_id = $1 WHERE object_id = $2',
   objectPartCount: 'SELECT count(*) AS count FROM object_parts WHERE object_id = $1',
   objectPart: 'SELECT * FROM object_parts WHERE object_id = $1 AND part_number = $2',
+  objectPartsAfter: 'SELECT * FROM object_parts WHERE object_id = $1 AND part_number > $2 ORDER BY part_number LIMIT $3',
 } as const;
 
 /** Runs inside a write transaction. Returns the version the copy replaced. */
@@ -66,4 +68,14 @@ export async function objectPart(sql: Sql, versionId: string, partNumber: number
       partNumber: row.part_number, offset: row.object_offset, size: row.size, checksums: JSON.parse(row.checksums) as Record<string, string>,
     } : null,
   };
+}
+
+/** Runs inside a read transaction (see MetaStore.listObjectParts). */
+export async function objectParts(sql: Sql, versionId: string, query: ListPartsQuery): Promise<ObjectPartsPage> {
+  const object = await sql.one<{ id: number }>(OBJECT_SQL.objectIdByVersion, [versionId]);
+  if (!object) return { partCount: 0, parts: [], isTruncated: false, nextAfter: null };
+  const { count } = (await sql.one<{ count: number }>(COPY_SQL.objectPartCount, [object.id]))!;
+  const maxParts = Math.max(0, Math.floor(query.maxParts));
+  const rows = await sql.rows<ObjectPartRow>(COPY_SQL.objectPartsAfter, [object.id, query.after, maxParts + 1]);
+  return objectPartsPage(Number(count), rows, maxParts, query.after);
 }

@@ -5,7 +5,7 @@ import type pg from 'pg';
 import type { Span } from '../span.ts';
 import type {
   CompletedUpload, ListPartsPage, ListPartsQuery, ListUploadsPage, ListUploadsQuery, MultipartUpload, NewUploadedPart,
-  ObjectCopy, ObjectPartLookup, UploadedPart,
+  ObjectCopy, ObjectPartLookup, ObjectPartsPage, UploadedPart,
 } from './multipart-types.ts';
 import type { AccountListPage, AdminAuditEntry, AdminAuditPage, NewAdminAuditEntry } from './admin-audit-types.ts';
 import * as accounts from './postgres-accounts.ts';
@@ -16,7 +16,7 @@ import * as ledger from './postgres-ledger.ts';
 import { migratePostgres } from './postgres-migrations.ts';
 import * as multipart from './postgres-multipart.ts';
 import * as nodes from './postgres-nodes.ts';
-import { copyObject, objectPart } from './postgres-object-copy.ts';
+import { copyObject, objectPart, objectParts } from './postgres-object-copy.ts';
 import * as objects from './postgres-objects.ts';
 import * as operators from './postgres-operators.ts';
 import * as repair from './postgres-repair.ts';
@@ -30,7 +30,7 @@ import type { BucketEncryptionAlgorithm, MetaStore, SegmentKeyRecord } from './s
 import type {
   AccessKey, Account, Bucket, BucketAcl, BucketListPage, CorsRule, GarbageShard, JoinToken, ListObjectsPage, ListObjectsQuery,
   NewBucket, NewJoinToken, NewObjectVersion, NodeRecord, NodeTombstone, ObjectVersion, Operator, PendingShard, SegmentEncryption,
-  SegmentRecord,
+  SegmentRecord, Tag,
 } from './types.ts';
 import type {
   PlacedShard,
@@ -176,6 +176,18 @@ export class PostgresMetaStore implements MetaStore {
     return buckets.setBucketEncryption(this.#sql, name, algorithm);
   }
 
+  getBucketTags(name: string): Promise<readonly Tag[] | null> {
+    return buckets.getBucketTags(this.#sql, name);
+  }
+
+  setBucketTags(name: string, tags: readonly Tag[] | null): Promise<void> {
+    return buckets.setBucketTags(this.#sql, name, tags);
+  }
+
+  setObjectTags(bucket: string, key: string, tags: readonly Tag[]): Promise<boolean> {
+    return buckets.setObjectTags(this.#sql, bucket, key, tags);
+  }
+
   listBuckets(accountId: string, page: BucketListPage = {}): Promise<Bucket[]> {
     return buckets.listBuckets(this.#sql, accountId, page);
   }
@@ -223,6 +235,10 @@ export class PostgresMetaStore implements MetaStore {
 
   getObjectPart(versionId: string, partNumber: number): Promise<ObjectPartLookup> {
     return this.#tx('read', (sql) => objectPart(sql, versionId, partNumber));
+  }
+
+  listObjectParts(versionId: string, query: ListPartsQuery): Promise<ObjectPartsPage> {
+    return this.#tx('read', (sql) => objectParts(sql, versionId, query));
   }
 
   createMultipartUpload(upload: MultipartUpload): Promise<void> {

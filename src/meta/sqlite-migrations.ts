@@ -7,6 +7,7 @@ import { UNENCRYPTED_SEGMENTS_MIGRATION } from './sqlite-migration-unencrypted-s
 import { ADMIN_AUDIT_MIGRATION } from './sqlite-migration-admin-audit.ts';
 import { REWARDS_MIGRATION } from './sqlite-migration-rewards.ts';
 import { WRITE_LEASES_MIGRATION } from './sqlite-migration-write-leases.ts';
+import { TAGGING_MIGRATION } from './sqlite-migration-tagging.ts';
 
 /**
  * The SQLite schema as an append-only list: migration i (0-based) takes `user_version` from i to
@@ -173,6 +174,8 @@ export const MIGRATIONS: readonly string[] = [
   REWARDS_MIGRATION,
   // Pending writes name their writer, for lease renewal (see the imported file).
   WRITE_LEASES_MIGRATION,
+  // Object and bucket tags (see the imported file).
+  TAGGING_MIGRATION,
 ];
 
 export class SchemaTooNewError extends Error {

@@ -50,6 +50,7 @@ export const MULTIPART_SQL = {
   insertObjectPart: 'INSERT INTO object_parts (object_id, part_number, object_offset, size, checksums) VALUES (?, ?, ?, ?, ?)',
   objectPartCount: 'SELECT count(*) AS count FROM object_parts WHERE object_id = ?',
   objectPart: 'SELECT * FROM object_parts WHERE object_id = ? AND part_number = ?',
+  objectPartsAfter: 'SELECT * FROM object_parts WHERE object_id = ? AND part_number > ? ORDER BY part_number LIMIT ?',
 
   // Copies: the new version names the source's segments (one reference more each) and parts; a
   // copy onto the same key moves the rows to the new version's object row instead.

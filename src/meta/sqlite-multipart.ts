@@ -232,7 +232,8 @@ function toUpload(row: UploadRow, bucket: string): MultipartUpload {
     key: row.key,
     initiatorAccountId: row.initiator_account_id,
     initiatedAt: new Date(row.initiated_at),
-    headers: JSON.parse(row.headers) as MultipartUpload['headers'],
+    // Uploads started before tagging stored no tags.
+    headers: { tags: [], ...JSON.parse(row.headers) as Partial<MultipartUpload['headers']> } as MultipartUpload['headers'],
     checksumAlgorithm: row.checksum_algorithm,
     checksumType: row.checksum_type,
   };

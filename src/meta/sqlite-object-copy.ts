@@ -1,5 +1,5 @@
 import { SourceVersionGoneError } from './multipart-errors.ts';
-import type { ObjectCopy, ObjectPartLookup } from './multipart-types.ts';
+import type { ListPartsQuery, ObjectCopy, ObjectPartLookup, ObjectPartsPage } from './multipart-types.ts';
 import type { ObjectPartRow } from './sqlite-multipart-statements.ts';
 import type { SqliteObjectContext } from './sqlite-multipart.ts';
 import { toObjectVersion, type ObjectRow } from './sqlite-rows.ts';
@@ -56,4 +56,24 @@ export class SqliteObjectCopy {
       } : null,
     };
   }
+
+  /** See MetaStore.listObjectParts. */
+  objectParts(versionId: string, query: ListPartsQuery): ObjectPartsPage {
+    const { sql, multipartSql } = this.ctx;
+    const object = sql.objectIdByVersion.get(versionId) as { id: number } | undefined;
+    if (!object) return { partCount: 0, parts: [], isTruncated: false, nextAfter: null };
+    const { count } = multipartSql.objectPartCount.get(object.id) as { count: number };
+    const maxParts = Math.max(0, Math.floor(query.maxParts));
+    const rows = multipartSql.objectPartsAfter.all(object.id, query.after, maxParts + 1) as ObjectPartRow[];
+    return objectPartsPage(count, rows, maxParts, query.after);
+  }
+}
+
+/** A page from up to `maxParts + 1` rows (one more tells truncation); both backends. */
+export function objectPartsPage(partCount: number, rows: readonly ObjectPartRow[], maxParts: number, after: number): ObjectPartsPage {
+  const parts = rows.slice(0, maxParts).map((row) => ({
+    partNumber: row.part_number, offset: Number(row.object_offset), size: Number(row.size), checksums: JSON.parse(row.checksums) as Record<string, string>,
+  }));
+  const isTruncated = rows.length > maxParts;
+  return { partCount, parts, isTruncated, nextAfter: isTruncated ? parts.at(-1)?.partNumber ?? after : null };
 }

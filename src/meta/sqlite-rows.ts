@@ -1,4 +1,4 @@
-import type { AccessKey, Account, Bucket, BucketAcl, ContentHeaders, NodeRecord, ObjectEncryption, ObjectVersion, SegmentRecord } from './types.ts';
+import type { AccessKey, Account, Bucket, BucketAcl, ContentHeaders, NodeRecord, ObjectEncryption, ObjectVersion, SegmentRecord, Tag } from './types.ts';
 
 /** Rows of the SQLite schema (see sqlite-migrations.ts) and their conversion to records. */
 
@@ -13,7 +13,7 @@ export interface BucketRow {
 export interface ObjectRow {
   id: number; bucket_id: number; key: string; version_id: string; size: number; etag: string;
   content_type: string; user_metadata: string; checksums: string; created_at: number; content_headers: string;
-  encryption: string | null;
+  encryption: string | null; tags: string;
 }
 /** A segment as an object names it: the shared row joined with the object's offsets (object_segments). */
 export interface SegmentRow {
@@ -66,6 +66,7 @@ export function toObjectVersion(row: ObjectRow, bucket: string): ObjectVersion {
     checksums: JSON.parse(row.checksums) as Record<string, string>,
     contentHeaders: JSON.parse(row.content_headers) as ContentHeaders,
     encryption: row.encryption === null ? null : JSON.parse(row.encryption) as ObjectEncryption,
+    tags: JSON.parse(row.tags) as Tag[],
     createdAt: new Date(row.created_at),
   };
 }

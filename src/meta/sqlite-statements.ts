@@ -34,6 +34,9 @@ export const SQL = {
   setBucketCors: 'UPDATE buckets SET cors_rules = ? WHERE name = ?',
   bucketEncryption: 'SELECT default_encryption FROM buckets WHERE name = ?',
   setBucketEncryption: 'UPDATE buckets SET default_encryption = ? WHERE name = ?',
+  bucketTags: 'SELECT tags FROM buckets WHERE name = ?',
+  setBucketTags: 'UPDATE buckets SET tags = ? WHERE name = ?',
+  setObjectTags: 'UPDATE objects SET tags = ? WHERE bucket_id = (SELECT id FROM buckets WHERE name = ?) AND key = ?',
   bucketsOfAccount: 'SELECT * FROM buckets WHERE account_id = ? AND name > ? AND substr(name, 1, length(?)) = ? ORDER BY name LIMIT ?',
   bucketHasObjects: 'SELECT 1 FROM objects WHERE bucket_id = ? LIMIT 1',
   deleteBucket: 'DELETE FROM buckets WHERE id = ?',
@@ -41,8 +44,8 @@ export const SQL = {
   objectByKey: 'SELECT * FROM objects WHERE bucket_id = ? AND key = ?',
   objectIdByVersion: 'SELECT id FROM objects WHERE version_id = ?',
   insertObject: `INSERT INTO objects
-    (bucket_id, key, version_id, size, etag, content_type, user_metadata, checksums, created_at, content_headers, encryption)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    (bucket_id, key, version_id, size, etag, content_type, user_metadata, checksums, created_at, content_headers, encryption, tags)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   deleteObject: 'DELETE FROM objects WHERE id = ?',
   // Segments are shared and reference-counted (sqlite-migration-multipart.ts); an object names its
   // segments through object_segments, which carries the object offsets.

@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import type { Span } from '../span.ts';
 import type {
   CompletedUpload, ListPartsPage, ListPartsQuery, ListUploadsPage, ListUploadsQuery, MultipartUpload, NewUploadedPart,
-  ObjectCopy, ObjectPartLookup, UploadedPart,
+  ObjectCopy, ObjectPartLookup, ObjectPartsPage, UploadedPart,
 } from './multipart-types.ts';
 import type { AccountListPage, AdminAuditEntry, AdminAuditPage, NewAdminAuditEntry } from './admin-audit-types.ts';
 import { SqliteAccounts } from './sqlite-accounts.ts';
@@ -36,7 +36,7 @@ import type {
   AccessKey, Account, Bucket, BucketAcl, BucketListPage, CorsRule, GarbageShard, ListObjectsPage, ListObjectsQuery, NewBucket,
   NewObjectVersion, NodeRecord, ObjectVersion, PendingShard, SegmentEncryption, SegmentRecord,
 } from './types.ts';
-import type { JoinToken, NewJoinToken, NodeTombstone, Operator } from './types.ts';
+import type { JoinToken, NewJoinToken, NodeTombstone, Operator, Tag } from './types.ts';
 import type {
   PlacedShard,
   NodeAdminRecord, NodeAdminState, PlacementSwap, PlacementSwapResult, RepairJob, RepairQueueStats, RepairRequest,
@@ -230,6 +230,20 @@ export class SqliteMetaStore implements MetaStore {
     if (this.#sql.setBucketEncryption.run(algorithm, name).changes === 0) throw new NoSuchBucketError(name);
   }
 
+  async getBucketTags(name: string): Promise<readonly Tag[] | null> {
+    const row = this.#sql.bucketTags.get(name) as { tags: string | null } | undefined;
+    if (!row) throw new NoSuchBucketError(name);
+    return row.tags === null ? null : JSON.parse(row.tags) as Tag[];
+  }
+
+  async setBucketTags(name: string, tags: readonly Tag[] | null): Promise<void> {
+    if (this.#sql.setBucketTags.run(tags === null ? null : JSON.stringify(tags), name).changes === 0) throw new NoSuchBucketError(name);
+  }
+
+  async setObjectTags(bucket: string, key: string, tags: readonly Tag[]): Promise<boolean> {
+    return this.#sql.setObjectTags.run(JSON.stringify(tags), bucket, key).changes > 0;
+  }
+
   async countSegmentKeys(): Promise<Record<string, number>> {
     return this.#segmentKeys.counts();
   }
@@ -318,6 +332,10 @@ export class SqliteMetaStore implements MetaStore {
 
   async getObjectPart(versionId: string, partNumber: number): Promise<ObjectPartLookup> {
     return this.#read(() => this.#copies.objectPart(versionId, partNumber));
+  }
+
+  async listObjectParts(versionId: string, query: ListPartsQuery): Promise<ObjectPartsPage> {
+    return this.#read(() => this.#copies.objectParts(versionId, query));
   }
 
   async copyObject(copy: ObjectCopy): Promise<ObjectVersion | null> {

@@ -132,7 +132,9 @@ export async function garbageOf(store: MetaStore): Promise<string[]> {
 /** The version a store returns for a committed NewObjectVersion. */
 export function committed(version: NewObjectVersion): ObjectVersion {
   const { object } = version;
-  return { ...object, contentHeaders: object.contentHeaders ?? {}, encryption: object.encryption ?? null, createdAt: object.createdAt ?? new Date(0) };
+  return {
+    ...object, contentHeaders: object.contentHeaders ?? {}, encryption: object.encryption ?? null, tags: object.tags ?? [], createdAt: object.createdAt ?? new Date(0),
+  };
 }
 
 export function utf8Compare(a: string, b: string): number {

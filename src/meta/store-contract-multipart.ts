@@ -18,7 +18,7 @@ export function newUpload(bucket: string, key: string, overrides: Partial<Multip
     key,
     initiatorAccountId: 'initiator',
     initiatedAt: new Date(T0),
-    headers: { contentType: 'video/mp4', userMetadata: { title: 'Fête 😀' }, contentHeaders: { 'cache-control': 'no-cache' }, encryption: { mode: 'sse-s3' } },
+    headers: { contentType: 'video/mp4', userMetadata: { title: 'Fête 😀' }, contentHeaders: { 'cache-control': 'no-cache' }, encryption: { mode: 'sse-s3' }, tags: [{ key: 'project', value: 'Fête' }] },
     checksumAlgorithm: 'crc32',
     checksumType: 'COMPOSITE',
     ...overrides,
@@ -129,6 +129,15 @@ export function runMultipartContract(test: TestFn, makeStore: MakeStore): void {
     t.deepEqual(await store.getObjectPart(object.versionId, 2), { partCount: 3, part: { partNumber: 2, offset: 2500, size: 1000, checksums: { crc32: 'c2==' } } });
     t.deepEqual(await store.getObjectPart(object.versionId, 5), { partCount: 3, part: { partNumber: 5, offset: 3500, size: 1, checksums: { crc32: 'c5==' } } });
     t.deepEqual(await store.getObjectPart(object.versionId, 3), { partCount: 3, part: null });
+    t.deepEqual(await store.listObjectParts(object.versionId, { after: 0, maxParts: 2 }), {
+      partCount: 3, isTruncated: true, nextAfter: 2, parts: [
+        { partNumber: 1, offset: 0, size: 2500, checksums: { crc32: 'c1==' } }, { partNumber: 2, offset: 2500, size: 1000, checksums: { crc32: 'c2==' } },
+      ],
+    });
+    t.deepEqual(await store.listObjectParts(object.versionId, { after: 2, maxParts: 2 }), {
+      partCount: 3, isTruncated: false, nextAfter: null, parts: [{ partNumber: 5, offset: 3500, size: 1, checksums: { crc32: 'c5==' } }],
+    });
+    t.deepEqual(await store.listObjectParts(old.object.versionId, { after: 0, maxParts: 10 }), { partCount: 0, parts: [], isTruncated: false, nextAfter: null });
     t.is(await store.getMultipartUpload('bucket', 'movie', upload.uploadId), null);
     t.is(code(await t.throwsAsync(store.listParts(upload.uploadId, { after: 0, maxParts: 10 }))), 'NO_SUCH_UPLOAD');
     t.false(await store.abortMultipartUpload('bucket', 'movie', upload.uploadId));

@@ -10,6 +10,7 @@ import { runOperatorContract } from './store-contract-operators.ts';
 import { runRepairContract } from './store-contract-repair.ts';
 import { runSegmentReplacementContract } from './store-contract-segment-replacement.ts';
 import { runRewardsContract } from './store-contract-rewards.ts';
+import { runTaggingContract } from './store-contract-tagging.ts';
 import { runUsageContract } from './store-contract-usage.ts';
 import { createAccountAndBucket, newVersion, openStore, PROFILE, type MakeStore } from './store-contract-fixtures.ts';
 import type { MetaStore } from './store.ts';
@@ -36,6 +37,7 @@ export function runMetaStoreContract(test: TestFn, makeStore: MakeStore): void {
   runSegmentReplacementContract(test, makeStore);
   runAdminAuditContract(test, makeStore);
   runRewardsContract(test, makeStore);
+  runTaggingContract(test, makeStore);
 }
 
 function runAccountContract(test: TestFn, makeStore: MakeStore): void {

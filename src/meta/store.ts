@@ -2,11 +2,11 @@ import type { Span } from '../span.ts';
 import type { AccountListPage, AdminAuditEntry, AdminAuditPage, NewAdminAuditEntry } from './admin-audit-types.ts';
 import type {
   CompletedUpload, ListPartsPage, ListPartsQuery, ListUploadsPage, ListUploadsQuery, MultipartUpload, NewUploadedPart,
-  ObjectCopy, ObjectPartLookup, UploadedPart,
+  ObjectCopy, ObjectPartLookup, ObjectPartsPage, UploadedPart,
 } from './multipart-types.ts';
 import type {
   AccessKey, Account, Bucket, BucketAcl, BucketListPage, CorsRule, GarbageShard, ListObjectsPage, ListObjectsQuery, NewBucket,
-  NewObjectVersion, NodeRecord, ObjectVersion, PendingShard, SegmentEncryption, SegmentRecord,
+  NewObjectVersion, NodeRecord, ObjectVersion, PendingShard, SegmentEncryption, SegmentRecord, Tag,
 } from './types.ts';
 import type { JoinToken, NewJoinToken, NodeTombstone, Operator } from './types.ts';
 import type {
@@ -185,6 +185,10 @@ export interface MetaStore {
   getBucketEncryption(name: string): Promise<BucketEncryptionAlgorithm | null>;
   /** Sets (null removes) the default encryption; throws NoSuchBucketError when absent. */
   setBucketEncryption(name: string, algorithm: BucketEncryptionAlgorithm | null): Promise<void>;
+  /** The bucket's tag set (PutBucketTagging), null when it has none; throws NoSuchBucketError when absent. */
+  getBucketTags(name: string): Promise<readonly Tag[] | null>;
+  /** Replaces the bucket's tag set (null removes it); throws NoSuchBucketError when absent. */
+  setBucketTags(name: string, tags: readonly Tag[] | null): Promise<void>;
   /**
    * The account's buckets in name order, by index seek: only names starting with `prefix`,
    * strictly after `after`, at most `limit` (all when absent).
@@ -211,6 +215,12 @@ export interface MetaStore {
    */
   commitObject(version: NewObjectVersion): Promise<ObjectVersion | null>;
   getObject(bucket: string, key: string): Promise<ObjectVersion | null>;
+  /**
+   * Replaces the tag set of the key's current version (PutObjectTagging; [] for
+   * DeleteObjectTagging), in one statement; nothing else about the version changes (ETag,
+   * last-modified, segments). False when the bucket or key has no object.
+   */
+  setObjectTags(bucket: string, key: string, tags: readonly Tag[]): Promise<boolean>;
   /**
    * Segments of a version in object order; only those that overlap `span` when given (an empty
    * span overlaps nothing). [] for an unknown version, and for one that has been replaced or
@@ -260,6 +270,12 @@ export interface MetaStore {
    * object that was not uploaded in parts, and for an unknown version).
    */
   getObjectPart(versionId: string, partNumber: number): Promise<ObjectPartLookup>;
+  /**
+   * A page of a completed multipart version's parts in number order (numbers after `query.after`,
+   * at most `query.maxParts`), by index seek; no parts and a count of 0 for an object that was not
+   * uploaded in parts, and for an unknown version.
+   */
+  listObjectParts(versionId: string, query: ListPartsQuery): Promise<ObjectPartsPage>;
 
   /*
    * Multipart uploads (multipart-types.ts). A part is committed like an object: its own write's

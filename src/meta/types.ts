@@ -170,7 +170,18 @@ export interface ObjectVersion {
   readonly contentHeaders: ContentHeaders;
   /** Null for objects written before encryption (their segments are in the clear). */
   readonly encryption: ObjectEncryption | null;
+  /**
+   * The version's tag set (S3 object tagging), in the order it was given; [] when it has none.
+   * Set by PutObject / CreateMultipartUpload (`x-amz-tagging`), CopyObject, PutObjectTagging.
+   */
+  readonly tags: readonly Tag[];
   readonly createdAt: Date;
+}
+
+/** One tag of an object or bucket: key 1–128, value 0–256 Unicode characters (src/s3/tagging.ts checks). */
+export interface Tag {
+  readonly key: string;
+  readonly value: string;
 }
 
 /** The representation headers S3 keeps with an object besides Content-Type (lower-case names). */
@@ -187,10 +198,12 @@ export type CommitPrecondition =
   | { readonly kind: 'etag'; readonly etag: string };
 
 export interface NewObjectVersion {
-  /** `contentHeaders` defaults to none: a copy or a completed upload must pass the source's on. */
-  readonly object: Omit<ObjectVersion, 'createdAt' | 'contentHeaders' | 'encryption'> & {
+  /** `contentHeaders` and `tags` default to none: a copy or a completed upload must pass the source's on. */
+  readonly object: Omit<ObjectVersion, 'createdAt' | 'contentHeaders' | 'encryption' | 'tags'> & {
     readonly createdAt?: Date;
     readonly contentHeaders?: ContentHeaders;
+    /** Defaults to none. */
+    readonly tags?: readonly Tag[];
     /** Defaults to null (not encrypted). */
     readonly encryption?: ObjectEncryption | null;
   };

@@ -48,6 +48,8 @@ const REQUIRED: readonly [S3ErrorCode, number][] = [
   ['MalformedACLError', 400],
   ['MissingRequestBodyError', 400],
   ['NoSuchCORSConfiguration', 404],
+  ['InvalidTag', 400],
+  ['NoSuchTagSet', 404],
   ['UnexpectedContent', 400],
   ['NoSuchVersion', 404],
 ];

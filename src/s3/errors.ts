@@ -30,6 +30,7 @@ export type S3ErrorCode =
   | 'InvalidPartOrder'
   | 'InvalidRange'
   | 'InvalidRequest'
+  | 'InvalidTag'
   | 'KeyTooLongError'
   | 'MalformedACLError'
   | 'MalformedXML'
@@ -41,6 +42,7 @@ export type S3ErrorCode =
   | 'NoSuchBucket'
   | 'NoSuchCORSConfiguration'
   | 'NoSuchKey'
+  | 'NoSuchTagSet'
   | 'NoSuchUpload'
   | 'NoSuchVersion'
   | 'NotImplemented'
@@ -118,6 +120,7 @@ export const S3_ERRORS: Readonly<Record<S3ErrorCode, S3ErrorSpec>> = Object.free
   },
   InvalidRange: { status: 416, message: 'The requested range is not satisfiable' },
   InvalidRequest: { status: 400, message: 'Invalid Request' },
+  InvalidTag: { status: 400, message: 'The tag provided was not a valid tag.' },
   KeyTooLongError: { status: 400, message: 'Your key is too long.' },
   MalformedACLError: {
     status: 400,
@@ -138,6 +141,7 @@ export const S3_ERRORS: Readonly<Record<S3ErrorCode, S3ErrorSpec>> = Object.free
   NoSuchBucket: { status: 404, message: 'The specified bucket does not exist.' },
   NoSuchCORSConfiguration: { status: 404, message: 'The CORS configuration does not exist' },
   NoSuchKey: { status: 404, message: 'The specified key does not exist.' },
+  NoSuchTagSet: { status: 404, message: 'The TagSet does not exist' },
   NoSuchUpload: {
     status: 404,
     message:

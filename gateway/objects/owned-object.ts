@@ -1,0 +1,21 @@
+import type { ObjectVersion } from '../../src/meta/types.ts';
+import { S3Error } from '../../src/s3/errors.ts';
+import { requireOwnedBucket } from '../access/bucket-access.ts';
+import type { S3Request } from '../s3-request.ts';
+
+/** NoSuchKey for the request's object, with S3's resource and Key. */
+export function noSuchKey(request: Pick<S3Request, 'bucket' | 'key'>): S3Error {
+  return new S3Error('NoSuchKey', { resource: `/${request.bucket}/${request.key}`, extra: { Key: request.key } });
+}
+
+/**
+ * The current version of the request's object in a bucket the caller owns: the object
+ * sub-resources only the owner reads or changes (tagging, attributes). NoSuchBucket, AccessDenied,
+ * NoSuchKey in S3's order.
+ */
+export async function requireOwnedObject(request: S3Request): Promise<ObjectVersion> {
+  const bucket = await requireOwnedBucket(request);
+  const version = await request.deps.store.getObject(bucket.name, request.key);
+  if (!version) throw noSuchKey(request);
+  return version;
+}
