@@ -24,6 +24,17 @@ test('sessions expire after their idle time, slide on use, and stay bounded in n
   t.is(sessions.get(c.id), c);
 });
 
+test('a session used all the time still ends at its absolute lifetime after login', (t) => {
+  let clock = 0;
+  const sessions = new ConsoleSessions(1_000, () => clock, 4, 5_000);
+  const session = sessions.create();
+  for (clock = 500; clock < 5_000; clock += 500) t.is(sessions.get(session.id), session, `polled at ${clock} ms`);
+  clock = 5_000;
+  t.is(sessions.get(session.id), null, 'ended at login + 5 s although used every 0.5 s');
+  const late = sessions.create();
+  t.is(late.expiresAt, 6_000, 'a new login starts a new lifetime');
+});
+
 test('secretsEqual compares any two strings, lengths included', (t) => {
   t.true(secretsEqual('token', 'token'));
   for (const other of ['', 'toke', 'tokenn', 'Token', 'tokén']) t.false(secretsEqual(other, 'token'), other);
