@@ -215,6 +215,10 @@ test.serial('ten refused logins in a minute lock the address out, the right toke
   t.is((await locked.json() as { error: string }).error, 'TooManyLoginAttempts');
   t.true(Number(locked.headers.get('retry-after')) > 0);
   t.like((await gateway.deps.store.listAdminAudit({ limit: 1 }))[0], { action: 'login', outcome: 'throttled' });
+  // More attempts during the lockout are refused too, and write no more audit rows.
+  const rowsBefore = (await gateway.deps.store.listAdminAudit({ limit: 1000 })).length;
+  for (let attempt = 0; attempt < 5; attempt++) t.is((await call('POST', '/api/login', { body: { token: ADMIN_TOKEN } })).status, 429);
+  t.is((await gateway.deps.store.listAdminAudit({ limit: 1000 })).length, rowsBefore, 'one audit row per lockout');
 });
 
 test.serial('--console-listen is off by default and must be host:port', (t) => {

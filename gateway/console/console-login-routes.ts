@@ -22,7 +22,8 @@ export function consoleLoginRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
     if (token === null) return consoleError(c, 400, 'InvalidRequest', 'send {"token": "<admin token>"} as JSON');
     const address = c.env?.incoming?.socket?.remoteAddress ?? 'unknown';
     if (!deps.loginThrottle.allows(address)) {
-      await auditConsoleAction(deps, c, 'login', 'throttled');
+      // One audit row per lockout: a flood of attempts must not become a flood of rows.
+      if (deps.loginThrottle.firstOfLockout(address)) await auditConsoleAction(deps, c, 'login', 'throttled');
       c.header('retry-after', String(deps.loginThrottle.retryAfterSeconds(address)));
       return c.json({ error: 'TooManyLoginAttempts', message: 'too many refused logins from this address; wait a minute' }, 429);
     }

@@ -30,3 +30,17 @@ test('a success clears the address; the table keeps only the newest addresses', 
   throttle.failed('c');
   t.true(throttle.allows('a'), 'the oldest address was forgotten');
 });
+
+test('a lockout is reported once, however many attempts it refuses; the next lockout again', (t) => {
+  let clock = 0;
+  const throttle = new LoginThrottle(() => clock, 2, 60_000);
+  throttle.failed('a');
+  t.false(throttle.firstOfLockout('a'), 'not locked out yet');
+  throttle.failed('a');
+  t.true(throttle.firstOfLockout('a'));
+  for (let attempt = 0; attempt < 100; attempt++) t.false(throttle.firstOfLockout('a'));
+  clock = 60_000;
+  throttle.failed('a');
+  throttle.failed('a');
+  t.true(throttle.firstOfLockout('a'), 'a new window, a new lockout');
+});

@@ -1,3 +1,10 @@
+interface Failures {
+  since: number;
+  count: number;
+  /** The lockout's first 429 was reported (audited); the rest of it is not, so a flood writes one row. */
+  lockoutReported: boolean;
+}
+
 /**
  * Refused console logins per client address: after `maxFailures` within `windowMs`, every login
  * from that address is answered 429 until the window that began with its first failure ends —
@@ -5,7 +12,7 @@
  * (`maxAddresses`, the oldest forgotten first): memory stays bounded whoever knocks.
  */
 export class LoginThrottle {
-  readonly #failures = new Map<string, { since: number; count: number }>();
+  readonly #failures = new Map<string, Failures>();
 
   constructor(
     private readonly now: () => number, private readonly maxFailures = 10, private readonly windowMs = 60_000, private readonly maxAddresses = 1024,
@@ -15,6 +22,14 @@ export class LoginThrottle {
   allows(address: string): boolean {
     const entry = this.#live(address);
     return !entry || entry.count < this.maxFailures;
+  }
+
+  /** True once per lockout: whether this refused attempt is the first one worth recording. */
+  firstOfLockout(address: string): boolean {
+    const entry = this.#live(address);
+    if (!entry || entry.count < this.maxFailures || entry.lockoutReported) return false;
+    entry.lockoutReported = true;
+    return true;
   }
 
   /** Seconds until the address may try again (0 when it may now). */
@@ -29,7 +44,7 @@ export class LoginThrottle {
       entry.count++;
       return;
     }
-    this.#failures.set(address, { since: this.now(), count: 1 });
+    this.#failures.set(address, { since: this.now(), count: 1, lockoutReported: false });
     while (this.#failures.size > this.maxAddresses) this.#failures.delete(this.#failures.keys().next().value!);
   }
 
@@ -37,7 +52,7 @@ export class LoginThrottle {
     this.#failures.delete(address);
   }
 
-  #live(address: string): { since: number; count: number } | undefined {
+  #live(address: string): Failures | undefined {
     const entry = this.#failures.get(address);
     if (entry && entry.since + this.windowMs <= this.now()) {
       this.#failures.delete(address);
