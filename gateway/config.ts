@@ -5,6 +5,7 @@ import {
   ConfigError, formatHelp, parseBoolean, parseBytes, parseDuration, parseInteger, readSettings, type SettingSpecs,
 } from '../src/config/flags.ts';
 import type { PriceTable } from '../src/billing/price-table.ts';
+import { readSecretSetting } from '../src/config/secret-setting.ts';
 import { LOG_SETTING_SPECS, loadLogSettings, type LogSettings } from '../src/log/log-settings.ts';
 import { BILLING_SETTING_SPECS, loadBillingSettings } from './billing/billing-config.ts';
 import { LIMIT_SETTING_SPECS, loadLimitSettings, type LimitSettings } from './limits/limits-config.ts';
@@ -93,6 +94,7 @@ const SPECS = {
   secretKey: { flag: 'secret-key', env: 'SHARDGATE_SECRET_KEY', kind: 'string', description: 'root secret key', defaultText: 'generated, persisted' },
   adminToken: { flag: 'admin-token', env: 'SHARDGATE_ADMIN_TOKEN', kind: 'string', description: 'bearer token for /_/admin/*', defaultText: 'generated, persisted' },
   metricsToken: { flag: 'metrics-token', env: 'SHARDGATE_METRICS_TOKEN', kind: 'string', description: 'bearer token for the Prometheus metrics at /_/metrics', defaultText: 'the admin token' },
+  metricsTokenFile: { flag: 'metrics-token-file', env: 'SHARDGATE_METRICS_TOKEN_FILE', kind: 'string', description: 'file holding the metrics token (instead of --metrics-token)' },
   joinToken: { flag: 'join-token', env: 'SHARDGATE_JOIN_TOKEN', kind: 'string', description: 'token shard nodes register with', defaultText: 'generated, persisted' },
   maxShardsPerOperator: { flag: 'max-shards-per-operator', env: 'SHARDGATE_MAX_SHARDS_PER_OPERATOR', kind: 'integer', description: 'shards of one segment nodes of one operator may hold', defaultText: 'm (parity shards)' },
   nodeFreeReserve: { flag: 'node-free-reserve', env: 'SHARDGATE_NODE_FREE_RESERVE', kind: 'bytes', description: 'nodes with less free space get no new shards', defaultText: '1GiB' },
@@ -160,7 +162,7 @@ export function loadGatewayConfig(argv: readonly string[], env: NodeJS.ProcessEn
     accessKey: nonEmpty(v.accessKey),
     secretKey: nonEmpty(v.secretKey),
     adminToken: nonEmpty(v.adminToken),
-    metricsToken: nonEmpty(v.metricsToken),
+    metricsToken: readSecretSetting('metrics-token', v.metricsToken, v.metricsTokenFile),
     joinToken: nonEmpty(v.joinToken),
     maxShardsPerOperator: v.maxShardsPerOperator
       ? parseInteger('--max-shards-per-operator', v.maxShardsPerOperator, 1, totalShards)

@@ -2,9 +2,9 @@
  * `shardgate node` settings: flags win over environment variables; every value is validated once
  * here and the result is frozen. Errors are `ConfigError`s with a one-line message.
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { isIP } from 'node:net';
+import { readSecretSetting } from '../src/config/secret-setting.ts';
 import { ConfigError, formatHelp, parseBoolean, parseBytes, parseDuration, parseInteger, readSettings, type SettingSpecs } from '../src/config/flags.ts';
 import { LOG_SETTING_SPECS, loadLogSettings, type LogSettings } from '../src/log/log-settings.ts';
 
@@ -60,6 +60,7 @@ const SPECS = {
   scrubRate: { flag: 'scrub-rate', env: 'SHARDGATE_NODE_SCRUB_RATE', kind: 'bytes', description: 'bytes per second the node re-hashes its own shards at, reporting corrupt ones to the gateway (0 turns scrub off)', defaultText: '8MiB' },
   scrubEvery: { flag: 'scrub-every', env: 'SHARDGATE_NODE_SCRUB_EVERY_MS', kind: 'integer', description: 'ms from the start of one scrub pass over every shard to the start of the next', defaultText: '86400000 (a day)' },
   metricsToken: { flag: 'metrics-token', env: 'SHARDGATE_NODE_METRICS_TOKEN', kind: 'string', description: 'bearer token for the Prometheus metrics at GET /metrics', defaultText: 'none: /metrics is off' },
+  metricsTokenFile: { flag: 'metrics-token-file', env: 'SHARDGATE_NODE_METRICS_TOKEN_FILE', kind: 'string', description: 'file holding the metrics token (instead of --metrics-token)' },
   shutdownTimeout: { flag: 'shutdown-timeout', env: 'SHARDGATE_NODE_SHUTDOWN_TIMEOUT', kind: 'string', description: 'after SIGTERM/SIGINT, time requests in flight may take before they are cut (exit 124)', defaultText: '30s' },
 } as const satisfies SettingSpecs;
 
@@ -96,22 +97,11 @@ export function isLoopback(host: string): boolean {
   return isIP(host) === 4 && host.startsWith('127.');
 }
 
-/** The token from --join-token or from --join-token-file (not both). */
+/** The token from --join-token or from --join-token-file (not both); one of them is required. */
 function readJoinToken(given: string | undefined, file: string | undefined): string {
-  if (given !== undefined && given !== '' && file !== undefined) throw new ConfigError('give --join-token or --join-token-file, not both');
-  if (file !== undefined) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (error) {
-      throw new ConfigError(`--join-token-file: cannot read ${file} (${(error as { code?: string }).code ?? (error as Error).message})`);
-    }
-    const token = text.trim();
-    if (token === '' || /\s/.test(token)) throw new ConfigError(`--join-token-file: ${file} must hold one token`);
-    return token;
-  }
-  if (given === undefined || given === '') throw new ConfigError('--join-token-file or SHARDGATE_JOIN_TOKEN is required');
-  return given;
+  const token = readSecretSetting('join-token', given, file);
+  if (token === null) throw new ConfigError('--join-token-file or SHARDGATE_JOIN_TOKEN is required');
+  return token;
 }
 
 export function loadNodeConfig(argv: readonly string[], env: NodeJS.ProcessEnv): NodeCommandLine {
@@ -141,7 +131,7 @@ export function loadNodeConfig(argv: readonly string[], env: NodeJS.ProcessEnv):
       bytesPerSecond: v.scrubRate === undefined ? 8 * 1024 * 1024 : parseBytes('--scrub-rate', v.scrubRate),
       passEveryMs: v.scrubEvery === undefined ? 86_400_000 : parseInteger('--scrub-every', v.scrubEvery, 100, 365 * 86_400_000),
     },
-    metricsToken: v.metricsToken === undefined || v.metricsToken === '' ? null : v.metricsToken,
+    metricsToken: readSecretSetting('metrics-token', v.metricsToken, v.metricsTokenFile),
     shutdownTimeoutMs: v.shutdownTimeout === undefined ? 30_000 : parseDuration('--shutdown-timeout', v.shutdownTimeout, 0),
   };
   if (config.publicUrl !== null && config.publicUrl.startsWith('https:') !== tls) {
