@@ -7,7 +7,8 @@
  * timed through the AWS SDK at `--concurrency`: PUT of 4 KiB objects (erasure-coded to the
  * nodes, so a PUT is node I/O plus one commit), HEAD of those objects, and ListObjectsV2 pages of
  * 1,000 keys from random start-after positions in the seeded bucket (plain, and with delimiter
- * '/'). Every response is checked. Results: a table and bench/results/metadata-<UTC time>.json.
+ * '/'). `postgres-2` runs the same on two gateways on one database, requests alternating between
+ * them (what a load balancer does). Every response is checked. Results: a table and bench/results/metadata-<UTC time>.json.
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -30,17 +31,18 @@ const SPECS = {
   pages: { flag: 'pages', env: 'BENCH_PAGES', kind: 'integer', description: 'timed ListObjectsV2 pages per kind and backend', defaultText: '100' },
   concurrency: { flag: 'concurrency', env: 'BENCH_CONCURRENCY', kind: 'integer', description: 'requests in flight', defaultText: '16' },
   seed: { flag: 'seed', env: 'BENCH_SEED', kind: 'integer', description: 'seed of keys and positions', defaultText: '1' },
+  backends: { flag: 'backends', env: 'BENCH_BACKENDS', kind: 'string', description: 'comma-separated runs: sqlite, postgres, postgres-2 (two gateways on one database)', defaultText: 'sqlite,postgres,postgres-2' },
 } as const satisfies SettingSpecs;
 
 const HELP = formatHelp('npx tsx bench/metadata.ts [options]', 'PUT, HEAD and LIST through the gateway on SQLite and on PostgreSQL.', SPECS);
 
-const BACKENDS = ['sqlite', 'postgres'] as const;
+const BACKENDS = ['sqlite', 'postgres', 'postgres-2'] as const;
 type Backend = (typeof BACKENDS)[number];
 const LISTED = 'listed';
 const WRITTEN = 'written';
 const OBJECT_BYTES = 4096;
 
-interface Settings { keys: number; puts: number; heads: number; pages: number; concurrency: number; seed: number }
+interface Settings { keys: number; puts: number; heads: number; pages: number; concurrency: number; seed: number; backends: Backend[] }
 interface BackendResult {
   backend: Backend; seedSeconds: number; putsPerSecond: number; headsPerSecond: number;
   put: Distribution; head: Distribution; listPage: Distribution; listDelimiterPage: Distribution;
@@ -113,21 +115,25 @@ async function runBackend(backend: Backend, settings: Settings, postgres: Postgr
     }
     const seedSeconds = (performance.now() - seedStarted) / 1000;
     await cluster.start();
-    const s3 = cluster.s3();
+    const clients = [cluster.s3()];
+    if (backend === 'postgres-2') clients.push(cluster.s3({ endpoint: (await cluster.startExtraGateway('gateway-2')).url }));
+    // Request i goes to gateway i mod n: a round-robin load balancer.
+    const s3For = (index: number) => clients[index % clients.length]!;
+    const s3 = clients[0]!;
     await s3.send(new CreateBucketCommand({ Bucket: WRITTEN }));
     const body = new Uint8Array(OBJECT_BYTES).fill(7);
     const puts = await timed('PUT 4 KiB', settings.puts, settings.concurrency, async (index) => {
-      await s3.send(new PutObjectCommand({ Bucket: WRITTEN, Key: `obj/${index}`, Body: body }));
+      await s3For(index).send(new PutObjectCommand({ Bucket: WRITTEN, Key: `obj/${index}`, Body: body }));
     });
     const heads = await timed('HEAD', settings.heads, settings.concurrency, async (index) => {
-      const head = await s3.send(new HeadObjectCommand({ Bucket: WRITTEN, Key: `obj/${index % settings.puts}` }));
+      const head = await s3For(index).send(new HeadObjectCommand({ Bucket: WRITTEN, Key: `obj/${index % settings.puts}` }));
       if (head.ContentLength !== OBJECT_BYTES) throw new Error(`HEAD says ${head.ContentLength} bytes`);
     });
     const random = seededRandom(settings.seed);
-    const list = (delimiter: string | undefined) => timed(delimiter ? 'LIST delimiter' : 'LIST', settings.pages, settings.concurrency, async () => {
+    const list = (delimiter: string | undefined) => timed(delimiter ? 'LIST delimiter' : 'LIST', settings.pages, settings.concurrency, async (pageIndex) => {
       const index = Math.floor(random() * settings.keys);
       const prefix = delimiter ? seededKey(index).split('/').slice(0, 2).join('/') + '/' : undefined;
-      const page = await listPage(s3, delimiter ? { Prefix: prefix, Delimiter: delimiter } : { StartAfter: seededKey(index) });
+      const page = await listPage(s3For(pageIndex), delimiter ? { Prefix: prefix, Delimiter: delimiter } : { StartAfter: seededKey(index) });
       if (page === 0) throw new Error('empty listing page');
     });
     const plain = await list(undefined);
@@ -149,6 +155,13 @@ async function listPage(s3: S3Client, input: { Prefix?: string; Delimiter?: stri
   return (page.Contents?.length ?? 0) + (page.CommonPrefixes?.length ?? 0);
 }
 
+function parseBackends(raw: string): Backend[] {
+  const names = raw.split(',').map((name) => name.trim()).filter(Boolean);
+  const unknown = names.find((name) => !(BACKENDS as readonly string[]).includes(name));
+  if (unknown !== undefined || names.length === 0) throw new ConfigError(`--backends: "${unknown ?? raw}" is not one of ${BACKENDS.join(', ')}`);
+  return names as Backend[];
+}
+
 async function main(): Promise<number> {
   let settings: Settings;
   try {
@@ -165,6 +178,7 @@ async function main(): Promise<number> {
       pages: parseInteger('--pages', v.pages ?? '100', 1, 1_000_000),
       concurrency: parseInteger('--concurrency', v.concurrency ?? '16', 1, 1024),
       seed: parseInteger('--seed', v.seed ?? '1', 0, 2 ** 32 - 1),
+      backends: parseBackends(v.backends ?? BACKENDS.join(',')),
     };
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
@@ -176,9 +190,9 @@ async function main(): Promise<number> {
   process.once('exit', () => { void postgres.stop(); });
   const results: BackendResult[] = [];
   try {
-    for (const backend of BACKENDS) {
+    for (const backend of settings.backends) {
       process.stderr.write(`${backend}: seeding ${settings.keys} keys, then PUT/HEAD/LIST…\n`);
-      results.push(await runBackend(backend, settings, backend === 'postgres' ? postgres : null));
+      results.push(await runBackend(backend, settings, backend === 'sqlite' ? null : postgres));
     }
   } finally {
     await postgres.stop();
