@@ -11,7 +11,8 @@ const matches = test.macro({
   exec(t, filter: LifecycleFilter, subject: Omit<LifecycleObject, 'createdAt'>, expected: boolean) {
     t.is(filterMatches(filter, subject), expected);
   },
-  title: (title, _f, subject, expected) => `${title}: ${subject.key} (${subject.size} B) ${expected ? 'matches' : 'does not match'}`,
+  title: (title, _filter, subject: Omit<LifecycleObject, 'createdAt'> | undefined, expected) =>
+    `${title}: ${subject?.key} (${subject?.size} B) ${expected ? 'matches' : 'does not match'}`,
 });
 
 test('empty filter', matches, { kind: 'all' }, object('any', 0), true);

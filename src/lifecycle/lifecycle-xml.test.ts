@@ -1,5 +1,5 @@
 import test from 'ava';
-import { S3Error } from '../s3/errors.ts';
+import { S3Error, type S3ErrorCode } from '../s3/errors.ts';
 import { parseXmlBody } from '../s3/xml.ts';
 import type { LifecycleRule } from './lifecycle-types.ts';
 import { lifecycleConfigurationXml, parseLifecycleConfiguration } from './lifecycle-xml.ts';
@@ -52,7 +52,7 @@ test('And with prefix, two tags and both sizes', accepts,
   ]);
 
 const refuses = test.macro({
-  async exec(t, rulesXml: string, code: string) {
+  async exec(t, rulesXml: string, code: S3ErrorCode) {
     const error = await t.throwsAsync(parse(rulesXml), { instanceOf: S3Error });
     t.is(error?.code, code);
   },
