@@ -68,6 +68,12 @@ test(routes, 'PUT /my%20image.jpg', 'bucket.s3.amazonaws.com', ['PutObject', 'bu
 test(routes, 'GET /dir/sub%2Fkey%E2%82%AC?response-content-type=text%2Fplain', 'bucket.s3.amazonaws.com', ['GetObject', 'bucket', 'dir/sub/key€', 'virtual-hosted']);
 test(routes, 'HEAD /bucket/a/b/c', 's3.amazonaws.com', ['HeadObject', 'bucket', 'a/b/c', 'path']);
 test(routes, 'DELETE /k', 'bucket.s3.amazonaws.com', ['DeleteObject', 'bucket', 'k', 'virtual-hosted']);
+// Bucket lifecycle (the SDKs' PutBucketLifecycleConfiguration / GetBucketLifecycleConfiguration / DeleteBucketLifecycle).
+test(routes, 'GET /?lifecycle', 'bucket.s3.amazonaws.com', ['GetBucketLifecycleConfiguration', 'bucket', '', 'virtual-hosted']);
+test(routes, 'PUT /?lifecycle', 'bucket.s3.amazonaws.com', ['PutBucketLifecycleConfiguration', 'bucket', '', 'virtual-hosted']);
+test(routes, 'DELETE /?lifecycle', 'bucket.s3.amazonaws.com', ['DeleteBucketLifecycle', 'bucket', '', 'virtual-hosted']);
+test(routes, 'GET /bucket?lifecycle=', 's3.amazonaws.com', ['GetBucketLifecycleConfiguration', 'bucket', '', 'path']);
+test(routes, 'PUT /bucket?lifecycle', 's3.amazonaws.com', ['PutBucketLifecycleConfiguration', 'bucket', '', 'path']);
 // A key that starts with a slash survives virtual-hosted addressing.
 test(routes, 'GET //leading', 'bucket.s3.amazonaws.com', ['GetObject', 'bucket', '/leading', 'virtual-hosted']);
 
@@ -80,7 +86,9 @@ const refused = test.macro({
   title: (_title, requestLine: string, host: string | undefined, code: string) => `${requestLine} (Host: ${host ?? 'none'}) → ${code}`,
 });
 // A sub-resource no rule claims must never fall through to a plainer operation.
-test(refused, 'PUT /?lifecycle', 'bucket.s3.amazonaws.com', 'NotImplemented');
+test(refused, 'PUT /?logging', 'bucket.s3.amazonaws.com', 'NotImplemented');
+test(refused, 'POST /?lifecycle', 'bucket.s3.amazonaws.com', 'NotImplemented');
+test(refused, 'GET /k?lifecycle', 'bucket.s3.amazonaws.com', 'NotImplemented');
 test(refused, 'PUT /?versioning', 'bucket.s3.amazonaws.com', 'NotImplemented');
 test(refused, 'PATCH /k', 'bucket.s3.amazonaws.com', 'MethodNotAllowed');
 test(refused, 'GET /%E0%A4%A', 'bucket.s3.amazonaws.com', 'InvalidArgument');

@@ -10,7 +10,8 @@ export type S3Operation =
   | 'PutObject' | 'GetObject' | 'HeadObject' | 'DeleteObject'
   | 'CopyObject' | 'DeleteObjects'
   | 'CreateMultipartUpload' | 'UploadPart' | 'UploadPartCopy' | 'CompleteMultipartUpload' | 'AbortMultipartUpload'
-  | 'ListParts' | 'ListMultipartUploads';
+  | 'ListParts' | 'ListMultipartUploads'
+  | 'GetBucketLifecycleConfiguration' | 'PutBucketLifecycleConfiguration' | 'DeleteBucketLifecycle';
 
 type Target = 'service' | 'bucket' | 'object';
 
@@ -46,6 +47,9 @@ export const ROUTES: readonly RouteRule[] = [
   { method: 'GET', target: 'bucket', subresource: 'encryption', operation: 'GetBucketEncryption' },
   { method: 'PUT', target: 'bucket', subresource: 'encryption', operation: 'PutBucketEncryption' },
   { method: 'DELETE', target: 'bucket', subresource: 'encryption', operation: 'DeleteBucketEncryption' },
+  { method: 'GET', target: 'bucket', subresource: 'lifecycle', operation: 'GetBucketLifecycleConfiguration' },
+  { method: 'PUT', target: 'bucket', subresource: 'lifecycle', operation: 'PutBucketLifecycleConfiguration' },
+  { method: 'DELETE', target: 'bucket', subresource: 'lifecycle', operation: 'DeleteBucketLifecycle' },
   { method: 'GET', target: 'bucket', subresource: 'uploads', operation: 'ListMultipartUploads' },
   { method: 'POST', target: 'bucket', subresource: 'delete', operation: 'DeleteObjects' },
   { method: 'GET', target: 'bucket', query: { 'list-type': '2' }, operation: 'ListObjectsV2' },

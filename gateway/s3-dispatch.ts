@@ -37,6 +37,9 @@ import { listBuckets } from './ops/list-buckets.ts';
 import { listObjects } from './ops/list-objects.ts';
 import { listObjectsV2 } from './ops/list-objects-v2.ts';
 import { putObject } from './ops/put-object.ts';
+import { deleteBucketLifecycle } from './ops/delete-bucket-lifecycle.ts';
+import { getBucketLifecycleConfiguration } from './ops/get-bucket-lifecycle-configuration.ts';
+import { putBucketLifecycleConfiguration } from './ops/put-bucket-lifecycle-configuration.ts';
 
 const HANDLERS: Readonly<Record<S3Operation, S3Handler>> = {
   ListBuckets: listBuckets,
@@ -68,6 +71,9 @@ const HANDLERS: Readonly<Record<S3Operation, S3Handler>> = {
   AbortMultipartUpload: abortMultipartUpload,
   ListParts: listParts,
   ListMultipartUploads: listMultipartUploads,
+  GetBucketLifecycleConfiguration: getBucketLifecycleConfiguration,
+  PutBucketLifecycleConfiguration: putBucketLifecycleConfiguration,
+  DeleteBucketLifecycle: deleteBucketLifecycle,
 };
 
 /**

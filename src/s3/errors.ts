@@ -41,6 +41,7 @@ export type S3ErrorCode =
   | 'NoSuchBucket'
   | 'NoSuchCORSConfiguration'
   | 'NoSuchKey'
+  | 'NoSuchLifecycleConfiguration'
   | 'NoSuchUpload'
   | 'NoSuchVersion'
   | 'NotImplemented'
@@ -138,6 +139,7 @@ export const S3_ERRORS: Readonly<Record<S3ErrorCode, S3ErrorSpec>> = Object.free
   NoSuchBucket: { status: 404, message: 'The specified bucket does not exist.' },
   NoSuchCORSConfiguration: { status: 404, message: 'The CORS configuration does not exist' },
   NoSuchKey: { status: 404, message: 'The specified key does not exist.' },
+  NoSuchLifecycleConfiguration: { status: 404, message: 'The lifecycle configuration does not exist' },
   NoSuchUpload: {
     status: 404,
     message:
