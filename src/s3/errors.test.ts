@@ -48,6 +48,7 @@ const REQUIRED: readonly [S3ErrorCode, number][] = [
   ['MalformedACLError', 400],
   ['MissingRequestBodyError', 400],
   ['NoSuchCORSConfiguration', 404],
+  ['NoSuchLifecycleConfiguration', 404],
   ['UnexpectedContent', 400],
   ['NoSuchVersion', 404],
 ];
