@@ -14,8 +14,9 @@ import { CONSOLE_SETTING_SPECS, loadConsoleSettings, type ConsoleSettings } from
 import { REPAIR_SETTING_SPECS, loadRepairSettings, type RepairSettings } from './repair/repair-config.ts';
 import { PAYOUT_SETTING_SPECS, loadPayoutSettings } from './rewards/payout-config.ts';
 import type { PayoutPrices } from '../src/rewards/payout-prices.ts';
+import { LIFECYCLE_SETTING_SPECS, loadLifecycleSettings, type LifecycleSettings } from './lifecycle/lifecycle-config.ts';
 
-export interface GatewayConfig extends RepairSettings, LimitSettings, ConsoleSettings {
+export interface GatewayConfig extends RepairSettings, LimitSettings, ConsoleSettings, LifecycleSettings {
   readonly host: string;
   /** PEM certificate chain and key of the S3 listener; null serves plain HTTP. */
   readonly tls: { readonly cert: string; readonly key: string } | null;
@@ -114,6 +115,7 @@ const SPECS = {
   ...REPAIR_SETTING_SPECS,
   ...LIMIT_SETTING_SPECS,
   ...CONSOLE_SETTING_SPECS,
+  ...LIFECYCLE_SETTING_SPECS,
 } as const satisfies SettingSpecs;
 
 export const GATEWAY_HELP = formatHelp(
@@ -184,6 +186,7 @@ export function loadGatewayConfig(argv: readonly string[], env: NodeJS.ProcessEn
     ...loadRepairSettings(v),
     ...loadLimitSettings(v),
     ...loadConsoleSettings(v),
+    ...loadLifecycleSettings(v),
   };
   if ((config.accessKey === null) !== (config.secretKey === null)) {
     throw new ConfigError('set both the access key and the secret key, or neither');

@@ -20,6 +20,7 @@ import { startConsole } from './console/console-server.ts';
 import { ensureCredentials, type Credentials } from './credentials.ts';
 import { WriteLeaseRenewer } from './write/write-lease-renewer.ts';
 import { Janitor } from './janitor.ts';
+import { LifecycleWorker } from './lifecycle/lifecycle-worker.ts';
 import { openMetaStore } from './meta-store.ts';
 import { GatewayMasterKeys } from './master-keys.ts';
 import { createMetrics } from './metrics.ts';
@@ -101,6 +102,9 @@ async function serveWithStore(
     store, registry, client, logger, metrics, now, readLeases, writeLeaseMs: config.writeLeaseMs, isGone: (nodeId) => repair.states.adminState(nodeId) === 'forgotten',
   }, JANITOR_INTERVAL_MS);
   const writeLeases = new WriteLeaseRenewer({ store, logger, now }, config.writeLeaseMs);
+  const lifecycle = new LifecycleWorker({
+    store, logger, now, kickJanitor: () => janitor.kick(), dayMs: config.lifecycleDayMs, intervalMs: config.lifecycleIntervalMs,
+  });
   let draining = false;
   const usage = config.billing ? new UsageRecorder({ store, logger, metrics }) : null;
   const consoleKey = config.consoleListen ? newConsoleKey() : null;
@@ -129,6 +133,7 @@ async function serveWithStore(
   writeLeases.start();
   janitor.start();
   repair.start();
+  lifecycle.start();
   usage?.start();
   rewards.start();
   logger.info('gateway_listening', {
@@ -140,7 +145,7 @@ async function serveWithStore(
     logger.info('shutdown_started', { timeoutMs: config.shutdownTimeoutMs, inFlight: inFlight.count });
     await webConsole?.close();
     // Background work stops beside the drain: a repair in progress is aborted and its lease released.
-    const background = Promise.all([repair.stop(), janitor.stop()]);
+    const background = Promise.all([repair.stop(), lifecycle.stop(), janitor.stop()]);
     const report = await drainServer(server as Server, inFlight, config.shutdownTimeoutMs);
     if (report.outcome === 'deadline') {
       // A cut write committed nothing: its pending shards are collected once its lease runs out.

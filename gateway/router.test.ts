@@ -76,6 +76,12 @@ test(routes, 'GET /photos/a.jpg?tagging', 'bucket.s3.amazonaws.com', ['GetObject
 test(routes, 'PUT /bucket/a.jpg?tagging', 's3.amazonaws.com', ['PutObjectTagging', 'bucket', 'a.jpg', 'path']);
 test(routes, 'DELETE /a.jpg?tagging=', 'bucket.s3.amazonaws.com', ['DeleteObjectTagging', 'bucket', 'a.jpg', 'virtual-hosted']);
 test(routes, 'GET /bucket/movie.mp4?attributes', 's3.amazonaws.com', ['GetObjectAttributes', 'bucket', 'movie.mp4', 'path']);
+// Bucket lifecycle (the SDKs' PutBucketLifecycleConfiguration / GetBucketLifecycleConfiguration / DeleteBucketLifecycle).
+test(routes, 'GET /?lifecycle', 'bucket.s3.amazonaws.com', ['GetBucketLifecycleConfiguration', 'bucket', '', 'virtual-hosted']);
+test(routes, 'PUT /?lifecycle', 'bucket.s3.amazonaws.com', ['PutBucketLifecycleConfiguration', 'bucket', '', 'virtual-hosted']);
+test(routes, 'DELETE /?lifecycle', 'bucket.s3.amazonaws.com', ['DeleteBucketLifecycle', 'bucket', '', 'virtual-hosted']);
+test(routes, 'GET /bucket?lifecycle=', 's3.amazonaws.com', ['GetBucketLifecycleConfiguration', 'bucket', '', 'path']);
+test(routes, 'PUT /bucket?lifecycle', 's3.amazonaws.com', ['PutBucketLifecycleConfiguration', 'bucket', '', 'path']);
 // A key that starts with a slash survives virtual-hosted addressing.
 test(routes, 'GET //leading', 'bucket.s3.amazonaws.com', ['GetObject', 'bucket', '/leading', 'virtual-hosted']);
 
@@ -88,7 +94,9 @@ const refused = test.macro({
   title: (_title, requestLine: string, host: string | undefined, code: string) => `${requestLine} (Host: ${host ?? 'none'}) → ${code}`,
 });
 // A sub-resource no rule claims must never fall through to a plainer operation.
-test(refused, 'PUT /?lifecycle', 'bucket.s3.amazonaws.com', 'NotImplemented');
+test(refused, 'PUT /?logging', 'bucket.s3.amazonaws.com', 'NotImplemented');
+test(refused, 'POST /?lifecycle', 'bucket.s3.amazonaws.com', 'NotImplemented');
+test(refused, 'GET /k?lifecycle', 'bucket.s3.amazonaws.com', 'NotImplemented');
 test(refused, 'PUT /?versioning', 'bucket.s3.amazonaws.com', 'NotImplemented');
 test(refused, 'PATCH /k', 'bucket.s3.amazonaws.com', 'MethodNotAllowed');
 // ?tagging and ?attributes never fall through to PutObject, DeleteObject or a bucket operation.

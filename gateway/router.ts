@@ -13,7 +13,9 @@ export type S3Operation =
   | 'ListParts' | 'ListMultipartUploads'
   // Tagging and GetObjectAttributes (issue 13).
   | 'GetObjectTagging' | 'PutObjectTagging' | 'DeleteObjectTagging' | 'GetBucketTagging' | 'PutBucketTagging' | 'DeleteBucketTagging'
-  | 'GetObjectAttributes';
+  | 'GetObjectAttributes'
+  // Lifecycle (issue 13).
+  | 'GetBucketLifecycleConfiguration' | 'PutBucketLifecycleConfiguration' | 'DeleteBucketLifecycle';
 
 type Target = 'service' | 'bucket' | 'object';
 
@@ -57,6 +59,9 @@ export const ROUTES: readonly RouteRule[] = [
   { method: 'PUT', target: 'object', subresource: 'tagging', operation: 'PutObjectTagging' },
   { method: 'DELETE', target: 'object', subresource: 'tagging', operation: 'DeleteObjectTagging' },
   { method: 'GET', target: 'object', subresource: 'attributes', operation: 'GetObjectAttributes' },
+  { method: 'GET', target: 'bucket', subresource: 'lifecycle', operation: 'GetBucketLifecycleConfiguration' },
+  { method: 'PUT', target: 'bucket', subresource: 'lifecycle', operation: 'PutBucketLifecycleConfiguration' },
+  { method: 'DELETE', target: 'bucket', subresource: 'lifecycle', operation: 'DeleteBucketLifecycle' },
   { method: 'GET', target: 'bucket', subresource: 'uploads', operation: 'ListMultipartUploads' },
   { method: 'POST', target: 'bucket', subresource: 'delete', operation: 'DeleteObjects' },
   { method: 'GET', target: 'bucket', query: { 'list-type': '2' }, operation: 'ListObjectsV2' },

@@ -45,6 +45,9 @@ import { getObjectAttributes } from './ops/get-object-attributes.ts';
 import { getObjectTagging } from './ops/get-object-tagging.ts';
 import { putBucketTagging } from './ops/put-bucket-tagging.ts';
 import { putObjectTagging } from './ops/put-object-tagging.ts';
+import { deleteBucketLifecycle } from './ops/delete-bucket-lifecycle.ts';
+import { getBucketLifecycleConfiguration } from './ops/get-bucket-lifecycle-configuration.ts';
+import { putBucketLifecycleConfiguration } from './ops/put-bucket-lifecycle-configuration.ts';
 
 const HANDLERS: Readonly<Record<S3Operation, S3Handler>> = {
   ListBuckets: listBuckets,
@@ -84,6 +87,9 @@ const HANDLERS: Readonly<Record<S3Operation, S3Handler>> = {
   PutBucketTagging: putBucketTagging,
   DeleteBucketTagging: deleteBucketTagging,
   GetObjectAttributes: getObjectAttributes,
+  GetBucketLifecycleConfiguration: getBucketLifecycleConfiguration,
+  PutBucketLifecycleConfiguration: putBucketLifecycleConfiguration,
+  DeleteBucketLifecycle: deleteBucketLifecycle,
 };
 
 /**

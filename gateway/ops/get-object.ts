@@ -10,6 +10,7 @@ import { streamObjectSpan } from '../objects/object-body.ts';
 import { timed } from '../request-timing.ts';
 import { requireObject } from '../access/object-access.ts';
 import { checksumHeaders, objectHeaders, responseOverrides } from '../objects/object-headers.ts';
+import { expirationHeaders } from '../lifecycle/expiration-header.ts';
 
 /**
  * GetObject: the range (or the whole object, or one part) resolved to shard windows and streamed,
@@ -32,6 +33,7 @@ export async function getObject(request: PublicReadRequest): Promise<Response> {
     ...checksumHeaders(version, header('x-amz-checksum-mode'), range !== null),
     ...responseOverrides(request.query),
     ...customerKeyResponseHeaders(customerKey),
+    ...await expirationHeaders(request.deps, version.bucket, version),
     'content-length': String(span.length),
   };
   if (range && range.length > 0) headers['content-range'] = formatContentRange(range, version.size);

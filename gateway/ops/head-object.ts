@@ -7,6 +7,7 @@ import { existingObjectKeys } from '../sse/request-encryption.ts';
 import { checkReadConditions } from '../objects/conditions.ts';
 import { requireObject } from '../access/object-access.ts';
 import { checksumHeaders, objectHeaders } from '../objects/object-headers.ts';
+import { expirationHeaders } from '../lifecycle/expiration-header.ts';
 
 export async function headObject(request: PublicReadRequest): Promise<Response> {
   const archived = await readArchived(request, 'HEAD'); // member by path, ?range=
@@ -18,6 +19,7 @@ export async function headObject(request: PublicReadRequest): Promise<Response> 
   const part = await readPartNumber(request, version, undefined); // ?partNumber=N: that part's span
   const span = part?.span ?? null;
   const ranged = span !== null && span.length > 0;
+  const expiration = await expirationHeaders(request.deps, version.bucket, version);
   return new Response(null, {
     status: ranged ? 206 : 200,
     headers: {
@@ -25,6 +27,7 @@ export async function headObject(request: PublicReadRequest): Promise<Response> 
       ...checksumHeaders(version, header('x-amz-checksum-mode'), span !== null),
       ...part?.headers,
       ...customerKeyResponseHeaders(customerKey),
+      ...expiration,
       'content-length': String(span?.length ?? version.size),
       ...(ranged ? { 'content-range': formatContentRange(span, version.size) } : {}),
     },

@@ -12,6 +12,7 @@ import { customerEtag } from '../../src/crypto/customer-keys.ts';
 import { customerKeyResponseHeaders } from '../sse/customer-key-headers.ts';
 import { newObjectEncryption } from '../sse/request-encryption.ts';
 import { sseS3ResponseHeaders } from '../sse/sse-s3-headers.ts';
+import { expirationHeaders } from '../lifecycle/expiration-header.ts';
 import { requireOwnedBucket } from '../access/bucket-access.ts';
 import { requestTags } from '../multipart/request-object-headers.ts';
 import { checkWritePrecondition, commitPreconditionS3Error, writePrecondition } from './write-conditions.ts';
@@ -58,28 +59,27 @@ export async function putObject(request: S3Request): Promise<Response> {
     const { checksums } = digest;
     // SSE-C objects do not publish the MD5 of their plaintext (see customerEtag).
     const etag = sse.customerKey && sse.encryption.mode === 'sse-c' ? customerEtag(sse.encryption, sse.customerKey.key, digest.etag) : digest.etag;
-    const replaced = await deps.store.commitObject({
-      writeId,
-      segments: written.segments,
-      object: {
-        bucket: bucket.name,
-        key: request.key,
-        versionId: randomBytes(16).toString('hex'),
-        size: written.size,
-        etag,
-        contentType: header('content-type') || DEFAULT_CONTENT_TYPE,
-        userMetadata,
-        checksums,
-        contentHeaders,
-        encryption: sse.encryption,
-        tags,
-        createdAt: deps.now(),
-      },
-      precondition,
-    });
+    const object = {
+      bucket: bucket.name,
+      key: request.key,
+      versionId: randomBytes(16).toString('hex'),
+      size: written.size,
+      etag,
+      contentType: header('content-type') || DEFAULT_CONTENT_TYPE,
+      userMetadata,
+      checksums,
+      contentHeaders,
+      encryption: sse.encryption,
+      tags,
+      createdAt: deps.now(),
+    };
+    const replaced = await deps.store.commitObject({ writeId, segments: written.segments, object, precondition });
     deps.metrics.objectsWritten++;
     if (replaced) deps.janitor.kick();
-    const headers: Record<string, string> = { etag, ...sseS3ResponseHeaders(sse.encryption), ...customerKeyResponseHeaders(sse.customerKey) };
+    const headers: Record<string, string> = {
+      etag, ...sseS3ResponseHeaders(sse.encryption), ...customerKeyResponseHeaders(sse.customerKey),
+      ...await expirationHeaders(deps, bucket.name, object),
+    };
     for (const [algorithm, value] of Object.entries(checksums)) headers[`x-amz-checksum-${algorithm}`] = value;
     if (Object.keys(checksums).length > 0) headers['x-amz-checksum-type'] = 'FULL_OBJECT';
     return new Response(null, { status: 200, headers });

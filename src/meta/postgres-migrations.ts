@@ -6,6 +6,7 @@ import { POSTGRES_UNENCRYPTED_SEGMENTS_MIGRATION } from './postgres-migration-un
 import { POSTGRES_ADMIN_AUDIT_MIGRATION } from './postgres-migration-admin-audit.ts';
 import { POSTGRES_REWARDS_MIGRATION } from './postgres-migration-rewards.ts';
 import { POSTGRES_TAGGING_MIGRATION } from './postgres-migration-tagging.ts';
+import { POSTGRES_LIFECYCLE_MIGRATION } from './postgres-migration-lifecycle.ts';
 import { SchemaTooNewError } from './sqlite-migrations.ts';
 import { POSTGRES_WRITE_LEASES_MIGRATION } from './postgres-migration-write-leases.ts';
 
@@ -215,6 +216,7 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   POSTGRES_REWARDS_MIGRATION,
   POSTGRES_WRITE_LEASES_MIGRATION,
   POSTGRES_TAGGING_MIGRATION,
+  POSTGRES_LIFECYCLE_MIGRATION,
 ];
 
 /** The advisory lock (one bigint key) every gateway takes to migrate: "shardgate" in ASCII. */

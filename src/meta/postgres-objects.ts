@@ -140,13 +140,17 @@ export async function getSegments(sql: Sql, versionId: string, span?: Span): Pro
 }
 
 /** Runs inside a write transaction. Returns the version deleted, null when the key had none. */
-export async function deleteObject(sql: Sql, ledger: Ledger, bucket: string, key: string, now: Date, ifMatch?: string): Promise<ObjectVersion | null> {
+export async function deleteObject(
+  sql: Sql, ledger: Ledger, bucket: string, key: string, now: Date, ifMatch?: string, ifVersionId?: string,
+): Promise<ObjectVersion | null> {
   const row = await sql.one<BucketRow>(OBJECT_SQL.bucketForWrite, [bucket]);
-  if (!row && ifMatch !== undefined) throw new CommitPreconditionError(bucket, key, 'absent');
+  if (!row && (ifMatch !== undefined || ifVersionId !== undefined)) throw new CommitPreconditionError(bucket, key, 'absent');
   if (!row) return null;
   await sql.rows(OBJECT_SQL.lockKey, [row.id, key]);
   const current = await sql.one<ObjectRow>(OBJECT_SQL.objectByKeyForUpdate, [row.id, key]);
   if (ifMatch !== undefined) checkPrecondition({ kind: 'etag', etag: ifMatch }, current ?? undefined, { bucket, key });
+  if (ifVersionId !== undefined && !current) throw new CommitPreconditionError(bucket, key, 'absent');
+  if (ifVersionId !== undefined && current && current.version_id !== ifVersionId) throw new CommitPreconditionError(bucket, key, 'version');
   if (!current) return null;
   await retireObject(sql, current);
   await ledger(sql, row, { key, item: 'object', cause: 'delete', oldSize: current.size, newSize: null }, now);

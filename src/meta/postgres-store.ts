@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import * as lifecycle from './postgres-lifecycle.ts';
+import type { LifecycleRule } from '../lifecycle/lifecycle-types.ts';
+import type { LifecycleJob } from './lifecycle-store-types.ts';
 import * as rewards from './postgres-rewards.ts';
 import type { HoldingLoss, NodeServiceCounts, NodeServiceTotal, ShardHolding } from './rewards-types.ts';
 import type pg from 'pg';
@@ -221,8 +224,8 @@ export class PostgresMetaStore implements MetaStore {
     return this.#tx('read', (sql) => objects.getSegments(sql, versionId, span));
   }
 
-  deleteObject(bucket: string, key: string, ifMatch?: string): Promise<ObjectVersion | null> {
-    return this.#tx('write', (sql) => objects.deleteObject(sql, this.#ledger, bucket, key, this.#now(), ifMatch));
+  deleteObject(bucket: string, key: string, ifMatch?: string, ifVersionId?: string): Promise<ObjectVersion | null> {
+    return this.#tx('write', (sql) => objects.deleteObject(sql, this.#ledger, bucket, key, this.#now(), ifMatch, ifVersionId));
   }
 
   listObjects(bucket: string, query: ListObjectsQuery): Promise<ListObjectsPage> {
@@ -468,5 +471,25 @@ export class PostgresMetaStore implements MetaStore {
 
   sumNodeService(nodeId: string, window: TimeWindow): Promise<NodeServiceTotal[]> {
     return rewards.sumService(this.#sql, nodeId, window);
+  }
+
+  getBucketLifecycle(name: string): Promise<readonly LifecycleRule[] | null> {
+    return lifecycle.getRules(this.#sql, name);
+  }
+
+  setBucketLifecycle(name: string, rules: readonly LifecycleRule[] | null, at: Date): Promise<void> {
+    return this.#tx('write', (sql) => lifecycle.setRules(sql, name, rules, at));
+  }
+
+  claimLifecycleJobs(owner: string, limit: number, leaseMs: number, at: Date): Promise<LifecycleJob[]> {
+    return lifecycle.claim(this.#sql, owner, limit, leaseMs, at);
+  }
+
+  renewLifecycleJob(bucketRef: number, leaseToken: number, leaseMs: number, at: Date): Promise<boolean> {
+    return lifecycle.renew(this.#sql, bucketRef, leaseToken, leaseMs, at);
+  }
+
+  completeLifecycleJob(bucketRef: number, leaseToken: number, nextRunAt: Date): Promise<boolean> {
+    return lifecycle.complete(this.#sql, bucketRef, leaseToken, nextRunAt);
   }
 }

@@ -8,6 +8,7 @@ import { ADMIN_AUDIT_MIGRATION } from './sqlite-migration-admin-audit.ts';
 import { REWARDS_MIGRATION } from './sqlite-migration-rewards.ts';
 import { WRITE_LEASES_MIGRATION } from './sqlite-migration-write-leases.ts';
 import { TAGGING_MIGRATION } from './sqlite-migration-tagging.ts';
+import { LIFECYCLE_MIGRATION } from './sqlite-migration-lifecycle.ts';
 
 /**
  * The SQLite schema as an append-only list: migration i (0-based) takes `user_version` from i to
@@ -176,6 +177,8 @@ export const MIGRATIONS: readonly string[] = [
   WRITE_LEASES_MIGRATION,
   // Object and bucket tags (see the imported file).
   TAGGING_MIGRATION,
+  // Bucket lifecycle rules and the lifecycle worker's per-bucket lease (see the imported file).
+  LIFECYCLE_MIGRATION,
 ];
 
 export class SchemaTooNewError extends Error {

@@ -92,10 +92,12 @@ export class SqliteObjects {
   }
 
   /** Returns the version deleted, null when the key had none. */
-  delete(bucket: string, key: string, ifMatch?: string): ObjectVersion | null {
+  delete(bucket: string, key: string, ifMatch?: string, ifVersionId?: string): ObjectVersion | null {
     const bucketRow = this.ctx.bucketRow(bucket);
     const row = bucketRow && this.ctx.sql.objectByKey.get(bucketRow.id, key) as ObjectRow | undefined;
     if (ifMatch !== undefined) checkPrecondition({ kind: 'etag', etag: ifMatch }, row || undefined, { bucket, key });
+    if (ifVersionId !== undefined && !row) throw new CommitPreconditionError(bucket, key, 'absent');
+    if (ifVersionId !== undefined && row && row.version_id !== ifVersionId) throw new CommitPreconditionError(bucket, key, 'version');
     if (!row) return null;
     const now = this.ctx.now();
     this.retire(row);

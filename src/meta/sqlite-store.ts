@@ -17,6 +17,9 @@ import { SqliteRepair } from './sqlite-repair.ts';
 import { SqliteSegmentReplacement } from './sqlite-segment-replacement.ts';
 import type { SegmentReplacement, SegmentReplacementResult, UnencryptedSegmentTotals } from './segment-replacement-types.ts';
 import { SqliteRewards } from './sqlite-rewards.ts';
+import { SqliteLifecycle } from './sqlite-lifecycle.ts';
+import type { LifecycleRule } from '../lifecycle/lifecycle-types.ts';
+import type { LifecycleJob } from './lifecycle-store-types.ts';
 import { prepareRepairStatements } from './sqlite-repair-statements.ts';
 import { SqliteObjectCopy } from './sqlite-object-copy.ts';
 import { SqliteObjects } from './sqlite-objects.ts';
@@ -79,6 +82,7 @@ export class SqliteMetaStore implements MetaStore {
   readonly #replacements: SqliteSegmentReplacement;
   readonly #adminAudit: SqliteAdminAudit;
   readonly #rewards: SqliteRewards;
+  readonly #lifecycle: SqliteLifecycle;
   /** One cached transaction wrapper that runs the function it is given. */
   readonly #transaction: Database.Transaction<(fn: () => unknown) => unknown>;
 
@@ -106,6 +110,7 @@ export class SqliteMetaStore implements MetaStore {
     this.#now = now;
     this.#transaction = db.transaction((fn: () => unknown) => fn());
     this.#rewards = new SqliteRewards(db);
+    this.#lifecycle = new SqliteLifecycle(db);
     this.#segments = new SegmentBook(this.#sql, this.#rewards);
     const base = {
       sql: this.#sql,
@@ -294,8 +299,8 @@ export class SqliteMetaStore implements MetaStore {
     return this.#read(() => this.#objects.segments(versionId, span));
   }
 
-  async deleteObject(bucket: string, key: string, ifMatch?: string): Promise<ObjectVersion | null> {
-    return this.#write(() => this.#objects.delete(bucket, key, ifMatch));
+  async deleteObject(bucket: string, key: string, ifMatch?: string, ifVersionId?: string): Promise<ObjectVersion | null> {
+    return this.#write(() => this.#objects.delete(bucket, key, ifMatch, ifVersionId));
   }
 
   async listObjects(bucket: string, query: ListObjectsQuery): Promise<ListObjectsPage> {
@@ -540,6 +545,26 @@ export class SqliteMetaStore implements MetaStore {
 
   async sumNodeService(nodeId: string, window: TimeWindow): Promise<NodeServiceTotal[]> {
     return this.#rewards.sumService(nodeId, window);
+  }
+
+  async getBucketLifecycle(name: string): Promise<readonly LifecycleRule[] | null> {
+    return this.#lifecycle.rules(name);
+  }
+
+  async setBucketLifecycle(name: string, rules: readonly LifecycleRule[] | null, at: Date): Promise<void> {
+    this.#write(() => this.#lifecycle.setRules(name, rules, at));
+  }
+
+  async claimLifecycleJobs(owner: string, limit: number, leaseMs: number, at: Date): Promise<LifecycleJob[]> {
+    return this.#write(() => this.#lifecycle.claim(owner, limit, leaseMs, at));
+  }
+
+  async renewLifecycleJob(bucketRef: number, leaseToken: number, leaseMs: number, at: Date): Promise<boolean> {
+    return this.#lifecycle.renew(bucketRef, leaseToken, leaseMs, at);
+  }
+
+  async completeLifecycleJob(bucketRef: number, leaseToken: number, nextRunAt: Date): Promise<boolean> {
+    return this.#lifecycle.complete(bucketRef, leaseToken, nextRunAt);
   }
 
   /**

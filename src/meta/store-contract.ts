@@ -3,6 +3,7 @@ import { runAdminAuditContract } from './store-contract-admin-audit.ts';
 import { runBucketAccessContract } from './store-contract-bucket-access.ts';
 import { runCopyContract } from './store-contract-copy.ts';
 import { runEncryptionContract } from './store-contract-encryption.ts';
+import { runLifecycleContract } from './store-contract-lifecycle.ts';
 import { runListingContract } from './store-contract-listing.ts';
 import { runMultipartContract } from './store-contract-multipart.ts';
 import { runObjectContract } from './store-contract-objects.ts';
@@ -38,6 +39,7 @@ export function runMetaStoreContract(test: TestFn, makeStore: MakeStore): void {
   runAdminAuditContract(test, makeStore);
   runRewardsContract(test, makeStore);
   runTaggingContract(test, makeStore);
+  runLifecycleContract(test, makeStore);
 }
 
 function runAccountContract(test: TestFn, makeStore: MakeStore): void {

@@ -15,6 +15,8 @@ import type {
   SegmentPlacement, SegmentScanEntry, ShardInFlight,
 } from './repair-types.ts';
 import type { SegmentReplacement, SegmentReplacementResult, UnencryptedSegmentTotals } from './segment-replacement-types.ts';
+import type { LifecycleRule } from '../lifecycle/lifecycle-types.ts';
+import type { LifecycleJob } from './lifecycle-store-types.ts';
 import type { HoldingLoss, NodeServiceCounts, NodeServiceTotal, ShardHolding } from './rewards-types.ts';
 import type {
   RequestUsage, RequestUsageTotal, SmallObjectPrefix, SmallObjectQuery, StorageEvent, TimeWindow,
@@ -107,7 +109,7 @@ export class WriteAbandonedError extends Error {
 export class CommitPreconditionError extends Error {
   readonly code = 'COMMIT_PRECONDITION_FAILED';
   override name = 'CommitPreconditionError';
-  constructor(readonly bucket: string, readonly key: string, readonly reason: 'exists' | 'absent' | 'etag') {
+  constructor(readonly bucket: string, readonly key: string, readonly reason: 'exists' | 'absent' | 'etag' | 'version') {
     super(`conditional write of ${bucket}/${key} failed: ${reason}`);
   }
 }
@@ -245,9 +247,11 @@ export interface MetaStore {
   /**
    * With `ifMatch` (a conditional delete: an ETag, or `*` for any), the key's current version is
    * checked in the same transaction: CommitPreconditionError (`absent` or `etag`) and nothing
-   * changes when it does not hold.
+   * changes when it does not hold. With `ifVersionId` (the lifecycle worker's delete of the version
+   * it judged expired), the current version must be that one: CommitPreconditionError (`absent` or
+   * `version`) otherwise, so an object replaced since it was judged is never deleted.
    */
-  deleteObject(bucket: string, key: string, ifMatch?: string): Promise<ObjectVersion | null>;
+  deleteObject(bucket: string, key: string, ifMatch?: string, ifVersionId?: string): Promise<ObjectVersion | null>;
   /**
    * Keys in UTF-8 byte order (S3's), by index seeks. Keys must be well-formed Unicode (no lone
    * surrogates). A page is the sorted run of entries — keys, and common prefixes standing for all
@@ -509,4 +513,27 @@ export interface MetaStore {
   addNodeService(rows: readonly NodeServiceCounts[]): Promise<void>;
   /** Sums of the node's service rows with `from <= slot < to`, one per kind present, in kind order. */
   sumNodeService(nodeId: string, window: TimeWindow): Promise<NodeServiceTotal[]>;
+
+  /*
+   * Lifecycle (lifecycle-store-types.ts): a bucket's rules, and one leased, fenced job per bucket
+   * with rules, shared by every gateway like the repair queue (PostgreSQL claims with
+   * `FOR UPDATE SKIP LOCKED`). The row leaves with its bucket.
+   */
+  /** The bucket's lifecycle rules, null when it has none; throws NoSuchBucketError when absent. */
+  getBucketLifecycle(name: string): Promise<readonly LifecycleRule[] | null>;
+  /**
+   * Replaces (null removes) the rules; throws NoSuchBucketError when absent. New rules make the
+   * bucket's job due at `at` and cancel a lease held on it (its token is stale from then on: a
+   * pass still running with the old rules cannot renew or complete).
+   */
+  setBucketLifecycle(name: string, rules: readonly LifecycleRule[] | null, at: Date): Promise<void>;
+  /**
+   * Leases up to `limit` buckets whose job is due at `at` (`nextRunAt` passed) and not leased
+   * (or lease expired), longest due first; each claim increments the job's fencing token.
+   */
+  claimLifecycleJobs(owner: string, limit: number, leaseMs: number, at: Date): Promise<LifecycleJob[]>;
+  /** Extends the lease; false when the token is stale (claimed again, rules replaced) or the job is gone. */
+  renewLifecycleJob(bucketRef: number, leaseToken: number, leaseMs: number, at: Date): Promise<boolean>;
+  /** The pass is done: lease released, due again at `nextRunAt`. False, and nothing changes, for a stale token. */
+  completeLifecycleJob(bucketRef: number, leaseToken: number, nextRunAt: Date): Promise<boolean>;
 }

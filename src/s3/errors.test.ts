@@ -50,6 +50,7 @@ const REQUIRED: readonly [S3ErrorCode, number][] = [
   ['NoSuchCORSConfiguration', 404],
   ['InvalidTag', 400],
   ['NoSuchTagSet', 404],
+  ['NoSuchLifecycleConfiguration', 404],
   ['UnexpectedContent', 400],
   ['NoSuchVersion', 404],
 ];

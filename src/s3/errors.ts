@@ -43,6 +43,7 @@ export type S3ErrorCode =
   | 'NoSuchCORSConfiguration'
   | 'NoSuchKey'
   | 'NoSuchTagSet'
+  | 'NoSuchLifecycleConfiguration'
   | 'NoSuchUpload'
   | 'NoSuchVersion'
   | 'NotImplemented'
@@ -142,6 +143,7 @@ export const S3_ERRORS: Readonly<Record<S3ErrorCode, S3ErrorSpec>> = Object.free
   NoSuchCORSConfiguration: { status: 404, message: 'The CORS configuration does not exist' },
   NoSuchKey: { status: 404, message: 'The specified key does not exist.' },
   NoSuchTagSet: { status: 404, message: 'The TagSet does not exist' },
+  NoSuchLifecycleConfiguration: { status: 404, message: 'The lifecycle configuration does not exist' },
   NoSuchUpload: {
     status: 404,
     message:

@@ -147,25 +147,25 @@ export function versioningConfigurationXml(): string {
 // xml2js tree access (see parseXmlBody: every child element is an array; text-only elements
 // are strings; elements with attributes are objects with `$` and, for text, `_`).
 
-type Node = unknown;
+export type Node = unknown;
 
-function childOf(tree: unknown, name: string): Node | undefined {
+export function childOf(tree: unknown, name: string): Node | undefined {
   if (typeof tree !== 'object' || tree === null || !Object.hasOwn(tree, name)) return undefined;
   return (tree as Record<string, unknown>)[name];
 }
 
-function children(node: Node, name: string): Node[] {
+export function children(node: Node, name: string): Node[] {
   const value = childOf(node, name);
   return Array.isArray(value) ? value : [];
 }
 
-function only(node: Node, name: string, error: () => S3Error): Node {
+export function only(node: Node, name: string, error: () => S3Error): Node {
   const found = children(node, name);
   if (found.length !== 1) throw error();
   return found[0];
 }
 
-function text(node: Node, error: () => S3Error): string {
+export function text(node: Node, error: () => S3Error): string {
   if (typeof node === 'string') return node;
   if (typeof node === 'object' && node !== null && typeof (node as { _?: unknown })._ === 'string') return (node as { _: string })._;
   throw error();
