@@ -68,6 +68,11 @@ test(routes, 'PUT /my%20image.jpg', 'bucket.s3.amazonaws.com', ['PutObject', 'bu
 test(routes, 'GET /dir/sub%2Fkey%E2%82%AC?response-content-type=text%2Fplain', 'bucket.s3.amazonaws.com', ['GetObject', 'bucket', 'dir/sub/key€', 'virtual-hosted']);
 test(routes, 'HEAD /bucket/a/b/c', 's3.amazonaws.com', ['HeadObject', 'bucket', 'a/b/c', 'path']);
 test(routes, 'DELETE /k', 'bucket.s3.amazonaws.com', ['DeleteObject', 'bucket', 'k', 'virtual-hosted']);
+// POST Object (API reference "PostObject": `POST / HTTP/1.1`, `Host: destinationBucket.s3.amazonaws.com`).
+test(routes, 'POST /', 'examplebucket.s3.amazonaws.com', ['PostObject', 'examplebucket', '', 'virtual-hosted']);
+test(routes, 'POST /examplebucket', 's3.amazonaws.com', ['PostObject', 'examplebucket', '', 'path']);
+test(routes, 'POST /examplebucket/', '127.0.0.1:9000', ['PostObject', 'examplebucket', '', 'path']);
+test(routes, 'POST /?delete', 'examplebucket.s3.amazonaws.com', ['DeleteObjects', 'examplebucket', '', 'virtual-hosted']);
 // A key that starts with a slash survives virtual-hosted addressing.
 test(routes, 'GET //leading', 'bucket.s3.amazonaws.com', ['GetObject', 'bucket', '/leading', 'virtual-hosted']);
 
@@ -82,5 +87,9 @@ const refused = test.macro({
 // A sub-resource no rule claims must never fall through to a plainer operation.
 test(refused, 'PUT /?lifecycle', 'bucket.s3.amazonaws.com', 'NotImplemented');
 test(refused, 'PUT /?versioning', 'bucket.s3.amazonaws.com', 'NotImplemented');
+// A bucket POST with a sub-resource shardgate lacks is not a browser upload.
+test(refused, 'POST /?restore', 'bucket.s3.amazonaws.com', 'NotImplemented');
+test(refused, 'POST /bucket?uploads', 's3.amazonaws.com', 'NotImplemented');
+test(refused, 'POST /', 's3.amazonaws.com', 'MethodNotAllowed');
 test(refused, 'PATCH /k', 'bucket.s3.amazonaws.com', 'MethodNotAllowed');
 test(refused, 'GET /%E0%A4%A', 'bucket.s3.amazonaws.com', 'InvalidArgument');

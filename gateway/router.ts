@@ -10,7 +10,8 @@ export type S3Operation =
   | 'PutObject' | 'GetObject' | 'HeadObject' | 'DeleteObject'
   | 'CopyObject' | 'DeleteObjects'
   | 'CreateMultipartUpload' | 'UploadPart' | 'UploadPartCopy' | 'CompleteMultipartUpload' | 'AbortMultipartUpload'
-  | 'ListParts' | 'ListMultipartUploads';
+  | 'ListParts' | 'ListMultipartUploads'
+  | 'PostObject';
 
 type Target = 'service' | 'bucket' | 'object';
 
@@ -48,6 +49,8 @@ export const ROUTES: readonly RouteRule[] = [
   { method: 'DELETE', target: 'bucket', subresource: 'encryption', operation: 'DeleteBucketEncryption' },
   { method: 'GET', target: 'bucket', subresource: 'uploads', operation: 'ListMultipartUploads' },
   { method: 'POST', target: 'bucket', subresource: 'delete', operation: 'DeleteObjects' },
+  // A browser upload: multipart/form-data to the bucket (post-object/), signed by its form.
+  { method: 'POST', target: 'bucket', operation: 'PostObject' },
   { method: 'GET', target: 'bucket', query: { 'list-type': '2' }, operation: 'ListObjectsV2' },
   { method: 'GET', target: 'bucket', operation: 'ListObjects' },
   { method: 'PUT', target: 'bucket', operation: 'CreateBucket' },
