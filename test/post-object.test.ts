@@ -141,6 +141,18 @@ test.serial('past content-length-range the write stops at once: EntityTooLarge, 
   t.deepEqual(await cluster().waitUntilShardFilesGone(written, 30_000), [], 'every shard of the abandoned write is collected');
 });
 
+test.serial('a preflight for POST from the page origin is allowed by the bucket CORS rules; from another origin it is not', async (t) => {
+  const preflight = (origin: string) => fetch(`${cluster().gatewayUrl}/${BUCKET}`, {
+    method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'x-requested-with' },
+  });
+  const allowed = await preflight(page.origin);
+  t.is(allowed.status, 200);
+  t.is(allowed.headers.get('access-control-allow-origin'), page.origin);
+  t.is(allowed.headers.get('access-control-allow-methods'), 'POST');
+  t.is(allowed.headers.get('access-control-allow-headers'), 'x-requested-with');
+  t.is((await preflight('https://elsewhere.example')).status, 403);
+});
+
 test.serial('Chromium: fetch(FormData) from another origin gets the 201 PostResponse and the exposed ETag through CORS', async (t) => {
   const tab = await browser.newPage();
   t.teardown(() => tab.close());
