@@ -12,13 +12,14 @@ import { MAX_KEY_BYTES } from '../s3-request.ts';
 import { checkServerSideEncryptionRequest, sseS3ResponseHeaders } from '../sse/sse-s3-headers.ts';
 import { contentHeadersFrom } from '../write/content-headers.ts';
 import { userMetadataFrom } from '../write/object-metadata.ts';
-import { PayloadDigests } from '../write/payload-digests.ts';
+import { PayloadDigests, SUPPORTED_CHECKSUMS } from '../write/payload-digests.ts';
 import { MAX_PUT_BYTES, openFormBody } from '../write/request-body.ts';
 import { storeObject, tap } from '../write/store-object.ts';
 import { formSigner } from './form-signature.ts';
 import { postObjectResponse } from './post-response.ts';
 
 const DEFAULT_CONTENT_TYPE = 'binary/octet-stream';
+const CHECKSUM_FIELDS = SUPPORTED_CHECKSUMS.map((algorithm) => `x-amz-checksum-${algorithm}`);
 
 /** A POST Object request: authenticated by its form, not by headers, so it carries no caller yet. */
 export interface PostObjectRequest {
@@ -78,7 +79,7 @@ export async function postObject(request: PostObjectRequest): Promise<Response> 
     });
     const stored = await storeObject(deps, incoming, {
       bucket, key, contentType: field('content-type') || DEFAULT_CONTENT_TYPE,
-      userMetadata: userMetadataFrom(Object.fromEntries(fields)), contentHeaders: contentHeadersFrom(field),
+      userMetadata: userMetadataFrom(headersOf(fields)), contentHeaders: contentHeadersFrom(field),
       encryption: { mode: 'sse-s3' }, keys: deps.masterKeys,
     }, body, () => {
       checkFileLength(range, length, true);
@@ -91,6 +92,14 @@ export async function postObject(request: PostObjectRequest): Promise<Response> 
   } finally {
     release();
   }
+}
+
+/**
+ * Form fields as Node would hold them were they headers (UTF-8 bytes as latin1 text), so that
+ * `x-amz-meta-*` values go through the one header-to-metadata rule (object-metadata.ts) unchanged.
+ */
+function headersOf(fields: ReadonlyMap<string, string>): Record<string, string> {
+  return Object.fromEntries([...fields].map(([name, value]) => [name, Buffer.from(value, 'utf8').toString('latin1')]));
 }
 
 /**
@@ -111,7 +120,7 @@ function checkAcl(bucket: Bucket, acl: string | undefined): void {
 /**
  * Form fields that ask for what PutObject's headers would: SSE-S3 (`AES256`) is every object's
  * encryption anyway and SSE-KMS is NotImplemented (sse-s3-headers.ts); SSE-C keys are not taken
- * from a form, tagging, object lock, redirects and other storage classes are NotImplemented.
+ * from a form, checksums, tagging, object lock, redirects and other storage classes are NotImplemented.
  */
 function checkWriteFields(field: (name: string) => string | undefined): void {
   checkServerSideEncryptionRequest(field);
@@ -119,5 +128,8 @@ function checkWriteFields(field: (name: string) => string | undefined): void {
     throw new S3Error('NotImplemented', { message: 'SSE-C keys in a POST form are not supported by this gateway; use PutObject with SSE-C headers.' });
   }
   if (field('tagging') !== undefined) throw new S3Error('NotImplemented', { message: 'tagging is not supported by this gateway.', extra: { Header: 'tagging' } });
+  if (field('x-amz-checksum-algorithm') !== undefined || CHECKSUM_FIELDS.some((name) => field(name) !== undefined)) {
+    throw new S3Error('NotImplemented', { message: 'Checksums in a POST form are not supported by this gateway; the ETag is the MD5 of the file.' });
+  }
   refuseUnsupportedWriteHeaders(field);
 }
