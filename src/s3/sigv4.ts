@@ -38,6 +38,7 @@ import {
   headerLookup,
   headerNames,
   malformed,
+  parseAmzDate,
   parseHeaderClaim,
   parsePresignedClaim,
   QUERY_AUTH_ERROR,
@@ -47,7 +48,6 @@ import {
 
 export type { RequestHeaders } from './sigv4-claim.ts';
 export { MAX_PRESIGNED_EXPIRES_SECONDS, parseAmzDate, toAmzDate } from './sigv4-claim.ts';
-import { parseAmzDate } from './sigv4-claim.ts';
 
 export type PayloadMode =
   | 'signed'
