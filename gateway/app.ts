@@ -103,6 +103,10 @@ function closeUnfinishedRequests(incoming: IncomingMessage, outgoing: ServerResp
     timer.unref();
     incoming.once('end', () => clearTimeout(timer));
     incoming.once('close', () => clearTimeout(timer));
+    // A handler that stopped reading midway (an async iterator it abandoned) left a 'readable'
+    // listener, and resume() does nothing while one is there: the rest would never be dropped,
+    // and the keep-alive connection would be cut under the client's next request.
+    incoming.removeAllListeners('readable');
     incoming.resume();
   });
 }

@@ -82,6 +82,11 @@ test(routes, 'PUT /?lifecycle', 'bucket.s3.amazonaws.com', ['PutBucketLifecycleC
 test(routes, 'DELETE /?lifecycle', 'bucket.s3.amazonaws.com', ['DeleteBucketLifecycle', 'bucket', '', 'virtual-hosted']);
 test(routes, 'GET /bucket?lifecycle=', 's3.amazonaws.com', ['GetBucketLifecycleConfiguration', 'bucket', '', 'path']);
 test(routes, 'PUT /bucket?lifecycle', 's3.amazonaws.com', ['PutBucketLifecycleConfiguration', 'bucket', '', 'path']);
+// POST Object (API reference "PostObject": `POST / HTTP/1.1`, `Host: destinationBucket.s3.amazonaws.com`).
+test(routes, 'POST /', 'examplebucket.s3.amazonaws.com', ['PostObject', 'examplebucket', '', 'virtual-hosted']);
+test(routes, 'POST /examplebucket', 's3.amazonaws.com', ['PostObject', 'examplebucket', '', 'path']);
+test(routes, 'POST /examplebucket/', '127.0.0.1:9000', ['PostObject', 'examplebucket', '', 'path']);
+test(routes, 'POST /?delete', 'examplebucket.s3.amazonaws.com', ['DeleteObjects', 'examplebucket', '', 'virtual-hosted']);
 // A key that starts with a slash survives virtual-hosted addressing.
 test(routes, 'GET //leading', 'bucket.s3.amazonaws.com', ['GetObject', 'bucket', '/leading', 'virtual-hosted']);
 
@@ -98,6 +103,10 @@ test(refused, 'PUT /?logging', 'bucket.s3.amazonaws.com', 'NotImplemented');
 test(refused, 'POST /?lifecycle', 'bucket.s3.amazonaws.com', 'NotImplemented');
 test(refused, 'GET /k?lifecycle', 'bucket.s3.amazonaws.com', 'NotImplemented');
 test(refused, 'PUT /?versioning', 'bucket.s3.amazonaws.com', 'NotImplemented');
+// A bucket POST with a sub-resource shardgate lacks is not a browser upload.
+test(refused, 'POST /?restore', 'bucket.s3.amazonaws.com', 'NotImplemented');
+test(refused, 'POST /bucket?uploads', 's3.amazonaws.com', 'NotImplemented');
+test(refused, 'POST /', 's3.amazonaws.com', 'MethodNotAllowed');
 test(refused, 'PATCH /k', 'bucket.s3.amazonaws.com', 'MethodNotAllowed');
 // ?tagging and ?attributes never fall through to PutObject, DeleteObject or a bucket operation.
 test(refused, 'POST /k?tagging', 'bucket.s3.amazonaws.com', 'NotImplemented');

@@ -15,7 +15,9 @@ export type S3Operation =
   | 'GetObjectTagging' | 'PutObjectTagging' | 'DeleteObjectTagging' | 'GetBucketTagging' | 'PutBucketTagging' | 'DeleteBucketTagging'
   | 'GetObjectAttributes'
   // Lifecycle (issue 13).
-  | 'GetBucketLifecycleConfiguration' | 'PutBucketLifecycleConfiguration' | 'DeleteBucketLifecycle';
+  | 'GetBucketLifecycleConfiguration' | 'PutBucketLifecycleConfiguration' | 'DeleteBucketLifecycle'
+  // Browser uploads: authenticated by the form's policy signature, not headers (issue 13).
+  | 'PostObject';
 
 type Target = 'service' | 'bucket' | 'object';
 
@@ -64,6 +66,8 @@ export const ROUTES: readonly RouteRule[] = [
   { method: 'DELETE', target: 'bucket', subresource: 'lifecycle', operation: 'DeleteBucketLifecycle' },
   { method: 'GET', target: 'bucket', subresource: 'uploads', operation: 'ListMultipartUploads' },
   { method: 'POST', target: 'bucket', subresource: 'delete', operation: 'DeleteObjects' },
+  // A browser upload: multipart/form-data to the bucket (post-object/), signed by its form.
+  { method: 'POST', target: 'bucket', operation: 'PostObject' },
   { method: 'GET', target: 'bucket', query: { 'list-type': '2' }, operation: 'ListObjectsV2' },
   { method: 'GET', target: 'bucket', operation: 'ListObjects' },
   { method: 'PUT', target: 'bucket', operation: 'CreateBucket' },

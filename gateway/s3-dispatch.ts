@@ -48,8 +48,10 @@ import { putObjectTagging } from './ops/put-object-tagging.ts';
 import { deleteBucketLifecycle } from './ops/delete-bucket-lifecycle.ts';
 import { getBucketLifecycleConfiguration } from './ops/get-bucket-lifecycle-configuration.ts';
 import { putBucketLifecycleConfiguration } from './ops/put-bucket-lifecycle-configuration.ts';
+import { postObject } from './post-object/post-object.ts';
 
-const HANDLERS: Readonly<Record<S3Operation, S3Handler>> = {
+/** Every operation authenticated by its headers or URL (PostObject is signed inside its form). */
+const HANDLERS: Readonly<Record<Exclude<S3Operation, 'PostObject'>, S3Handler>> = {
   ListBuckets: listBuckets,
   CreateBucket: createBucket,
   HeadBucket: headBucket,
@@ -119,6 +121,8 @@ export async function dispatchS3(deps: GatewayDeps, c: GatewayContext): Promise<
   if (Buffer.byteLength(route.key) > MAX_KEY_BYTES) {
     throw new S3Error('KeyTooLongError', { message: 'Your key is too long.' });
   }
+  // POST Object carries its credentials in the form (post-object/): no header signature to check here.
+  if (route.operation === 'PostObject') return postObject({ deps, c, address, log });
   const caller = await timed(log.timing, 'auth', () => authenticate(deps, c, { rawPath, rawQuery }));
   const auth = caller.kind === 'console' ? await consoleReadAs(deps, route, caller) : caller;
   if (auth.kind === 'anonymous') {

@@ -47,6 +47,23 @@ export function openRequestBody(incoming: IncomingMessage, auth: SigV4Auth, log:
   return { payload: checkLength(decoder.decode(wire), declaredLength), declaredLength, trailers: () => decoder.trailers };
 }
 
+/** Room a POST Object form may take beside its file (fields, part headers, boundaries). */
+export const MAX_FORM_OVERHEAD_BYTES = 64 * 1024;
+
+/**
+ * The body of a POST Object request as it is on the wire (a multipart form, never aws-chunked),
+ * with the same Content-Length, progress-timeout and byte-counting rules as an upload's body.
+ */
+export function openFormBody(incoming: IncomingMessage, log: RequestLog, progressTimeoutMs: number): AsyncIterable<Uint8Array> {
+  const value = incoming.headers['content-length'];
+  const declaredLength = parseLength(Array.isArray(value) ? value[0] : value, 'Content-Length');
+  if (declaredLength === undefined) throw new S3Error('MissingContentLength');
+  if (declaredLength > MAX_PUT_BYTES + MAX_FORM_OVERHEAD_BYTES) {
+    throw new S3Error('EntityTooLarge', { extra: { ProposedSize: String(declaredLength), MaxSizeAllowed: String(MAX_PUT_BYTES) } });
+  }
+  return checkLength(countBytes(incoming, log, progressTimeoutMs), declaredLength);
+}
+
 function parseLength(value: string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
   if (!/^\d{1,16}$/.test(value)) throw new S3Error('InvalidArgument', { message: `${name} must be a non-negative integer.`, extra: { ArgumentName: name } });

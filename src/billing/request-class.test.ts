@@ -15,6 +15,7 @@ test(classifies, 'PUT', 'CopyObject', 'write');
 test(classifies, 'PUT', 'UploadPart', 'write');
 test(classifies, 'POST', 'CreateMultipartUpload', 'write');
 test(classifies, 'POST', 'CompleteMultipartUpload', 'write');
+test(classifies, 'POST', 'PostObject', 'write');
 test(classifies, 'GET', 'ListBuckets', 'write');
 test(classifies, 'GET', 'ListObjects', 'write');
 test(classifies, 'GET', 'ListObjectsV2', 'write');

@@ -53,6 +53,12 @@ const REQUIRED: readonly [S3ErrorCode, number][] = [
   ['NoSuchLifecycleConfiguration', 404],
   ['UnexpectedContent', 400],
   ['NoSuchVersion', 404],
+  // POST Object (browser uploads).
+  ['IncorrectNumberOfFilesInPostRequest', 400],
+  ['InvalidPolicyDocument', 400],
+  ['MalformedPOSTRequest', 400],
+  ['MaxPostPreDataLengthExceededError', 400],
+  ['RequestIsNotMultiPartContent', 400],
 ];
 
 const hasStatus = test.macro({

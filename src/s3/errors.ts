@@ -20,6 +20,7 @@ export type S3ErrorCode =
   | 'EntityTooLarge'
   | 'EntityTooSmall'
   | 'IncompleteBody'
+  | 'IncorrectNumberOfFilesInPostRequest'
   | 'InternalError'
   | 'InvalidAccessKeyId'
   | 'InvalidArgument'
@@ -28,12 +29,15 @@ export type S3ErrorCode =
   | 'InvalidDigest'
   | 'InvalidPart'
   | 'InvalidPartOrder'
+  | 'InvalidPolicyDocument'
   | 'InvalidRange'
   | 'InvalidRequest'
   | 'InvalidTag'
   | 'KeyTooLongError'
   | 'MalformedACLError'
+  | 'MalformedPOSTRequest'
   | 'MalformedXML'
+  | 'MaxPostPreDataLengthExceededError'
   | 'MetadataTooLarge'
   | 'MethodNotAllowed'
   | 'MissingContentLength'
@@ -49,6 +53,7 @@ export type S3ErrorCode =
   | 'NotImplemented'
   | 'NotModified'
   | 'PreconditionFailed'
+  | 'RequestIsNotMultiPartContent'
   | 'RequestTimeout'
   | 'RequestTimeTooSkewed'
   | 'ServerSideEncryptionConfigurationNotFoundError'
@@ -101,6 +106,7 @@ export const S3_ERRORS: Readonly<Record<S3ErrorCode, S3ErrorSpec>> = Object.free
     status: 400,
     message: 'You did not provide the number of bytes specified by the Content-Length HTTP header.',
   },
+  IncorrectNumberOfFilesInPostRequest: { status: 400, message: 'POST requires exactly one file upload per request.' },
   InternalError: { status: 500, message: 'An internal error occurred. Try again.' },
   InvalidAccessKeyId: {
     status: 403,
@@ -119,6 +125,10 @@ export const S3_ERRORS: Readonly<Record<S3ErrorCode, S3ErrorSpec>> = Object.free
     status: 400,
     message: 'The list of parts was not in ascending order. The parts list must be specified in order by part number.',
   },
+  InvalidPolicyDocument: {
+    status: 400,
+    message: 'The content of the form does not meet the conditions specified in the policy document.',
+  },
   InvalidRange: { status: 416, message: 'The requested range is not satisfiable' },
   InvalidRequest: { status: 400, message: 'Invalid Request' },
   InvalidTag: { status: 400, message: 'The tag provided was not a valid tag.' },
@@ -127,10 +137,12 @@ export const S3_ERRORS: Readonly<Record<S3ErrorCode, S3ErrorSpec>> = Object.free
     status: 400,
     message: 'The XML you provided was not well-formed or did not validate against our published schema.',
   },
+  MalformedPOSTRequest: { status: 400, message: 'The body of your POST request is not well-formed multipart/form-data.' },
   MalformedXML: {
     status: 400,
     message: 'The XML that you provided was not well formed or did not validate against our published schema.',
   },
+  MaxPostPreDataLengthExceededError: { status: 400, message: 'Your POST request fields preceding the upload file were too large.' },
   MetadataTooLarge: {
     status: 400,
     message: 'Your metadata headers exceed the maximum allowed metadata size.',
@@ -159,6 +171,7 @@ export const S3_ERRORS: Readonly<Record<S3ErrorCode, S3ErrorSpec>> = Object.free
     status: 412,
     message: 'At least one of the preconditions that you specified did not hold.',
   },
+  RequestIsNotMultiPartContent: { status: 400, message: 'Bucket POST must be of the enclosure-type multipart/form-data' },
   RequestTimeout: {
     status: 400,
     message: 'Your socket connection to the server was not read from or written to within the timeout period.',

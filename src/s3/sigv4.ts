@@ -38,6 +38,7 @@ import {
   headerLookup,
   headerNames,
   malformed,
+  parseAmzDate,
   parseHeaderClaim,
   parsePresignedClaim,
   QUERY_AUTH_ERROR,
@@ -234,8 +235,29 @@ export class SigV4Verifier {
     };
   }
 
+  /**
+   * A POST Object form's SigV4 signature: the hex HMAC of the base64 `policy` field with the
+   * signing key of `x-amz-credential` (derived and cached as for every other request). The
+   * credential is checked as a presigned URL's is (scope, region, its day = `x-amz-date`'s);
+   * InvalidAccessKeyId for an unknown key, SignatureDoesNotMatch for a wrong signature. The
+   * policy's own expiration, not `x-amz-date`, bounds its life (see post-policy.ts).
+   */
+  async verifyPostSignature(form: { credential: string; amzDate: string; policy: string; signature: string }): Promise<{ accessKeyId: string; region: string }> {
+    if (parseAmzDate(form.amzDate) === null) {
+      throw new S3Error('InvalidArgument', { message: 'X-Amz-Date must be in the ISO8601 Long Format "yyyyMMdd\'T\'HHmmss\'Z\'"', extra: { ArgumentName: 'x-amz-date', ArgumentValue: form.amzDate } });
+    }
+    const { accessKeyId, date, region } = this.checkCredential({ kind: 'presigned', credential: form.credential, amzDate: form.amzDate });
+    const secret = await this.lookupSecret(accessKeyId);
+    if (secret === null) throw new S3Error('InvalidAccessKeyId', { extra: { AWSAccessKeyId: accessKeyId } });
+    const signingKey = this.signingKeys.get(secret, date, region, SERVICE);
+    if (!signatureMatches(hmacSha256(signingKey, form.policy), form.signature)) {
+      throw new S3Error('SignatureDoesNotMatch', { extra: { AWSAccessKeyId: accessKeyId, StringToSign: form.policy, SignatureProvided: form.signature } });
+    }
+    return { accessKeyId, region };
+  }
+
   /** `AKID/yyyymmdd/region/s3/aws4_request`, dated the request's day, for our region. */
-  private checkCredential(claim: SignatureClaim): { accessKeyId: string; date: string; region: string } {
+  private checkCredential(claim: Pick<SignatureClaim, 'kind' | 'credential' | 'amzDate'>): { accessKeyId: string; date: string; region: string } {
     const [accessKeyId, date, region, service, terminator, ...rest] = claim.credential.split('/');
     const wellFormed = accessKeyId && date && region && service && terminator !== undefined && rest.length === 0;
     if (!wellFormed || !/^\d{8}$/.test(date)) {
