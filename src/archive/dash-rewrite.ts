@@ -8,6 +8,10 @@
  *   offsets are relative to itself, so they stay right);
  * - `_range/<path>`: the same SegmentList with `<archive>?range=<offset>,<length>` links.
  *
+ * The new addressing goes where the Representation's own was (else before any SubRepresentation,
+ * else last), so it follows what the schema puts first (AudioChannelConfiguration …); a
+ * self-closing Representation, whose addressing was inherited, is opened to hold it.
+ *
  * Timing (timescale, duration, presentationTimeOffset, SegmentTimeline) is kept — a timeline's
  * `S@r` repeats written out as one `S` per segment, which dash.js needs in a SegmentList; every
  * other byte of the MPD is left as it was. Pure.
@@ -46,9 +50,20 @@ function rewriteMpd(mpd: Mpd, form: RewriteForm, dataSpans: ReadonlyMap<string, 
   };
   removeAll(mpd.root);
   for (const representation of mpd.representations) {
-    for (const child of representation.element.children) if (REMOVED.has(child.name)) edits.push({ start: child.start, end: child.end, text: '' });
-    const at = representation.element.contentStart;
-    edits.push({ start: at, end: at, text: addressing(mpd, representation, form, dataSpans, archive) });
+    const element = representation.element;
+    for (const child of element.children) if (REMOVED.has(child.name)) edits.push({ start: child.start, end: child.end, text: '' });
+    const text = addressing(mpd, representation, form, dataSpans, archive);
+    if (element.contentEnd === element.end) {
+      // `<Representation …/>` (its addressing inherited): opened up, or the new elements would land in the AdaptationSet.
+      const tagName = /^<([\w.:-]+)/.exec(mpd.text.slice(element.start))![1]!;
+      edits.push({ start: element.end - 2, end: element.end, text: `>${text}</${tagName}>` });
+      continue;
+    }
+    // Where its own addressing was, else before any SubRepresentation, else last: after the
+    // AudioChannelConfiguration, ContentProtection … that the schema puts first.
+    const place = element.children.find((child) => REMOVED.has(child.name) || child.name === 'SubRepresentation');
+    const at = place ? place.start : element.contentEnd;
+    edits.push({ start: at, end: at, text });
   }
   // Back to front; at one offset the removal first, so an insertion there is never cut.
   edits.sort((a, b) => b.start - a.start || b.end - a.end);
