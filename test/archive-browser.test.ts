@@ -98,9 +98,10 @@ const plays = test.macro({
     t.deepEqual(pageErrors, []);
     t.true(state.currentTime > 4.5, `playback reached ${state.currentTime} s`);
     // A player can reach 4.5 s by jumping a gap; the media must have been there to play: audio
-    // and video buffered without a hole up to there, and 4.5 s of 25 fps video decoded.
+    // and video buffered without a hole up to there, and frames for 4 s of the 25 fps video (a
+    // missing 2-s segment leaves at most 2.5 s of them; the margin is for the decoder's lag).
     t.true(state.buffered.some(([start, end]) => start < 1 && end > 4.5), `buffered ${JSON.stringify(state.buffered)}`);
-    t.true(state.videoFrames >= 4.5 * 25, `${state.videoFrames} video frames`);
+    t.true(state.videoFrames >= 4 * 25, `${state.videoFrames} video frames`);
     t.true(state.segments >= 3, `${state.segments} media segments loaded`);
     const reads = gatewayRequests(cluster(), from).filter((request) => request.operation === 'GetObject');
     t.true(reads.length >= 4, `${reads.length} GETs`);
