@@ -44,6 +44,35 @@ test('SegmentList with mediaRange of one file: the rewritten ranges are the file
   t.throws(() => planDashOrder(new Map([['x.mpd', 1], ['one.mp4', 40]]), [parsed]), { message: 'x.mpd: byte range 20-49 of "one.mp4" runs past its 40 bytes' });
 });
 
+test('a SegmentTimeline in the rewritten SegmentList has one S per segment: repeats written out, timing the same; a self-closing Representation is opened', (t) => {
+  // dash.js 5.2 takes the n-th SegmentURL for the n-th S element, not the n-th segment: with r="1"
+  // it would play t5.m4s twice. One S per segment reads the same under both.
+  const text = mpd(`<AdaptationSet><SegmentTemplate timescale="10" initialization="init.mp4" media="t$Time$.m4s"><SegmentTimeline><S t="5" d="20" r="1"/><S d="7"/></SegmentTimeline></SegmentTemplate>
+    <Representation id="a" bandwidth="1"/></AdaptationSet>`);
+  const parsed = parseMpd(text, 'x.mpd');
+  const spans = new Map([['init.mp4', { offset: 100, length: 10 }], ['t5.m4s', { offset: 110, length: 20 }], ['t25.m4s', { offset: 130, length: 30 }], ['t45.m4s', { offset: 160, length: 5 }]]);
+  const [byterange] = rewriteMpds([parsed], spans, 'a.zip');
+  t.true(byterange!.text.includes('<Representation id="a" bandwidth="1"><SegmentList timescale="10"><Initialization sourceURL="../../a.zip?ext=.mp4" range="100-109"/>'
+    + '<SegmentTimeline><S t="5" d="20"/><S d="20"/><S d="7"/></SegmentTimeline>'
+    + '<SegmentURL media="../../a.zip?ext=.m4s" mediaRange="110-129"/><SegmentURL media="../../a.zip?ext=.m4s" mediaRange="130-159"/><SegmentURL media="../../a.zip?ext=.m4s" mediaRange="160-164"/></SegmentList>'
+    + '</Representation></AdaptationSet>'), byterange!.text);
+});
+
+test('the rewritten addressing goes where the Representation\'s own was, after what the schema puts first', (t) => {
+  const text = mpd('<AdaptationSet><Representation id="r" bandwidth="1"><AudioChannelConfiguration schemeIdUri="x" value="1"/> <SegmentList><SegmentURL media="a.m4s"/></SegmentList> </Representation></AdaptationSet>');
+  const [byterange] = rewriteMpds([parseMpd(text, 'x.mpd')], new Map([['a.m4s', { offset: 7, length: 3 }]]), 'a.zip');
+  t.true(byterange!.text.includes('<Representation id="r" bandwidth="1"><AudioChannelConfiguration schemeIdUri="x" value="1"/> <SegmentList><SegmentURL media="../../a.zip?ext=.m4s" mediaRange="7-9"/></SegmentList> </Representation>'), byterange!.text);
+});
+
+test('a SegmentList timeline is written out no further than its SegmentURLs; an r that is no count stays', (t) => {
+  const text = mpd('<AdaptationSet><Representation id="r" bandwidth="1"><SegmentList timescale="10"><SegmentTimeline><S d="20" r="999999999"/></SegmentTimeline><SegmentURL media="a.m4s"/><SegmentURL media="b.m4s"/></SegmentList></Representation>'
+    + '<Representation id="s" bandwidth="1"><SegmentList timescale="10"><SegmentTimeline><S d="20" r="-1"/></SegmentTimeline><SegmentURL media="a.m4s"/><SegmentURL media="b.m4s"/></SegmentList></Representation></AdaptationSet>');
+  const parsed = parseMpd(text, 'x.mpd');
+  const [byterange] = rewriteMpds([parsed], new Map([['a.m4s', { offset: 0, length: 1 }], ['b.m4s', { offset: 1, length: 1 }]]), 'a.zip');
+  t.true(byterange!.text.includes('<SegmentList timescale="10"><SegmentTimeline><S d="20"/><S d="20"/></SegmentTimeline><SegmentURL'), byterange!.text);
+  t.true(byterange!.text.includes('<SegmentList timescale="10"><SegmentTimeline><S d="20" r="-1"/></SegmentTimeline><SegmentURL'), byterange!.text);
+});
+
 test('what cannot be archived is DASH_INPUT with the MPD named', (t) => {
   const cases: Array<[string, string]> = [
     [mpd('<AdaptationSet><Representation id="r"><BaseURL>https://cdn.example/v/</BaseURL><SegmentTemplate media="$Number$.m4s" duration="1"/></Representation></AdaptationSet>'), 'x.mpd: BaseURL "https://cdn.example/v/" is absolute: only a folder\'s own files can be archived'],
