@@ -1,14 +1,13 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import test from 'ava';
 import {
   CompleteMultipartUploadCommand, CopyObjectCommand, CreateBucketCommand, CreateMultipartUploadCommand, DeleteObjectCommand,
   HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { startPostgresTestServer, type PostgresTestServer } from '../src/testing/postgres-server.ts';
+import { runShardgate } from '../src/testing/local-cluster.ts';
 import { getObjectBytes, s3ErrorOf, seededBytes, sleep, startCluster, type CliResult, type TestCluster } from './cluster.ts';
 
 /**
@@ -16,7 +15,6 @@ import { getObjectBytes, s3ErrorOf, seededBytes, sleep, startCluster, type CliRe
  * SDK, and a throwaway PostgreSQL server; then a second gateway on the same database.
  */
 
-const CLI = fileURLToPath(new URL('../bin/cli.ts', import.meta.url));
 const MiB = 1024 * 1024;
 
 let server: PostgresTestServer | undefined;
@@ -28,15 +26,7 @@ test.after.always(async () => {
 });
 
 function runGateway(args: readonly string[], command: 'gateway' | 'dev' = 'gateway'): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, command, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout!.setEncoding('utf8').on('data', (text: string) => { stdout += text; });
-    child.stderr!.setEncoding('utf8').on('data', (text: string) => { stderr += text; });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runShardgate([command, ...args]);
 }
 
 test('a PostgreSQL URL that cannot be reached stops gateway and dev with one line and exit 1; a non-PostgreSQL URL is exit 2', async (t) => {

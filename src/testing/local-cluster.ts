@@ -256,18 +256,7 @@ export class LocalCluster {
 
   /** Runs a `shardgate` command against this cluster's admin API; resolves with its exit code and output. */
   runCli(args: readonly string[], env: Record<string, string> = {}): Promise<CliResult> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
-        env: { ...process.env, SHARDGATE_ENDPOINT: this.gatewayUrl, SHARDGATE_ADMIN_TOKEN: this.adminToken, ...env },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout!.setEncoding('utf8').on('data', (text: string) => { stdout += text; });
-      child.stderr!.setEncoding('utf8').on('data', (text: string) => { stderr += text; });
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-    });
+    return runShardgate(args, { SHARDGATE_ENDPOINT: this.gatewayUrl, SHARDGATE_ADMIN_TOKEN: this.adminToken, ...env });
   }
 
   async close(): Promise<void> {
@@ -303,6 +292,19 @@ export class LocalCluster {
     child.stderr!.setEncoding('utf8').on('data', append);
     return { name, child, output: () => (tail === undefined ? output : output.slice(-tail)) };
   }
+}
+
+/** Runs `shardgate <args>` to its end (extra `env` over this process's); resolves with its exit code and output. */
+export function runShardgate(args: readonly string[], env: Record<string, string> = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.setEncoding('utf8').on('data', (text: string) => { stdout += text; });
+    child.stderr!.setEncoding('utf8').on('data', (text: string) => { stderr += text; });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
 }
 
 async function waitForOutput(process: ManagedProcess, pattern: RegExp): Promise<RegExpMatchArray> {
