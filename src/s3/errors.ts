@@ -32,6 +32,7 @@ export type S3ErrorCode =
   | 'InvalidRequest'
   | 'KeyTooLongError'
   | 'MalformedACLError'
+  | 'MalformedPolicy'
   | 'MalformedXML'
   | 'MetadataTooLarge'
   | 'MethodNotAllowed'
@@ -39,6 +40,7 @@ export type S3ErrorCode =
   | 'MissingRequestBodyError'
   | 'MissingSecurityHeader'
   | 'NoSuchBucket'
+  | 'NoSuchBucketPolicy'
   | 'NoSuchCORSConfiguration'
   | 'NoSuchKey'
   | 'NoSuchUpload'
@@ -123,6 +125,7 @@ export const S3_ERRORS: Readonly<Record<S3ErrorCode, S3ErrorSpec>> = Object.free
     status: 400,
     message: 'The XML you provided was not well-formed or did not validate against our published schema.',
   },
+  MalformedPolicy: { status: 400, message: 'Policies must be valid JSON and the first byte must be \'{\'' },
   MalformedXML: {
     status: 400,
     message: 'The XML that you provided was not well formed or did not validate against our published schema.',
@@ -136,6 +139,7 @@ export const S3_ERRORS: Readonly<Record<S3ErrorCode, S3ErrorSpec>> = Object.free
   MissingRequestBodyError: { status: 400, message: 'Request Body is empty' },
   MissingSecurityHeader: { status: 400, message: 'Your request is missing a required header.' },
   NoSuchBucket: { status: 404, message: 'The specified bucket does not exist.' },
+  NoSuchBucketPolicy: { status: 404, message: 'The bucket policy does not exist' },
   NoSuchCORSConfiguration: { status: 404, message: 'The CORS configuration does not exist' },
   NoSuchKey: { status: 404, message: 'The specified key does not exist.' },
   NoSuchUpload: {
