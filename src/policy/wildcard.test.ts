@@ -3,8 +3,8 @@ import { ipInRange, parseIpRange } from './ip-range.ts';
 import { matchesWildcard } from './wildcard.ts';
 
 const wildcard = test.macro({
-  exec(t, pattern: string, value: string, expected: boolean, ignoreCase = false) {
-    t.is(matchesWildcard(pattern, value, ignoreCase), expected);
+  exec(t, pattern: string, value: string, expected: boolean) {
+    t.is(matchesWildcard(pattern, value), expected);
   },
   title: (_, pattern: string, value: string, expected: boolean) => `wildcard ${JSON.stringify(pattern)} ${expected ? 'matches' : 'misses'} ${JSON.stringify(value)}`,
 });
@@ -30,8 +30,11 @@ test(wildcard, 'a*b*c', 'aXXcYYb', false);
 test(wildcard, 'a*a*a*a*a*b', 'a'.repeat(5000), false);
 test(wildcard, '**', 'x', true);
 test(wildcard, 'case', 'CASE', false);
-test(wildcard, 's3:get*', 's3:GetObject', true, true);
-test(wildcard, 's3:Get*', 's3:PutObject', false, true);
+test('wildcard ignoring case (action names)', (t) => {
+  t.true(matchesWildcard('s3:get*', 's3:GetObject', true));
+  t.false(matchesWildcard('s3:Get*', 's3:PutObject', true));
+  t.false(matchesWildcard('s3:get*', 's3:GetObject'));
+});
 test(wildcard, '[a]', 'a', false);
 
 const range = test.macro({
