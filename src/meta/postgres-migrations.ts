@@ -5,6 +5,7 @@ import { POSTGRES_REPAIR_MIGRATION } from './postgres-migration-repair.ts';
 import { POSTGRES_UNENCRYPTED_SEGMENTS_MIGRATION } from './postgres-migration-unencrypted-segments.ts';
 import { POSTGRES_ADMIN_AUDIT_MIGRATION } from './postgres-migration-admin-audit.ts';
 import { POSTGRES_REWARDS_MIGRATION } from './postgres-migration-rewards.ts';
+import { POSTGRES_ACCESS_MIGRATION } from './postgres-migration-access.ts';
 import { SchemaTooNewError } from './sqlite-migrations.ts';
 
 /**
@@ -211,6 +212,8 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   POSTGRES_UNENCRYPTED_SEGMENTS_MIGRATION,
   POSTGRES_ADMIN_AUDIT_MIGRATION,
   POSTGRES_REWARDS_MIGRATION,
+  // Bucket policies and object ACLs.
+  POSTGRES_ACCESS_MIGRATION,
 ];
 
 /** The advisory lock (one bigint key) every gateway takes to migrate: "shardgate" in ASCII. */

@@ -6,6 +6,7 @@ import { REPAIR_MIGRATION } from './sqlite-migration-repair.ts';
 import { UNENCRYPTED_SEGMENTS_MIGRATION } from './sqlite-migration-unencrypted-segments.ts';
 import { ADMIN_AUDIT_MIGRATION } from './sqlite-migration-admin-audit.ts';
 import { REWARDS_MIGRATION } from './sqlite-migration-rewards.ts';
+import { ACCESS_MIGRATION } from './sqlite-migration-access.ts';
 
 /**
  * The SQLite schema as an append-only list: migration i (0-based) takes `user_version` from i to
@@ -170,6 +171,8 @@ export const MIGRATIONS: readonly string[] = [
   ADMIN_AUDIT_MIGRATION,
   // The rewards ledger: shard holdings and node service counters (see the imported file).
   REWARDS_MIGRATION,
+  // Bucket policies and object ACLs.
+  ACCESS_MIGRATION,
 ];
 
 export class SchemaTooNewError extends Error {

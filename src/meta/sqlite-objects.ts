@@ -60,7 +60,7 @@ export class SqliteObjects {
     return Number(this.ctx.sql.insertObject.run(
       bucketId, object.key, object.versionId, object.size, object.etag, object.contentType,
       JSON.stringify(object.userMetadata), JSON.stringify(object.checksums), (object.createdAt ?? now).getTime(),
-      JSON.stringify(object.contentHeaders ?? {}), object.encryption ? JSON.stringify(object.encryption) : null,
+      JSON.stringify(object.contentHeaders ?? {}), object.encryption ? JSON.stringify(object.encryption) : null, object.acl ?? 'private',
     ).lastInsertRowid);
   }
 

@@ -18,7 +18,7 @@ export function newUpload(bucket: string, key: string, overrides: Partial<Multip
     key,
     initiatorAccountId: 'initiator',
     initiatedAt: new Date(T0),
-    headers: { contentType: 'video/mp4', userMetadata: { title: 'Fête 😀' }, contentHeaders: { 'cache-control': 'no-cache' }, encryption: { mode: 'sse-s3' } },
+    headers: { contentType: 'video/mp4', userMetadata: { title: 'Fête 😀' }, contentHeaders: { 'cache-control': 'no-cache' }, encryption: { mode: 'sse-s3' }, acl: 'public-read' },
     checksumAlgorithm: 'crc32',
     checksumType: 'COMPOSITE',
     ...overrides,
