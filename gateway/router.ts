@@ -10,7 +10,8 @@ export type S3Operation =
   | 'PutObject' | 'GetObject' | 'HeadObject' | 'DeleteObject'
   | 'CopyObject' | 'DeleteObjects'
   | 'CreateMultipartUpload' | 'UploadPart' | 'UploadPartCopy' | 'CompleteMultipartUpload' | 'AbortMultipartUpload'
-  | 'ListParts' | 'ListMultipartUploads';
+  | 'ListParts' | 'ListMultipartUploads'
+  | 'GetBucketPolicy' | 'PutBucketPolicy' | 'DeleteBucketPolicy' | 'GetBucketPolicyStatus' | 'GetObjectAcl' | 'PutObjectAcl';
 
 type Target = 'service' | 'bucket' | 'object';
 
@@ -46,6 +47,10 @@ export const ROUTES: readonly RouteRule[] = [
   { method: 'GET', target: 'bucket', subresource: 'encryption', operation: 'GetBucketEncryption' },
   { method: 'PUT', target: 'bucket', subresource: 'encryption', operation: 'PutBucketEncryption' },
   { method: 'DELETE', target: 'bucket', subresource: 'encryption', operation: 'DeleteBucketEncryption' },
+  { method: 'GET', target: 'bucket', subresource: 'policy', operation: 'GetBucketPolicy' },
+  { method: 'PUT', target: 'bucket', subresource: 'policy', operation: 'PutBucketPolicy' },
+  { method: 'DELETE', target: 'bucket', subresource: 'policy', operation: 'DeleteBucketPolicy' },
+  { method: 'GET', target: 'bucket', subresource: 'policyStatus', operation: 'GetBucketPolicyStatus' },
   { method: 'GET', target: 'bucket', subresource: 'uploads', operation: 'ListMultipartUploads' },
   { method: 'POST', target: 'bucket', subresource: 'delete', operation: 'DeleteObjects' },
   { method: 'GET', target: 'bucket', query: { 'list-type': '2' }, operation: 'ListObjectsV2' },
@@ -59,6 +64,8 @@ export const ROUTES: readonly RouteRule[] = [
   { method: 'PUT', target: 'object', subresource: ['partNumber', 'uploadId'], operation: 'UploadPart' },
   { method: 'GET', target: 'object', subresource: 'uploadId', operation: 'ListParts' },
   { method: 'DELETE', target: 'object', subresource: 'uploadId', operation: 'AbortMultipartUpload' },
+  { method: 'GET', target: 'object', subresource: 'acl', operation: 'GetObjectAcl' },
+  { method: 'PUT', target: 'object', subresource: 'acl', operation: 'PutObjectAcl' },
   { method: 'PUT', target: 'object', header: 'x-amz-copy-source', operation: 'CopyObject' },
   { method: 'PUT', target: 'object', operation: 'PutObject' },
   { method: 'GET', target: 'object', subresource: 'partNumber', operation: 'GetObject' },

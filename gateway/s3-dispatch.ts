@@ -37,6 +37,9 @@ import { listBuckets } from './ops/list-buckets.ts';
 import { listObjects } from './ops/list-objects.ts';
 import { listObjectsV2 } from './ops/list-objects-v2.ts';
 import { putObject } from './ops/put-object.ts';
+import { deleteBucketPolicy, getBucketPolicy, getBucketPolicyStatus, putBucketPolicy } from './ops/bucket-policy.ts';
+import { getObjectAcl } from './ops/get-object-acl.ts';
+import { putObjectAcl } from './ops/put-object-acl.ts';
 
 const HANDLERS: Readonly<Record<S3Operation, S3Handler>> = {
   ListBuckets: listBuckets,
@@ -68,12 +71,19 @@ const HANDLERS: Readonly<Record<S3Operation, S3Handler>> = {
   AbortMultipartUpload: abortMultipartUpload,
   ListParts: listParts,
   ListMultipartUploads: listMultipartUploads,
+  GetBucketPolicy: getBucketPolicy,
+  PutBucketPolicy: putBucketPolicy,
+  DeleteBucketPolicy: deleteBucketPolicy,
+  GetBucketPolicyStatus: getBucketPolicyStatus,
+  GetObjectAcl: getObjectAcl,
+  PutObjectAcl: putObjectAcl,
 };
 
 /**
- * What a request without any signature may do: read a public-read bucket (S3's READ for AllUsers:
- * list it, head it) and its objects (shardgate's public-read reaches the objects too, see
- * BucketAcl). Everything else is refused before any handler runs.
+ * What a request without any signature may reach: reads — list or head a bucket, GET/HEAD an
+ * object. The handler's access decision (gateway/access/) then says whether this bucket's policy,
+ * its public-read ACL or the object's public-read ACL lets anyone do it. Everything else is
+ * refused before any handler runs, whatever a policy says: there are no anonymous writes.
  */
 const PUBLIC_READ_HANDLERS: Readonly<Partial<Record<S3Operation, (request: PublicReadRequest) => Promise<Response>>>> = {
   GetObject: getObject,
@@ -102,14 +112,14 @@ export async function dispatchS3(deps: GatewayDeps, c: GatewayContext): Promise<
   if (auth.kind === 'anonymous') {
     const handler = PUBLIC_READ_HANDLERS[route.operation];
     if (!handler) throw await anonymousRefusal(deps, route);
-    return handler({ deps, c, bucket: route.bucket, key: route.key, query, auth, log });
+    return handler({ deps, c, bucket: route.bucket, key: route.key, operation: route.operation, query, auth, log });
   }
   log.accessKeyId = auth.accessKeyId;
   log.accountId = auth.accountId;
   const release = UPLOAD_OPERATIONS.has(route.operation) ? deps.uploads.acquire(auth.accountId) : null;
   try {
     sendContinue(c.env.incoming); // only a signed request within the upload limits is invited to send an `Expect: 100-continue` body
-    return await HANDLERS[route.operation]({ deps, c, bucket: route.bucket, key: route.key, query, auth, log });
+    return await HANDLERS[route.operation]({ deps, c, bucket: route.bucket, key: route.key, operation: route.operation, query, auth, log });
   } finally {
     release?.();
   }

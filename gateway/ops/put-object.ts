@@ -12,7 +12,8 @@ import { customerEtag } from '../../src/crypto/customer-keys.ts';
 import { customerKeyResponseHeaders } from '../sse/customer-key-headers.ts';
 import { newObjectEncryption } from '../sse/request-encryption.ts';
 import { sseS3ResponseHeaders } from '../sse/sse-s3-headers.ts';
-import { requireOwnedBucket } from '../access/bucket-access.ts';
+import { authorizeBucket } from '../access/bucket-access.ts';
+import { cannedAclFromHeaders } from './canned-acl.ts';
 import { checkWritePrecondition, commitPreconditionS3Error, writePrecondition } from './write-conditions.ts';
 
 const DEFAULT_CONTENT_TYPE = 'binary/octet-stream';
@@ -24,11 +25,12 @@ const DEFAULT_CONTENT_TYPE = 'binary/octet-stream';
  */
 export async function putObject(request: S3Request): Promise<Response> {
   const { deps, c, log } = request;
-  const bucket = await requireOwnedBucket(request);
+  const bucket = await authorizeBucket(request);
   const incoming = c.env.incoming;
   const header = (name: string) => c.req.header(name);
   const sigv4 = request.auth.sigv4;
   refuseUnsupportedWriteHeaders(header);
+  const acl = cannedAclFromHeaders(header) ?? 'private';
   const contentMd5 = header('content-md5');
   if (contentMd5 !== undefined && !/^[A-Za-z0-9+/]{22}==$/.test(contentMd5)) throw new S3Error('InvalidDigest');
   const userMetadata = userMetadataFrom(incoming.headers);
@@ -70,6 +72,7 @@ export async function putObject(request: S3Request): Promise<Response> {
         checksums,
         contentHeaders,
         encryption: sse.encryption,
+        acl,
         createdAt: deps.now(),
       },
       precondition,
