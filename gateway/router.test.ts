@@ -68,6 +68,13 @@ test(routes, 'PUT /my%20image.jpg', 'bucket.s3.amazonaws.com', ['PutObject', 'bu
 test(routes, 'GET /dir/sub%2Fkey%E2%82%AC?response-content-type=text%2Fplain', 'bucket.s3.amazonaws.com', ['GetObject', 'bucket', 'dir/sub/key€', 'virtual-hosted']);
 test(routes, 'HEAD /bucket/a/b/c', 's3.amazonaws.com', ['HeadObject', 'bucket', 'a/b/c', 'path']);
 test(routes, 'DELETE /k', 'bucket.s3.amazonaws.com', ['DeleteObject', 'bucket', 'k', 'virtual-hosted']);
+// Bucket policies and object ACLs.
+test(routes, 'GET /?policy', 'bucket.s3.amazonaws.com', ['GetBucketPolicy', 'bucket', '', 'virtual-hosted']);
+test(routes, 'PUT /bucket?policy', 's3.amazonaws.com', ['PutBucketPolicy', 'bucket', '', 'path']);
+test(routes, 'DELETE /?policy', 'bucket.s3.amazonaws.com', ['DeleteBucketPolicy', 'bucket', '', 'virtual-hosted']);
+test(routes, 'GET /?policyStatus', 'bucket.s3.amazonaws.com', ['GetBucketPolicyStatus', 'bucket', '', 'virtual-hosted']);
+test(routes, 'GET /my-image.jpg?acl', 'bucket.s3.amazonaws.com', ['GetObjectAcl', 'bucket', 'my-image.jpg', 'virtual-hosted']);
+test(routes, 'PUT /bucket/a/b?acl', 's3.amazonaws.com', ['PutObjectAcl', 'bucket', 'a/b', 'path']);
 // A key that starts with a slash survives virtual-hosted addressing.
 test(routes, 'GET //leading', 'bucket.s3.amazonaws.com', ['GetObject', 'bucket', '/leading', 'virtual-hosted']);
 
@@ -83,4 +90,8 @@ const refused = test.macro({
 test(refused, 'PUT /?lifecycle', 'bucket.s3.amazonaws.com', 'NotImplemented');
 test(refused, 'PUT /?versioning', 'bucket.s3.amazonaws.com', 'NotImplemented');
 test(refused, 'PATCH /k', 'bucket.s3.amazonaws.com', 'MethodNotAllowed');
+test(refused, 'POST /?policy', 'bucket.s3.amazonaws.com', 'NotImplemented');
+test(refused, 'PUT /?policyStatus', 'bucket.s3.amazonaws.com', 'NotImplemented');
+test(refused, 'DELETE /k?acl', 'bucket.s3.amazonaws.com', 'NotImplemented');
+test(refused, 'GET /k?policy', 'bucket.s3.amazonaws.com', 'NotImplemented');
 test(refused, 'GET /%E0%A4%A', 'bucket.s3.amazonaws.com', 'InvalidArgument');
