@@ -6,6 +6,7 @@
  * NoSuchBucketPolicy; boto3's put/get policy round trip.
  */
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import test, { type ExecutionContext } from 'ava';
 import {
@@ -92,6 +93,17 @@ test.serial('object ACLs: public-read objects read anonymously, private ones not
   await s3.send(new CompleteMultipartUploadCommand({ Bucket: 'acl-objects', Key: 'multi', UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag! }] } }));
   t.is(await anonymousGet(t, '/acl-objects/multi'), '200 ok');
   t.deepEqual(await s3ErrorOf(t, s3.send(new CreateMultipartUploadCommand({ Bucket: 'acl-objects', Key: 'multi', ACL: 'authenticated-read' }))), { name: 'NotImplemented', status: 501 });
+
+  // An archive's members by path: a public-read archive in a private bucket opens them to anyone.
+  const archive = readFileSync(fileURLToPath(new URL('../fixtures/hls/packed.zip', import.meta.url)));
+  await s3.send(new PutObjectCommand({ Bucket: 'acl-objects', Key: 'media/movie.zip', Body: archive, ACL: 'public-read' }));
+  await s3.send(new PutObjectCommand({ Bucket: 'acl-objects', Key: 'media/closed.zip', Body: archive }));
+  const member = await anonymous('/acl-objects/media/movie.zip/audio/init_2.mp4');
+  t.is(member.status, 200);
+  t.is((await member.arrayBuffer()).byteLength, 777);
+  t.is((await anonymous('/acl-objects/media/closed.zip/audio/init_2.mp4')).status, 403);
+  const nested = await anonymous('/acl-objects/media/movie.zip/no.zip/member');
+  t.is(`${nested.status} ${codeOf(await nested.text())}`, '404 NoSuchKey', 'a missing candidate archive (media/movie.zip/no.zip) is skipped, the readable one answers');
 });
 
 test.serial('bucket policy: anonymous GetObject on a prefix; outside it, listing and writes stay closed', async (t) => {
