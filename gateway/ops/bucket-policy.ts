@@ -1,3 +1,5 @@
+// Put/Get/DeleteBucketPolicy and GetBucketPolicyStatus: only the bucket's owner, whatever the
+// policy says (see decideAccess), so no policy can lock its owner out of changing it.
 import { isPublicPolicy } from '../../src/policy/evaluate-policy.ts';
 import { parseBucketPolicy } from '../../src/policy/policy-document.ts';
 import { S3Error } from '../../src/s3/errors.ts';
@@ -9,11 +11,6 @@ import { readVerifiedBody } from './verified-body.ts';
 
 /** Bodies past this are not read at all (EntityTooLarge); up to it, a policy over 20 KB is MalformedPolicy. */
 const MAX_POLICY_BODY_BYTES = 64 * 1024;
-
-/**
- * Put/Get/DeleteBucketPolicy and GetBucketPolicyStatus: only the bucket's owner, whatever the
- * policy says (see decideAccess), so no policy can lock its owner out of changing it.
- */
 
 /**
  * PutBucketPolicy: the JSON document validated (parseBucketPolicy: MalformedPolicy) and every
