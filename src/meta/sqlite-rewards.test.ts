@@ -1,6 +1,7 @@
 import test from 'ava';
 import Database from 'better-sqlite3';
 import { MIGRATIONS, migrate } from './sqlite-migrations.ts';
+import { REWARDS_MIGRATION } from './sqlite-migration-rewards.ts';
 import { REWARDS_SQL } from './sqlite-rewards.ts';
 
 test('sqlite rewards: every ledger statement is an index seek, never a table scan', (t) => {
@@ -23,7 +24,7 @@ test('sqlite rewards: every ledger statement is an index seek, never a table sca
 test('sqlite rewards: the migration opens a holding for every shard stored before the ledger existed', (t) => {
   const db = new Database(':memory:');
   t.teardown(() => db.close());
-  migrate(db, MIGRATIONS.slice(0, -1));
+  migrate(db, MIGRATIONS.slice(0, MIGRATIONS.indexOf(REWARDS_MIGRATION))); // the schema just before the rewards ledger
   // One referenced segment of 300,000 bytes at 4 × 64 KiB per stripe (two stripes), one unreferenced.
   db.prepare(`INSERT INTO segments (id, segment_id, data_length, data_shards, parity_shards, chunk_size, ref_count)
     VALUES (1, 'kept', 300000, 4, 2, 65536, 1), (2, 'gone', 10, 4, 2, 65536, 0)`).run();
