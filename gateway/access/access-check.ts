@@ -1,6 +1,5 @@
 import { decideAccess, type AccessDecision } from '../../src/policy/access-decision.ts';
 import { evaluatePolicy, type PolicyCaller } from '../../src/policy/evaluate-policy.ts';
-import { parseBucketPolicy, type BucketPolicy } from '../../src/policy/policy-document.ts';
 import type { S3Action } from '../../src/policy/s3-actions.ts';
 import type { Bucket, ObjectAcl } from '../../src/meta/types.ts';
 import { S3Error } from '../../src/s3/errors.ts';
@@ -29,7 +28,7 @@ export function accessDecision(request: AccessRequest, bucket: Bucket, target: A
   const { auth, c } = request;
   const caller: PolicyCaller = auth.kind === 'signed' ? { kind: 'account', accountId: auth.accountId } : { kind: 'anonymous' };
   const sourceIp = c.env?.incoming?.socket?.remoteAddress;
-  const policy = evaluatePolicy(storedPolicy(bucket), {
+  const policy = evaluatePolicy(request.deps.policies.policyOf(bucket), {
     caller,
     action: target.action,
     resource: target.key === undefined ? `arn:aws:s3:::${bucket.name}` : `arn:aws:s3:::${bucket.name}/${target.key}`,
@@ -50,18 +49,5 @@ export function accessDecision(request: AccessRequest, bucket: Bucket, target: A
 export function requireAccess(request: AccessRequest, bucket: Bucket, target: AccessTarget): void {
   if (!accessDecision(request, bucket, target).allowed) {
     throw new S3Error('AccessDenied', { resource: target.key === undefined ? `/${bucket.name}` : `/${bucket.name}/${target.key}` });
-  }
-}
-
-/**
- * The bucket's stored policy. It was validated when it was put; one that no longer parses (a
- * gateway downgraded past an action it names) fails closed as an internal error, never as "no policy".
- */
-function storedPolicy(bucket: Bucket): BucketPolicy | null {
-  if (bucket.policy === null) return null;
-  try {
-    return parseBucketPolicy(bucket.policy, bucket.name);
-  } catch (error) {
-    throw new Error(`the stored policy of bucket ${bucket.name} does not parse`, { cause: error });
   }
 }
