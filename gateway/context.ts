@@ -16,6 +16,7 @@ import type { NodeRegistry } from './nodes/registry.ts';
 import type { ShardClient } from './nodes/shard-client.ts';
 import type { HashListCache } from './read/hash-list-cache.ts';
 import type { NodeLatency } from './read/node-latency.ts';
+import type { ParsedPolicies } from './access/parsed-policies.ts';
 import type { ArchiveIndexCache } from './archive/archive-index-cache.ts';
 import type { UploadLimiter } from './limits/upload-limiter.ts';
 import type { NodeServiceMeter } from './rewards/service-meter.ts';
@@ -37,6 +38,8 @@ export interface GatewayDeps {
   readonly latency: NodeLatency;
   /** Parsed ZIP central directories by object version, for member-by-path reads. */
   readonly archiveIndexes: ArchiveIndexCache;
+  /** Bucket policies parsed once, for the access decision. */
+  readonly policies: ParsedPolicies;
   readonly metrics: GatewayMetrics;
   /** The Prometheus view of the same counters plus request histograms (`/_/metrics`). */
   readonly prometheus: GatewayPrometheus;

@@ -30,6 +30,7 @@ import { NodeRegistry } from './nodes/registry.ts';
 import { ShardClient } from './nodes/shard-client.ts';
 import { HashListCache } from './read/hash-list-cache.ts';
 import { NodeLatency } from './read/node-latency.ts';
+import { ParsedPolicies } from './access/parsed-policies.ts';
 import { ArchiveIndexCache } from './archive/archive-index-cache.ts';
 import { ReadLeases } from './repair/read-leases.ts';
 import { RepairService } from './repair/repair-service.ts';
@@ -111,7 +112,7 @@ async function serveWithStore(
   const deps: GatewayDeps = {
     config, credentials, store, registry, client, codec,
     hashLists, latency: new NodeLatency(), metrics, prometheus, logger, janitor, now, repair, repairSignals: repair.signals, readLeases,
-    archiveIndexes: new ArchiveIndexCache(config.archiveIndexCacheBytes),
+    archiveIndexes: new ArchiveIndexCache(config.archiveIndexCacheBytes), policies: new ParsedPolicies(),
     verifier: createVerifier(store, config.region, consoleKey), usage, masterKeys,
     uploads: new UploadLimiter(config), consoleKey,
     rewards,

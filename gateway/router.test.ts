@@ -87,6 +87,13 @@ test(routes, 'POST /', 'examplebucket.s3.amazonaws.com', ['PostObject', 'example
 test(routes, 'POST /examplebucket', 's3.amazonaws.com', ['PostObject', 'examplebucket', '', 'path']);
 test(routes, 'POST /examplebucket/', '127.0.0.1:9000', ['PostObject', 'examplebucket', '', 'path']);
 test(routes, 'POST /?delete', 'examplebucket.s3.amazonaws.com', ['DeleteObjects', 'examplebucket', '', 'virtual-hosted']);
+// Bucket policies and object ACLs.
+test(routes, 'GET /?policy', 'bucket.s3.amazonaws.com', ['GetBucketPolicy', 'bucket', '', 'virtual-hosted']);
+test(routes, 'PUT /bucket?policy', 's3.amazonaws.com', ['PutBucketPolicy', 'bucket', '', 'path']);
+test(routes, 'DELETE /?policy', 'bucket.s3.amazonaws.com', ['DeleteBucketPolicy', 'bucket', '', 'virtual-hosted']);
+test(routes, 'GET /?policyStatus', 'bucket.s3.amazonaws.com', ['GetBucketPolicyStatus', 'bucket', '', 'virtual-hosted']);
+test(routes, 'GET /my-image.jpg?acl', 'bucket.s3.amazonaws.com', ['GetObjectAcl', 'bucket', 'my-image.jpg', 'virtual-hosted']);
+test(routes, 'PUT /bucket/a/b?acl', 's3.amazonaws.com', ['PutObjectAcl', 'bucket', 'a/b', 'path']);
 // A key that starts with a slash survives virtual-hosted addressing.
 test(routes, 'GET //leading', 'bucket.s3.amazonaws.com', ['GetObject', 'bucket', '/leading', 'virtual-hosted']);
 
@@ -113,4 +120,8 @@ test(refused, 'POST /k?tagging', 'bucket.s3.amazonaws.com', 'NotImplemented');
 test(refused, 'PUT /k?attributes', 'bucket.s3.amazonaws.com', 'NotImplemented');
 test(refused, 'GET /?attributes', 'bucket.s3.amazonaws.com', 'NotImplemented');
 test(refused, 'PUT /k?tagging&acl', 'bucket.s3.amazonaws.com', 'NotImplemented');
+test(refused, 'POST /?policy', 'bucket.s3.amazonaws.com', 'NotImplemented');
+test(refused, 'PUT /?policyStatus', 'bucket.s3.amazonaws.com', 'NotImplemented');
+test(refused, 'DELETE /k?acl', 'bucket.s3.amazonaws.com', 'NotImplemented');
+test(refused, 'GET /k?policy', 'bucket.s3.amazonaws.com', 'NotImplemented');
 test(refused, 'GET /%E0%A4%A', 'bucket.s3.amazonaws.com', 'InvalidArgument');

@@ -16,6 +16,8 @@ export type S3Operation =
   | 'GetObjectAttributes'
   // Lifecycle (issue 13).
   | 'GetBucketLifecycleConfiguration' | 'PutBucketLifecycleConfiguration' | 'DeleteBucketLifecycle'
+  // ACLs and policies (issue 13).
+  | 'GetBucketPolicy' | 'PutBucketPolicy' | 'DeleteBucketPolicy' | 'GetBucketPolicyStatus' | 'GetObjectAcl' | 'PutObjectAcl'
   // Browser uploads: authenticated by the form's policy signature, not headers (issue 13).
   | 'PostObject';
 
@@ -64,6 +66,10 @@ export const ROUTES: readonly RouteRule[] = [
   { method: 'GET', target: 'bucket', subresource: 'lifecycle', operation: 'GetBucketLifecycleConfiguration' },
   { method: 'PUT', target: 'bucket', subresource: 'lifecycle', operation: 'PutBucketLifecycleConfiguration' },
   { method: 'DELETE', target: 'bucket', subresource: 'lifecycle', operation: 'DeleteBucketLifecycle' },
+  { method: 'GET', target: 'bucket', subresource: 'policy', operation: 'GetBucketPolicy' },
+  { method: 'PUT', target: 'bucket', subresource: 'policy', operation: 'PutBucketPolicy' },
+  { method: 'DELETE', target: 'bucket', subresource: 'policy', operation: 'DeleteBucketPolicy' },
+  { method: 'GET', target: 'bucket', subresource: 'policyStatus', operation: 'GetBucketPolicyStatus' },
   { method: 'GET', target: 'bucket', subresource: 'uploads', operation: 'ListMultipartUploads' },
   { method: 'POST', target: 'bucket', subresource: 'delete', operation: 'DeleteObjects' },
   // A browser upload: multipart/form-data to the bucket (post-object/), signed by its form.
@@ -79,6 +85,8 @@ export const ROUTES: readonly RouteRule[] = [
   { method: 'PUT', target: 'object', subresource: ['partNumber', 'uploadId'], operation: 'UploadPart' },
   { method: 'GET', target: 'object', subresource: 'uploadId', operation: 'ListParts' },
   { method: 'DELETE', target: 'object', subresource: 'uploadId', operation: 'AbortMultipartUpload' },
+  { method: 'GET', target: 'object', subresource: 'acl', operation: 'GetObjectAcl' },
+  { method: 'PUT', target: 'object', subresource: 'acl', operation: 'PutObjectAcl' },
   { method: 'PUT', target: 'object', header: 'x-amz-copy-source', operation: 'CopyObject' },
   { method: 'PUT', target: 'object', operation: 'PutObject' },
   { method: 'GET', target: 'object', subresource: 'partNumber', operation: 'GetObject' },

@@ -49,6 +49,9 @@ import { deleteBucketLifecycle } from './ops/delete-bucket-lifecycle.ts';
 import { getBucketLifecycleConfiguration } from './ops/get-bucket-lifecycle-configuration.ts';
 import { putBucketLifecycleConfiguration } from './ops/put-bucket-lifecycle-configuration.ts';
 import { postObject } from './post-object/post-object.ts';
+import { deleteBucketPolicy, getBucketPolicy, getBucketPolicyStatus, putBucketPolicy } from './ops/bucket-policy.ts';
+import { getObjectAcl } from './ops/get-object-acl.ts';
+import { putObjectAcl } from './ops/put-object-acl.ts';
 
 /** Every operation authenticated by its headers or URL (PostObject is signed inside its form). */
 const HANDLERS: Readonly<Record<Exclude<S3Operation, 'PostObject'>, S3Handler>> = {
@@ -92,12 +95,19 @@ const HANDLERS: Readonly<Record<Exclude<S3Operation, 'PostObject'>, S3Handler>> 
   GetBucketLifecycleConfiguration: getBucketLifecycleConfiguration,
   PutBucketLifecycleConfiguration: putBucketLifecycleConfiguration,
   DeleteBucketLifecycle: deleteBucketLifecycle,
+  GetBucketPolicy: getBucketPolicy,
+  PutBucketPolicy: putBucketPolicy,
+  DeleteBucketPolicy: deleteBucketPolicy,
+  GetBucketPolicyStatus: getBucketPolicyStatus,
+  GetObjectAcl: getObjectAcl,
+  PutObjectAcl: putObjectAcl,
 };
 
 /**
- * What a request without any signature may do: read a public-read bucket (S3's READ for AllUsers:
- * list it, head it) and its objects (shardgate's public-read reaches the objects too, see
- * BucketAcl). Everything else is refused before any handler runs.
+ * What a request without any signature may reach: reads — list or head a bucket, GET/HEAD an
+ * object. The handler's access decision (gateway/access/) then says whether this bucket's policy,
+ * its public-read ACL or the object's public-read ACL lets anyone do it. Everything else is
+ * refused before any handler runs, whatever a policy says: there are no anonymous writes.
  */
 const PUBLIC_READ_HANDLERS: Readonly<Partial<Record<S3Operation, (request: PublicReadRequest) => Promise<Response>>>> = {
   GetObject: getObject,
@@ -128,14 +138,14 @@ export async function dispatchS3(deps: GatewayDeps, c: GatewayContext): Promise<
   if (auth.kind === 'anonymous') {
     const handler = PUBLIC_READ_HANDLERS[route.operation];
     if (!handler) throw await anonymousRefusal(deps, route);
-    return handler({ deps, c, bucket: route.bucket, key: route.key, query, auth, log });
+    return handler({ deps, c, bucket: route.bucket, key: route.key, operation: route.operation, query, auth, log });
   }
   log.accessKeyId = auth.accessKeyId;
   log.accountId = auth.accountId;
   const release = UPLOAD_OPERATIONS.has(route.operation) ? deps.uploads.acquire(auth.accountId) : null;
   try {
     sendContinue(c.env.incoming); // only a signed request within the upload limits is invited to send an `Expect: 100-continue` body
-    return await HANDLERS[route.operation]({ deps, c, bucket: route.bucket, key: route.key, query, auth, log });
+    return await HANDLERS[route.operation]({ deps, c, bucket: route.bucket, key: route.key, operation: route.operation, query, auth, log });
   } finally {
     release?.();
   }

@@ -99,6 +99,16 @@ test.serial('success_action_status 200 and the default 204 answer empty with the
   for (const key of ['a.bin', 'b.bin', 'c d.bin']) t.true((await getObjectBytes(cluster().s3(), { Bucket: BUCKET, Key: key })).equals(small));
 });
 
+test.serial('acl=public-read in the form makes that object readable by anyone; without it the object is private', async (t) => {
+  const small = seededBytes(3000, 3);
+  t.is((await post(fieldsFor({ key: 'open.bin', conditions: [{ key: 'open.bin' }, { acl: 'public-read' }], fields: { acl: 'public-read' } }), small)).status, 204);
+  t.is((await post(fieldsFor({ key: 'closed.bin', conditions: [{ key: 'closed.bin' }] }), small)).status, 204);
+  const open = await fetch(`${cluster().gatewayUrl}/${BUCKET}/open.bin`);
+  t.is(open.status, 200);
+  t.true(Buffer.from(await open.arrayBuffer()).equals(small), 'read anonymously, byte-identical');
+  t.is((await fetch(`${cluster().gatewayUrl}/${BUCKET}/closed.bin`)).status, 403);
+});
+
 const refusals: [string, () => [string, string][], Buffer | null, number, string][] = [
   ['a key outside the policy', () => fieldsFor({ key: 'elsewhere/x', conditions: [['starts-with', '$key', 'videos/']] }), FILE, 403, 'AccessDenied'],
   ['a field the policy does not name', () => fieldsFor({ key: 'k', conditions: [{ key: 'k' }], fields: { 'x-amz-meta-extra': '1' } }), FILE, 403, 'AccessDenied'],
@@ -108,7 +118,6 @@ const refusals: [string, () => [string, string][], Buffer | null, number, string
   ['no key field', () => fieldsFor({ key: 'k', conditions: [{ key: 'k' }] }).filter(([name]) => name !== 'key'), FILE, 400, 'InvalidArgument'],
   ['no file', () => fieldsFor({ key: 'k', conditions: [{ key: 'k' }] }), null, 400, 'IncorrectNumberOfFilesInPostRequest'],
   ['a file under content-length-range', () => fieldsFor({ key: 'k', conditions: [{ key: 'k' }, ['content-length-range', 300_000, 400_000]] }), FILE, 400, 'EntityTooSmall'],
-  ['acl public-read into a private bucket', () => fieldsFor({ key: 'k', conditions: [{ key: 'k' }, { acl: 'public-read' }], fields: { acl: 'public-read' } }), FILE, 501, 'NotImplemented'],
   ['a canned ACL shardgate lacks', () => fieldsFor({ key: 'k', conditions: [{ key: 'k' }, { acl: 'authenticated-read' }], fields: { acl: 'authenticated-read' } }), FILE, 501, 'NotImplemented'],
   ['a checksum field', () => fieldsFor({ key: 'k', conditions: [{ key: 'k' }, { 'x-amz-checksum-sha256': 'AAAA' }], fields: { 'x-amz-checksum-sha256': 'AAAA' } }), FILE, 501, 'NotImplemented'],
   ['SSE-KMS', () => fieldsFor({ key: 'k', conditions: [{ key: 'k' }, { 'x-amz-server-side-encryption': 'aws:kms' }], fields: { 'x-amz-server-side-encryption': 'aws:kms' } }), FILE, 501, 'NotImplemented'],

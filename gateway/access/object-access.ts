@@ -1,15 +1,29 @@
-import type { ObjectVersion } from '../../src/meta/types.ts';
+import type { Bucket, ObjectVersion } from '../../src/meta/types.ts';
 import { S3Error } from '../../src/s3/errors.ts';
 import type { PublicReadRequest } from '../s3-request.ts';
-import { requireReadableBucket } from './bucket-access.ts';
+import { accessDecision, requireAccess, type AccessRequest } from './access-check.ts';
+import { requireBucket } from './bucket-access.ts';
+
+/** The current version of the request's object, if the caller may read it (see requireReadableObject). */
+export async function requireObject(request: Pick<PublicReadRequest, 'deps' | 'c' | 'bucket' | 'key' | 'auth'>): Promise<ObjectVersion> {
+  return (await requireReadableObject(request, request.bucket, request.key)).version;
+}
 
 /**
- * The current version of the request's object, in a bucket the caller may read (its own, or a
- * public-read one). A missing key is NoSuchKey: whoever may read the bucket may list it too.
+ * The current version of `bucket`/`key` for a read (GetObject, HeadObject, a copy's source): the
+ * access decision for s3:GetObject counts the object's own ACL. A missing key is NoSuchKey only
+ * to a caller who may list the bucket (S3's rule); anyone else gets AccessDenied, so a key they
+ * may not read and a key that is not there look the same. NoSuchBucket comes first, for everyone.
  */
-export async function requireObject(request: Pick<PublicReadRequest, 'deps' | 'bucket' | 'key' | 'auth'>): Promise<ObjectVersion> {
-  await requireReadableBucket(request);
-  const version = await request.deps.store.getObject(request.bucket, request.key);
-  if (!version) throw new S3Error('NoSuchKey', { resource: `/${request.bucket}/${request.key}`, extra: { Key: request.key } });
-  return version;
+export async function requireReadableObject(request: AccessRequest, bucketName: string, key: string): Promise<{ bucket: Bucket; version: ObjectVersion }> {
+  const bucket = await requireBucket(request, bucketName);
+  const version = await request.deps.store.getObject(bucket.name, key);
+  if (!version) {
+    const mayList = accessDecision(request, bucket, { action: 's3:ListBucket' }).allowed;
+    const denied = accessDecision(request, bucket, { action: 's3:GetObject', key }).reason === 'explicit deny';
+    if (mayList && !denied) throw new S3Error('NoSuchKey', { resource: `/${bucket.name}/${key}`, extra: { Key: key } });
+    throw new S3Error('AccessDenied', { resource: `/${bucket.name}/${key}` });
+  }
+  requireAccess(request, bucket, { action: 's3:GetObject', key, objectAcl: version.acl });
+  return { bucket, version };
 }

@@ -73,6 +73,9 @@ async function readableObject(request: PublicReadRequest, key: string, grant: Ar
 /** The member a key names in the first candidate archive that exists, or null when none does. */
 async function memberWindow(request: PublicReadRequest, grant: ArchiveGrant | null, candidates: readonly MemberPath[], report: ReadReport): Promise<ObjectWindow | null> {
   for (const candidate of grant ? candidates.filter((c) => c.archiveKey === grant.archiveKey) : candidates) {
+    // A candidate that is not there is skipped for anyone: the access check would answer a caller
+    // who may read objects but not list the bucket (a public-read object, a policy) AccessDenied.
+    if (!grant && !(await timed(request.log.timing, 'metadata', () => request.deps.store.getObject(request.bucket, candidate.archiveKey)))) continue;
     const version = await timed(request.log.timing, 'metadata', () => readableObject(request, candidate.archiveKey, grant)).catch((error: unknown) => {
       if (error instanceof S3Error && error.code === 'NoSuchKey') return null;
       throw error;

@@ -1,6 +1,7 @@
 import type { Bucket, ObjectVersion } from '../../src/meta/types.ts';
 import { S3Error } from '../../src/s3/errors.ts';
 import type { S3Request } from '../s3-request.ts';
+import { requireReadableObject } from '../access/object-access.ts';
 
 /** The object a CopyObject or UploadPartCopy reads, as `x-amz-copy-source` names it. */
 export interface CopySource {
@@ -45,19 +46,12 @@ export interface ReadableSource {
 }
 
 /**
- * The source object of a copy request: its bucket must exist (NoSuchBucket) and be readable by
- * the caller — theirs, or public-read (AccessDenied otherwise) — and the object must exist
- * (NoSuchKey).
+ * The source object of a copy request, read as GetObject reads (requireReadableObject: the
+ * source bucket's policy, ownership, the bucket's and the object's ACL): NoSuchBucket, then
+ * AccessDenied or NoSuchKey.
  */
 export async function requireCopySource(request: S3Request): Promise<ReadableSource> {
   const source = parseCopySource(request.c.req.header('x-amz-copy-source') ?? '');
-  const { store } = request.deps;
-  const bucket = await store.getBucket(source.bucket);
-  if (!bucket) throw new S3Error('NoSuchBucket', { resource: `/${source.bucket}`, extra: { BucketName: source.bucket } });
-  if (bucket.accountId !== request.auth.accountId && bucket.acl !== 'public-read') {
-    throw new S3Error('AccessDenied', { resource: `/${source.bucket}/${source.key}` });
-  }
-  const version = await store.getObject(source.bucket, source.key);
-  if (!version) throw new S3Error('NoSuchKey', { resource: `/${source.bucket}/${source.key}`, extra: { Key: source.key } });
+  const { bucket, version } = await requireReadableObject(request, source.bucket, source.key);
   return { source, bucket, version };
 }

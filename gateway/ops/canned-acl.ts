@@ -1,6 +1,11 @@
 import type { BucketAcl } from '../../src/meta/types.ts';
 import { S3Error } from '../../src/s3/errors.ts';
-import { ALL_USERS_URI, type AccessControlPolicyInput } from '../../src/s3/xml-bucket-config.ts';
+import { parseXmlBody } from '../../src/s3/xml.ts';
+import { ALL_USERS_URI, parseAccessControlPolicy, type AccessControlPolicyInput } from '../../src/s3/xml-bucket-config.ts';
+import type { S3Request } from '../s3-request.ts';
+import { readVerifiedBody } from './verified-body.ts';
+
+const MAX_ACL_BODY_BYTES = 64 * 1024;
 
 /** Every canned ACL name S3 knows; shardgate keeps `private` and `public-read`. */
 const KNOWN_CANNED_ACLS = [
@@ -12,7 +17,8 @@ const GRANT_HEADERS = ['x-amz-grant-read', 'x-amz-grant-write', 'x-amz-grant-rea
 type HeaderReader = (name: string) => string | undefined;
 
 /**
- * The bucket ACL a CreateBucket or PutBucketAcl asks for with headers: `x-amz-acl` (canned), or
+ * The canned ACL a CreateBucket, PutBucketAcl, PutObject, CopyObject, CreateMultipartUpload or
+ * PutObjectAcl asks for with headers: `x-amz-acl` (canned), or
  * undefined when it names none. An unknown name is InvalidArgument and a canned ACL together with
  * `x-amz-grant-*` headers is InvalidRequest, as on S3; canned ACLs other than private and
  * public-read, and grant headers, are NotImplemented: anonymous writes never happen here.
@@ -54,4 +60,21 @@ export function cannedAclFromPolicy(policy: AccessControlPolicyInput, bucketOwne
     });
   }
   return publicRead ? 'public-read' : 'private';
+}
+
+/**
+ * The canned ACL a PutBucketAcl or PutObjectAcl sets: an `x-amz-acl` header or an
+ * AccessControlPolicy body that amounts to one (cannedAclFromPolicy, owned by `ownerId`). Both at
+ * once is UnexpectedContent and neither MissingSecurityHeader, as S3 answers.
+ */
+export async function cannedAclOfAclRequest(request: S3Request, ownerId: string): Promise<BucketAcl> {
+  const fromHeaders = cannedAclFromHeaders((name) => request.c.req.header(name));
+  const body = await readVerifiedBody(request, { maxBytes: MAX_ACL_BODY_BYTES });
+  const hasBody = body.toString('utf8').trim() !== '';
+  if (fromHeaders !== undefined && hasBody) throw new S3Error('UnexpectedContent');
+  if (fromHeaders !== undefined) return fromHeaders;
+  if (!hasBody) {
+    throw new S3Error('MissingSecurityHeader', { message: 'Your request was missing a required header', extra: { MissingHeaderName: 'x-amz-acl' } });
+  }
+  return cannedAclFromPolicy(parseAccessControlPolicy(await parseXmlBody(body)), ownerId);
 }

@@ -9,7 +9,7 @@ import { parseCompleteRequest, planCompletion, type CompletionPlan } from '../mu
 import { noSuchUpload, requireUpload } from '../multipart/upload-access.ts';
 import { readVerifiedBody } from './verified-body.ts';
 import type { S3Request } from '../s3-request.ts';
-import { requireOwnedBucket } from '../access/bucket-access.ts';
+import { authorizeBucket } from '../access/bucket-access.ts';
 import { customerKeyResponseHeaders } from '../sse/customer-key-headers.ts';
 import { existingObjectKeys, requestCustomerKey } from '../sse/request-encryption.ts';
 import { sseS3ResponseHeaders } from '../sse/sse-s3-headers.ts';
@@ -26,7 +26,7 @@ const PARTS_PAGE = 1000;
  */
 export async function completeMultipartUpload(request: S3Request): Promise<Response> {
   const { deps, c } = request;
-  const bucket = await requireOwnedBucket(request);
+  const bucket = await authorizeBucket(request);
   const upload = await requireUpload(request, bucket).catch(async (error: unknown) => {
     // A retried Complete (the client missed the first answer) gets the first one's result, as on S3.
     const completed = await completedBefore(request, bucket.name, request.query.get('uploadId') ?? '');

@@ -1,4 +1,5 @@
 import { refuseUnsupportedWriteHeaders } from '../objects/unsupported-write-headers.ts';
+import { cannedAclFromHeaders } from './canned-acl.ts';
 import { randomBytes } from 'node:crypto';
 import { SourceVersionGoneError } from '../../src/meta/multipart-errors.ts';
 import type { ObjectHeaders } from '../../src/meta/multipart-types.ts';
@@ -14,7 +15,7 @@ import { copyObjectBytes } from '../copy/copy-object-bytes.ts';
 import { customerKeyResponseHeaders, type CustomerKey } from '../sse/customer-key-headers.ts';
 import { existingObjectKeys, newObjectEncryption, type WriteEncryption } from '../sse/request-encryption.ts';
 import { sseS3ResponseHeaders } from '../sse/sse-s3-headers.ts';
-import { requireOwnedBucket } from '../access/bucket-access.ts';
+import { authorizeBucket } from '../access/bucket-access.ts';
 import { keepAliveXmlResponse } from './keep-alive-response.ts';
 import { xmlResponse } from './responses.ts';
 
@@ -23,7 +24,7 @@ const MAX_ATTEMPTS = 3;
 
 /** The fields a copy keeps under `x-amz-metadata-directive: COPY`: everything its writer chose. */
 function headersOf(version: ObjectVersion): ObjectHeaders {
-  const { bucket: _bucket, key: _key, versionId: _versionId, size: _size, etag: _etag, checksums: _checksums, createdAt: _createdAt, ...headers } = version;
+  const { bucket: _bucket, key: _key, versionId: _versionId, size: _size, etag: _etag, checksums: _checksums, createdAt: _createdAt, acl: _acl, ...headers } = version;
   return headers;
 }
 
@@ -49,8 +50,10 @@ function parseDirective(name: 'x-amz-metadata-directive' | 'x-amz-tagging-direct
 export async function copyObject(request: S3Request): Promise<Response> {
   const { deps, c } = request;
   const header = (name: string) => c.req.header(name);
-  const bucket = await requireOwnedBucket(request);
+  const bucket = await authorizeBucket(request);
   refuseUnsupportedWriteHeaders(header);
+  // A copy's ACL is the request's (private without x-amz-acl), never the source's, as on S3.
+  const acl = cannedAclFromHeaders(header) ?? 'private';
   const directive = parseDirective('x-amz-metadata-directive', header('x-amz-metadata-directive'));
   // Tags follow their own directive, as on S3: COPY keeps the source's whatever the metadata directive.
   const taggingDirective = parseDirective('x-amz-tagging-directive', header('x-amz-tagging-directive'));
@@ -71,7 +74,7 @@ export async function copyObject(request: S3Request): Promise<Response> {
       const hangUp = abortOnHangUp(c);
       const object = {
         ...(replacement ?? headersOf(version)), tags: replacedTags ?? version.tags, bucket: bucket.name, key: request.key,
-        versionId: randomBytes(16).toString('hex'), checksums: {}, createdAt: deps.now(),
+        versionId: randomBytes(16).toString('hex'), checksums: {}, acl, createdAt: deps.now(),
       };
       const copying = copyObjectBytes({ request, bucket, source: version, sourceKeys: sourceKeys.keys, destination, object, signal: hangUp.signal })
         .then((copied) => ({ xml: copyObjectResultXml({ etag: copied.etag, lastModified: object.createdAt, checksums: {} }) }))
@@ -90,6 +93,7 @@ export async function copyObject(request: S3Request): Promise<Response> {
       size: version.size,
       etag: version.etag,
       checksums: version.checksums,
+      acl,
       createdAt: deps.now(),
     };
     try {

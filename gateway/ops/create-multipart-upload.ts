@@ -6,21 +6,23 @@ import type { S3Request } from '../s3-request.ts';
 import { customerKeyResponseHeaders } from '../sse/customer-key-headers.ts';
 import { newObjectEncryption } from '../sse/request-encryption.ts';
 import { sseS3ResponseHeaders } from '../sse/sse-s3-headers.ts';
-import { requireOwnedBucket } from '../access/bucket-access.ts';
+import { authorizeBucket } from '../access/bucket-access.ts';
 import { refuseUnsupportedWriteHeaders } from '../objects/unsupported-write-headers.ts';
+import { cannedAclFromHeaders } from './canned-acl.ts';
 import { xmlResponse } from './responses.ts';
 
 /**
  * CreateMultipartUpload: remembers the object's headers (type, user metadata, representation
- * headers) and declared checksum until Complete; no bytes are stored yet.
+ * headers, canned ACL) and declared checksum until Complete; no bytes are stored yet.
  */
 export async function createMultipartUpload(request: S3Request): Promise<Response> {
   const { deps, c } = request;
-  const bucket = await requireOwnedBucket(request);
+  const bucket = await authorizeBucket(request);
   refuseUnsupportedWriteHeaders((name) => c.req.header(name));
   const sse = newObjectEncryption(request);
   const checksum = declaredUploadChecksum((name) => c.req.header(name));
-  const headers = objectHeadersFromRequest(c.env.incoming.headers, (name) => c.req.header(name), sse.encryption);
+  const acl = cannedAclFromHeaders((name) => c.req.header(name));
+  const headers = { ...objectHeadersFromRequest(c.env.incoming.headers, (name) => c.req.header(name), sse.encryption), ...(acl === undefined ? {} : { acl }) };
   const initiatedAt = deps.now();
   const uploadId = newUploadId(initiatedAt);
   await deps.store.createMultipartUpload({

@@ -1,10 +1,10 @@
 import { BucketNotEmptyError, NoSuchBucketError } from '../../src/meta/store.ts';
 import { S3Error } from '../../src/s3/errors.ts';
 import type { S3Request } from '../s3-request.ts';
-import { requireOwnedBucket } from '../access/bucket-access.ts';
+import { authorizeBucket } from '../access/bucket-access.ts';
 
 export async function deleteBucket(request: S3Request): Promise<Response> {
-  await requireOwnedBucket(request);
+  await authorizeBucket(request);
   try {
     await request.deps.store.deleteBucket(request.bucket);
   } catch (error) {

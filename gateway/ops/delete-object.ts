@@ -1,7 +1,7 @@
 import { CommitPreconditionError } from '../../src/meta/store.ts';
 import { S3Error } from '../../src/s3/errors.ts';
 import type { S3Request } from '../s3-request.ts';
-import { requireOwnedBucket } from '../access/bucket-access.ts';
+import { authorizeBucket } from '../access/bucket-access.ts';
 import { deletePreconditionS3Error, normalizedEtag } from './write-conditions.ts';
 
 /**
@@ -10,7 +10,7 @@ import { deletePreconditionS3Error, normalizedEtag } from './write-conditions.ts
  * transaction, 404 NoSuchKey without one, 412 PreconditionFailed with another ETag.
  */
 export async function deleteObject(request: S3Request): Promise<Response> {
-  await requireOwnedBucket(request);
+  await authorizeBucket(request);
   for (const header of ['x-amz-if-match-last-modified-time', 'x-amz-if-match-size']) {
     // S3 takes these on directory buckets only; ignoring them would delete what the client meant to keep.
     if (request.c.req.header(header) !== undefined) throw new S3Error('NotImplemented', { extra: { Header: header } });

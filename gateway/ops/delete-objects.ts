@@ -4,7 +4,8 @@ import { deleteResultXml, type DeleteResultEntry } from '../../src/s3/xml-copy-d
 import { parseXmlBody } from '../../src/s3/xml.ts';
 import { readVerifiedBody } from './verified-body.ts';
 import { MAX_KEY_BYTES, type S3Request } from '../s3-request.ts';
-import { requireOwnedBucket } from '../access/bucket-access.ts';
+import { accessDecision } from '../access/access-check.ts';
+import { requireBucket } from '../access/bucket-access.ts';
 import { xmlResponse } from './responses.ts';
 import { deletePreconditionS3Error, normalizedEtag } from './write-conditions.ts';
 
@@ -53,7 +54,7 @@ export function parseDeleteRequest(tree: unknown): DeleteRequest {
  */
 export async function deleteObjects(request: S3Request): Promise<Response> {
   const { deps } = request;
-  const bucket = await requireOwnedBucket(request);
+  const bucket = await requireBucket(request, request.bucket);
   const body = await readVerifiedBody(request, { maxBytes: MAX_DELETE_BODY_BYTES, requireIntegrity: true });
   const { quiet, objects } = parseDeleteRequest(await parseXmlBody(body));
   const entries: DeleteResultEntry[] = [];
@@ -66,6 +67,8 @@ export async function deleteObjects(request: S3Request): Promise<Response> {
       refuse('InvalidArgument', 'The key must not be empty.');
     } else if (Buffer.byteLength(key) > MAX_KEY_BYTES) {
       refuse('KeyTooLongError', 'Your key is too long.');
+    } else if (!accessDecision(request, bucket, { action: 's3:DeleteObject', key }).allowed) {
+      refuse('AccessDenied', 'Access Denied'); // each key is authorized on its own, as on S3
     } else if (versionId !== undefined && versionId !== 'null') {
       refuse('NoSuchVersion', 'The specified version does not exist.'); // buckets here are never versioned
     } else {

@@ -1,6 +1,6 @@
 import { versioningConfigurationXml } from '../../src/s3/xml-bucket-config.ts';
 import type { S3Request } from '../s3-request.ts';
-import { requireOwnedBucket } from '../access/bucket-access.ts';
+import { authorizeBucket } from '../access/bucket-access.ts';
 import { xmlResponse } from './responses.ts';
 
 /**
@@ -9,6 +9,6 @@ import { xmlResponse } from './responses.ts';
  * and rclone ask before choosing how to list or delete).
  */
 export async function getBucketVersioning(request: S3Request): Promise<Response> {
-  await requireOwnedBucket(request);
+  await authorizeBucket(request);
   return xmlResponse(versioningConfigurationXml());
 }

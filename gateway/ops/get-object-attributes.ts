@@ -2,7 +2,7 @@ import { MAX_PART_NUMBER } from '../multipart/part-number.ts';
 import {
   MAX_ATTRIBUTE_PARTS, objectAttributesXml, parseObjectAttributes, parsePartsPagingHeader,
 } from '../../src/s3/xml-object-attributes.ts';
-import { requireOwnedObject } from '../objects/owned-object.ts';
+import { authorizeObject } from '../objects/authorized-object.ts';
 import type { S3Request } from '../s3-request.ts';
 import { customerKeyResponseHeaders } from '../sse/customer-key-headers.ts';
 import { existingObjectKeys } from '../sse/request-encryption.ts';
@@ -20,7 +20,7 @@ export async function getObjectAttributes(request: S3Request): Promise<Response>
   const attributes = parseObjectAttributes(header('x-amz-object-attributes'));
   const maxParts = parsePartsPagingHeader('x-amz-max-parts', header('x-amz-max-parts'), MAX_ATTRIBUTE_PARTS, MAX_ATTRIBUTE_PARTS);
   const marker = parsePartsPagingHeader('x-amz-part-number-marker', header('x-amz-part-number-marker'), 0, MAX_PART_NUMBER);
-  const version = await requireOwnedObject(request);
+  const version = await authorizeObject(request);
   const { customerKey } = existingObjectKeys(request, version.encryption);
   let parts = null;
   if (attributes.has('ObjectParts')) {

@@ -2,7 +2,7 @@ import { listMultipartUploadsResultXml } from '../../src/s3/xml-multipart.ts';
 import { AccountNames } from '../multipart/account-names.ts';
 import { parsePageSize } from '../multipart/list-limits.ts';
 import type { S3Request } from '../s3-request.ts';
-import { requireOwnedBucket } from '../access/bucket-access.ts';
+import { authorizeBucket } from '../access/bucket-access.ts';
 import { parseEncodingType } from './list-params.ts';
 import { xmlResponse } from './responses.ts';
 
@@ -13,7 +13,7 @@ import { xmlResponse } from './responses.ts';
  */
 export async function listMultipartUploads(request: S3Request): Promise<Response> {
   const { deps, query } = request;
-  const bucket = await requireOwnedBucket(request);
+  const bucket = await authorizeBucket(request);
   const maxUploads = parsePageSize(query, 'max-uploads');
   const encodingType = parseEncodingType(query);
   const prefix = query.get('prefix') ?? '';

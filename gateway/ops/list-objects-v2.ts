@@ -1,7 +1,7 @@
 import { S3Error } from '../../src/s3/errors.ts';
 import { listBucketResultV2Xml } from '../../src/s3/xml.ts';
 import type { PublicReadRequest } from '../s3-request.ts';
-import { requireReadableBucket } from '../access/bucket-access.ts';
+import { authorizeBucket } from '../access/bucket-access.ts';
 import { laterKey, listedObjects, parseListingQuery } from './list-params.ts';
 import { xmlResponse } from './responses.ts';
 
@@ -20,7 +20,7 @@ function decodeToken(token: string): string {
 
 export async function listObjectsV2(request: PublicReadRequest): Promise<Response> {
   const { query } = request;
-  const bucket = await requireReadableBucket(request);
+  const bucket = await authorizeBucket(request);
   const { maxKeys, encodingType, prefix, delimiter } = parseListingQuery(query);
   // An empty token is no token (S3 answers it as a first page; some tools send `continuation-token=`).
   const continuationToken = query.get('continuation-token') || undefined;

@@ -3,14 +3,14 @@ import { AccountNames } from '../multipart/account-names.ts';
 import { parsePageSize, parsePartNumberMarker } from '../multipart/list-limits.ts';
 import { requireUpload } from '../multipart/upload-access.ts';
 import type { S3Request } from '../s3-request.ts';
-import { requireOwnedBucket } from '../access/bucket-access.ts';
+import { authorizeBucket } from '../access/bucket-access.ts';
 import { parseEncodingType } from './list-params.ts';
 import { xmlResponse } from './responses.ts';
 
 /** ListParts: one page of the upload's parts after `part-number-marker`, by index seek. */
 export async function listParts(request: S3Request): Promise<Response> {
   const { deps, query } = request;
-  const bucket = await requireOwnedBucket(request);
+  const bucket = await authorizeBucket(request);
   const upload = await requireUpload(request, bucket);
   const maxParts = parsePageSize(query, 'max-parts');
   const partNumberMarker = parsePartNumberMarker(query);

@@ -2,7 +2,7 @@ import { S3Error } from '../../src/s3/errors.ts';
 import { parseXmlBody } from '../../src/s3/xml.ts';
 import { parseCorsConfiguration } from '../../src/s3/xml-bucket-config.ts';
 import type { S3Request } from '../s3-request.ts';
-import { requireOwnedBucket } from '../access/bucket-access.ts';
+import { authorizeBucket } from '../access/bucket-access.ts';
 import { readVerifiedBody } from './verified-body.ts';
 
 /** S3 caps a CORS configuration at 64 KB. */
@@ -13,7 +13,7 @@ const MAX_CORS_BODY_BYTES = 64 * 1024;
  * as S3 requires; an empty body is MissingRequestBodyError.
  */
 export async function putBucketCors(request: S3Request): Promise<Response> {
-  const bucket = await requireOwnedBucket(request);
+  const bucket = await authorizeBucket(request);
   const body = await readVerifiedBody(request, { maxBytes: MAX_CORS_BODY_BYTES, requireIntegrity: true });
   if (body.length === 0) throw new S3Error('MissingRequestBodyError');
   const rules = parseCorsConfiguration(await parseXmlBody(body));

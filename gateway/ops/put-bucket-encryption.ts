@@ -2,7 +2,7 @@ import { S3Error } from '../../src/s3/errors.ts';
 import { parseXmlBody } from '../../src/s3/xml.ts';
 import { parseServerSideEncryptionConfiguration } from '../../src/s3/xml-bucket-encryption.ts';
 import type { S3Request } from '../s3-request.ts';
-import { requireOwnedBucket } from '../access/bucket-access.ts';
+import { authorizeBucket } from '../access/bucket-access.ts';
 import { readVerifiedBody } from './verified-body.ts';
 
 const MAX_ENCRYPTION_BODY_BYTES = 16 * 1024;
@@ -12,7 +12,7 @@ const MAX_ENCRYPTION_BODY_BYTES = 16 * 1024;
  * Content-MD5 or a checksum, as S3 requires. `aws:kms` is NotImplemented.
  */
 export async function putBucketEncryption(request: S3Request): Promise<Response> {
-  const bucket = await requireOwnedBucket(request);
+  const bucket = await authorizeBucket(request);
   const body = await readVerifiedBody(request, { maxBytes: MAX_ENCRYPTION_BODY_BYTES, requireIntegrity: true });
   if (body.length === 0) throw new S3Error('MissingRequestBodyError');
   const algorithm = parseServerSideEncryptionConfiguration(await parseXmlBody(body));

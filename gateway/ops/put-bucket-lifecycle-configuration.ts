@@ -3,7 +3,7 @@ import { parseLifecycleConfiguration } from '../../src/lifecycle/lifecycle-xml.t
 import { S3Error } from '../../src/s3/errors.ts';
 import { parseXmlBody } from '../../src/s3/xml.ts';
 import type { S3Request } from '../s3-request.ts';
-import { requireOwnedBucket } from '../access/bucket-access.ts';
+import { authorizeBucket } from '../access/bucket-access.ts';
 import { readVerifiedBody } from './verified-body.ts';
 
 /** Room for 1000 rules with long IDs, prefixes and tags. */
@@ -16,7 +16,7 @@ const MAX_LIFECYCLE_BODY_BYTES = 1024 * 1024;
  * A rule without an ID gets a random one, as on S3.
  */
 export async function putBucketLifecycleConfiguration(request: S3Request): Promise<Response> {
-  const bucket = await requireOwnedBucket(request);
+  const bucket = await authorizeBucket(request);
   const body = await readVerifiedBody(request, { maxBytes: MAX_LIFECYCLE_BODY_BYTES, requireIntegrity: true });
   if (body.length === 0) throw new S3Error('MissingRequestBodyError');
   const rules = parseLifecycleConfiguration(await parseXmlBody(body), {

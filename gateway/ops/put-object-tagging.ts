@@ -1,6 +1,6 @@
 import { parseTaggingXml } from '../../src/s3/tagging.ts';
 import { parseXmlBody } from '../../src/s3/xml.ts';
-import { noSuchKey, requireOwnedObject } from '../objects/owned-object.ts';
+import { noSuchKey, authorizeObject } from '../objects/authorized-object.ts';
 import type { S3Request } from '../s3-request.ts';
 import { readVerifiedBody } from './verified-body.ts';
 
@@ -12,7 +12,7 @@ const MAX_TAGGING_BODY_BYTES = 64 * 1024;
  * limits); its ETag, last-modified time and bytes stay as they are.
  */
 export async function putObjectTagging(request: S3Request): Promise<Response> {
-  await requireOwnedObject(request);
+  await authorizeObject(request);
   const body = await readVerifiedBody(request, { maxBytes: MAX_TAGGING_BODY_BYTES });
   const tags = parseTaggingXml(await parseXmlBody(body), 'object');
   if (!(await request.deps.store.setObjectTags(request.bucket, request.key, tags))) throw noSuchKey(request);

@@ -10,9 +10,10 @@ import { customerEtag } from '../../src/crypto/customer-keys.ts';
 import { customerKeyResponseHeaders } from '../sse/customer-key-headers.ts';
 import { newObjectEncryption } from '../sse/request-encryption.ts';
 import { sseS3ResponseHeaders } from '../sse/sse-s3-headers.ts';
-import { requireOwnedBucket } from '../access/bucket-access.ts';
+import { authorizeBucket } from '../access/bucket-access.ts';
 import { expirationHeaders } from '../lifecycle/expiration-header.ts';
 import { requestTags } from '../multipart/request-object-headers.ts';
+import { cannedAclFromHeaders } from './canned-acl.ts';
 import { checkWritePrecondition, writePrecondition } from './write-conditions.ts';
 
 const DEFAULT_CONTENT_TYPE = 'binary/octet-stream';
@@ -24,11 +25,12 @@ const DEFAULT_CONTENT_TYPE = 'binary/octet-stream';
  */
 export async function putObject(request: S3Request): Promise<Response> {
   const { deps, c, log } = request;
-  const bucket = await requireOwnedBucket(request);
+  const bucket = await authorizeBucket(request);
   const incoming = c.env.incoming;
   const header = (name: string) => c.req.header(name);
   const sigv4 = request.auth.sigv4;
   refuseUnsupportedWriteHeaders(header);
+  const acl = cannedAclFromHeaders(header) ?? 'private';
   const contentMd5 = header('content-md5');
   if (contentMd5 !== undefined && !/^[A-Za-z0-9+/]{22}==$/.test(contentMd5)) throw new S3Error('InvalidDigest');
   const userMetadata = userMetadataFrom(incoming.headers);
@@ -46,7 +48,7 @@ export async function putObject(request: S3Request): Promise<Response> {
 
   const stored = await storeObject(deps, incoming, {
     bucket, key: request.key, contentType: header('content-type') || DEFAULT_CONTENT_TYPE, userMetadata, contentHeaders,
-    encryption: sse.encryption, keys: sse.keys, tags, precondition,
+    encryption: sse.encryption, keys: sse.keys, tags, acl, precondition,
   }, tap(body.payload, (bytes) => digests.update(bytes)), () => {
     const digest = digests.finish(body.trailers());
     // SSE-C objects do not publish the MD5 of their plaintext (see customerEtag).

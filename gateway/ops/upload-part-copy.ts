@@ -20,7 +20,7 @@ import type { SegmentKeyOpener, SegmentKeySealer } from '../../src/crypto/segmen
 import { customerKeyResponseHeaders, partEtag, type CustomerKey } from '../sse/customer-key-headers.ts';
 import { existingObjectKeys } from '../sse/request-encryption.ts';
 import { sseS3ResponseHeaders } from '../sse/sse-s3-headers.ts';
-import { requireOwnedBucket } from '../access/bucket-access.ts';
+import { authorizeBucket } from '../access/bucket-access.ts';
 import { keepAliveXmlResponse } from './keep-alive-response.ts';
 
 interface PartCopy {
@@ -51,7 +51,7 @@ interface PartCopy {
  */
 export async function uploadPartCopy(request: S3Request): Promise<Response> {
   const header = (name: string) => request.c.req.header(name);
-  const bucket = await requireOwnedBucket(request);
+  const bucket = await authorizeBucket(request);
   const partNumber = parsePartNumber(request.query.get('partNumber'));
   const upload = await requireUpload(request, bucket);
   const { version } = await requireCopySource(request);

@@ -9,7 +9,7 @@ import { openRequestBody } from '../write/request-body.ts';
 import { customerKeyResponseHeaders, partEtag } from '../sse/customer-key-headers.ts';
 import { existingObjectKeys } from '../sse/request-encryption.ts';
 import { sseS3ResponseHeaders } from '../sse/sse-s3-headers.ts';
-import { requireOwnedBucket } from '../access/bucket-access.ts';
+import { authorizeBucket } from '../access/bucket-access.ts';
 
 /**
  * UploadPart: the body streams through the same digest checks as PutObject (Content-MD5, signed
@@ -19,7 +19,7 @@ import { requireOwnedBucket } from '../access/bucket-access.ts';
  */
 export async function uploadPart(request: S3Request): Promise<Response> {
   const { deps, c, log } = request;
-  const bucket = await requireOwnedBucket(request);
+  const bucket = await authorizeBucket(request);
   const partNumber = parsePartNumber(request.query.get('partNumber'));
   const upload = await requireUpload(request, bucket);
   const { keys, customerKey } = existingObjectKeys(request, upload.headers.encryption);

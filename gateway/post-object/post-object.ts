@@ -2,7 +2,7 @@ import { S3Error } from '../../src/s3/errors.ts';
 import { formBoundary, readPostForm } from '../../src/s3/multipart-form.ts';
 import { checkFileLength, checkPostPolicy, parsePostPolicy, type LengthRange } from '../../src/s3/post-policy.ts';
 import { s3UrlEncode } from '../../src/s3/xml.ts';
-import type { Bucket } from '../../src/meta/types.ts';
+import type { ObjectAcl } from '../../src/meta/types.ts';
 import type { BucketAddress } from '../addressing.ts';
 import type { GatewayContext, GatewayDeps, RequestLog } from '../context.ts';
 import { sendContinue } from '../expect-continue.ts';
@@ -65,7 +65,7 @@ export async function postObject(request: PostObjectRequest): Promise<Response> 
   const allowed = checkPostPolicy(policy, { fields, bucket: bucket.name, now: deps.now() });
   const range: LengthRange = { min: allowed.min, max: Math.min(allowed.max, MAX_PUT_BYTES) };
   const field = (name: string) => fields.get(name);
-  checkAcl(bucket, field('acl'));
+  const acl = formAcl(field('acl'));
   checkWriteFields(field);
 
   const release = deps.uploads.acquire(signer.accountId);
@@ -80,7 +80,7 @@ export async function postObject(request: PostObjectRequest): Promise<Response> 
     const stored = await storeObject(deps, incoming, {
       bucket, key, contentType: field('content-type') || DEFAULT_CONTENT_TYPE,
       userMetadata: userMetadataFrom(headersOf(fields)), contentHeaders: contentHeadersFrom(field),
-      encryption: { mode: 'sse-s3' }, keys: deps.masterKeys, tags: [],
+      encryption: { mode: 'sse-s3' }, keys: deps.masterKeys, tags: [], acl,
     }, body, () => {
       checkFileLength(range, length, true);
       const { etag, checksums } = digests.finish();
@@ -103,18 +103,11 @@ function headersOf(fields: ReadonlyMap<string, string>): Record<string, string> 
 }
 
 /**
- * The form's `acl`: `private` is what every object is; `public-read` holds when the bucket is
- * public-read (its objects are readable by anyone), and is NotImplemented otherwise, since
- * shardgate keeps no per-object ACL; other canned ACLs are NotImplemented, unknown ones
- * InvalidArgument (the bucket ACL code's rules, see canned-acl.ts).
+ * The form's `acl`, the object's canned ACL (`private` when absent): `private` or `public-read`;
+ * other canned ACLs are NotImplemented, unknown ones InvalidArgument (canned-acl.ts, as `x-amz-acl`).
  */
-function checkAcl(bucket: Bucket, acl: string | undefined): void {
-  const canned = cannedAclFromHeaders((name) => (name === 'x-amz-acl' ? acl : undefined));
-  if (canned === 'public-read' && bucket.acl !== 'public-read') {
-    throw new S3Error('NotImplemented', {
-      message: 'shardgate keeps no per-object ACL: acl=public-read needs a public-read bucket (PutBucketAcl), whose objects anyone may read.',
-    });
-  }
+function formAcl(acl: string | undefined): ObjectAcl {
+  return cannedAclFromHeaders((name) => (name === 'x-amz-acl' ? acl : undefined)) ?? 'private';
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { CommitPreconditionError } from '../../src/meta/store.ts';
-import type { Bucket, CommitPrecondition, ContentHeaders, ObjectEncryption, ObjectVersion, Tag } from '../../src/meta/types.ts';
+import type { Bucket, CommitPrecondition, ContentHeaders, ObjectAcl, ObjectEncryption, ObjectVersion, Tag } from '../../src/meta/types.ts';
 import type { SegmentKeySealer } from '../../src/crypto/segment-keys.ts';
 import type { GatewayDeps } from '../context.ts';
 import { commitPreconditionS3Error } from '../ops/write-conditions.ts';
@@ -18,6 +18,8 @@ export interface NewObject {
   readonly keys: SegmentKeySealer;
   /** `x-amz-tagging` (PutObject); none for a POST Object. */
   readonly tags: readonly Tag[];
+  /** The canned ACL (`x-amz-acl`, or the form's `acl`). */
+  readonly acl: ObjectAcl;
   readonly precondition?: CommitPrecondition;
 }
 
@@ -58,6 +60,7 @@ export async function storeObject(
         contentHeaders: object.contentHeaders,
         encryption: object.encryption,
         tags: object.tags,
+        acl: object.acl,
         createdAt: deps.now(),
     };
     const replaced = await deps.store.commitObject({ writeId, segments: written.segments, object: committed, precondition: object.precondition });

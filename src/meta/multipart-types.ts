@@ -1,4 +1,4 @@
-import type { NewObjectVersion, ObjectVersion, SegmentRecord } from './types.ts';
+import type { NewObjectVersion, ObjectAcl, ObjectVersion, SegmentRecord } from './types.ts';
 
 /**
  * Records of multipart uploads, their parts, completed objects' part lists and server-side
@@ -13,7 +13,10 @@ import type { NewObjectVersion, ObjectVersion, SegmentRecord } from './types.ts'
  * The fields of an object its writer chooses (content type, user metadata, …): fixed when a
  * multipart upload starts and given to the object at Complete; kept or replaced by a copy.
  */
-export type ObjectHeaders = Omit<ObjectVersion, 'bucket' | 'key' | 'versionId' | 'size' | 'etag' | 'checksums' | 'createdAt'>;
+export type ObjectHeaders = Omit<ObjectVersion, 'bucket' | 'key' | 'versionId' | 'size' | 'etag' | 'checksums' | 'createdAt' | 'acl'> & {
+  /** The canned ACL asked for (CreateMultipartUpload's `x-amz-acl`, applied at Complete); absent is private. */
+  readonly acl?: ObjectAcl;
+};
 
 export interface MultipartUpload {
   /** URL-safe, unique; ids of one key sort in the order the uploads were started. */

@@ -7,7 +7,7 @@ import { toBucket, type BucketRow } from './sqlite-rows.ts';
 import {
   BucketAlreadyExistsError, BucketNotEmptyError, NoSuchAccountError, NoSuchBucketError, type BucketEncryptionAlgorithm,
 } from './store.ts';
-import type { Bucket, BucketAcl, BucketListPage, CorsRule, NewBucket, Tag } from './types.ts';
+import type { Bucket, BucketAcl, BucketListPage, CorsRule, NewBucket, ObjectAcl, Tag } from './types.ts';
 
 /** Buckets in the PostgreSQL store: create, list (paged), settings, delete. */
 export const BUCKET_SQL = {
@@ -15,6 +15,8 @@ export const BUCKET_SQL = {
     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (name) DO NOTHING`,
   bucketForDelete: 'SELECT * FROM buckets WHERE name = $1 FOR UPDATE',
   setBucketAcl: 'UPDATE buckets SET acl = $1 WHERE name = $2',
+  setBucketPolicy: 'UPDATE buckets SET policy = $1 WHERE name = $2',
+  setObjectAcl: 'UPDATE objects SET acl = $1 WHERE bucket_id = (SELECT id FROM buckets WHERE name = $2) AND key = $3',
   bucketCors: 'SELECT cors_rules FROM buckets WHERE name = $1',
   setBucketCors: 'UPDATE buckets SET cors_rules = $1 WHERE name = $2',
   bucketEncryption: 'SELECT default_encryption FROM buckets WHERE name = $1',
@@ -55,6 +57,16 @@ export async function listBuckets(sql: Sql, accountId: string, page: BucketListP
 
 export async function setBucketAcl(sql: Sql, name: string, acl: BucketAcl): Promise<void> {
   if (await sql.run(BUCKET_SQL.setBucketAcl, [acl, name]) === 0) throw new NoSuchBucketError(name);
+}
+
+export async function setBucketPolicy(sql: Sql, name: string, policy: string | null): Promise<void> {
+  if (await sql.run(BUCKET_SQL.setBucketPolicy, [policy, name]) === 0) throw new NoSuchBucketError(name);
+}
+
+export async function setObjectAcl(sql: Sql, bucket: string, key: string, acl: ObjectAcl): Promise<boolean> {
+  if (await sql.run(BUCKET_SQL.setObjectAcl, [acl, bucket, key]) > 0) return true;
+  if (!await bucketRow(sql, bucket)) throw new NoSuchBucketError(bucket);
+  return false;
 }
 
 export async function getBucketCors(sql: Sql, name: string): Promise<readonly CorsRule[] | null> {

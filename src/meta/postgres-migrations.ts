@@ -7,6 +7,7 @@ import { POSTGRES_ADMIN_AUDIT_MIGRATION } from './postgres-migration-admin-audit
 import { POSTGRES_REWARDS_MIGRATION } from './postgres-migration-rewards.ts';
 import { POSTGRES_TAGGING_MIGRATION } from './postgres-migration-tagging.ts';
 import { POSTGRES_LIFECYCLE_MIGRATION } from './postgres-migration-lifecycle.ts';
+import { POSTGRES_ACCESS_MIGRATION } from './postgres-migration-access.ts';
 import { SchemaTooNewError } from './sqlite-migrations.ts';
 import { POSTGRES_WRITE_LEASES_MIGRATION } from './postgres-migration-write-leases.ts';
 
@@ -217,6 +218,8 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   POSTGRES_WRITE_LEASES_MIGRATION,
   POSTGRES_TAGGING_MIGRATION,
   POSTGRES_LIFECYCLE_MIGRATION,
+  // Bucket policies and object ACLs.
+  POSTGRES_ACCESS_MIGRATION,
 ];
 
 /** The advisory lock (one bigint key) every gateway takes to migrate: "shardgate" in ASCII. */

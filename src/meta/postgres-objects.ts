@@ -32,8 +32,8 @@ export const OBJECT_SQL = {
   objectByKeyForUpdate: 'SELECT * FROM objects WHERE bucket_id = $1 AND key = $2 FOR UPDATE',
   objectIdByVersion: 'SELECT id FROM objects WHERE version_id = $1',
   insertObject: `INSERT INTO objects
-    (bucket_id, key, version_id, size, etag, content_type, user_metadata, checksums, created_at, content_headers, encryption, tags)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
+    (bucket_id, key, version_id, size, etag, content_type, user_metadata, checksums, created_at, content_headers, encryption, tags, acl)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
   deleteObject: 'DELETE FROM objects WHERE id = $1',
   segmentsOfObject: `${OBJECT_SEGMENT_COLUMNS} WHERE os.object_id = $1 ORDER BY os.object_offset, os.segment_index`,
   // The last segment starting at or before the span, then those starting inside it (two seeks).
@@ -89,7 +89,7 @@ export async function insertObjectRow(sql: Sql, bucketId: number, object: NewObj
     bucketId, object.key, object.versionId, object.size, object.etag, object.contentType,
     JSON.stringify(object.userMetadata), JSON.stringify(object.checksums), (object.createdAt ?? now).getTime(),
     JSON.stringify(object.contentHeaders ?? {}), object.encryption ? JSON.stringify(object.encryption) : null,
-    JSON.stringify(object.tags ?? []),
+    JSON.stringify(object.tags ?? []), object.acl ?? 'private',
   ]);
   return row!.id;
 }

@@ -31,7 +31,7 @@ import type { LedgerChange } from './sqlite-ledger.ts';
 import { toBucket } from './sqlite-rows.ts';
 import type { BucketEncryptionAlgorithm, MetaStore, SegmentKeyRecord } from './store.ts';
 import type {
-  AccessKey, Account, Bucket, BucketAcl, BucketListPage, CorsRule, GarbageShard, JoinToken, ListObjectsPage, ListObjectsQuery,
+  AccessKey, Account, Bucket, BucketAcl, ObjectAcl, BucketListPage, CorsRule, GarbageShard, JoinToken, ListObjectsPage, ListObjectsQuery,
   NewBucket, NewJoinToken, NewObjectVersion, NodeRecord, NodeTombstone, ObjectVersion, Operator, PendingShard, SegmentEncryption,
   SegmentRecord, Tag,
 } from './types.ts';
@@ -161,6 +161,14 @@ export class PostgresMetaStore implements MetaStore {
 
   setBucketAcl(name: string, acl: BucketAcl): Promise<void> {
     return buckets.setBucketAcl(this.#sql, name, acl);
+  }
+
+  setBucketPolicy(name: string, policy: string | null): Promise<void> {
+    return buckets.setBucketPolicy(this.#sql, name, policy);
+  }
+
+  setObjectAcl(bucket: string, key: string, acl: ObjectAcl): Promise<boolean> {
+    return buckets.setObjectAcl(this.#sql, bucket, key, acl);
   }
 
   getBucketCors(name: string): Promise<readonly CorsRule[] | null> {

@@ -9,6 +9,7 @@ import { REWARDS_MIGRATION } from './sqlite-migration-rewards.ts';
 import { WRITE_LEASES_MIGRATION } from './sqlite-migration-write-leases.ts';
 import { TAGGING_MIGRATION } from './sqlite-migration-tagging.ts';
 import { LIFECYCLE_MIGRATION } from './sqlite-migration-lifecycle.ts';
+import { ACCESS_MIGRATION } from './sqlite-migration-access.ts';
 
 /**
  * The SQLite schema as an append-only list: migration i (0-based) takes `user_version` from i to
@@ -179,6 +180,8 @@ export const MIGRATIONS: readonly string[] = [
   TAGGING_MIGRATION,
   // Bucket lifecycle rules and the lifecycle worker's per-bucket lease (see the imported file).
   LIFECYCLE_MIGRATION,
+  // Bucket policies and object ACLs.
+  ACCESS_MIGRATION,
 ];
 
 export class SchemaTooNewError extends Error {

@@ -61,7 +61,7 @@ export class SqliteObjects {
       bucketId, object.key, object.versionId, object.size, object.etag, object.contentType,
       JSON.stringify(object.userMetadata), JSON.stringify(object.checksums), (object.createdAt ?? now).getTime(),
       JSON.stringify(object.contentHeaders ?? {}), object.encryption ? JSON.stringify(object.encryption) : null,
-      JSON.stringify(object.tags ?? []),
+      JSON.stringify(object.tags ?? []), object.acl ?? 'private',
     ).lastInsertRowid);
   }
 

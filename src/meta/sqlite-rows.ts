@@ -1,4 +1,4 @@
-import type { AccessKey, Account, Bucket, BucketAcl, ContentHeaders, NodeRecord, ObjectEncryption, ObjectVersion, SegmentRecord, Tag } from './types.ts';
+import type { AccessKey, Account, Bucket, BucketAcl, ContentHeaders, NodeRecord, ObjectAcl, ObjectEncryption, ObjectVersion, SegmentRecord, Tag } from './types.ts';
 
 /** Rows of the SQLite schema (see sqlite-migrations.ts) and their conversion to records. */
 
@@ -9,11 +9,12 @@ export interface AccessKeyRow {
 export interface BucketRow {
   id: number; name: string; account_id: string; created_at: number;
   data_shards: number; parity_shards: number; chunk_size: number; acl: string; cors_rules: string | null;
+  policy: string | null;
 }
 export interface ObjectRow {
   id: number; bucket_id: number; key: string; version_id: string; size: number; etag: string;
   content_type: string; user_metadata: string; checksums: string; created_at: number; content_headers: string;
-  encryption: string | null; tags: string;
+  encryption: string | null; tags: string; acl: string;
 }
 /** A segment as an object names it: the shared row joined with the object's offsets (object_segments). */
 export interface SegmentRow {
@@ -51,6 +52,7 @@ export function toBucket(row: BucketRow): Bucket {
     createdAt: new Date(row.created_at),
     profile: { dataShards: row.data_shards, parityShards: row.parity_shards, chunkSize: row.chunk_size },
     acl: row.acl as BucketAcl,
+    policy: row.policy,
   };
 }
 
@@ -67,6 +69,7 @@ export function toObjectVersion(row: ObjectRow, bucket: string): ObjectVersion {
     contentHeaders: JSON.parse(row.content_headers) as ContentHeaders,
     encryption: row.encryption === null ? null : JSON.parse(row.encryption) as ObjectEncryption,
     tags: JSON.parse(row.tags) as Tag[],
+    acl: row.acl as ObjectAcl,
     createdAt: new Date(row.created_at),
   };
 }

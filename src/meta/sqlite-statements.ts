@@ -30,6 +30,8 @@ export const SQL = {
     VALUES (?, ?, ?, ?, ?, ?, ?)`,
   bucketByName: 'SELECT * FROM buckets WHERE name = ?',
   setBucketAcl: 'UPDATE buckets SET acl = ? WHERE name = ?',
+  setBucketPolicy: 'UPDATE buckets SET policy = ? WHERE name = ?',
+  setObjectAcl: 'UPDATE objects SET acl = ? WHERE bucket_id = (SELECT id FROM buckets WHERE name = ?) AND key = ?',
   bucketCors: 'SELECT cors_rules FROM buckets WHERE name = ?',
   setBucketCors: 'UPDATE buckets SET cors_rules = ? WHERE name = ?',
   bucketEncryption: 'SELECT default_encryption FROM buckets WHERE name = ?',
@@ -44,8 +46,8 @@ export const SQL = {
   objectByKey: 'SELECT * FROM objects WHERE bucket_id = ? AND key = ?',
   objectIdByVersion: 'SELECT id FROM objects WHERE version_id = ?',
   insertObject: `INSERT INTO objects
-    (bucket_id, key, version_id, size, etag, content_type, user_metadata, checksums, created_at, content_headers, encryption, tags)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    (bucket_id, key, version_id, size, etag, content_type, user_metadata, checksums, created_at, content_headers, encryption, tags, acl)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   deleteObject: 'DELETE FROM objects WHERE id = ?',
   // Segments are shared and reference-counted (sqlite-migration-multipart.ts); an object names its
   // segments through object_segments, which carries the object offsets.

@@ -36,7 +36,7 @@ import {
   type BucketEncryptionAlgorithm, type MetaStore, type SegmentKeyRecord,
 } from './store.ts';
 import type {
-  AccessKey, Account, Bucket, BucketAcl, BucketListPage, CorsRule, GarbageShard, ListObjectsPage, ListObjectsQuery, NewBucket,
+  AccessKey, Account, Bucket, BucketAcl, ObjectAcl, BucketListPage, CorsRule, GarbageShard, ListObjectsPage, ListObjectsQuery, NewBucket,
   NewObjectVersion, NodeRecord, ObjectVersion, PendingShard, SegmentEncryption, SegmentRecord,
 } from './types.ts';
 import type { JoinToken, NewJoinToken, NodeTombstone, Operator, Tag } from './types.ts';
@@ -211,6 +211,16 @@ export class SqliteMetaStore implements MetaStore {
 
   async setBucketAcl(name: string, acl: BucketAcl): Promise<void> {
     if (this.#sql.setBucketAcl.run(acl, name).changes === 0) throw new NoSuchBucketError(name);
+  }
+
+  async setBucketPolicy(name: string, policy: string | null): Promise<void> {
+    if (this.#sql.setBucketPolicy.run(policy, name).changes === 0) throw new NoSuchBucketError(name);
+  }
+
+  async setObjectAcl(bucket: string, key: string, acl: ObjectAcl): Promise<boolean> {
+    if (this.#sql.setObjectAcl.run(acl, bucket, key).changes > 0) return true;
+    if (!this.#sql.bucketByName.get(bucket)) throw new NoSuchBucketError(bucket);
+    return false;
   }
 
   async getBucketCors(name: string): Promise<readonly CorsRule[] | null> {

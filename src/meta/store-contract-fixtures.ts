@@ -29,7 +29,7 @@ export async function createAccountAndBucket(
   store: MetaStore, bucketName = 'bucket', accountName = `owner-of-${bucketName}`,
 ): Promise<{ account: Account; bucket: Bucket }> {
   const account = await store.createAccount(accountName);
-  const bucket: Bucket = { name: bucketName, accountId: account.id, createdAt: new Date(1_700_000_000_123), profile: PROFILE, acl: 'private' };
+  const bucket: Bucket = { name: bucketName, accountId: account.id, createdAt: new Date(1_700_000_000_123), profile: PROFILE, acl: 'private', policy: null };
   await store.createBucket(bucket);
   return { account, bucket };
 }
@@ -133,7 +133,8 @@ export async function garbageOf(store: MetaStore): Promise<string[]> {
 export function committed(version: NewObjectVersion): ObjectVersion {
   const { object } = version;
   return {
-    ...object, contentHeaders: object.contentHeaders ?? {}, encryption: object.encryption ?? null, tags: object.tags ?? [], createdAt: object.createdAt ?? new Date(0),
+    ...object, contentHeaders: object.contentHeaders ?? {}, encryption: object.encryption ?? null, tags: object.tags ?? [], acl: object.acl ?? 'private',
+    createdAt: object.createdAt ?? new Date(0),
   };
 }
 

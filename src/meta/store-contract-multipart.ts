@@ -18,7 +18,10 @@ export function newUpload(bucket: string, key: string, overrides: Partial<Multip
     key,
     initiatorAccountId: 'initiator',
     initiatedAt: new Date(T0),
-    headers: { contentType: 'video/mp4', userMetadata: { title: 'Fête 😀' }, contentHeaders: { 'cache-control': 'no-cache' }, encryption: { mode: 'sse-s3' }, tags: [{ key: 'project', value: 'Fête' }] },
+    headers: {
+      contentType: 'video/mp4', userMetadata: { title: 'Fête 😀' }, contentHeaders: { 'cache-control': 'no-cache' }, encryption: { mode: 'sse-s3' },
+      tags: [{ key: 'project', value: 'Fête' }], acl: 'public-read',
+    },
     checksumAlgorithm: 'crc32',
     checksumType: 'COMPOSITE',
     ...overrides,

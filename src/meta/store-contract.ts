@@ -1,4 +1,5 @@
 import type { TestFn } from 'ava';
+import { runAccessContract } from './store-contract-access.ts';
 import { runAdminAuditContract } from './store-contract-admin-audit.ts';
 import { runBucketAccessContract } from './store-contract-bucket-access.ts';
 import { runCopyContract } from './store-contract-copy.ts';
@@ -30,6 +31,7 @@ export function runMetaStoreContract(test: TestFn, makeStore: MakeStore): void {
   runObjectContract(test, makeStore);
   runListingContract(test, makeStore);
   runBucketAccessContract(test, makeStore);
+  runAccessContract(test, makeStore);
   runUsageContract(test, makeStore);
   runMultipartContract(test, makeStore);
   runCopyContract(test, makeStore);
@@ -109,7 +111,7 @@ function runBucketContract(test: TestFn, makeStore: MakeStore): void {
     const alice = await store.createAccount('alice');
     const bob = await store.createAccount('bob');
     const profile = { dataShards: 10, parityShards: 4, chunkSize: 4096 };
-    const make = (name: string, accountId: string, createdAt: number): Bucket => ({ name, accountId, createdAt: new Date(createdAt), profile, acl: 'private' });
+    const make = (name: string, accountId: string, createdAt: number): Bucket => ({ name, accountId, createdAt: new Date(createdAt), profile, acl: 'private', policy: null });
     await store.createBucket(make('zeta', alice.id, 1_700_000_000_001));
     await store.createBucket(make('alpha', alice.id, 1_700_000_000_002));
     await store.createBucket(make('bobs-bucket', bob.id, 1_700_000_000_003));

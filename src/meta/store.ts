@@ -5,7 +5,7 @@ import type {
   ObjectCopy, ObjectPartLookup, ObjectPartsPage, UploadedPart,
 } from './multipart-types.ts';
 import type {
-  AccessKey, Account, Bucket, BucketAcl, BucketListPage, CorsRule, GarbageShard, ListObjectsPage, ListObjectsQuery, NewBucket,
+  AccessKey, Account, Bucket, BucketAcl, ObjectAcl, BucketListPage, CorsRule, GarbageShard, ListObjectsPage, ListObjectsQuery, NewBucket,
   NewObjectVersion, NodeRecord, ObjectVersion, PendingShard, SegmentEncryption, SegmentRecord, Tag,
 } from './types.ts';
 import type { JoinToken, NewJoinToken, NodeTombstone, Operator } from './types.ts';
@@ -176,6 +176,11 @@ export interface MetaStore {
   getBucket(name: string): Promise<Bucket | null>;
   /** Throws NoSuchBucketError when absent. */
   setBucketAcl(name: string, acl: BucketAcl): Promise<void>;
+  /**
+   * Stores the bucket policy's JSON text as given (null removes it; the gateway validated it);
+   * getBucket returns it. Throws NoSuchBucketError when absent.
+   */
+  setBucketPolicy(name: string, policy: string | null): Promise<void>;
   /** The bucket's CORS rules, null when it has none; throws NoSuchBucketError when absent. */
   getBucketCors(name: string): Promise<readonly CorsRule[] | null>;
   /** Replaces the CORS rules (null removes them); throws NoSuchBucketError when absent. */
@@ -223,6 +228,11 @@ export interface MetaStore {
    * last-modified, segments). False when the bucket or key has no object.
    */
   setObjectTags(bucket: string, key: string, tags: readonly Tag[]): Promise<boolean>;
+  /**
+   * Sets the canned ACL of the key's current version (PutObjectAcl). False when the key has no
+   * object, and nothing changes; throws NoSuchBucketError when the bucket is absent.
+   */
+  setObjectAcl(bucket: string, key: string, acl: ObjectAcl): Promise<boolean>;
   /**
    * Segments of a version in object order; only those that overlap `span` when given (an empty
    * span overlaps nothing). [] for an unknown version, and for one that has been replaced or

@@ -22,6 +22,8 @@ export interface Bucket {
   readonly profile: ErasureProfile;
   /** Who besides the owner may read: see BucketAcl. */
   readonly acl: BucketAcl;
+  /** The bucket policy (PutBucketPolicy), as the JSON text the owner stored; null without one. */
+  readonly policy: string | null;
 }
 
 /**
@@ -39,7 +41,14 @@ export interface BucketListPage {
 }
 
 /** A bucket to create; its ACL defaults to private. */
-export type NewBucket = Omit<Bucket, 'acl'> & { readonly acl?: BucketAcl };
+export type NewBucket = Omit<Bucket, 'acl' | 'policy'> & { readonly acl?: BucketAcl };
+
+/**
+ * The canned ACLs shardgate keeps for an object version: `public-read` lets anyone (any account,
+ * or no signature at all) GET and HEAD it. Set by `x-amz-acl` on PutObject, CopyObject,
+ * CreateMultipartUpload (applied at Complete) and PutObjectAcl.
+ */
+export type ObjectAcl = 'private' | 'public-read';
 
 export type CorsMethod = 'GET' | 'PUT' | 'HEAD' | 'POST' | 'DELETE';
 
@@ -175,6 +184,8 @@ export interface ObjectVersion {
    * Set by PutObject / CreateMultipartUpload (`x-amz-tagging`), CopyObject, PutObjectTagging.
    */
   readonly tags: readonly Tag[];
+  /** The version's canned ACL (see ObjectAcl). */
+  readonly acl: ObjectAcl;
   readonly createdAt: Date;
 }
 
@@ -199,8 +210,10 @@ export type CommitPrecondition =
 
 export interface NewObjectVersion {
   /** `contentHeaders` and `tags` default to none: a copy or a completed upload must pass the source's on. */
-  readonly object: Omit<ObjectVersion, 'createdAt' | 'contentHeaders' | 'encryption' | 'tags'> & {
+  readonly object: Omit<ObjectVersion, 'createdAt' | 'contentHeaders' | 'encryption' | 'tags' | 'acl'> & {
     readonly createdAt?: Date;
+    /** Defaults to private. */
+    readonly acl?: ObjectAcl;
     readonly contentHeaders?: ContentHeaders;
     /** Defaults to none. */
     readonly tags?: readonly Tag[];

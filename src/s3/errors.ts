@@ -36,6 +36,7 @@ export type S3ErrorCode =
   | 'KeyTooLongError'
   | 'MalformedACLError'
   | 'MalformedPOSTRequest'
+  | 'MalformedPolicy'
   | 'MalformedXML'
   | 'MaxPostPreDataLengthExceededError'
   | 'MetadataTooLarge'
@@ -44,6 +45,7 @@ export type S3ErrorCode =
   | 'MissingRequestBodyError'
   | 'MissingSecurityHeader'
   | 'NoSuchBucket'
+  | 'NoSuchBucketPolicy'
   | 'NoSuchCORSConfiguration'
   | 'NoSuchKey'
   | 'NoSuchTagSet'
@@ -138,6 +140,7 @@ export const S3_ERRORS: Readonly<Record<S3ErrorCode, S3ErrorSpec>> = Object.free
     message: 'The XML you provided was not well-formed or did not validate against our published schema.',
   },
   MalformedPOSTRequest: { status: 400, message: 'The body of your POST request is not well-formed multipart/form-data.' },
+  MalformedPolicy: { status: 400, message: 'Policies must be valid JSON and the first byte must be \'{\'' },
   MalformedXML: {
     status: 400,
     message: 'The XML that you provided was not well formed or did not validate against our published schema.',
@@ -152,6 +155,7 @@ export const S3_ERRORS: Readonly<Record<S3ErrorCode, S3ErrorSpec>> = Object.free
   MissingRequestBodyError: { status: 400, message: 'Request Body is empty' },
   MissingSecurityHeader: { status: 400, message: 'Your request is missing a required header.' },
   NoSuchBucket: { status: 404, message: 'The specified bucket does not exist.' },
+  NoSuchBucketPolicy: { status: 404, message: 'The bucket policy does not exist' },
   NoSuchCORSConfiguration: { status: 404, message: 'The CORS configuration does not exist' },
   NoSuchKey: { status: 404, message: 'The specified key does not exist.' },
   NoSuchTagSet: { status: 404, message: 'The TagSet does not exist' },

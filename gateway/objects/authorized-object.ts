@@ -1,6 +1,6 @@
 import type { ObjectVersion } from '../../src/meta/types.ts';
 import { S3Error } from '../../src/s3/errors.ts';
-import { requireOwnedBucket } from '../access/bucket-access.ts';
+import { authorizeBucket } from '../access/bucket-access.ts';
 import type { S3Request } from '../s3-request.ts';
 
 /** NoSuchKey for the request's object, with S3's resource and Key. */
@@ -9,12 +9,12 @@ export function noSuchKey(request: Pick<S3Request, 'bucket' | 'key'>): S3Error {
 }
 
 /**
- * The current version of the request's object in a bucket the caller owns: the object
- * sub-resources only the owner reads or changes (tagging, attributes). NoSuchBucket, AccessDenied,
- * NoSuchKey in S3's order.
+ * The current version of the request's object, after the access decision for the request's
+ * operation (authorizeBucket: the owner, or whom the bucket policy allows; public-read ACLs open
+ * object bytes, not tags or attributes). NoSuchBucket, AccessDenied, NoSuchKey in S3's order.
  */
-export async function requireOwnedObject(request: S3Request): Promise<ObjectVersion> {
-  const bucket = await requireOwnedBucket(request);
+export async function authorizeObject(request: S3Request): Promise<ObjectVersion> {
+  const bucket = await authorizeBucket(request);
   const version = await request.deps.store.getObject(bucket.name, request.key);
   if (!version) throw noSuchKey(request);
   return version;

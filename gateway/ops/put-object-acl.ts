@@ -1,0 +1,18 @@
+import { S3Error } from '../../src/s3/errors.ts';
+import type { S3Request } from '../s3-request.ts';
+import { authorizeBucket } from '../access/bucket-access.ts';
+import { cannedAclOfAclRequest } from './canned-acl.ts';
+
+/**
+ * PutObjectAcl: the current version's canned ACL from an `x-amz-acl` header or an
+ * AccessControlPolicy body that is exactly `private` or `public-read` (see canned-acl.ts; other
+ * grants NotImplemented). The owner in the body is the bucket's owner, who owns every object here.
+ */
+export async function putObjectAcl(request: S3Request): Promise<Response> {
+  const bucket = await authorizeBucket(request);
+  const acl = await cannedAclOfAclRequest(request, bucket.accountId);
+  if (!await request.deps.store.setObjectAcl(bucket.name, request.key, acl)) {
+    throw new S3Error('NoSuchKey', { resource: `/${bucket.name}/${request.key}`, extra: { Key: request.key } });
+  }
+  return new Response(null, { status: 200 });
+}
