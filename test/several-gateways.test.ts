@@ -75,7 +75,13 @@ test('two gateways behind the example nginx config: one winner per conditional r
   // Nodes, clients and the admin API all go through the load balancer, as in the README.
   cluster.gatewayUrl = balancer.url;
   for (let i = 0; i < cluster.nodeCount; i++) await cluster.startNode(i);
-  await cluster.waitForOnlineNodes(cluster.nodeCount);
+  // Each gateway hears some heartbeats itself and the rest through the database (refreshed every
+  // third of --node-timeout): wait until both count every node online, not just the one asked.
+  for (const gateway of [gatewayA, gatewayB]) {
+    cluster.gatewayUrl = gateway;
+    await cluster.waitForOnlineNodes(cluster.nodeCount);
+  }
+  cluster.gatewayUrl = balancer.url;
   const s3 = cluster.s3();
   const s3A = cluster.s3({ endpoint: gatewayA });
   const s3B = cluster.s3({ endpoint: gatewayB });
