@@ -4,6 +4,9 @@ import { sleep, type TestCluster } from './cluster.ts';
 
 export const REPAIR_GATEWAY_ARGS = [
   '--node-timeout', '2000', '--node-lost-after', '3s', '--repair-check-interval', '1s', '--repair-rate', '0',
+  // A repair cut by a gateway kill leaves its new shards pending on their target nodes, and a
+  // segment's shard is never placed where one of its shards is pending: a short lease frees them.
+  '--write-lease', '3000',
 ] as const;
 
 /** The node id a shard-node process printed when it started listening. */

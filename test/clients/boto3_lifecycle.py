@@ -6,20 +6,11 @@ Environment: SHARDGATE_ENDPOINT, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, BUCKE
 import json
 import os
 
-import boto3
-from botocore.exceptions import ClientError
-
-
-def error_of(call):
-    try:
-        call()
-    except ClientError as error:
-        return [error.response["Error"]["Code"], error.response["ResponseMetadata"]["HTTPStatusCode"]]
-    return None
+from s3_test_client import client, error_of
 
 
 def main():
-    s3 = boto3.client("s3", endpoint_url=os.environ["SHARDGATE_ENDPOINT"], region_name="us-east-1")
+    s3 = client(region_name="us-east-1")
     bucket = os.environ["BUCKET"]
     s3.create_bucket(Bucket=bucket)
     result = {"missing": error_of(lambda: s3.get_bucket_lifecycle_configuration(Bucket=bucket))}

@@ -15,19 +15,12 @@ import urllib.request
 import boto3
 import botocore
 from botocore.config import Config
-from botocore.exceptions import ClientError
 
-
-def error_of(call):
-    try:
-        call()
-    except ClientError as error:
-        return [error.response["Error"]["Code"], error.response["ResponseMetadata"]["HTTPStatusCode"]]
-    return None
+from s3_test_client import client, error_of
 
 
 def main():
-    s3 = boto3.client("s3", endpoint_url=os.environ["SHARDGATE_ENDPOINT"], region_name="us-east-1")
+    s3 = client(region_name="us-east-1")
     bucket = os.environ["BUCKET"]
     result = {"boto3": boto3.__version__, "botocore": botocore.__version__}
 
@@ -74,7 +67,7 @@ def main():
 
     # boto3 presigns with SigV2 unless told s3v4 (as for any endpoint that is not AWS): shardgate
     # speaks SigV4 only and says so.
-    v4 = boto3.client("s3", endpoint_url=os.environ["SHARDGATE_ENDPOINT"], region_name="us-east-1", config=Config(signature_version="s3v4"))
+    v4 = client(region_name="us-east-1", config=Config(signature_version="s3v4"))
     url = v4.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": "small-upload.txt"}, ExpiresIn=300)
     with urllib.request.urlopen(url) as response:
         result["presigned_equal"] = response.read() == b"streamed by upload_fileobj"

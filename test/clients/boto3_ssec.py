@@ -6,10 +6,9 @@ environment (SHARDGATE_ENDPOINT, BUCKET, AWS_*); CUSTOMER_KEY and OTHER_KEY are 
 import json
 import os
 
-import boto3
-from botocore.exceptions import ClientError
+from s3_test_client import client, error_of
 
-s3 = boto3.client("s3", endpoint_url=os.environ["SHARDGATE_ENDPOINT"])
+s3 = client()
 bucket = os.environ["BUCKET"]
 key = os.environ["CUSTOMER_KEY"]
 other = os.environ["OTHER_KEY"]
@@ -25,14 +24,6 @@ ranged = s3.get_object(Bucket=bucket, Key="boto3/secret", Range="bytes=1000-7000
 out["range_equal"] = ranged["Body"].read() == body[1000:70001]
 head = s3.head_object(Bucket=bucket, Key="boto3/secret", SSECustomerAlgorithm="AES256", SSECustomerKey=key)
 out["head_length"] = head["ContentLength"]
-
-
-def error_of(call):
-    try:
-        call()
-        return None
-    except ClientError as error:
-        return [error.response["Error"]["Code"], error.response["ResponseMetadata"]["HTTPStatusCode"]]
 
 
 out["wrong_key"] = error_of(lambda: s3.get_object(Bucket=bucket, Key="boto3/secret", SSECustomerAlgorithm="AES256", SSECustomerKey=other))

@@ -6,20 +6,11 @@ from the environment (SHARDGATE_ENDPOINT, BUCKET, AWS_*).
 import json
 import os
 
-import boto3
-from botocore.exceptions import ClientError
+from s3_test_client import client, error_of
 
-s3 = boto3.client("s3", endpoint_url=os.environ["SHARDGATE_ENDPOINT"])
+s3 = client()
 bucket = os.environ["BUCKET"]
 out = {}
-
-
-def error_of(call):
-    try:
-        call()
-    except ClientError as error:
-        return [error.response["Error"]["Code"], error.response["ResponseMetadata"]["HTTPStatusCode"]]
-    return None
 
 
 def tag_set(response):
