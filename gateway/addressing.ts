@@ -1,4 +1,5 @@
 import { S3Error } from '../src/s3/errors.ts';
+import { hasNulCharacter } from '../src/s3/nul-character.ts';
 import type { GatewayContext } from './context.ts';
 
 /** Which bucket and key a request addresses, and how it named them. */
@@ -75,11 +76,14 @@ function longestSuffix(hostname: string, baseDomains: readonly string[]): string
 }
 
 function decodePathPart(raw: string): string {
+  let decoded: string;
   try {
-    return decodeURIComponent(raw);
+    decoded = decodeURIComponent(raw);
   } catch {
     throw new S3Error('InvalidArgument', { message: 'The request path is not valid percent-encoded UTF-8.' });
   }
+  if (hasNulCharacter(decoded)) throw new S3Error('InvalidArgument', { message: 'Bucket names and object keys may not contain the character U+0000.' });
+  return decoded;
 }
 
 /**

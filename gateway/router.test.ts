@@ -125,3 +125,5 @@ test(refused, 'PUT /?policyStatus', 'bucket.s3.amazonaws.com', 'NotImplemented')
 test(refused, 'DELETE /k?acl', 'bucket.s3.amazonaws.com', 'NotImplemented');
 test(refused, 'GET /k?policy', 'bucket.s3.amazonaws.com', 'NotImplemented');
 test(refused, 'GET /%E0%A4%A', 'bucket.s3.amazonaws.com', 'InvalidArgument');
+test(refused, 'GET /a%00b', 'bucket.s3.amazonaws.com', 'InvalidArgument');
+test(refused, 'GET /bucket%00/k', 's3.amazonaws.com', 'InvalidArgument');

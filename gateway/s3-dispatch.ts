@@ -1,4 +1,5 @@
 import { S3Error } from '../src/s3/errors.ts';
+import { hasNulCharacter } from '../src/s3/nul-character.ts';
 import { rawRequestTarget, resolveAddress } from './addressing.ts';
 import { authenticate } from './auth.ts';
 import type { GatewayContext, GatewayDeps } from './context.ts';
@@ -118,9 +119,19 @@ const PUBLIC_READ_HANDLERS: Readonly<Partial<Record<S3Operation, (request: Publi
 };
 
 
+/** A query value with U+0000 (prefix, start-after, marker, upload-id-marker…) is refused before any lookup. */
+function refuseNulInQuery(query: URLSearchParams): void {
+  for (const [name, value] of query) {
+    if (hasNulCharacter(value)) {
+      throw new S3Error('InvalidArgument', { message: `The ${name} parameter may not contain the character U+0000.`, extra: { ArgumentName: name } });
+    }
+  }
+}
+
 export async function dispatchS3(deps: GatewayDeps, c: GatewayContext): Promise<Response> {
   const { rawPath, rawQuery } = rawRequestTarget(c);
   const query = new URLSearchParams(rawQuery);
+  refuseNulInQuery(query);
   const log = c.get('log');
   const address = resolveAddress(c.req.header('host'), rawPath, deps.config.baseDomains);
   if (c.req.method === 'OPTIONS') return answerPreflight(deps, c, address);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import test from 'ava';
 import {
   CompleteMultipartUploadCommand, CopyObjectCommand, CreateBucketCommand, CreateMultipartUploadCommand, DeleteObjectCommand,
-  HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, UploadPartCommand,
+  GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { startPostgresTestServer, type PostgresTestServer } from '../src/testing/postgres-server.ts';
 import { runShardgate } from '../src/testing/local-cluster.ts';
@@ -86,6 +86,16 @@ test('a cluster on PostgreSQL: put, get, list, multipart, copy, delete; a second
   const listing = await s3.send(new ListObjectsV2Command({ Bucket: 'pgbucket', Prefix: 'dir/', Delimiter: '/' }));
   t.deepEqual(listing.Contents?.map((object) => [object.Key, object.Size]), [['dir/multi.bin', whole.length]]);
   t.deepEqual(listing.CommonPrefixes?.map((prefix) => prefix.Prefix), ['dir/é/']);
+
+  // U+0000 (PostgreSQL text cannot hold it) is refused at the edge, before the store: 400, not 500.
+  const nul = 'dir/a\u0000b';
+  t.deepEqual(await s3ErrorOf(t, s3.send(new PutObjectCommand({ Bucket: 'pgbucket', Key: nul, Body: small }))), { name: 'InvalidArgument', status: 400 });
+  t.deepEqual(await s3ErrorOf(t, s3.send(new GetObjectCommand({ Bucket: 'pgbucket', Key: nul }))), { name: 'InvalidArgument', status: 400 });
+  t.deepEqual(await s3ErrorOf(t, s3.send(new ListObjectsV2Command({ Bucket: 'pgbucket', StartAfter: nul }))), { name: 'InvalidArgument', status: 400 });
+  t.deepEqual(await s3ErrorOf(t, s3.send(new ListObjectsV2Command({ Bucket: 'pgbucket', Prefix: nul }))), { name: 'InvalidArgument', status: 400 });
+  t.deepEqual(await s3ErrorOf(t, s3.send(new CopyObjectCommand({ Bucket: 'pgbucket', Key: 'c.bin', CopySource: 'pgbucket/dir/a%00b' }))), { name: 'InvalidArgument', status: 400 });
+  t.deepEqual(await s3ErrorOf(t, s3.send(new PutObjectCommand({ Bucket: 'pgbucket', Key: 'tagged.bin', Body: small, Tagging: 'k=%00' }))), { name: 'InvalidTag', status: 400 });
+  t.is((await s3.send(new ListObjectsV2Command({ Bucket: 'pgbucket' }))).KeyCount, 2, 'nothing was written by the refused requests');
 
   // A second gateway on the same database (the cluster's flags): same secrets (the node master key is a setting in
   // PostgreSQL), so the nodes accept its signed shard requests.

@@ -1,5 +1,6 @@
 import type { Bucket, ObjectVersion } from '../../src/meta/types.ts';
 import { S3Error } from '../../src/s3/errors.ts';
+import { hasNulCharacter } from '../../src/s3/nul-character.ts';
 import type { S3Request } from '../s3-request.ts';
 import { requireReadableObject } from '../access/object-access.ts';
 
@@ -32,11 +33,14 @@ export function parseCopySource(value: string): CopySource {
   }
   const slash = path.indexOf('/');
   if (slash <= 0 || slash === path.length - 1) throw invalidCopySource(value);
+  let source: CopySource;
   try {
-    return { bucket: decodeURIComponent(path.slice(0, slash)), key: decodeURIComponent(path.slice(slash + 1)) };
+    source = { bucket: decodeURIComponent(path.slice(0, slash)), key: decodeURIComponent(path.slice(slash + 1)) };
   } catch {
     throw invalidCopySource(value);
   }
+  if (hasNulCharacter(source.bucket) || hasNulCharacter(source.key)) throw invalidCopySource(value);
+  return source;
 }
 
 export interface ReadableSource {

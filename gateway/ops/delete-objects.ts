@@ -1,5 +1,6 @@
 import { CommitPreconditionError } from '../../src/meta/store.ts';
 import { S3Error } from '../../src/s3/errors.ts';
+import { hasNulCharacter } from '../../src/s3/nul-character.ts';
 import { deleteResultXml, type DeleteResultEntry } from '../../src/s3/xml-copy-delete.ts';
 import { parseXmlBody } from '../../src/s3/xml.ts';
 import { readVerifiedBody } from './verified-body.ts';
@@ -65,6 +66,8 @@ export async function deleteObjects(request: S3Request): Promise<Response> {
     };
     if (key === '') {
       refuse('InvalidArgument', 'The key must not be empty.');
+    } else if (hasNulCharacter(key)) {
+      refuse('InvalidArgument', 'Object keys may not contain the character U+0000.');
     } else if (Buffer.byteLength(key) > MAX_KEY_BYTES) {
       refuse('KeyTooLongError', 'Your key is too long.');
     } else if (!accessDecision(request, bucket, { action: 's3:DeleteObject', key }).allowed) {

@@ -1,4 +1,5 @@
 import { S3Error } from '../../src/s3/errors.ts';
+import { hasNulCharacter } from '../../src/s3/nul-character.ts';
 import { formBoundary, readPostForm } from '../../src/s3/multipart-form.ts';
 import { checkFileLength, checkPostPolicy, parsePostPolicy, type LengthRange } from '../../src/s3/post-policy.ts';
 import { s3UrlEncode } from '../../src/s3/xml.ts';
@@ -60,6 +61,9 @@ export async function postObject(request: PostObjectRequest): Promise<Response> 
   const key = keyTemplate.replaceAll('${filename}', form.file.filename);
   log.key = key;
   if (Buffer.byteLength(key) > MAX_KEY_BYTES) throw new S3Error('KeyTooLongError');
+  for (const [name, value] of [...form.fields, ['key', key] as const]) {
+    if (hasNulCharacter(value)) throw new S3Error('InvalidArgument', { message: `The form field ${name} may not contain the character U+0000.`, extra: { ArgumentName: name } });
+  }
   const fields = new Map(form.fields).set('key', key);
   const policy = parsePostPolicy(fields.get('policy')!);
   const allowed = checkPostPolicy(policy, { fields, bucket: bucket.name, now: deps.now() });

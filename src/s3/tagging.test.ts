@@ -70,6 +70,8 @@ test('S3 limits: InvalidTag for each; exactly at the limit is accepted', (t) => 
     ['aws: prefix', [{ key: 'aws:createdBy', value: 'x' }], 'object', 'InvalidTag: Your TagKey cannot be prefixed with aws:'],
     ['AWS: prefix', [{ key: 'AWS:x', value: 'x' }], 'bucket', 'InvalidTag: Your TagKey cannot be prefixed with aws:'],
     ['aws without colon', [{ key: 'aws-thing', value: 'x' }], 'object', 'ok'],
+    ['U+0000 in a key', [{ key: 'a\u0000', value: 'x' }], 'object', 'InvalidTag: Tags may not contain the character U+0000'],
+    ['U+0000 in a value', [{ key: 'k', value: '\u0000' }], 'bucket', 'InvalidTag: Tags may not contain the character U+0000'],
   ];
   for (const [name, set, owner, expected] of rows) t.is(outcome(() => validateTagSet(set, owner)), expected, name);
   const error = t.throws(() => validateTagSet([{ key: 'aws:x', value: 'y' }], 'object'), { instanceOf: S3Error });

@@ -8,6 +8,7 @@
  */
 import type { Tag } from '../meta/types.ts';
 import { S3Error } from './errors.ts';
+import { hasNulCharacter } from './nul-character.ts';
 import { element, S3_XML_NAMESPACE, XML_DECLARATION } from './xml.ts';
 
 export const MAX_OBJECT_TAGS = 10;
@@ -38,6 +39,7 @@ export function validateTagSet(tags: readonly Tag[], owner: TagSetOwner): readon
     const keyLength = characters(tag.key);
     if (keyLength < 1 || keyLength > MAX_TAG_KEY_CHARS) throw invalidTag('The TagKey you have provided is invalid', tag);
     if (characters(tag.value) > MAX_TAG_VALUE_CHARS) throw invalidTag('The TagValue you have provided is invalid', tag);
+    if (hasNulCharacter(tag.key) || hasNulCharacter(tag.value)) throw invalidTag('Tags may not contain the character U+0000', tag);
     if (tag.key.toLowerCase().startsWith('aws:')) throw invalidTag('Your TagKey cannot be prefixed with aws:', tag);
     if (seen.has(tag.key)) throw invalidTag('Cannot provide multiple Tags with the same key', tag);
     seen.add(tag.key);
