@@ -4,7 +4,7 @@ import { ParsedPolicies } from './parsed-policies.ts';
 
 const policyText = (prefix: string) => JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:::media/${prefix}/*` }] });
 const bucket = (policy: string | null): Bucket => ({
-  name: 'media', accountId: 'owner', createdAt: new Date(0), profile: { dataShards: 2, parityShards: 1, chunkSize: 4096 }, acl: 'private', policy,
+  name: 'media', accountId: 'owner', createdAt: new Date(0), profile: { dataShards: 2, parityShards: 1, chunkSize: 4096 }, acl: 'private', policy, hasLifecycle: false,
 });
 
 test('parsed once per text; a changed text is parsed again; none is null', (t) => {

@@ -8,7 +8,7 @@ import { existingObjectKeys } from '../sse/request-encryption.ts';
 import { checkReadConditions } from '../objects/conditions.ts';
 import { streamObjectSpan } from '../objects/object-body.ts';
 import { timed } from '../request-timing.ts';
-import { requireObject } from '../access/object-access.ts';
+import { requireReadableObject } from '../access/object-access.ts';
 import { checksumHeaders, objectHeaders, responseOverrides } from '../objects/object-headers.ts';
 import { expirationHeaders } from '../lifecycle/expiration-header.ts';
 
@@ -20,7 +20,7 @@ export async function getObject(request: PublicReadRequest): Promise<Response> {
   const { c, log } = request;
   const archived = await readArchived(request, 'GET'); // member by path, ?range=
   if (archived) return archived;
-  const version = await timed(log.timing, 'metadata', () => requireObject(request));
+  const { bucket, version } = await timed(log.timing, 'metadata', () => requireReadableObject(request, request.bucket, request.key));
   const header = (name: string) => c.req.header(name);
   const { keys, customerKey } = existingObjectKeys(request, version.encryption);
   checkReadConditions(version, header);
@@ -33,7 +33,7 @@ export async function getObject(request: PublicReadRequest): Promise<Response> {
     ...checksumHeaders(version, header('x-amz-checksum-mode'), range !== null),
     ...responseOverrides(request.query),
     ...customerKeyResponseHeaders(customerKey),
-    ...await expirationHeaders(request.deps, version.bucket, version),
+    ...await expirationHeaders(request.deps, bucket, version),
     'content-length': String(span.length),
   };
   if (range && range.length > 0) headers['content-range'] = formatContentRange(range, version.size);

@@ -58,7 +58,7 @@ export async function putObject(request: S3Request): Promise<Response> {
   const { etag, checksums } = stored;
   const headers: Record<string, string> = {
     etag, ...sseS3ResponseHeaders(sse.encryption), ...customerKeyResponseHeaders(sse.customerKey),
-    ...await expirationHeaders(deps, bucket.name, stored.object),
+    ...await expirationHeaders(deps, bucket, stored.object),
   };
   for (const [algorithm, value] of Object.entries(checksums)) headers[`x-amz-checksum-${algorithm}`] = value;
   if (Object.keys(checksums).length > 0) headers['x-amz-checksum-type'] = 'FULL_OBJECT';

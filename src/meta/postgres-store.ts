@@ -154,9 +154,8 @@ export class PostgresMetaStore implements MetaStore {
     return this.#tx('write', (sql) => buckets.createBucket(sql, bucket));
   }
 
-  async getBucket(name: string): Promise<Bucket | null> {
-    const row = await objects.bucketRow(this.#sql, name);
-    return row ? toBucket(row) : null;
+  getBucket(name: string): Promise<Bucket | null> {
+    return buckets.getBucket(this.#sql, name);
   }
 
   setBucketAcl(name: string, acl: BucketAcl): Promise<void> {

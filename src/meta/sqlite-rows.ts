@@ -45,7 +45,10 @@ export function toAccessKey(row: AccessKeyRow): AccessKey {
   };
 }
 
-export function toBucket(row: BucketRow): Bucket {
+/** A bucket row with what the Bucket record adds from other tables (getBucket, listBuckets). */
+export type BucketRecordRow = BucketRow & { has_lifecycle: number | boolean };
+
+export function toBucket(row: BucketRecordRow): Bucket {
   return {
     name: row.name,
     accountId: row.account_id,
@@ -53,6 +56,7 @@ export function toBucket(row: BucketRow): Bucket {
     profile: { dataShards: row.data_shards, parityShards: row.parity_shards, chunkSize: row.chunk_size },
     acl: row.acl as BucketAcl,
     policy: row.policy,
+    hasLifecycle: Boolean(row.has_lifecycle),
   };
 }
 

@@ -29,6 +29,8 @@ export const SQL = {
   insertBucket: `INSERT INTO buckets (name, account_id, created_at, data_shards, parity_shards, chunk_size, acl)
     VALUES (?, ?, ?, ?, ?, ?, ?)`,
   bucketByName: 'SELECT * FROM buckets WHERE name = ?',
+  bucketRecord: `SELECT b.*, EXISTS (SELECT 1 FROM bucket_lifecycle l WHERE l.bucket_id = b.id) AS has_lifecycle
+    FROM buckets b WHERE b.name = ?`,
   setBucketAcl: 'UPDATE buckets SET acl = ? WHERE name = ?',
   setBucketPolicy: 'UPDATE buckets SET policy = ? WHERE name = ?',
   setObjectAcl: 'UPDATE objects SET acl = ? WHERE bucket_id = (SELECT id FROM buckets WHERE name = ?) AND key = ?',
@@ -39,7 +41,8 @@ export const SQL = {
   bucketTags: 'SELECT tags FROM buckets WHERE name = ?',
   setBucketTags: 'UPDATE buckets SET tags = ? WHERE name = ?',
   setObjectTags: 'UPDATE objects SET tags = ? WHERE bucket_id = (SELECT id FROM buckets WHERE name = ?) AND key = ?',
-  bucketsOfAccount: 'SELECT * FROM buckets WHERE account_id = ? AND name > ? AND substr(name, 1, length(?)) = ? ORDER BY name LIMIT ?',
+  bucketsOfAccount: `SELECT b.*, EXISTS (SELECT 1 FROM bucket_lifecycle l WHERE l.bucket_id = b.id) AS has_lifecycle
+    FROM buckets b WHERE account_id = ? AND name > ? AND substr(name, 1, length(?)) = ? ORDER BY name LIMIT ?`,
   bucketHasObjects: 'SELECT 1 FROM objects WHERE bucket_id = ? LIMIT 1',
   deleteBucket: 'DELETE FROM buckets WHERE id = ?',
 

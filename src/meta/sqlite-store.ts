@@ -29,7 +29,7 @@ import {
 } from './sqlite-ledger.ts';
 import { prepareStatements, type Statements } from './sqlite-statements.ts';
 import { SqliteWriteQueue } from './sqlite-write-queue.ts';
-import { toBucket, type BucketRow, type ObjectRow } from './sqlite-rows.ts';
+import { toBucket, type BucketRecordRow, type BucketRow, type ObjectRow } from './sqlite-rows.ts';
 import { SqliteSegmentKeys } from './sqlite-segment-keys.ts';
 import {
   BucketAlreadyExistsError, BucketNotEmptyError, NoSuchAccountError, NoSuchBucketError,
@@ -272,14 +272,14 @@ export class SqliteMetaStore implements MetaStore {
   }
 
   async getBucket(name: string): Promise<Bucket | null> {
-    const row = this.#bucketRow(name);
+    const row = this.#sql.bucketRecord.get(name) as BucketRecordRow | undefined;
     return row ? toBucket(row) : null;
   }
 
   async listBuckets(accountId: string, page: BucketListPage = {}): Promise<Bucket[]> {
     const prefix = page.prefix ?? '';
     const after = page.after !== undefined && page.after > prefix ? page.after : prefix === '' ? '' : prefix.slice(0, -1);
-    const rows = this.#sql.bucketsOfAccount.all(accountId, after, prefix, prefix, page.limit ?? -1) as BucketRow[];
+    const rows = this.#sql.bucketsOfAccount.all(accountId, after, prefix, prefix, page.limit ?? -1) as BucketRecordRow[];
     return rows.map(toBucket);
   }
 

@@ -29,7 +29,7 @@ export async function createAccountAndBucket(
   store: MetaStore, bucketName = 'bucket', accountName = `owner-of-${bucketName}`,
 ): Promise<{ account: Account; bucket: Bucket }> {
   const account = await store.createAccount(accountName);
-  const bucket: Bucket = { name: bucketName, accountId: account.id, createdAt: new Date(1_700_000_000_123), profile: PROFILE, acl: 'private', policy: null };
+  const bucket: Bucket = { name: bucketName, accountId: account.id, createdAt: new Date(1_700_000_000_123), profile: PROFILE, acl: 'private', policy: null, hasLifecycle: false };
   await store.createBucket(bucket);
   return { account, bucket };
 }

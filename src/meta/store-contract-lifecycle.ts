@@ -22,12 +22,16 @@ export function runLifecycleContract(test: TestFn, makeStore: MakeStore): void {
     const store = await openStore(t, makeStore);
     await createAccountAndBucket(store, 'bucket');
     t.is(await store.getBucketLifecycle('bucket'), null);
+    t.false((await store.getBucket('bucket'))!.hasLifecycle);
     await store.setBucketLifecycle('bucket', RULES, at(0));
     t.deepEqual(await store.getBucketLifecycle('bucket'), RULES);
+    t.true((await store.getBucket('bucket'))!.hasLifecycle, 'the bucket record says it has rules');
+    t.deepEqual((await store.listBuckets((await store.getBucket('bucket'))!.accountId)).map((bucket) => bucket.hasLifecycle), [true]);
     await store.setBucketLifecycle('bucket', RULES.slice(2), at(1));
     t.deepEqual(await store.getBucketLifecycle('bucket'), RULES.slice(2));
     await store.setBucketLifecycle('bucket', null, at(2));
     t.is(await store.getBucketLifecycle('bucket'), null);
+    t.false((await store.getBucket('bucket'))!.hasLifecycle);
     await store.setBucketLifecycle('bucket', null, at(3)); // removing none is fine
     t.is(code(await t.throwsAsync(store.getBucketLifecycle('nope'))), 'NO_SUCH_BUCKET');
     t.is(code(await t.throwsAsync(store.setBucketLifecycle('nope', RULES, at(0)))), 'NO_SUCH_BUCKET');

@@ -111,7 +111,7 @@ function runBucketContract(test: TestFn, makeStore: MakeStore): void {
     const alice = await store.createAccount('alice');
     const bob = await store.createAccount('bob');
     const profile = { dataShards: 10, parityShards: 4, chunkSize: 4096 };
-    const make = (name: string, accountId: string, createdAt: number): Bucket => ({ name, accountId, createdAt: new Date(createdAt), profile, acl: 'private', policy: null });
+    const make = (name: string, accountId: string, createdAt: number): Bucket => ({ name, accountId, createdAt: new Date(createdAt), profile, acl: 'private', policy: null, hasLifecycle: false });
     await store.createBucket(make('zeta', alice.id, 1_700_000_000_001));
     await store.createBucket(make('alpha', alice.id, 1_700_000_000_002));
     await store.createBucket(make('bobs-bucket', bob.id, 1_700_000_000_003));

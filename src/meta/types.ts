@@ -24,6 +24,8 @@ export interface Bucket {
   readonly acl: BucketAcl;
   /** The bucket policy (PutBucketPolicy), as the JSON text the owner stored; null without one. */
   readonly policy: string | null;
+  /** Whether the bucket has a lifecycle configuration (GET/HEAD/PUT look its rules up only then). */
+  readonly hasLifecycle: boolean;
 }
 
 /**
@@ -41,7 +43,7 @@ export interface BucketListPage {
 }
 
 /** A bucket to create; its ACL defaults to private. */
-export type NewBucket = Omit<Bucket, 'acl' | 'policy'> & { readonly acl?: BucketAcl };
+export type NewBucket = Omit<Bucket, 'acl' | 'policy' | 'hasLifecycle'> & { readonly acl?: BucketAcl };
 
 /**
  * The canned ACLs shardgate keeps for an object version: `public-read` lets anyone (any account,
