@@ -5,7 +5,7 @@
  * public-read bucket, and the original playlists of that bucket without credentials. DASH (the
  * ffmpeg-made fixture packed by `shardgate archive pack --upload`, in the public-read bucket): the
  * original MPD by member path and the rewritten `_byterange/` MPD (SegmentList `mediaRange` into
- * the archive). Playback must advance past several segments with no player error event, and no
+ * the archive), each also presigned from a private bucket (the archive token on every link). Playback must advance past several segments with no player error event, and no
  * response may carry the whole archive: the player gets members and ranges only. CORS is
  * configured through the S3 API, as a user would.
  */
@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import test from 'ava';
 import {
-  CreateBucketCommand, GetObjectCommand, HeadObjectCommand, PutBucketAclCommand, PutBucketCorsCommand, PutObjectCommand,
+  CopyObjectCommand, CreateBucketCommand, GetObjectCommand, HeadObjectCommand, PutBucketAclCommand, PutBucketCorsCommand, PutObjectCommand,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { Browser } from 'playwright-core';
@@ -49,6 +49,7 @@ const cluster = useSharedCluster(test, { chunkSize: 16 * 1024 }, async (started)
   const packed = await shardgate(started, ['archive', 'pack', DASH_STREAM, '--upload', `s3://player-public/${DASH_ARCHIVE_KEY}`]);
   if (packed.code !== 0) throw new Error(`archive pack --upload failed: ${packed.stderr}`);
   dashArchiveBytes = (await s3.send(new HeadObjectCommand({ Bucket: 'player-public', Key: DASH_ARCHIVE_KEY }))).ContentLength!;
+  await s3.send(new CopyObjectCommand({ Bucket: 'player', Key: DASH_ARCHIVE_KEY, CopySource: `player-public/${DASH_ARCHIVE_KEY}` }));
   browser = await launchChromium();
 });
 
@@ -143,6 +144,19 @@ test.serial('the original DASH MPD by member path in a public-read bucket (Segme
   player: 'dash',
   archiveBytes: () => dashArchiveBytes,
   source: () => `${cluster().gatewayUrl}/player-public/${DASH_ARCHIVE_KEY}/manifest.mpd`,
+});
+
+test.serial('a presigned DASH MPD by member path in a private bucket (tokens carry it to every segment)', plays, {
+  player: 'dash',
+  archiveBytes: () => dashArchiveBytes,
+  source: () => getSignedUrl(cluster().s3(), new GetObjectCommand({ Bucket: 'player', Key: `${DASH_ARCHIVE_KEY}/manifest.mpd` }), { expiresIn: 600 }),
+});
+
+test.serial('a presigned rewritten _byterange/ DASH MPD in a private bucket (the token rides on the archive BaseURL)', plays, {
+  player: 'dash',
+  archiveBytes: () => dashArchiveBytes,
+  source: () => getSignedUrl(cluster().s3(), new GetObjectCommand({ Bucket: 'player', Key: `${DASH_ARCHIVE_KEY}/_byterange/manifest.mpd` }), { expiresIn: 600 }),
+  rangeReadsOf: DASH_ARCHIVE_KEY,
 });
 
 test.serial('the rewritten _byterange/ DASH MPD (SegmentList mediaRange: segments are Range reads of the archive)', plays, {
