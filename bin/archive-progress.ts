@@ -2,6 +2,8 @@
  * Progress for the archive commands: a bar redrawn in place on a terminal (at most ten times a
  * second) with rate and ETA, nothing at all otherwise; the commands print one summary line when they finish.
  */
+import { formatDuration } from './status-format.ts';
+
 export interface Progress {
   update(phase: string, bytesDone: number, bytesTotal: number): void;
   /** Clears the bar so the summary line starts on a clean line. */
@@ -41,14 +43,6 @@ export function createProgress(output: NodeJS.WriteStream): Progress {
       drawn = false;
     },
   };
-}
-
-/** `42 s`, `3 min 05 s`, `1 h 02 min`. */
-export function formatDuration(seconds: number): string {
-  const whole = Math.max(0, Math.round(seconds));
-  if (whole < 60) return `${whole} s`;
-  if (whole < 3600) return `${Math.floor(whole / 60)} min ${String(whole % 60).padStart(2, '0')} s`;
-  return `${Math.floor(whole / 3600)} h ${String(Math.floor(whole / 60) % 60).padStart(2, '0')} min`;
 }
 
 /** 10^6 bytes, one decimal: `12.3 MB`. */

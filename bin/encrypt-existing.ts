@@ -7,7 +7,8 @@
 import { ConfigError, parseBoolean, parseInteger, type SettingSpecs } from '../src/config/flags.ts';
 import { AdminRequestError, adminRequest, type AdminEndpoint } from './admin-client.ts';
 import { runAdminCommand, type AdminCommand } from './admin-command.ts';
-import { formatDuration, formatMegabytes } from './archive-progress.ts';
+import { formatMegabytes } from './archive-progress.ts';
+import { formatDuration } from './status-format.ts';
 
 interface Totals { readonly segments: number; readonly bytes: number }
 interface ListedPage {
