@@ -5,25 +5,17 @@
  * segments by healthy shards, the repair queue, audits and what repair has done.
  */
 import type { GatewayStatus } from '../gateway/status-route.ts';
-import { ConfigError, formatHelp, parseBoolean, readSettings, type SettingSpecs } from '../src/config/flags.ts';
-import { adminRequest, AdminRequestError, parseEndpointUrl, type AdminEndpoint } from './admin-client.ts';
+import { ConfigError, type SettingSpecs } from '../src/config/flags.ts';
+import { adminRequest } from './admin-client.ts';
+import { runAdminCommand, type AdminCommand } from './admin-command.ts';
 import { formatStatus } from './status-format.ts';
 import { watchScreen } from './watch-screen.ts';
 
 export { formatHealth } from './status-format.ts';
 
 const SPECS = {
-  json: { flag: 'json', kind: 'boolean', description: 'print the admin API answer (/_/admin/status) as JSON; with --watch one line per refresh' },
-  watch: { flag: 'watch', kind: 'string', description: 'redraw every N seconds (default 2) until Ctrl-C', defaultText: 'off' },
-  endpoint: { flag: 'endpoint', env: 'SHARDGATE_ENDPOINT', kind: 'string', description: 'gateway URL', defaultText: 'http://127.0.0.1:9000' },
-  adminToken: { flag: 'admin-token', env: 'SHARDGATE_ADMIN_TOKEN', kind: 'string', description: 'the gateway admin token (required)' },
+  watch: { flag: 'watch', kind: 'string', description: 'redraw every N seconds (default 2) until Ctrl-C; with --json one line per refresh', defaultText: 'off' },
 } as const satisfies SettingSpecs;
-
-export const STATUS_HELP = formatHelp(
-  'shardgate status [--json] [--watch [seconds]]',
-  'Gateway version and uptime, recent requests and errors, data stored, nodes (state, zone, used/free,\nlast heartbeat, read p95), segments by healthy shards (as of the checker\'s last complete pass),\nthe repair queue and what repair has done since the gateway started.',
-  SPECS,
-);
 
 /** `--watch` may stand alone (2 s) or take a number of seconds. */
 export function withWatchValue(argv: readonly string[]): string[] {
@@ -40,22 +32,18 @@ export function parseWatchSeconds(raw: string): number {
   return seconds;
 }
 
-export async function runStatusCli(argv: readonly string[]): Promise<void> {
-  try {
-    const { values: v, help, positionals } = readSettings(SPECS, withWatchValue(argv), process.env);
-    if (help) {
-      process.stdout.write(STATUS_HELP);
-      return;
-    }
+const STATUS: AdminCommand<typeof SPECS> = {
+  name: 'status',
+  usage: 'shardgate status [--json] [--watch [seconds]]',
+  summary: 'Gateway version and uptime, recent requests and errors, data stored, nodes (state, zone, used/free,\nlast heartbeat, read p95), segments by healthy shards (as of the checker\'s last complete pass),\nthe repair queue and what repair has done since the gateway started.',
+  specs: SPECS,
+  async run({ values, positionals, endpoint, json, print }) {
     if (positionals.length > 0) throw new ConfigError(`unexpected argument "${positionals[0]}" (see --help)`);
-    const json = v.json !== undefined && parseBoolean('--json', v.json);
-    const watchSeconds = v.watch === undefined ? null : parseWatchSeconds(v.watch);
-    if (!v.adminToken) throw new ConfigError('--admin-token (or SHARDGATE_ADMIN_TOKEN) is required');
-    const endpoint: AdminEndpoint = { url: parseEndpointUrl(v.endpoint ?? 'http://127.0.0.1:9000'), adminToken: v.adminToken };
+    const watchSeconds = values.watch === undefined ? null : parseWatchSeconds(values.watch);
     const fetchStatus = () => adminRequest<GatewayStatus>(endpoint, 'GET', '/_/admin/status');
     if (watchSeconds === null) {
       const status = await fetchStatus();
-      process.stdout.write(json ? `${JSON.stringify(status, null, 2)}\n` : formatStatus(status, new Date()));
+      print(status, formatStatus(status, new Date()));
       return;
     }
     if (json) {
@@ -72,12 +60,9 @@ export async function runStatusCli(argv: readonly string[]): Promise<void> {
       failed: (error) => `shardgate status: ${(error as Error).message}`,
       title: (now) => `shardgate status  ${endpoint.url.origin}  every ${watchSeconds}s  ${now.toISOString().replace(/\.\d{3}Z$/, 'Z')}  (Ctrl-C to stop)`,
     });
-  } catch (error) {
-    if (error instanceof ConfigError || error instanceof AdminRequestError) {
-      process.stderr.write(`shardgate status: ${error.message}\n`);
-      process.exitCode = error instanceof ConfigError ? 2 : 1;
-      return;
-    }
-    throw error;
-  }
+  },
+};
+
+export function runStatusCli(argv: readonly string[]): Promise<void> {
+  return runAdminCommand(STATUS, withWatchValue(argv));
 }
