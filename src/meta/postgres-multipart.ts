@@ -1,5 +1,6 @@
 import { walkListingAsync, type SeekBound } from './listing.ts';
 import { NoSuchUploadError, PartMismatchError } from './multipart-errors.ts';
+import { toPart, toUpload } from './multipart-rows.ts';
 import type {
   CompletedUpload, ListPartsPage, ListPartsQuery, ListUploadsPage, ListUploadsQuery, MultipartUpload, NewUploadedPart,
   UploadedPart,
@@ -238,28 +239,4 @@ function bucketOf(upload: Pick<UploadWithBucketRow, 'bucket_name' | 'bucket_acco
 
 function positionOf(upload: MultipartUpload): { key: string; uploadId: string } {
   return { key: upload.key, uploadId: upload.uploadId };
-}
-
-function toUpload(row: UploadRow, bucket: string): MultipartUpload {
-  return {
-    uploadId: row.upload_id,
-    bucket,
-    key: row.key,
-    initiatorAccountId: row.initiator_account_id,
-    initiatedAt: new Date(row.initiated_at),
-    // Uploads started before tagging stored no tags.
-    headers: { tags: [], ...JSON.parse(row.headers) as Partial<MultipartUpload['headers']> } as MultipartUpload['headers'],
-    checksumAlgorithm: row.checksum_algorithm,
-    checksumType: row.checksum_type,
-  };
-}
-
-function toPart(row: PartRow): UploadedPart {
-  return {
-    partNumber: row.part_number,
-    size: row.size,
-    etag: row.etag,
-    checksums: JSON.parse(row.checksums) as Record<string, string>,
-    lastModified: new Date(row.last_modified),
-  };
 }
