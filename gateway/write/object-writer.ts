@@ -21,8 +21,8 @@ export interface WrittenData {
  *
  * With `inlineMaxBytes` > 0 (single-request uploads only), a body of at most that many bytes is
  * one inline segment instead (encrypted the same way, kept in the metadata: inline-segment.ts).
- * A `declaredLength` above the threshold skips the check; otherwise at most `inlineMaxBytes` + 1
- * bytes are held to find out.
+ * A `declaredLength` above the threshold skips the check; otherwise the body is held only until it
+ * ends or passes the threshold (at most `inlineMaxBytes` plus the one piece that passes it).
  */
 export async function writeObjectData(
   ctx: WriteContext,
