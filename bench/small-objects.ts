@@ -25,6 +25,7 @@ const SPECS = {
   count: { flag: 'count', env: 'BENCH_COUNT', kind: 'integer', description: 'objects PUT (then GET) per concurrency', defaultText: '200' },
   concurrency: { flag: 'concurrency', env: 'BENCH_CONCURRENCY', kind: 'string', description: 'comma-separated request concurrencies', defaultText: '1,8' },
   seed: { flag: 'seed', env: 'BENCH_SEED', kind: 'integer', description: 'seed of the object bytes', defaultText: '1' },
+  inlineMaxBytes: { flag: 'inline-max-bytes', env: 'BENCH_INLINE_MAX_BYTES', kind: 'bytes', description: 'the gateway\'s --inline-max-bytes (0: every object on the nodes)', defaultText: 'the gateway\'s default' },
 } as const satisfies SettingSpecs;
 
 const HELP = formatHelp('npx tsx bench/small-objects.ts [options]', 'Times small-object PUTs and GETs (rates and latencies) on a fresh local 4+2 cluster.', SPECS);
@@ -96,6 +97,7 @@ async function main(): Promise<number> {
       count: parseInteger('--count', v.count ?? '200', 1, 1_000_000),
       concurrency: (v.concurrency ?? '1,8').split(',').map((part) => parseInteger('--concurrency', part.trim(), 1, 1024)),
       seed: parseInteger('--seed', v.seed ?? '1', 0, 2 ** 31 - 1),
+      inlineMaxBytes: v.inlineMaxBytes === undefined ? null : parseBytes('--inline-max-bytes', v.inlineMaxBytes),
     };
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
@@ -103,7 +105,8 @@ async function main(): Promise<number> {
     return 2;
   }
   const startedAt = new Date();
-  const cluster = new BenchCluster({ nodes: NODES, gatewayArgs: ['--log-requests', 'false'] });
+  const inlineArgs = settings.inlineMaxBytes === null ? [] : ['--inline-max-bytes', String(settings.inlineMaxBytes)];
+  const cluster = new BenchCluster({ nodes: NODES, gatewayArgs: ['--log-requests', 'false', ...inlineArgs] });
   process.once('exit', () => cluster.closeSync());
   try {
     console.log(`starting gateway + ${NODES} shard nodes…`);

@@ -70,7 +70,7 @@ export function formatStatus(status: GatewayStatus, now: Date): string {
     `requests      ${requests.total} in the last ${formatDuration(requests.windowSeconds)}: ${requests.clientErrors} 4xx, ${requests.serverErrors} 5xx (${(requests.serverErrorRate * 100).toFixed(1)}% server errors)`,
     segments.completedAt === null
       ? 'stored        not counted yet (no checker pass completed)'
-      : `stored        ${approximateBytes(segments.dataBytes)} of data in ${segments.segments} segments, as of the checker's last pass`,
+      : `stored        ${approximateBytes(segments.dataBytes)} of data in ${segments.segments} segments on the nodes, as of the checker's last pass`,
   ];
   const rows = status.nodeList.map((node) => [
     node.id, node.zone, node.state, approximateBytes(node.usedBytes), approximateBytes(node.freeBytes),

@@ -32,6 +32,8 @@ export interface GatewayConfig extends RepairSettings, LimitSettings, ConsoleSet
   readonly profile: ErasureProfile;
   /** Upper bound of data bytes per segment (rounded down to whole stripes). */
   readonly maxSegmentBytes: number;
+  /** An object written in one request with at most this many bytes is stored inline (encrypted) in the metadata; 0: never. */
+  readonly inlineMaxBytes: number;
   /** Shards that must be committed for a segment write to succeed (default k+1, capped at n). */
   readonly writeQuorum: number;
   /** Overrides for the generated credentials; null means "generate once and persist". */
@@ -90,6 +92,7 @@ const SPECS = {
   parityShards: { flag: 'parity-shards', env: 'SHARDGATE_PARITY_SHARDS', kind: 'integer', description: 'm: parity shards per stripe', defaultText: '2' },
   chunkSize: { flag: 'chunk-size', env: 'SHARDGATE_CHUNK_SIZE', kind: 'bytes', description: 'c: bytes per chunk', defaultText: '64KiB' },
   maxSegmentSize: { flag: 'max-segment-size', env: 'SHARDGATE_MAX_SEGMENT_SIZE', kind: 'bytes', description: 'data bytes per segment at most', defaultText: '64MiB' },
+  inlineMaxBytes: { flag: 'inline-max-bytes', env: 'SHARDGATE_INLINE_MAX_BYTES', kind: 'bytes', description: 'objects written in one request up to this size are kept inline (encrypted) in the metadata, not on nodes; 0: off; at most 64KiB', defaultText: '4096' },
   writeQuorum: { flag: 'write-quorum', env: 'SHARDGATE_WRITE_QUORUM', kind: 'integer', description: 'shards a segment write needs', defaultText: 'k+1' },
   accessKey: { flag: 'access-key', env: 'SHARDGATE_ACCESS_KEY', kind: 'string', description: 'root access key id', defaultText: 'generated, persisted' },
   secretKey: { flag: 'secret-key', env: 'SHARDGATE_SECRET_KEY', kind: 'string', description: 'root secret key', defaultText: 'generated, persisted' },
@@ -160,6 +163,7 @@ export function loadGatewayConfig(argv: readonly string[], env: NodeJS.ProcessEn
     region: v.region ?? 'us-east-1',
     profile,
     maxSegmentBytes: v.maxSegmentSize ? parseBytes('--max-segment-size', v.maxSegmentSize) : MAX_SEGMENT_BYTES,
+    inlineMaxBytes: v.inlineMaxBytes ? parseInlineMaxBytes(v.inlineMaxBytes) : DEFAULT_INLINE_MAX_BYTES,
     writeQuorum,
     accessKey: nonEmpty(v.accessKey),
     secretKey: nonEmpty(v.secretKey),
@@ -192,6 +196,16 @@ export function loadGatewayConfig(argv: readonly string[], env: NodeJS.ProcessEn
     throw new ConfigError('set both the access key and the secret key, or neither');
   }
   return { config: Object.freeze(config), help };
+}
+
+const DEFAULT_INLINE_MAX_BYTES = 4096;
+/** Inline segments live in metadata rows (and every backup): kept small on purpose. */
+const MAX_INLINE_MAX_BYTES = 64 * 1024;
+
+function parseInlineMaxBytes(raw: string): number {
+  const bytes = parseBytes('--inline-max-bytes', raw);
+  if (bytes > MAX_INLINE_MAX_BYTES) throw new ConfigError(`--inline-max-bytes must be at most ${MAX_INLINE_MAX_BYTES} (64KiB), got "${raw}"`);
+  return bytes;
 }
 
 /** `s3.example.com,localhost` → lower-case names; each must be a host name, not a URL. */

@@ -20,6 +20,8 @@ export interface GatewayMetrics {
   /** Reads that failed because a stripe had fewer than k good chunks. */
   unreadableSegments: number;
   objectsWritten: number;
+  /** Segments of tiny objects kept inline (encrypted) in the metadata instead of sent to nodes, when sealed (a write refused after that still counts). */
+  inlineSegmentsWritten: number;
   /** Shards not stored at write time (write succeeded with quorum, shard missing). */
   shardsMissingAfterWrite: number;
   garbageShardsDeleted: number;
@@ -65,6 +67,7 @@ export function createMetrics(): GatewayMetrics {
     degradedSegmentReads: 0,
     unreadableSegments: 0,
     objectsWritten: 0,
+    inlineSegmentsWritten: 0,
     shardsMissingAfterWrite: 0,
     garbageShardsDeleted: 0,
     unbilledRequests: 0,

@@ -38,8 +38,10 @@ test.serial('CopyObject shares the source\'s shards: no new files; either side d
   // Garbage is collected oldest first: once an object deleted after them is collected, the
   // source's shards would have been too, had the deletions released them.
   const beforeMarker = running.allShardFiles();
-  await s3.send(new PutObjectCommand({ Bucket: 'copies', Key: 'marker', Body: 'x' }));
+  // Larger than --inline-max-bytes: a tiny marker would be kept in the metadata, with no shard to collect.
+  await s3.send(new PutObjectCommand({ Bucket: 'copies', Key: 'marker', Body: seededBytes(8 * 1024, 2) }));
   const markerFiles = addedFiles(beforeMarker, running.allShardFiles());
+  t.is(markerFiles.length, 6);
   await s3.send(new DeleteObjectCommand({ Bucket: 'copies', Key: 'marker' }));
   t.deepEqual(await running.waitUntilShardFilesGone(markerFiles), [], 'the janitor collected what was deleted after');
   const present = running.allShardFiles();

@@ -11,14 +11,17 @@ const CHUNK = 4096;
 const SEGMENT = 16 * CHUNK * 4;
 
 test('reads stay byte-identical with 2 of 6 nodes dead; a third dead node gives a clear 503', async (t) => {
-  const cluster = await startCluster(t, { chunkSize: CHUNK, maxSegmentSize: SEGMENT });
+  // Inline storage off: the 1-byte object is erasure-coded on the nodes like the others.
+  const cluster = await startCluster(t, { chunkSize: CHUNK, maxSegmentSize: SEGMENT, gatewayArgs: ['--inline-max-bytes', '0'] });
   const s3 = cluster.s3();
   await s3.send(new CreateBucketCommand({ Bucket: 'bkt' }));
   const objects = new Map<string, Buffer>();
   for (const size of [1, CHUNK + 5, SEGMENT * 3 + 777, 1_000_000]) {
     const body = seededBytes(size, size);
     objects.set(`o-${size}`, body);
+    const before = cluster.allShardFiles();
     await s3.send(new PutObjectCommand({ Bucket: 'bkt', Key: `o-${size}`, Body: body }));
+    if (size === 1) t.is(addedFiles(before, cluster.allShardFiles()).length, 6, 'with --inline-max-bytes 0 a 1-byte object has its six shards');
   }
 
   await cluster.kill(cluster.nodes[0]!);

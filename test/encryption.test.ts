@@ -4,14 +4,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import test from 'ava';
+import Database from 'better-sqlite3';
 import {
-  CompleteMultipartUploadCommand, CopyObjectCommand, CreateBucketCommand, CreateMultipartUploadCommand, DeleteBucketEncryptionCommand,
+  CompleteMultipartUploadCommand, CopyObjectCommand, CreateBucketCommand, CreateMultipartUploadCommand, DeleteBucketEncryptionCommand, DeleteObjectCommand,
   GetBucketEncryptionCommand, GetObjectCommand, HeadObjectCommand, PutBucketEncryptionCommand, PutObjectCommand, UploadPartCommand,
   UploadPartCopyCommand, type S3Client,
 } from '@aws-sdk/client-s3';
 import { readMasterKeyFile } from '../src/crypto/master-key-file.ts';
 import { shardId } from '../src/meta/types.ts';
-import { getObjectBytes, s3ErrorOf, seededBytes, sleep } from './cluster.ts';
+import { addedFiles, getObjectBytes, s3ErrorOf, seededBytes, sleep } from './cluster.ts';
 import { dataKeysOf, nodeFilesContaining, openGatewayStore, plantPlaintextObject } from './encryption-helpers.ts';
 import { signedFetch as signedGet } from './hls-helpers.ts';
 import { useSharedCluster } from './shared-cluster.ts';
@@ -79,6 +80,67 @@ test.serial('no plaintext, master key or data key on any node: PutObject, multip
   t.deepEqual(hits, []);
   // Every object's bytes are on the nodes 1.5 times over (4 + 2): the scan saw them all.
   t.true(bytesScanned > 1.5 * (single.length + 5 * MiB), `scanned ${bytesScanned} bytes`);
+});
+
+test.serial('a 4 KiB object is stored inline, encrypted, in the metadata: reads, HEAD, ranges, checksums, copy, overwrite and delete as for a sharded one', async (t) => {
+  const s3 = cluster().s3();
+  const marker = Buffer.from('inline-plaintext-marker-0000042!', 'utf8');
+  const tiny = Buffer.alloc(4096);
+  for (let offset = 0; offset < tiny.length; offset += marker.length) marker.copy(tiny, offset);
+  const md5 = (bytes: Buffer) => `"${createHash('md5').update(bytes).digest('hex')}"`;
+  let files = cluster().allShardFiles();
+  const put = await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'inline/tiny', Body: tiny, ChecksumAlgorithm: 'SHA256' }));
+  t.is(put.ETag, md5(tiny), 'the ETag is the MD5 of the plaintext, as for a sharded object');
+  t.deepEqual(addedFiles(files, cluster().allShardFiles()), [], 'no shard file on any node');
+  t.true((await getObjectBytes(s3, { Bucket: BUCKET, Key: 'inline/tiny' })).equals(tiny));
+  for (const [range, offset, end] of [['bytes=0-0', 0, 1], ['bytes=100-4095', 100, 4096], ['bytes=4095-4095', 4095, 4096], ['bytes=-1', 4095, 4096], ['bytes=1000-', 1000, 4096], ['bytes=4000-9999', 4000, 4096]] as const) {
+    t.true((await getObjectBytes(s3, { Bucket: BUCKET, Key: 'inline/tiny', Range: range })).equals(tiny.subarray(offset, end)), range);
+  }
+  const head = await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'inline/tiny', ChecksumMode: 'ENABLED' }));
+  t.like(head, { ContentLength: 4096, ETag: md5(tiny), ChecksumSHA256: put.ChecksumSHA256, ServerSideEncryption: 'AES256' });
+  t.like(await s3ErrorOf(t, s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'inline/tiny', IfNoneMatch: md5(tiny) }))), { status: 304 });
+
+  const store = openGatewayStore(cluster());
+  t.teardown(() => store.close());
+  const [segment, ...others] = await store.getSegments((await store.getObject(BUCKET, 'inline/tiny'))!.versionId);
+  t.deepEqual(others, []);
+  t.deepEqual(segment!.shards, []);
+  t.is(segment!.inlineCiphertext!.length, 4096);
+  const [dataKey] = await dataKeysOf(cluster(), store, BUCKET, 'inline/tiny');
+  const metaFiles = ['meta.sqlite', 'meta.sqlite-wal'].map((name) => path.join(cluster().root, 'gateway', name));
+  for (const file of metaFiles) {
+    const bytes = readFileSync(file);
+    t.is(bytes.indexOf(marker), -1, `no plaintext in ${path.basename(file)}`);
+    t.is(bytes.indexOf(dataKey!), -1, `no unwrapped data key in ${path.basename(file)}`);
+  }
+  t.deepEqual(nodeFilesContaining(cluster(), new Map([['inline marker', marker]])).hits, []);
+
+  // One byte over the threshold: erasure-coded on the nodes as before (one segment, 4 + 2 shards).
+  const over = seededBytes(4097, 51);
+  files = cluster().allShardFiles();
+  await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'inline/over', Body: over }));
+  t.is(addedFiles(files, cluster().allShardFiles()).length, 6);
+  t.true((await getObjectBytes(s3, { Bucket: BUCKET, Key: 'inline/over', Range: 'bytes=4090-4096' })).equals(over.subarray(4090)));
+
+  // A copy shares the inline segment; an overwrite goes inline → sharded → inline; deletes leave nothing.
+  files = cluster().allShardFiles();
+  await s3.send(new CopyObjectCommand({ Bucket: BUCKET, Key: 'inline/copy', CopySource: `${BUCKET}/inline/tiny` }));
+  t.deepEqual(addedFiles(files, cluster().allShardFiles()), []);
+  t.true((await getObjectBytes(s3, { Bucket: BUCKET, Key: 'inline/copy' })).equals(tiny));
+  await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'inline/tiny', Body: over }));
+  const overwriteFiles = addedFiles(files, cluster().allShardFiles());
+  t.is(overwriteFiles.length, 6);
+  t.true((await getObjectBytes(s3, { Bucket: BUCKET, Key: 'inline/tiny' })).equals(over));
+  t.true((await getObjectBytes(s3, { Bucket: BUCKET, Key: 'inline/copy' })).equals(tiny), 'the copy keeps the shared inline bytes');
+  await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'inline/tiny', Body: 'back to tiny' }));
+  t.is((await getObjectBytes(s3, { Bucket: BUCKET, Key: 'inline/tiny' })).toString(), 'back to tiny');
+  t.deepEqual(await cluster().waitUntilShardFilesGone(overwriteFiles), [], 'the replaced sharded version was collected');
+  const current = (await store.getSegments((await store.getObject(BUCKET, 'inline/tiny'))!.versionId))[0]!.id;
+  for (const key of ['inline/copy', 'inline/tiny']) await s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: key }));
+  const db = new Database(metaFiles[0]!, { readonly: true });
+  t.teardown(() => db.close());
+  const rows = db.prepare('SELECT count(*) AS n FROM segments WHERE segment_id IN (?, ?)').get(segment!.id, current) as { n: number };
+  t.is(rows.n, 0, 'deleting the last reference removes the inline segments\' rows (bytes and key)');
 });
 
 /** Offsets just around every chunk, stripe, segment and part boundary below `size`, and lengths that straddle them. */

@@ -99,6 +99,21 @@ test.serial('success_action_status 200 and the default 204 answer empty with the
   for (const key of ['a.bin', 'b.bin', 'c d.bin']) t.true((await getObjectBytes(cluster().s3(), { Bucket: BUCKET, Key: key })).equals(small));
 });
 
+test.serial('a form file of at most --inline-max-bytes (length unknown until the form ends) is stored inline; one byte more goes to the nodes', async (t) => {
+  const tiny = seededBytes(4096, 7);
+  const over = seededBytes(4097, 8);
+  let files = cluster().allShardFiles();
+  const inline = await post(fieldsFor({ key: 'tiny.bin', conditions: [{ key: 'tiny.bin' }] }), tiny);
+  t.like(inline, { status: 204 });
+  t.is(inline.headers.get('etag'), md5(tiny));
+  t.deepEqual(addedFiles(files, cluster().allShardFiles()), [], 'no shard written');
+  files = cluster().allShardFiles();
+  t.like(await post(fieldsFor({ key: 'over.bin', conditions: [{ key: 'over.bin' }] }), over), { status: 204 });
+  t.true(addedFiles(files, cluster().allShardFiles()).length > 0, 'the first 4097 bytes held to decide, then streamed to the nodes');
+  t.true((await getObjectBytes(cluster().s3(), { Bucket: BUCKET, Key: 'tiny.bin' })).equals(tiny));
+  t.true((await getObjectBytes(cluster().s3(), { Bucket: BUCKET, Key: 'over.bin' })).equals(over));
+});
+
 test.serial('acl=public-read in the form makes that object readable by anyone; without it the object is private', async (t) => {
   const small = seededBytes(3000, 3);
   t.is((await post(fieldsFor({ key: 'open.bin', conditions: [{ key: 'open.bin' }, { acl: 'public-read' }], fields: { acl: 'public-read' } }), small)).status, 204);

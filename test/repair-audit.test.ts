@@ -29,7 +29,11 @@ test('bit rot without any client read: an audit finds it, repair replaces the sh
   const s3 = cluster.s3();
   await s3.send(new CreateBucketCommand({ Bucket: 'bkt' }));
   const body = seededBytes(200_000, 8);
+  // A 4 KiB object is kept inline in the metadata: no shard, nothing for the checker, audits or repair.
+  const tiny = seededBytes(4096, 9);
+  await s3.send(new PutObjectCommand({ Bucket: 'bkt', Key: 'tiny', Body: tiny }));
   await s3.send(new PutObjectCommand({ Bucket: 'bkt', Key: 'quiet', Body: body }));
+  const writtenAt = Date.now();
   const holder = cluster.nodes.find((node) => cluster.shardFiles(node.index).length > 0)!;
   const rotten = cluster.shardFiles(holder.index)[0]!;
   const name = path.basename(rotten);
@@ -53,6 +57,15 @@ test('bit rot without any client read: an audit finds it, repair replaces the sh
   t.true(statement.usage.egress.audit.failedBytes >= CHUNK, 'the rotten chunk counted against the node');
   t.true(payouts.nodes.reduce((sum, s) => sum + s.usage.egress.repair.verifiedBytes, 0) >= CHUNK, 'repair read verified source bytes');
   t.true((await getObjectBytes(s3, { Bucket: 'bkt', Key: 'quiet' })).equals(body));
+
+  await waitFor('a checker pass after both writes', async () => {
+    const { completedAt } = (await cluster.admin<AuditView>('/_/admin/health')).segments;
+    return completedAt !== null && Date.parse(completedAt) > writtenAt;
+  });
+  const census = (await cluster.admin<AuditView>('/_/admin/health')).segments;
+  t.like(census, { segments: 1, belowDataShards: 0 }, 'the checker walked the sharded segment only');
+  t.false(cluster.gateway.output().includes('repair_checker_failed'));
+  t.true((await getObjectBytes(s3, { Bucket: 'bkt', Key: 'tiny' })).equals(tiny));
 });
 
 test('a node that answers audits with wrong bytes is disqualified and its shards are repaired away', async (t) => {

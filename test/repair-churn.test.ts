@@ -21,7 +21,8 @@ async function multipart(s3: S3Client, key: string, parts: readonly Buffer[]): P
 }
 
 test('churn, twice: 2 nodes lost for good → every segment back to n shards on the others; 2 more lost → every object still reads', async (t) => {
-  const cluster = await startCluster(t, { nodes: 8, chunkSize: CHUNK, maxSegmentSize: SEGMENT, gatewayArgs: REPAIR_GATEWAY_ARGS });
+  // Inline storage off: the 1- and 1000-byte objects are segments on nodes that repair must bring back.
+  const cluster = await startCluster(t, { nodes: 8, chunkSize: CHUNK, maxSegmentSize: SEGMENT, gatewayArgs: [...REPAIR_GATEWAY_ARGS, '--inline-max-bytes', '0'] });
   const s3 = cluster.s3();
   await s3.send(new CreateBucketCommand({ Bucket: 'bkt' }));
   const objects = new Map<string, Buffer>();

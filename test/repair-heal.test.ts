@@ -63,7 +63,7 @@ test('with no spare node (n nodes in all), a corrupt shard met by a read is rewr
 });
 
 test('drain: a node is emptied while clients read and write, then stopped with 2 more nodes; nothing is lost', async (t) => {
-  const cluster = await startCluster(t, { nodes: 7, chunkSize: CHUNK, maxSegmentSize: SEGMENT, gatewayArgs: REPAIR_GATEWAY_ARGS });
+  const cluster = await startCluster(t, { nodes: 7, chunkSize: CHUNK, maxSegmentSize: SEGMENT, gatewayArgs: [...REPAIR_GATEWAY_ARGS, '--inline-max-bytes', '0'] });
   const s3 = cluster.s3();
   await s3.send(new CreateBucketCommand({ Bucket: 'bkt' }));
   const objects = new Map<string, Buffer>();

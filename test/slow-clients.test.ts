@@ -70,7 +70,7 @@ test('stalled uploads do not stop a concurrent GET and another account\'s PUT; p
   });
   const s3 = cluster.s3();
   await s3.send(new CreateBucketCommand({ Bucket: 'bkt' }));
-  const small = seededBytes(1024, 1);
+  const small = seededBytes(8 * 1024, 1); // above --inline-max-bytes: the GET reads shards from the nodes
   await s3.send(new PutObjectCommand({ Bucket: 'bkt', Key: 'small', Body: small }));
 
   const stalled: ClientRequest[] = [];
@@ -83,7 +83,7 @@ test('stalled uploads do not stop a concurrent GET and another account\'s PUT; p
     while (cluster.nodes.some((node) => uploadsInProgress(cluster, node.index) < STALLED_UPLOADS)) await sleep(200);
   })(), 45_000, 'the stalled uploads reaching the nodes');
 
-  t.true((await completes(getObjectBytes(s3, { Bucket: 'bkt', Key: 'small' }), 20_000, 'a 1 KiB GET')).equals(small));
+  t.true((await completes(getObjectBytes(s3, { Bucket: 'bkt', Key: 'small' }), 20_000, 'an 8 KiB GET')).equals(small));
   const { memory } = await cluster.admin<{ memory: { rssBytes: number } }>('/_/admin/metrics');
   t.log(`gateway RSS with ${STALLED_UPLOADS} stalled uploads: ${(memory.rssBytes / 2 ** 20).toFixed(0)} MiB`);
 

@@ -13,8 +13,8 @@ import {
   CompleteMultipartUploadCommand, CopyObjectCommand, CreateBucketCommand, CreateMultipartUploadCommand, GetObjectCommand,
   HeadObjectCommand, PutObjectCommand, UploadPartCommand, UploadPartCopyCommand, type S3Client,
 } from '@aws-sdk/client-s3';
-import { getObjectBytes, s3ErrorOf, seededBytes } from './cluster.ts';
-import { nodeFilesContaining } from './encryption-helpers.ts';
+import { addedFiles, getObjectBytes, s3ErrorOf, seededBytes } from './cluster.ts';
+import { nodeFilesContaining, openGatewayStore } from './encryption-helpers.ts';
 import { useSharedCluster } from './shared-cluster.ts';
 
 const BUCKET = 'ssec';
@@ -141,6 +141,32 @@ test.serial('copies across modes re-encrypt: SSE-S3 → SSE-C, SSE-C → SSE-S3,
   const part = await s3.send(new UploadPartCopyCommand({ Bucket: BUCKET, Key: 'copy/parts', UploadId, PartNumber: 1, CopySource: `${BUCKET}/copy/a`, ...copySource(KEY_A) }));
   await s3.send(new CompleteMultipartUploadCommand({ Bucket: BUCKET, Key: 'copy/parts', UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.CopyPartResult!.ETag }] } }));
   t.true((await get(s3, 'copy/parts')).equals(body));
+});
+
+test.serial('a tiny SSE-C object is stored inline under a key sealed by the customer key: readable only with it; a re-encrypting copy lands inline too', async (t) => {
+  const s3 = cluster().s3();
+  const body = markerBytes(1000);
+  const files = cluster().allShardFiles();
+  const put = await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'inline/secret', Body: body, ...withKey(KEY_A) }));
+  await s3.send(new CopyObjectCommand({ Bucket: BUCKET, Key: 'inline/to-s3', CopySource: `${BUCKET}/inline/secret`, CopySourceSSECustomerAlgorithm: 'AES256', CopySourceSSECustomerKey: KEY_A }));
+  t.deepEqual(addedFiles(files, cluster().allShardFiles()), [], 'neither wrote a shard');
+  const store = openGatewayStore(cluster());
+  t.teardown(() => store.close());
+  const segments = async (key: string) => store.getSegments((await store.getObject(BUCKET, key))!.versionId);
+  const [secret] = await segments('inline/secret');
+  const [copied] = await segments('inline/to-s3');
+  t.is(secret!.inlineCiphertext!.length, 1000);
+  t.not(copied!.id, secret!.id, 'the copy is a new segment under a new data key');
+  t.is(copied!.inlineCiphertext!.length, 1000);
+  t.is(Buffer.from(secret!.inlineCiphertext!).indexOf(MARKER), -1);
+
+  const got = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'inline/secret', ...withKey(KEY_A) }));
+  t.true(Buffer.from(await got.Body!.transformToByteArray()).equals(body));
+  t.is(got.ETag, put.ETag, 'the SSE-C ETag, not the MD5 of the plaintext');
+  t.true((await get(s3, 'inline/secret', { Range: 'bytes=990-999', ...withKey(KEY_A) })).equals(body.subarray(990)));
+  t.deepEqual(await s3ErrorOf(t, get(s3, 'inline/secret')), { name: 'InvalidRequest', status: 400 });
+  t.deepEqual(await s3ErrorOf(t, get(s3, 'inline/secret', withKey(KEY_B))), { name: 'AccessDenied', status: 403 });
+  t.true((await get(s3, 'inline/to-s3')).equals(body));
 });
 
 interface Run { code: number; stdout: string; stderr: string }

@@ -43,7 +43,7 @@ export async function copyObjectBytes(copy: ObjectByteCopy): Promise<{ etag: str
   try {
     const written = await writeObjectData(deps, observe(readObjectRange(deps, copy.source, { offset: 0, length: copy.source.size }, report, copy.signal, copy.sourceKeys), digests), {
       profile: copy.bucket.profile, maxSegmentBytes: deps.config.maxSegmentBytes, writeId, partNumber: 1,
-      encryption: copy.destination.keys, signal: copy.signal,
+      encryption: copy.destination.keys, signal: copy.signal, inlineMaxBytes: deps.config.inlineMaxBytes, declaredLength: copy.source.size,
     });
     const etag = partEtag(copy.destination.encryption, copy.destination.customerKey, digests.finish().etag);
     const checksums = Object.fromEntries(Object.entries(copy.source.checksums).filter(([, value]) => !/-\d+$/.test(value)));

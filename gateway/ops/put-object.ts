@@ -48,7 +48,7 @@ export async function putObject(request: S3Request): Promise<Response> {
 
   const stored = await storeObject(deps, incoming, {
     bucket, key: request.key, contentType: header('content-type') || DEFAULT_CONTENT_TYPE, userMetadata, contentHeaders,
-    encryption: sse.encryption, keys: sse.keys, tags, acl, precondition,
+    encryption: sse.encryption, keys: sse.keys, tags, acl, precondition, declaredLength: body.declaredLength,
   }, tap(body.payload, (bytes) => digests.update(bytes)), () => {
     const digest = digests.finish(body.trailers());
     // SSE-C objects do not publish the MD5 of their plaintext (see customerEtag).

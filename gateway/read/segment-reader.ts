@@ -20,6 +20,10 @@ export type { ReadContext, ReadReport, ShardFailure } from './read-context.ts';
  * or when a shard's first chunk is later than its node's recent p95 (a hedge) — continues the read
  * from that stripe in decode mode (see `readDecoded`). A stripe with fewer than k good chunks
  * throws NotEnoughShardsError naming it.
+ *
+ * An inline segment (a tiny object kept in the metadata) has no shards: its stored ciphertext is
+ * the span, from memory, and everything above (decryption, object ranges, copies, archive
+ * members) reads it as any other segment.
  */
 export async function* readSegment(
   ctx: ReadContext,
@@ -28,6 +32,10 @@ export async function* readSegment(
   report: ReadReport,
   signal: AbortSignal,
 ): AsyncGenerator<Uint8Array> {
+  if (segment.inlineCiphertext) {
+    if (range.length > 0) yield segment.inlineCiphertext.subarray(range.offset, range.offset + range.length);
+    return;
+  }
   const planningSince = performance.now();
   const plan = planSegmentRead(segment.profile, segment.length, range);
   report.timing?.add('plan', planningSince);

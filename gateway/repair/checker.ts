@@ -8,7 +8,7 @@ import type { NodeStates } from './node-states.ts';
 const BATCH = 256;
 const CURSOR_SETTING = 'repair.checker.cursor';
 
-/** Segments by healthy shards, as of the checker's last complete pass. */
+/** Segments on the nodes by healthy shards, as of the checker's last complete pass (inline segments have none and are not counted). */
 export interface HealthCensus {
   /** When the pass ended; null before the first one has. */
   readonly completedAt: string | null;

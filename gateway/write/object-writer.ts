@@ -1,6 +1,7 @@
 import { segmentDataSize, stripeSize, type ErasureProfile } from '../../src/erasure/profile.ts';
 import type { SegmentKeySealer } from '../../src/crypto/segment-keys.ts';
 import type { SegmentRecord } from '../../src/meta/types.ts';
+import { readBodyHead, sealInlineSegment } from './inline-segment.ts';
 import { SegmentWriter, type WriteContext } from './segment-writer.ts';
 
 /** Stripes encoded per codec call: large enough to amortise the call, small enough for memory. */
@@ -17,14 +18,31 @@ export interface WrittenData {
  * On any failure the open segment's uploads are stopped and the error propagates; the caller
  * abandons the write so its pending shards are collected. Every segment is encrypted with its own
  * data key sealed by `encryption` (see SegmentWriter): no plaintext byte leaves the gateway.
+ *
+ * With `inlineMaxBytes` > 0 (single-request uploads only), a body of at most that many bytes is
+ * one inline segment instead (encrypted the same way, kept in the metadata: inline-segment.ts).
+ * A `declaredLength` above the threshold skips the check; otherwise the body is held only until it
+ * ends or passes the threshold (at most `inlineMaxBytes` plus the one piece that passes it).
  */
 export async function writeObjectData(
   ctx: WriteContext,
   body: AsyncIterable<Uint8Array>,
   options: {
     profile: ErasureProfile; maxSegmentBytes: number; writeId: string; partNumber: number; encryption: SegmentKeySealer; signal: AbortSignal;
+    inlineMaxBytes?: number; declaredLength?: number;
   },
 ): Promise<WrittenData> {
+  const inlineMaxBytes = options.inlineMaxBytes ?? 0;
+  if (inlineMaxBytes > 0 && !(options.declaredLength !== undefined && options.declaredLength > inlineMaxBytes)) {
+    const head = await readBodyHead(body, inlineMaxBytes);
+    if (head.ended) {
+      const size = head.bytes.length;
+      if (size === 0) return { size, segments: [] };
+      ctx.metrics.inlineSegmentsWritten++;
+      return { size, segments: [sealInlineSegment(head.bytes, options.encryption, options.profile, options.partNumber)] };
+    }
+    body = head.body;
+  }
   const { profile, writeId, partNumber, signal } = options;
   const stripe = stripeSize(profile);
   const segmentCapacity = segmentDataSize(profile, options.maxSegmentBytes);

@@ -21,6 +21,8 @@ export interface NewObject {
   /** The canned ACL (`x-amz-acl`, or the form's `acl`). */
   readonly acl: ObjectAcl;
   readonly precondition?: CommitPrecondition;
+  /** The body's length when the request declares it (PutObject); a POST Object's file length is known only at its end. */
+  readonly declaredLength?: number;
 }
 
 /** What the caller knows once every byte has passed: the ETag and checksums to store. */
@@ -31,7 +33,7 @@ export interface SealedDigests {
 
 /**
  * The write path of a single-request upload: `body` streams into erasure-coded segments on the
- * nodes; `seal` (called once the body has ended, e.g. to compare digests) may still refuse it; only
+ * nodes (or, at most `--inline-max-bytes`, one inline segment in the metadata); `seal` (called once the body has ended, e.g. to compare digests) may still refuse it; only
  * then does one metadata transaction make the object visible. Any failure, a client that hangs up
  * included, abandons the write, and its shards are collected.
  */
@@ -45,7 +47,7 @@ export async function storeObject(
   try {
     const written = await writeObjectData(deps, body, {
       profile: object.bucket.profile, maxSegmentBytes: deps.config.maxSegmentBytes, writeId, partNumber: 1,
-      encryption: object.keys, signal: abort.signal,
+      encryption: object.keys, signal: abort.signal, inlineMaxBytes: deps.config.inlineMaxBytes, declaredLength: object.declaredLength,
     });
     const sealed = seal();
     const committed: ObjectVersion = {

@@ -10,6 +10,7 @@ import { POSTGRES_LIFECYCLE_MIGRATION } from './postgres-migration-lifecycle.ts'
 import { POSTGRES_ACCESS_MIGRATION } from './postgres-migration-access.ts';
 import { SchemaTooNewError } from './sqlite-migrations.ts';
 import { POSTGRES_WRITE_LEASES_MIGRATION } from './postgres-migration-write-leases.ts';
+import { POSTGRES_INLINE_SEGMENTS_MIGRATION } from './postgres-migration-inline-segments.ts';
 
 /**
  * The PostgreSQL schema as an append-only list, like SQLite's (sqlite-migrations.ts): migration i
@@ -220,6 +221,8 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   POSTGRES_LIFECYCLE_MIGRATION,
   // Bucket policies and object ACLs.
   POSTGRES_ACCESS_MIGRATION,
+  // Tiny objects' ciphertext inline in segment rows (see the imported file).
+  POSTGRES_INLINE_SEGMENTS_MIGRATION,
 ];
 
 /** The advisory lock (one bigint key) every gateway takes to migrate: "shardgate" in ASCII. */

@@ -21,7 +21,7 @@ import type {
  */
 
 const OBJECT_SEGMENT_COLUMNS = `SELECT s.id, s.segment_id, os.segment_index, os.part_number, os.object_offset,
-    s.data_length, s.data_shards, s.parity_shards, s.chunk_size, s.key_id, s.wrapped_key, s.cipher_iv
+    s.data_length, s.data_shards, s.parity_shards, s.chunk_size, s.key_id, s.wrapped_key, s.cipher_iv, s.inline_data
   FROM object_segments os JOIN segments s ON s.id = os.segment_ref`;
 
 export const OBJECT_SQL = {

@@ -35,10 +35,10 @@ export const REPAIR_SQL = {
   queueStats: `SELECT count(*) AS length, count(*) FILTER (WHERE lease_expires_at > $1) AS leased, min(enqueued_at) AS oldest
     FROM repair_queue`,
 
-  segmentsAfter: `SELECT ${SEGMENT_COLUMNS} FROM segments WHERE id > $1 AND ref_count > 0 ORDER BY id LIMIT $2`,
+  segmentsAfter: `SELECT ${SEGMENT_COLUMNS} FROM segments WHERE id > $1 AND ref_count > 0 AND inline_data IS NULL ORDER BY id LIMIT $2`,
   segmentRefsOnNodeAfter: 'SELECT DISTINCT segment_ref FROM shards WHERE node_id = $1 AND segment_ref > $2 ORDER BY segment_ref LIMIT $3',
   segmentsByRefs: `SELECT ${SEGMENT_COLUMNS} FROM segments WHERE id = ANY($1::bigint[]) AND ref_count > 0 ORDER BY id`,
-  segmentById: `SELECT ${SEGMENT_COLUMNS} FROM segments WHERE segment_id = $1`,
+  segmentById: `SELECT ${SEGMENT_COLUMNS} FROM segments WHERE segment_id = $1 AND inline_data IS NULL`,
   segmentByIdForUpdate: `SELECT ${SEGMENT_COLUMNS} FROM segments WHERE segment_id = $1 FOR UPDATE`,
   shardsOfSegments: `SELECT segment_ref, shard_index, node_id, root FROM shards WHERE segment_ref = ANY($1::bigint[])
     ORDER BY segment_ref, shard_index`,

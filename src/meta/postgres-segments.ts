@@ -12,8 +12,8 @@ import { shardId, type SegmentRecord } from './types.ts';
  */
 
 export const SEGMENT_SQL = {
-  insertSegment: `INSERT INTO segments (segment_id, data_length, data_shards, parity_shards, chunk_size, ref_count, key_id, wrapped_key, cipher_iv)
-    VALUES ($1, $2, $3, $4, $5, 1, $6, $7, $8) RETURNING id`,
+  insertSegment: `INSERT INTO segments (segment_id, data_length, data_shards, parity_shards, chunk_size, ref_count, key_id, wrapped_key, cipher_iv, inline_data)
+    VALUES ($1, $2, $3, $4, $5, 1, $6, $7, $8, $9) RETURNING id`,
   insertShards: `INSERT INTO shards (segment_ref, shard_index, node_id, root)
     SELECT $1, * FROM unnest($2::integer[], $3::text[], $4::bytea[])`,
   // A segment swept by a concurrent transaction is gone by the time the row lock is granted.
@@ -46,6 +46,7 @@ export async function insertSegment(sql: Sql, segment: SegmentRecord, at: Date):
   const row = await sql.one<{ id: number }>(SEGMENT_SQL.insertSegment, [
     segment.id, segment.length, dataShards, parityShards, chunkSize,
     encryption?.keyId ?? null, encryption ? Buffer.from(encryption.wrappedKey) : null, encryption ? Buffer.from(encryption.iv) : null,
+    segment.inlineCiphertext ? Buffer.from(segment.inlineCiphertext) : null,
   ]);
   const segmentRef = row!.id;
   if (segment.shards.length > 0) {

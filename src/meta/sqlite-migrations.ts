@@ -10,6 +10,7 @@ import { WRITE_LEASES_MIGRATION } from './sqlite-migration-write-leases.ts';
 import { TAGGING_MIGRATION } from './sqlite-migration-tagging.ts';
 import { LIFECYCLE_MIGRATION } from './sqlite-migration-lifecycle.ts';
 import { ACCESS_MIGRATION } from './sqlite-migration-access.ts';
+import { INLINE_SEGMENTS_MIGRATION } from './sqlite-migration-inline-segments.ts';
 
 /**
  * The SQLite schema as an append-only list: migration i (0-based) takes `user_version` from i to
@@ -182,6 +183,8 @@ export const MIGRATIONS: readonly string[] = [
   LIFECYCLE_MIGRATION,
   // Bucket policies and object ACLs.
   ACCESS_MIGRATION,
+  // Tiny objects' ciphertext inline in segment rows (see the imported file).
+  INLINE_SEGMENTS_MIGRATION,
 ];
 
 export class SchemaTooNewError extends Error {

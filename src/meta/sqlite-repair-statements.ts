@@ -33,10 +33,10 @@ export const REPAIR_SQL = {
   queueStats: `SELECT count(*) AS length, coalesce(sum(lease_expires_at > ?), 0) AS leased, min(enqueued_at) AS oldest
     FROM repair_queue`,
 
-  segmentsAfter: `SELECT ${SEGMENT_COLUMNS} FROM segments WHERE id > ? AND ref_count > 0 ORDER BY id LIMIT ?`,
+  segmentsAfter: `SELECT ${SEGMENT_COLUMNS} FROM segments WHERE id > ? AND ref_count > 0 AND inline_data IS NULL ORDER BY id LIMIT ?`,
   segmentRefsOnNodeAfter: 'SELECT DISTINCT segment_ref FROM shards WHERE node_id = ? AND segment_ref > ? ORDER BY segment_ref LIMIT ?',
   segmentByRef: `SELECT ${SEGMENT_COLUMNS} FROM segments WHERE id = ?`,
-  segmentById: `SELECT ${SEGMENT_COLUMNS} FROM segments WHERE segment_id = ?`,
+  segmentById: `SELECT ${SEGMENT_COLUMNS} FROM segments WHERE segment_id = ? AND inline_data IS NULL`,
   shardsOfSegment: 'SELECT shard_index, node_id, root FROM shards WHERE segment_ref = ? ORDER BY shard_index',
   shardOfSegment: 'SELECT node_id FROM shards WHERE segment_ref = ? AND shard_index = ?',
   upsertShard: `INSERT INTO shards (segment_ref, shard_index, node_id, root) VALUES (?, ?, ?, ?)

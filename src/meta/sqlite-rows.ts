@@ -20,7 +20,7 @@ export interface ObjectRow {
 export interface SegmentRow {
   id: number; segment_id: string; segment_index: number; part_number: number;
   object_offset: number; data_length: number; data_shards: number; parity_shards: number; chunk_size: number;
-  key_id: string | null; wrapped_key: Buffer | null; cipher_iv: Buffer | null;
+  key_id: string | null; wrapped_key: Buffer | null; cipher_iv: Buffer | null; inline_data: Buffer | null;
 }
 export interface ShardRow { shard_index: number; node_id: string; root: Buffer }
 export interface NodeRow {
@@ -91,6 +91,7 @@ export function toSegment(row: SegmentRow, shards: readonly ShardRow[]): Segment
     encryption: row.key_id === null || row.wrapped_key === null || row.cipher_iv === null
       ? null
       : { keyId: row.key_id, wrappedKey: new Uint8Array(row.wrapped_key), iv: new Uint8Array(row.cipher_iv) },
+    ...(row.inline_data === null ? {} : { inlineCiphertext: new Uint8Array(row.inline_data) }),
   };
 }
 

@@ -21,6 +21,7 @@ export class SegmentBook {
     const segmentRef = Number(this.sql.insertSegment.run(
       segment.id, segment.length, dataShards, parityShards, chunkSize,
       encryption?.keyId ?? null, encryption ? Buffer.from(encryption.wrappedKey) : null, encryption ? Buffer.from(encryption.iv) : null,
+    segment.inlineCiphertext ? Buffer.from(segment.inlineCiphertext) : null,
     ).lastInsertRowid);
     for (const shard of segment.shards) this.sql.insertShard.run(segmentRef, shard.shardIndex, shard.nodeId, shard.root);
     this.rewards.openSegment(segment, at);

@@ -8,7 +8,7 @@ import type { Database, Statement } from 'better-sqlite3';
 
 const OBJECT_SEEK = 'SELECT * FROM objects WHERE bucket_id = ? AND key';
 const OBJECT_SEGMENT_COLUMNS = `SELECT s.id, s.segment_id, os.segment_index, os.part_number, os.object_offset,
-    s.data_length, s.data_shards, s.parity_shards, s.chunk_size, s.key_id, s.wrapped_key, s.cipher_iv
+    s.data_length, s.data_shards, s.parity_shards, s.chunk_size, s.key_id, s.wrapped_key, s.cipher_iv, s.inline_data
   FROM object_segments os JOIN segments s ON s.id = os.segment_ref`;
 
 export const SQL = {
@@ -54,8 +54,8 @@ export const SQL = {
   deleteObject: 'DELETE FROM objects WHERE id = ?',
   // Segments are shared and reference-counted (sqlite-migration-multipart.ts); an object names its
   // segments through object_segments, which carries the object offsets.
-  insertSegment: `INSERT INTO segments (segment_id, data_length, data_shards, parity_shards, chunk_size, ref_count, key_id, wrapped_key, cipher_iv)
-    VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)`,
+  insertSegment: `INSERT INTO segments (segment_id, data_length, data_shards, parity_shards, chunk_size, ref_count, key_id, wrapped_key, cipher_iv, inline_data)
+    VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?)`,
   segmentByPublicId: 'SELECT id, data_length FROM segments WHERE segment_id = ?',
   retainSegment: 'UPDATE segments SET ref_count = ref_count + 1 WHERE id = ?',
   insertShard: 'INSERT INTO shards (segment_ref, shard_index, node_id, root) VALUES (?, ?, ?, ?)',

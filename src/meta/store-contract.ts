@@ -4,6 +4,7 @@ import { runAdminAuditContract } from './store-contract-admin-audit.ts';
 import { runBucketAccessContract } from './store-contract-bucket-access.ts';
 import { runCopyContract } from './store-contract-copy.ts';
 import { runEncryptionContract } from './store-contract-encryption.ts';
+import { runInlineSegmentContract } from './store-contract-inline.ts';
 import { runLifecycleContract } from './store-contract-lifecycle.ts';
 import { runListingContract } from './store-contract-listing.ts';
 import { runMultipartContract } from './store-contract-multipart.ts';
@@ -36,6 +37,7 @@ export function runMetaStoreContract(test: TestFn, makeStore: MakeStore): void {
   runMultipartContract(test, makeStore);
   runCopyContract(test, makeStore);
   runEncryptionContract(test, makeStore);
+  runInlineSegmentContract(test, makeStore);
   runRepairContract(test, makeStore);
   runSegmentReplacementContract(test, makeStore);
   runAdminAuditContract(test, makeStore);

@@ -219,6 +219,10 @@ export interface MetaStore {
    *
    * With a `precondition` (conditional PUT), the key's current version is checked in the same
    * transaction: CommitPreconditionError and nothing changes when it does not hold.
+   *
+   * A segment with `inlineCiphertext` (a tiny object kept in the metadata) names no shards: its
+   * ciphertext is stored in its row, read back by `getSegments`, and leaves with the row when the
+   * last reference goes (no garbage, no holdings). Repair scans never return it.
    */
   commitObject(version: NewObjectVersion): Promise<ObjectVersion | null>;
   getObject(bucket: string, key: string): Promise<ObjectVersion | null>;
@@ -236,7 +240,8 @@ export interface MetaStore {
   /**
    * Segments of a version in object order; only those that overlap `span` when given (an empty
    * span overlaps nothing). [] for an unknown version, and for one that has been replaced or
-   * deleted: its segments left with its shards for the garbage queue.
+   * deleted: its segments left with its shards for the garbage queue. An inline segment comes
+   * with its `inlineCiphertext` (absent for segments on nodes).
    */
   getSegments(versionId: string, span?: Span): Promise<SegmentRecord[]>;
 
@@ -416,7 +421,8 @@ export interface MetaStore {
   /**
    * Referenced segments with their placements in a stable order, `limit` at a time after
    * `afterCursor` (0 to start): index seeks, so a checker can walk millions in bounded memory and
-   * resume. With `nodeId`, only segments with a shard on that node.
+   * resume. With `nodeId`, only segments with a shard on that node. Inline segments (no shards:
+   * nothing to check, audit or repair) are never returned, nor by `getSegmentPlacement`.
    */
   scanSegments(afterCursor: number, limit: number, nodeId?: string): Promise<SegmentScanEntry[]>;
   /** A referenced segment's placements and version; null when it is gone (or was never committed). */

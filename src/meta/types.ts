@@ -155,6 +155,12 @@ export interface SegmentRecord {
   readonly shards: readonly ShardPlacement[];
   /** Null for segments written before encryption (stored in the clear, still readable). */
   readonly encryption: SegmentEncryption | null;
+  /**
+   * A tiny segment kept in the metadata instead of on nodes: its whole ciphertext (encrypted under
+   * `encryption` exactly as a sharded segment's data), and then `shards` is empty. Absent for a
+   * segment on nodes. Written only by single-request uploads (see gateway/write/inline-segment.ts).
+   */
+  readonly inlineCiphertext?: Uint8Array;
 }
 
 /**
