@@ -56,17 +56,11 @@ export class WalGroupSync {
   #queued: { promise: Promise<void>; resolve: (sync: Promise<void>) => void; reject: (error: Error) => void } | null = null;
   #failure: MetaSyncError | null = null;
   #closed = false;
-  #syncs = 0;
 
   /** `databasePath` is the SQLite file; its WAL is `<databasePath>-wal`. */
   constructor(databasePath: string, dataSync: FileDataSync = datasync) {
     this.#walPath = `${path.resolve(databasePath)}-wal`;
     this.#dataSync = dataSync;
-  }
-
-  /** Syncs started so far. */
-  get syncs(): number {
-    return this.#syncs;
   }
 
   /** The error of the sync that failed, once one has: no write may commit after it. */
@@ -101,7 +95,6 @@ export class WalGroupSync {
   }
 
   #start(): Promise<void> {
-    this.#syncs += 1;
     const sync = this.#syncOnce();
     this.#running = sync;
     sync.then(() => this.#next(), () => this.#next());
@@ -112,7 +105,12 @@ export class WalGroupSync {
     try {
       if (this.#file === null) {
         const file = await fs.open(this.#walPath, 'r');
-        await syncDirectory(path.dirname(this.#walPath));
+        try {
+          await syncDirectory(path.dirname(this.#walPath));
+        } catch (error) {
+          await file.close();
+          throw error;
+        }
         this.#file = file;
       }
       await this.#dataSync(this.#file);
