@@ -155,12 +155,14 @@ export class SqliteMetaStore implements MetaStore {
    * Runs `fn` in one IMMEDIATE transaction (rolled back when it throws), then waits until the
    * commit is on stable storage. The one way a method changes the database: every write a
    * client is told about is durable. After a failed sync nothing more is committed.
+   * `untilDurable = false` is for node heartbeats only: nobody is told about one, the next one
+   * repeats it, and a heartbeat request held open by a sync would delay a drain for nothing.
    */
-  async #write<T>(fn: () => T): Promise<T> {
+  async #write<T>(fn: () => T, untilDurable = true): Promise<T> {
     const walSync = this.#walSync;
     if (walSync?.failure) throw walSync.failure;
     const result = this.#transaction.immediate(fn) as T;
-    if (walSync) await walSync.afterCommit();
+    if (walSync && untilDurable) await walSync.afterCommit();
     return result;
   }
 
@@ -438,7 +440,7 @@ export class SqliteMetaStore implements MetaStore {
   }
 
   async recordHeartbeat(nodeId: string, freeBytes: number, capacityBytes: number, at: Date): Promise<boolean> {
-    return this.#write(() => this.#nodes.recordHeartbeat(nodeId, freeBytes, capacityBytes, at));
+    return this.#write(() => this.#nodes.recordHeartbeat(nodeId, freeBytes, capacityBytes, at), false);
   }
 
   async getNode(id: string): Promise<NodeRecord | null> {
