@@ -5,6 +5,7 @@ import {
   ConfigError, formatHelp, parseBoolean, parseBytes, parseDuration, parseInteger, readSettings, type SettingSpecs,
 } from '../src/config/flags.ts';
 import type { PriceTable } from '../src/billing/price-table.ts';
+import { META_DURABILITIES, type MetaDurability } from '../src/meta/sqlite-wal-sync.ts';
 import { readSecretSetting } from '../src/config/secret-setting.ts';
 import { LOG_SETTING_SPECS, loadLogSettings, type LogSettings } from '../src/log/log-settings.ts';
 import { BILLING_SETTING_SPECS, loadBillingSettings } from './billing/billing-config.ts';
@@ -28,6 +29,8 @@ export interface GatewayConfig extends RepairSettings, LimitSettings, ConsoleSet
   readonly dbPath: string;
   /** A `postgres://…` URL: metadata in PostgreSQL (several gateways may share it); null for SQLite. */
   readonly metaUrl: string | null;
+  /** How a SQLite commit is made durable before a write is acknowledged (src/meta/sqlite-wal-sync.ts). */
+  readonly metaDurability: MetaDurability;
   readonly region: string;
   readonly profile: ErasureProfile;
   /** Upper bound of data bytes per segment (rounded down to whole stripes). */
@@ -86,6 +89,7 @@ const SPECS = {
   port: { flag: 'port', env: 'SHARDGATE_PORT', kind: 'integer', description: 'S3 port (0 picks a free one)', defaultText: '9000' },
   domain: { flag: 'domain', env: 'SHARDGATE_DOMAIN', kind: 'string', description: 'base domains for virtual-hosted buckets (<bucket>.<domain>), comma-separated', defaultText: 'the --host and localhost' },
   meta: { flag: 'meta', env: 'SHARDGATE_META_URL', kind: 'string', description: 'metadata store: postgres://user:password@host:port/database', defaultText: 'SQLite in the data directory' },
+  metaDurability: { flag: 'meta-durability', env: 'SHARDGATE_META_DURABILITY', kind: 'string', description: 'SQLite commits: group (one shared fdatasync of the WAL per batch of commits), full (synchronous=FULL, one sync per commit), normal (no sync: the last acknowledged writes can be lost on power loss)', defaultText: 'group' },
   dataDir: { flag: 'data-dir', env: 'SHARDGATE_DATA_DIR', kind: 'string', description: 'gateway data directory', defaultText: './data/gateway' },
   region: { flag: 'region', env: 'SHARDGATE_REGION', kind: 'string', description: 'S3 region name clients sign for', defaultText: 'us-east-1' },
   dataShards: { flag: 'data-shards', env: 'SHARDGATE_DATA_SHARDS', kind: 'integer', description: 'k: data shards per stripe', defaultText: '4' },
@@ -160,6 +164,7 @@ export function loadGatewayConfig(argv: readonly string[], env: NodeJS.ProcessEn
     dataDir,
     dbPath: path.join(dataDir, 'meta.sqlite'),
     metaUrl: v.meta ? parseMetaUrl(v.meta) : null,
+    metaDurability: parseMetaDurability(v.metaDurability, v.meta !== undefined),
     region: v.region ?? 'us-east-1',
     profile,
     maxSegmentBytes: v.maxSegmentSize ? parseBytes('--max-segment-size', v.maxSegmentSize) : MAX_SEGMENT_BYTES,
@@ -228,6 +233,16 @@ export function parseMetaUrl(raw: string): string {
     throw new ConfigError('--meta must be a PostgreSQL URL like postgres://user:password@host:5432/database');
   }
   return raw;
+}
+
+/** SQLite only: PostgreSQL commits are always durable (synchronous_commit on), so the flag is refused with --meta. */
+function parseMetaDurability(raw: string | undefined, postgres: boolean): MetaDurability {
+  if (raw === undefined) return 'group';
+  if (postgres) throw new ConfigError('--meta-durability applies to the SQLite store; PostgreSQL commits are always durable');
+  if (!(META_DURABILITIES as readonly string[]).includes(raw)) {
+    throw new ConfigError(`--meta-durability must be one of ${META_DURABILITIES.join(', ')}, got "${raw}"`);
+  }
+  return raw as MetaDurability;
 }
 
 /** Both files or neither; each must be readable PEM. */

@@ -73,7 +73,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   }
 }
 
-async function serveWithStore(
+/** Serves with a store the caller opened (startGateway opens it from the config; tests inject one). */
+export async function serveWithStore(
   config: GatewayConfig, logger: Logger, store: MetaStore, startedAt: Date, now: () => Date,
 ): Promise<RunningGateway> {
   if (config.masterKeyFile === null) throw new ConfigError('--master-key-file (or SHARDGATE_MASTER_KEY_FILE) is required');

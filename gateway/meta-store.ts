@@ -7,13 +7,16 @@ import type { GatewayConfig } from './config.ts';
 
 /**
  * The gateway's metadata store: PostgreSQL when `--meta postgres://…` is set, else the SQLite file
- * in the data directory. A database that cannot be reached at start is a ConfigError (one line,
- * exit 1), never a stack trace.
+ * in the data directory, its commits made durable as `metaDurability` says (default: group
+ * commit). A database that cannot be reached at start is a ConfigError (one line, exit 1), never
+ * a stack trace.
  */
-export async function openMetaStore(config: Pick<GatewayConfig, 'metaUrl' | 'dataDir' | 'dbPath'>): Promise<MetaStore> {
+export async function openMetaStore(
+  config: Pick<GatewayConfig, 'metaUrl' | 'dataDir' | 'dbPath'> & Partial<Pick<GatewayConfig, 'metaDurability'>>,
+): Promise<MetaStore> {
   if (config.metaUrl === null) {
     mkdirSync(config.dataDir, { recursive: true });
-    return SqliteMetaStore.open(config.dbPath);
+    return SqliteMetaStore.open(config.dbPath, { durability: config.metaDurability });
   }
   try {
     return await PostgresMetaStore.open(config.metaUrl);

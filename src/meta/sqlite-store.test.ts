@@ -6,7 +6,9 @@ import test from 'ava';
 import Database from 'better-sqlite3';
 import { MIGRATIONS, migrate } from './sqlite-migrations.ts';
 import { SQL } from './sqlite-statements.ts';
-import { SqliteMetaStore } from './sqlite-store.ts';
+import { SqliteMetaStore, type SqliteMetaStoreOptions } from './sqlite-store.ts';
+import type { FileDataSync } from './sqlite-wal-sync.ts';
+import type { MetaStore } from './store.ts';
 import { runMetaStoreContract } from './store-contract.ts';
 import { addPendingFor, createAccountAndBucket, makeSegments, newVersion } from './store-contract-fixtures.ts';
 
@@ -15,7 +17,46 @@ test.after.always(() => rmSync(directory, { recursive: true, force: true }));
 
 const freshPath = () => join(directory, `${randomUUID()}.sqlite`);
 
-runMetaStoreContract(test, async (options) => SqliteMetaStore.open(freshPath(), options));
+runMetaStoreContract(test, async (options) => syncCheckedStore(freshPath(), options));
+
+/**
+ * The contract suite runs on stores wrapped in a check that no method changes the database
+ * without waiting for a WAL sync: a second connection watches `data_version` (it moves when
+ * another connection commits), and a call that committed must have seen a sync that started after
+ * the call began finish before it returned. A method that bypassed `#write` would fail here.
+ * The injected sync takes one turn of the event loop instead of an fdatasync: the suite makes
+ * many commits, and with real syncs on this shared disk the file took about twice as long.
+ * The real fdatasync, its grouping and its failure are sqlite-wal-sync.test.ts's.
+ */
+function syncCheckedStore(path: string, options?: SqliteMetaStoreOptions): MetaStore {
+  let started = 0;
+  let finished = 0;
+  const walDataSync: FileDataSync = async () => {
+    const index = ++started;
+    await new Promise((resolve) => setImmediate(resolve));
+    finished = Math.max(finished, index);
+  };
+  const store = SqliteMetaStore.open(path, { ...options, walDataSync });
+  const watcher = new Database(path, { readonly: true });
+  const dataVersion = () => watcher.pragma('data_version', { simple: true }) as number;
+  return new Proxy(store, {
+    get(target, property) {
+      const value = Reflect.get(target, property, target) as unknown;
+      if (typeof value !== 'function') return value;
+      if (property === 'close') return async () => { await target.close(); watcher.close(); };
+      return async (...args: unknown[]) => {
+        const versionBefore = dataVersion();
+        const startedBefore = started;
+        const result = await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+        // Heartbeats alone do not wait (sqlite-store.ts #write): nobody is told about one.
+        if (property !== 'recordHeartbeat' && dataVersion() !== versionBefore && finished <= startedBefore) {
+          throw new Error(`${String(property)} committed and returned without waiting for a WAL sync`);
+        }
+        return result;
+      };
+    },
+  });
+}
 
 test('sqlite: reopening the same file keeps the data; migrations are idempotent', async (t) => {
   const path = freshPath();

@@ -29,6 +29,7 @@ import {
 } from './sqlite-ledger.ts';
 import { prepareStatements, type Statements } from './sqlite-statements.ts';
 import { SqliteWriteQueue } from './sqlite-write-queue.ts';
+import { WalGroupSync, type FileDataSync, type MetaDurability } from './sqlite-wal-sync.ts';
 import { toBucket, type BucketRecordRow, type BucketRow, type ObjectRow } from './sqlite-rows.ts';
 import { SqliteSegmentKeys } from './sqlite-segment-keys.ts';
 import {
@@ -55,14 +56,21 @@ export interface SqliteMetaStoreOptions {
   readonly now?: () => Date;
   /** How long a statement waits for another connection's write lock. Default 5 s. */
   readonly busyTimeoutMs?: number;
+  /** How a commit is made durable before the method that made it returns (sqlite-wal-sync.ts). Default 'group'. */
+  readonly durability?: MetaDurability;
+  /** The fdatasync group commit calls on the WAL file (tests inject one that counts or fails). */
+  readonly walDataSync?: FileDataSync;
 }
 
 /**
  * The embedded MetaStore: one better-sqlite3 connection in WAL mode. The driver is synchronous;
  * each method does its work synchronously inside an async function, so a call is atomic with
- * respect to the event loop, and every multi-statement write is one IMMEDIATE transaction (a
- * second process on the same file waits for the lock instead of failing to upgrade a read lock).
- * Multi-statement reads run in a deferred transaction: one WAL snapshot.
+ * respect to the event loop, and every write is one IMMEDIATE transaction (a second process on
+ * the same file waits for the lock instead of failing to upgrade a read lock) run by `#write`,
+ * which then waits until the commit is durable (group commit, sqlite-wal-sync.ts) before the
+ * method returns. Another caller may read a commit during that wait; anything it then writes is
+ * later in the WAL, so it can never be durable without the commit it read. Multi-statement
+ * reads run in a deferred transaction: one WAL snapshot; reads never wait for a sync.
  */
 export class SqliteMetaStore implements MetaStore {
   readonly #db: Database.Database;
@@ -85,27 +93,33 @@ export class SqliteMetaStore implements MetaStore {
   readonly #lifecycle: SqliteLifecycle;
   /** One cached transaction wrapper that runs the function it is given. */
   readonly #transaction: Database.Transaction<(fn: () => unknown) => unknown>;
+  /** Group commit on the WAL ('group' durability on a file); null when SQLite syncs itself or nothing is to sync. */
+  readonly #walSync: WalGroupSync | null;
 
   /** Opens (creating if needed) and migrates the database file; ':memory:' works for throwaways. */
   static open(path: string, options: SqliteMetaStoreOptions = {}): SqliteMetaStore {
     const db = new Database(path);
     try {
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = NORMAL');
+      const durability = options.durability ?? 'group';
+      const journalMode = db.pragma('journal_mode = WAL', { simple: true });
+      db.pragma(durability === 'full' ? 'synchronous = FULL' : 'synchronous = NORMAL');
       db.pragma('foreign_keys = ON');
       // Deleted rows are zeroed in the file: a dropped segment's wrapped key must not linger (crypto-erase).
       db.pragma('secure_delete = ON');
       db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
       migrate(db);
-      return new SqliteMetaStore(db, options.now ?? (() => new Date()));
+      // ':memory:' (journal mode "memory") has no file to sync.
+      const walSync = durability === 'group' && journalMode === 'wal' ? new WalGroupSync(db.name, options.walDataSync) : null;
+      return new SqliteMetaStore(db, options.now ?? (() => new Date()), walSync);
     } catch (error) {
       db.close();
       throw error;
     }
   }
 
-  private constructor(db: Database.Database, now: () => Date) {
+  private constructor(db: Database.Database, now: () => Date, walSync: WalGroupSync | null) {
     this.#db = db;
+    this.#walSync = walSync;
     this.#sql = prepareStatements(db);
     this.#now = now;
     this.#transaction = db.transaction((fn: () => unknown) => fn());
@@ -137,9 +151,19 @@ export class SqliteMetaStore implements MetaStore {
     this.#adminAudit = new SqliteAdminAudit(db);
   }
 
-  /** Runs `fn` in one IMMEDIATE transaction (rolled back when it throws). */
-  #write<T>(fn: () => T): T {
-    return this.#transaction.immediate(fn) as T;
+  /**
+   * Runs `fn` in one IMMEDIATE transaction (rolled back when it throws), then waits until the
+   * commit is on stable storage. The one way a method changes the database: every write a
+   * client is told about is durable. After a failed sync nothing more is committed.
+   * `untilDurable = false` is for node heartbeats only: nobody is told about one, the next one
+   * repeats it, and a heartbeat request held open by a sync would delay a drain for nothing.
+   */
+  async #write<T>(fn: () => T, untilDurable = true): Promise<T> {
+    const walSync = this.#walSync;
+    if (walSync?.failure) throw walSync.failure;
+    const result = this.#transaction.immediate(fn) as T;
+    if (walSync && untilDurable) await walSync.afterCommit();
+    return result;
   }
 
   /** Runs `fn` in one deferred transaction: all its reads see one snapshot. */
@@ -147,8 +171,10 @@ export class SqliteMetaStore implements MetaStore {
     return this.#transaction.deferred(fn) as T;
   }
 
+  /** Closing checkpoints the WAL into the database file (SQLite syncs both); waiters on a sync get it first. */
   async close(): Promise<void> {
     if (this.#db.open) this.#db.close();
+    await this.#walSync?.close();
   }
 
   async getSetting(name: string): Promise<string | null> {
@@ -157,12 +183,14 @@ export class SqliteMetaStore implements MetaStore {
   }
 
   async claimSetting(name: string, value: string): Promise<string> {
-    this.#sql.claimSetting.run(name, value);
-    return (this.#sql.getSetting.get(name) as { value: string }).value;
+    return this.#write(() => {
+      this.#sql.claimSetting.run(name, value);
+      return (this.#sql.getSetting.get(name) as { value: string }).value;
+    });
   }
 
   async setSetting(name: string, value: string): Promise<void> {
-    this.#sql.setSetting.run(name, value);
+    await this.#write(() => this.#sql.setSetting.run(name, value));
   }
 
   async createAccount(name: string): Promise<Account> {
@@ -194,11 +222,11 @@ export class SqliteMetaStore implements MetaStore {
   }
 
   async revokeAccessKey(accessKeyId: string, at: Date): Promise<boolean> {
-    return this.#accounts.revokeAccessKey(accessKeyId, at);
+    return this.#write(() => this.#accounts.revokeAccessKey(accessKeyId, at));
   }
 
   async createBucket(bucket: NewBucket): Promise<void> {
-    this.#write(() => {
+    await this.#write(() => {
       const existing = this.#sql.bucketByName.get(bucket.name) as BucketRow | undefined;
       if (existing) throw new BucketAlreadyExistsError(bucket.name, existing.account_id);
       if (!this.#sql.accountById.get(bucket.accountId)) throw new NoSuchAccountError(bucket.accountId);
@@ -210,17 +238,23 @@ export class SqliteMetaStore implements MetaStore {
   }
 
   async setBucketAcl(name: string, acl: BucketAcl): Promise<void> {
-    if (this.#sql.setBucketAcl.run(acl, name).changes === 0) throw new NoSuchBucketError(name);
+    await this.#write(() => {
+      if (this.#sql.setBucketAcl.run(acl, name).changes === 0) throw new NoSuchBucketError(name);
+    });
   }
 
   async setBucketPolicy(name: string, policy: string | null): Promise<void> {
-    if (this.#sql.setBucketPolicy.run(policy, name).changes === 0) throw new NoSuchBucketError(name);
+    await this.#write(() => {
+      if (this.#sql.setBucketPolicy.run(policy, name).changes === 0) throw new NoSuchBucketError(name);
+    });
   }
 
   async setObjectAcl(bucket: string, key: string, acl: ObjectAcl): Promise<boolean> {
-    if (this.#sql.setObjectAcl.run(acl, bucket, key).changes > 0) return true;
-    if (!this.#sql.bucketByName.get(bucket)) throw new NoSuchBucketError(bucket);
-    return false;
+    return this.#write(() => {
+      if (this.#sql.setObjectAcl.run(acl, bucket, key).changes > 0) return true;
+      if (!this.#sql.bucketByName.get(bucket)) throw new NoSuchBucketError(bucket);
+      return false;
+    });
   }
 
   async getBucketCors(name: string): Promise<readonly CorsRule[] | null> {
@@ -230,9 +264,9 @@ export class SqliteMetaStore implements MetaStore {
   }
 
   async setBucketCors(name: string, rules: readonly CorsRule[] | null): Promise<void> {
-    if (this.#sql.setBucketCors.run(rules === null ? null : JSON.stringify(rules), name).changes === 0) {
-      throw new NoSuchBucketError(name);
-    }
+    await this.#write(() => {
+      if (this.#sql.setBucketCors.run(rules === null ? null : JSON.stringify(rules), name).changes === 0) throw new NoSuchBucketError(name);
+    });
   }
 
   async getBucketEncryption(name: string): Promise<BucketEncryptionAlgorithm | null> {
@@ -242,7 +276,9 @@ export class SqliteMetaStore implements MetaStore {
   }
 
   async setBucketEncryption(name: string, algorithm: BucketEncryptionAlgorithm | null): Promise<void> {
-    if (this.#sql.setBucketEncryption.run(algorithm, name).changes === 0) throw new NoSuchBucketError(name);
+    await this.#write(() => {
+      if (this.#sql.setBucketEncryption.run(algorithm, name).changes === 0) throw new NoSuchBucketError(name);
+    });
   }
 
   async getBucketTags(name: string): Promise<readonly Tag[] | null> {
@@ -252,11 +288,13 @@ export class SqliteMetaStore implements MetaStore {
   }
 
   async setBucketTags(name: string, tags: readonly Tag[] | null): Promise<void> {
-    if (this.#sql.setBucketTags.run(tags === null ? null : JSON.stringify(tags), name).changes === 0) throw new NoSuchBucketError(name);
+    await this.#write(() => {
+      if (this.#sql.setBucketTags.run(tags === null ? null : JSON.stringify(tags), name).changes === 0) throw new NoSuchBucketError(name);
+    });
   }
 
   async setObjectTags(bucket: string, key: string, tags: readonly Tag[]): Promise<boolean> {
-    return this.#sql.setObjectTags.run(JSON.stringify(tags), bucket, key).changes > 0;
+    return this.#write(() => this.#sql.setObjectTags.run(JSON.stringify(tags), bucket, key).changes > 0);
   }
 
   async countSegmentKeys(): Promise<Record<string, number>> {
@@ -268,7 +306,7 @@ export class SqliteMetaStore implements MetaStore {
   }
 
   async replaceSegmentKey(segmentId: string, current: SegmentEncryption, next: SegmentEncryption): Promise<boolean> {
-    return this.#segmentKeys.replace(segmentId, current, next);
+    return this.#write(() => this.#segmentKeys.replace(segmentId, current, next));
   }
 
   async getBucket(name: string): Promise<Bucket | null> {
@@ -284,7 +322,7 @@ export class SqliteMetaStore implements MetaStore {
   }
 
   async deleteBucket(name: string): Promise<void> {
-    this.#write(() => {
+    await this.#write(() => {
       const row = this.#bucketRow(name);
       if (!row) throw new NoSuchBucketError(name);
       if (this.#sql.bucketHasObjects.get(row.id)) throw new BucketNotEmptyError(name);
@@ -318,7 +356,7 @@ export class SqliteMetaStore implements MetaStore {
   }
 
   async createMultipartUpload(upload: MultipartUpload): Promise<void> {
-    this.#write(() => this.#multipart.create(upload));
+    await this.#write(() => this.#multipart.create(upload));
   }
 
   async getMultipartUpload(bucket: string, key: string, uploadId: string): Promise<MultipartUpload | null> {
@@ -386,11 +424,11 @@ export class SqliteMetaStore implements MetaStore {
   }
 
   async revokeJoinToken(id: string, at: Date): Promise<boolean> {
-    return this.#operators.revokeJoinToken(id, at);
+    return this.#write(() => this.#operators.revokeJoinToken(id, at));
   }
 
   async tombstoneNode(nodeId: string, reason: string, at: Date): Promise<void> {
-    this.#operators.tombstoneNode(nodeId, reason, at);
+    await this.#write(() => this.#operators.tombstoneNode(nodeId, reason, at));
   }
 
   async getNodeTombstone(nodeId: string): Promise<NodeTombstone | null> {
@@ -398,11 +436,11 @@ export class SqliteMetaStore implements MetaStore {
   }
 
   async upsertNode(node: NodeRecord): Promise<void> {
-    this.#nodes.upsert(node);
+    await this.#write(() => this.#nodes.upsert(node));
   }
 
   async recordHeartbeat(nodeId: string, freeBytes: number, capacityBytes: number, at: Date): Promise<boolean> {
-    return this.#nodes.recordHeartbeat(nodeId, freeBytes, capacityBytes, at);
+    return this.#write(() => this.#nodes.recordHeartbeat(nodeId, freeBytes, capacityBytes, at), false);
   }
 
   async getNode(id: string): Promise<NodeRecord | null> {
@@ -414,15 +452,15 @@ export class SqliteMetaStore implements MetaStore {
   }
 
   async addPendingShards(writeId: string, shards: readonly PendingShard[], at: Date): Promise<void> {
-    this.#write(() => this.#writes.addPending(writeId, shards, at));
+    await this.#write(() => this.#writes.addPending(writeId, shards, at));
   }
 
   async abandonWrite(writeId: string): Promise<void> {
-    this.#write(() => this.#writes.abandonWrite(writeId));
+    await this.#write(() => this.#writes.abandonWrite(writeId));
   }
 
   async renewPendingWrites(at: Date): Promise<number> {
-    return this.#writes.renewWrites(at);
+    return this.#write(() => this.#writes.renewWrites(at));
   }
 
   async abandonPendingShardsBefore(before: Date): Promise<number> {
@@ -434,11 +472,11 @@ export class SqliteMetaStore implements MetaStore {
   }
 
   async removeGarbage(ids: readonly number[]): Promise<void> {
-    this.#write(() => this.#writes.removeGarbage(ids));
+    await this.#write(() => this.#writes.removeGarbage(ids));
   }
 
   async setNodeAdminState(nodeId: string, state: NodeAdminState | null, at: Date): Promise<void> {
-    this.#repair.setAdminState(nodeId, state, at);
+    await this.#write(() => this.#repair.setAdminState(nodeId, state, at));
   }
 
   async listNodeAdminStates(): Promise<NodeAdminRecord[]> {
@@ -446,7 +484,7 @@ export class SqliteMetaStore implements MetaStore {
   }
 
   async enqueueRepair(request: RepairRequest, at: Date): Promise<void> {
-    this.#write(() => this.#repair.enqueue(request, at));
+    await this.#write(() => this.#repair.enqueue(request, at));
   }
 
   async claimRepairs(owner: string, limit: number, leaseMs: number, at: Date): Promise<RepairJob[]> {
@@ -454,7 +492,7 @@ export class SqliteMetaStore implements MetaStore {
   }
 
   async renewRepair(segmentId: string, leaseToken: number, leaseMs: number, at: Date): Promise<boolean> {
-    return this.#repair.renew(segmentId, leaseToken, leaseMs, at);
+    return this.#write(() => this.#repair.renew(segmentId, leaseToken, leaseMs, at));
   }
 
   async completeRepair(segmentId: string, leaseToken: number): Promise<boolean> {
@@ -462,7 +500,7 @@ export class SqliteMetaStore implements MetaStore {
   }
 
   async releaseRepair(segmentId: string, leaseToken: number, retryAt: Date, error: string): Promise<boolean> {
-    return this.#repair.release(segmentId, leaseToken, retryAt, error);
+    return this.#write(() => this.#repair.release(segmentId, leaseToken, retryAt, error));
   }
 
   async repairQueueStats(at: Date): Promise<RepairQueueStats> {
@@ -518,7 +556,7 @@ export class SqliteMetaStore implements MetaStore {
   }
 
   async appendRequestUsage(rows: readonly RequestUsage[]): Promise<void> {
-    if (rows.length > 0) this.#write(() => insertRequestUsage(this.#sql, rows));
+    if (rows.length > 0) await this.#write(() => insertRequestUsage(this.#sql, rows));
   }
 
   async sumRequestUsage(accountId: string, window: TimeWindow): Promise<RequestUsageTotal[]> {
@@ -530,7 +568,7 @@ export class SqliteMetaStore implements MetaStore {
   }
 
   async appendAdminAudit(entry: NewAdminAuditEntry): Promise<AdminAuditEntry> {
-    return this.#adminAudit.append(entry);
+    return this.#write(() => this.#adminAudit.append(entry));
   }
 
   async listAdminAudit(page: AdminAuditPage): Promise<AdminAuditEntry[]> {
@@ -550,7 +588,7 @@ export class SqliteMetaStore implements MetaStore {
   }
 
   async addNodeService(rows: readonly NodeServiceCounts[]): Promise<void> {
-    if (rows.length > 0) this.#write(() => this.#rewards.addService(rows));
+    if (rows.length > 0) await this.#write(() => this.#rewards.addService(rows));
   }
 
   async sumNodeService(nodeId: string, window: TimeWindow): Promise<NodeServiceTotal[]> {
@@ -562,7 +600,7 @@ export class SqliteMetaStore implements MetaStore {
   }
 
   async setBucketLifecycle(name: string, rules: readonly LifecycleRule[] | null, at: Date): Promise<void> {
-    this.#write(() => this.#lifecycle.setRules(name, rules, at));
+    await this.#write(() => this.#lifecycle.setRules(name, rules, at));
   }
 
   async claimLifecycleJobs(owner: string, limit: number, leaseMs: number, at: Date): Promise<LifecycleJob[]> {
@@ -570,11 +608,11 @@ export class SqliteMetaStore implements MetaStore {
   }
 
   async renewLifecycleJob(bucketRef: number, leaseToken: number, leaseMs: number, at: Date): Promise<boolean> {
-    return this.#lifecycle.renew(bucketRef, leaseToken, leaseMs, at);
+    return this.#write(() => this.#lifecycle.renew(bucketRef, leaseToken, leaseMs, at));
   }
 
   async completeLifecycleJob(bucketRef: number, leaseToken: number, nextRunAt: Date): Promise<boolean> {
-    return this.#lifecycle.complete(bucketRef, leaseToken, nextRunAt);
+    return this.#write(() => this.#lifecycle.complete(bucketRef, leaseToken, nextRunAt));
   }
 
   /**
