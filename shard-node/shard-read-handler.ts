@@ -23,11 +23,12 @@ import { InvalidPathError, RangeNotSatisfiableError, ShardNodeError } from './er
 import { formatContentRange, parseNodeRange } from './range-header.ts';
 import { hasUnsafeSegment } from './request-target.ts';
 import type { RequestObserver } from './node-metrics.ts';
-import type { ShardFileStore } from './shard-files.ts';
+import type { OpenShard } from './open-shard.ts';
 import { assertShardId } from './shard-paths.ts';
 
 export interface ShardReadDeps {
-  readonly store: ShardFileStore;
+  /** Where shards are opened: the node's descriptor cache (`OpenShardCache`), or the store itself. */
+  readonly store: { openShard(shardId: string): Promise<OpenShard> };
   readonly getSecret: () => string | null;
   readonly clock: Clock;
   readonly logger: Logger;
