@@ -124,7 +124,9 @@ export async function startShardNode(config: NodeConfig, options: ShardNodeOptio
   const app = createNodeApp({ store, getSecret: () => secret, clock: gatewayClock, logger, nodeId, readSpace, bodyProgressTimeoutMs: config.bodyProgressTimeoutMs, observe });
   const appListener = getRequestListener(app.fetch);
   const openShards = { openShard: (shardId: string) => store.openCachedShard(shardId) };
-  const readShard = createShardReadHandler({ store: openShards, getSecret: () => secret, clock: gatewayClock, logger, observe });
+  const readShard = createShardReadHandler({
+    store: openShards, getSecret: () => secret, clock: gatewayClock, logger, observe, blockingReadMaxBytes: config.blockingReadMaxBytes,
+  });
   let draining = false;
   const listener = (request: IncomingMessage, response: ServerResponse) => {
     // A commit finishes an upload already received (the PUT before it), so it is still taken.

@@ -1,4 +1,5 @@
 /** A committed shard file opened for reading, over a descriptor the store or the descriptor cache owns. */
+import { readSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { finished, Readable } from 'node:stream';
 import type { Span } from '../src/span.ts';
@@ -8,6 +9,8 @@ export interface OpenShard {
   readonly size: number;
   /** Exactly the bytes of `span` in one buffer; fails if the file is shorter. Leaves the file open. */
   read(span: Span): Promise<Buffer>;
+  /** The same bytes as `read`, with blocking reads on the calling thread (no thread-pool round trip). */
+  readBlocking(span: Span): Buffer;
   /**
    * Streams `span` (or the whole file) in positional reads of `readBytes` (default 64 KiB) and
    * releases the shard when the stream ends, fails or is destroyed.
@@ -31,6 +34,15 @@ export function shardOverHandle(shardId: string, handle: FileHandle, size: numbe
       const buffer = Buffer.allocUnsafe(length);
       for (let filled = 0; filled < length;) {
         const { bytesRead } = await handle.read(buffer, filled, length - filled, offset + filled);
+        if (bytesRead === 0) throw new Error(`shard ${shardId} ended ${length - filled} bytes early`);
+        filled += bytesRead;
+      }
+      return buffer;
+    },
+    readBlocking: ({ offset, length }) => {
+      const buffer = Buffer.allocUnsafe(length);
+      for (let filled = 0; filled < length;) {
+        const bytesRead = readSync(handle.fd, buffer, filled, length - filled, offset + filled);
         if (bytesRead === 0) throw new Error(`shard ${shardId} ended ${length - filled} bytes early`);
         filled += bytesRead;
       }
