@@ -113,7 +113,7 @@ async function serveShardRead(
     }
     response.writeHead(status, headers);
     sent.bytes = length;
-    handed = true; // the stream closes the descriptor
+    handed = true; // the stream releases the shard when it ends or is destroyed
     await pipeline(shard.stream({ offset, length }, STREAM_READ_BYTES), response).catch(() => {}); // a client that hangs up ends the read; the log line says aborted
   } finally {
     if (!handed) await shard.close().catch(() => {});
