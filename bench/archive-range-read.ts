@@ -56,6 +56,7 @@ const SPECS = {
   archives: { flag: 'archives', env: 'BENCH_ARCHIVES', kind: 'string', description: 'archives to read: hls (with the degraded phases), dash, zip64 (past 4 GiB)', defaultText: 'hls,dash' },
   dashSize: { flag: 'dash-size', env: 'BENCH_DASH_SIZE', kind: 'bytes', description: 'segment bytes of the dash archive', defaultText: '128MiB' },
   deepSize: { flag: 'deep-size', env: 'BENCH_DEEP_SIZE', kind: 'bytes', description: 'segment bytes after the 4 GiB filler of the zip64 archive', defaultText: '128MiB' },
+  profileDir: { flag: 'profile-dir', env: 'BENCH_PROFILE_DIR', kind: 'string', description: 'write V8 CPU profiles of the gateway and the shard nodes here (`--cpu-prof`; slows them down)', defaultText: 'none' },
 } as const satisfies SettingSpecs;
 
 export const ARCHIVE_BENCH_HELP = formatHelp(
@@ -66,7 +67,7 @@ export const ARCHIVE_BENCH_HELP = formatHelp(
 
 interface Settings {
   size: number; reads: number; seed: number; concurrency: number[]; kill: number; warmup: number; nginx: boolean;
-  archives: ArchiveKind[]; dashSize: number; deepSize: number;
+  archives: ArchiveKind[]; dashSize: number; deepSize: number; profileDir: string | null;
 }
 
 type Target = 'nginx-range' | 'gateway-member' | 'gateway-range';
@@ -100,6 +101,7 @@ function loadSettings(argv: readonly string[]): Settings | null {
     }),
     dashSize: parseBytes('--dash-size', v.dashSize ?? '128MiB'),
     deepSize: parseBytes('--deep-size', v.deepSize ?? '128MiB'),
+    profileDir: v.profileDir ? path.resolve(v.profileDir) : null,
   };
   if (settings.dashSize < 10 * 2 ** 20 || settings.deepSize < 10 * 2 ** 20 || settings.deepSize > 2 ** 30) throw new ConfigError('--dash-size and --deep-size must be from 10MiB (--deep-size up to 1GiB)');
   if (settings.size < 10 * 2 ** 20 || settings.size > 5 * 2 ** 30) throw new ConfigError('--size must be from 10MiB to 5GiB (one PutObject)');
@@ -176,7 +178,11 @@ export async function runArchiveRangeRead(argv: readonly string[]): Promise<numb
   const random = seededRandom(s.seed);
   const root = await mkdtemp(path.join(tmpdir(), 'shardgate-archive-bench-'));
   await chmod(root, 0o755);
-  const cluster = new BenchCluster({ nodes: NODES, gatewayArgs: ['--log-requests', 'false', '--server-timing', 'true', '--node-timeout', String(NODE_TIMEOUT_MS)] });
+  const profile = (name: string) => (s.profileDir ? ['--cpu-prof', '--cpu-prof-dir', path.join(s.profileDir, name)] : []);
+  const cluster = new BenchCluster({
+    nodes: NODES, gatewayArgs: ['--log-requests', 'false', '--server-timing', 'true', '--node-timeout', String(NODE_TIMEOUT_MS)],
+    gatewayNodeArgs: profile('gateway'), nodeRuntimeArgs: profile('nodes'), stopGracefully: s.profileDir !== null,
+  });
   let nginx: RunningNginx | null = null;
   const archives: BenchArchive[] = [];
   const dispatcher = new Agent({ connections: 64, keepAliveTimeout: 60_000 });

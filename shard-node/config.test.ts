@@ -18,6 +18,7 @@ test('defaults', (t) => {
   t.deepEqual(config, {
     host: '0.0.0.0', port: DEFAULT_NODE_PORT, dataDir: path.resolve('./data/node'), gatewayUrl: 'http://10.0.0.1:9000',
     joinToken: 'tok', zone: 'default', capacityBytes: null, publicUrl: null, tls: true, log: { format: 'json', level: 'info' }, bodyProgressTimeoutMs: 30_000, shutdownTimeoutMs: 30_000, metricsToken: null, scrub: { bytesPerSecond: 8 * 1024 * 1024, passEveryMs: 86_400_000 },
+    blockingReadMaxBytes: 1024 * 1024,
   });
   t.true(Object.isFrozen(config));
 });
@@ -26,13 +27,13 @@ test('every flag, in both --flag value and --flag=value forms', (t) => {
   const config = load([
     '--port=0', '--host', '127.0.0.1', '--data-dir', '/srv/shards', '--gateway=https://gw.example.com/', '--join-token', 't2',
     '--zone', 'rack-7', '--capacity', '1.5GiB', '--public-url', 'https://node7.example.com:8443', '--tls', 'true', '--log-format', 'pretty', '--log-level=warn', '--body-progress-timeout=2000',
-    '--scrub-rate', '1MiB', '--scrub-every=60000',
+    '--scrub-rate', '1MiB', '--scrub-every=60000', '--blocking-read-max', '0',
   ]);
   t.deepEqual(config, {
     host: '127.0.0.1', port: 0, dataDir: '/srv/shards', gatewayUrl: 'https://gw.example.com', joinToken: 't2',
     zone: 'rack-7', capacityBytes: Math.round(1.5 * 1024 ** 3), publicUrl: 'https://node7.example.com:8443', tls: true,
     log: { format: 'pretty', level: 'warn' }, bodyProgressTimeoutMs: 2000, shutdownTimeoutMs: 30_000, metricsToken: null,
-    scrub: { bytesPerSecond: 1024 * 1024, passEveryMs: 60_000 },
+    scrub: { bytesPerSecond: 1024 * 1024, passEveryMs: 60_000 }, blockingReadMaxBytes: 0,
   });
 });
 

@@ -36,6 +36,8 @@ export interface NodeConfig {
   readonly shutdownTimeoutMs: number;
   /** Bearer token of `GET /metrics` (Prometheus); null turns the route off. */
   readonly metricsToken: string | null;
+  /** Shard windows up to this many bytes are read with a blocking `pread` on the event loop; 0: always through the thread pool. */
+  readonly blockingReadMaxBytes: number;
 }
 
 export type NodeCommandLine =
@@ -43,6 +45,7 @@ export type NodeCommandLine =
   | { readonly help: false; readonly config: NodeConfig };
 
 export const DEFAULT_NODE_PORT = 9100;
+export const DEFAULT_BLOCKING_READ_MAX_BYTES = 1024 * 1024;
 
 const SPECS = {
   port: { flag: 'port', env: 'SHARDGATE_NODE_PORT', kind: 'integer', description: 'port to listen on (0 picks a free one)', defaultText: String(DEFAULT_NODE_PORT) },
@@ -61,6 +64,7 @@ const SPECS = {
   scrubEvery: { flag: 'scrub-every', env: 'SHARDGATE_NODE_SCRUB_EVERY_MS', kind: 'integer', description: 'ms from the start of one scrub pass over every shard to the start of the next', defaultText: '86400000 (a day)' },
   metricsToken: { flag: 'metrics-token', env: 'SHARDGATE_NODE_METRICS_TOKEN', kind: 'string', description: 'bearer token for the Prometheus metrics at GET /metrics', defaultText: 'none: /metrics is off' },
   metricsTokenFile: { flag: 'metrics-token-file', env: 'SHARDGATE_NODE_METRICS_TOKEN_FILE', kind: 'string', description: 'file holding the metrics token (instead of --metrics-token)' },
+  blockingReadMax: { flag: 'blocking-read-max', env: 'SHARDGATE_NODE_BLOCKING_READ_MAX', kind: 'bytes', description: 'shard windows up to this size are read with a blocking pread on the event loop (a thread-pool round trip costs more than a read from the page cache; a read from a cold disk then holds other requests up, as in nginx without aio); 0 sends every read through the thread pool', defaultText: '1MiB' },
   shutdownTimeout: { flag: 'shutdown-timeout', env: 'SHARDGATE_NODE_SHUTDOWN_TIMEOUT', kind: 'string', description: 'after SIGTERM/SIGINT, time requests in flight may take before they are cut (exit 124)', defaultText: '30s' },
 } as const satisfies SettingSpecs;
 
@@ -133,6 +137,7 @@ export function loadNodeConfig(argv: readonly string[], env: NodeJS.ProcessEnv):
     },
     metricsToken: readSecretSetting('metrics-token', v.metricsToken, v.metricsTokenFile),
     shutdownTimeoutMs: v.shutdownTimeout === undefined ? 30_000 : parseDuration('--shutdown-timeout', v.shutdownTimeout, 0),
+    blockingReadMaxBytes: v.blockingReadMax === undefined ? DEFAULT_BLOCKING_READ_MAX_BYTES : parseBytes('--blocking-read-max', v.blockingReadMax),
   };
   if (config.publicUrl !== null && config.publicUrl.startsWith('https:') !== tls) {
     throw new ConfigError(tls ? '--public-url must be https:// when the node serves TLS' : '--public-url must be http:// with --tls false');

@@ -123,7 +123,10 @@ export async function startShardNode(config: NodeConfig, options: ShardNodeOptio
   };
   const app = createNodeApp({ store, getSecret: () => secret, clock: gatewayClock, logger, nodeId, readSpace, bodyProgressTimeoutMs: config.bodyProgressTimeoutMs, observe });
   const appListener = getRequestListener(app.fetch);
-  const readShard = createShardReadHandler({ store, getSecret: () => secret, clock: gatewayClock, logger, observe });
+  const openShards = { openShard: (shardId: string) => store.openCachedShard(shardId) };
+  const readShard = createShardReadHandler({
+    store: openShards, getSecret: () => secret, clock: gatewayClock, logger, observe, blockingReadMaxBytes: config.blockingReadMaxBytes,
+  });
   let draining = false;
   const listener = (request: IncomingMessage, response: ServerResponse) => {
     // A commit finishes an upload already received (the PUT before it), so it is still taken.
@@ -213,6 +216,7 @@ export async function startShardNode(config: NodeConfig, options: ShardNodeOptio
     stop.abort(); // no more heartbeats: the gateway counts the node offline after --node-timeout and reads go around it
     clearInterval(sweep);
     const report = await drainServer(server!, inFlight, config.shutdownTimeoutMs, () => pendingCommits.settled());
+    store.close();
     if (report.outcome === 'deadline') {
       // A cut upload's temp file is removed by its own failure path (or the next start's stale-temp sweep).
       logger.warn('shutdown_deadline', { nodeId, timeoutMs: config.shutdownTimeoutMs, cutRequests: report.cut, inFlightAtStart: report.inFlightAtStart });

@@ -6,7 +6,7 @@
  *
  * Renames of one shard id (finishing an upload, commit, delete) run under a per-id lock.
  */
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { Readable, Transform } from 'node:stream';
@@ -20,6 +20,10 @@ import {
   ShardNotFoundError, UploadNotFoundError,
 } from './errors.ts';
 import { KeyedLock } from './keyed-lock.ts';
+import { OpenShardCache } from './open-shard-cache.ts';
+import { shardOverHandle, type OpenShard } from './open-shard.ts';
+
+export type { OpenShard } from './open-shard.ts';
 import { ShardPaths } from './shard-paths.ts';
 
 export interface ShardUsage {
@@ -28,19 +32,6 @@ export interface ShardUsage {
   readonly shardCount: number;
 }
 
-/** A committed shard opened for reading: `read` a small span, or `stream` one (which takes the descriptor). */
-export interface OpenShard {
-  readonly size: number;
-  /** Exactly the bytes of `span` in one buffer; fails if the file is shorter. Leaves the file open. */
-  read(span: Span): Promise<Buffer>;
-  /**
-   * Streams `span` (or the whole file) in reads of `readBytes` (default 64 KiB) and closes the file
-   * when the stream ends or is destroyed.
-   */
-  stream(span: Span | null, readBytes?: number): Readable;
-  /** Closes the file when no stream was made. */
-  close(): Promise<void>;
-}
 
 function errorCode(error: unknown): string | undefined {
   return (error as { code?: string } | null)?.code;
@@ -90,9 +81,12 @@ export class ShardFileStore {
   readonly #activeUploads = new Set<string>();
   #usedBytes = 0;
   #shardCount = 0;
+  /** Kept-open descriptors of the hot read path (`openCachedShard`). */
+  readonly #openFiles: OpenShardCache;
 
   private constructor(paths: ShardPaths) {
     this.paths = paths;
+    this.#openFiles = new OpenShardCache((shardId) => paths.shardFile(shardId));
   }
 
   /** Creates the directories if needed and counts what is already committed. */
@@ -189,10 +183,24 @@ export class ShardFileStore {
       const pendingBytes = (await stat(pendingFile)).size + ownList.length;
       await rename(pendingHashListFile, hashListFile);
       await rename(pendingFile, shardFile);
+      this.#openFiles.forget(shardId);
       await fsyncPath(shardDir);
       this.#usedBytes += pendingBytes - (previousShardBytes ?? 0) - previousListBytes;
       if (previousShardBytes === null) this.#shardCount += 1;
     });
+  }
+
+  /**
+   * Opens a committed shard through the descriptor cache (see open-shard-cache.ts): for the hot
+   * read path. Scans (the scrubber) use `openShard`, which does not push hot descriptors out.
+   */
+  openCachedShard(shardId: string): Promise<OpenShard> {
+    return this.#openFiles.openShard(shardId);
+  }
+
+  /** Closes the cached descriptors (each once its reads are released); later opens are not cached. */
+  close(): void {
+    this.#openFiles.close();
   }
 
   /** Opens a committed shard; ShardNotFoundError when there is none. */
@@ -211,28 +219,7 @@ export class ShardFileStore {
       await handle.close();
       throw error;
     }
-    return {
-      size,
-      read: async ({ offset, length }) => {
-        const buffer = Buffer.allocUnsafe(length);
-        for (let filled = 0; filled < length;) {
-          const { bytesRead } = await handle.read(buffer, filled, length - filled, offset + filled);
-          if (bytesRead === 0) throw new Error(`shard ${shardId} ended ${length - filled} bytes early`);
-          filled += bytesRead;
-        }
-        return buffer;
-      },
-      stream: (span, readBytes = 64 * 1024) => {
-        const start = span?.offset ?? 0;
-        const length = span?.length ?? size;
-        if (length === 0) {
-          void handle.close().catch(() => {});
-          return createEmptyStream();
-        }
-        return createReadStream('', { fd: handle, start, end: start + length - 1, autoClose: true, highWaterMark: readBytes });
-      },
-      close: () => handle.close(),
-    };
+    return shardOverHandle(shardId, handle, size, () => handle.close());
   }
 
   async readHashList(shardId: string): Promise<Uint8Array> {
@@ -251,6 +238,7 @@ export class ShardFileStore {
       const shardBytes = await sizeIfExists(shardFile);
       const listBytes = (await sizeIfExists(hashListFile)) ?? 0;
       await rm(shardFile, { force: true });
+      this.#openFiles.forget(shardId);
       await rm(hashListFile, { force: true });
       this.#usedBytes -= (shardBytes ?? 0) + listBytes;
       if (shardBytes !== null) this.#shardCount -= 1;
@@ -317,6 +305,3 @@ export class ShardFileStore {
   }
 }
 
-function createEmptyStream(): Readable {
-  return Readable.from([]);
-}

@@ -4,6 +4,7 @@ import { hashChunks } from '../src/integrity/hash-list.ts';
 import { shardCommitPath, shardPath, shardUploadPath } from '../src/node-protocol/routes.ts';
 import { signNodeRequest } from '../src/node-protocol/signature.ts';
 import { mulberry32 } from '../src/testing/seeded-random.ts';
+import { DEFAULT_BLOCKING_READ_MAX_BYTES } from './config.ts';
 import { SINGLE_READ_MAX_BYTES } from './shard-read-handler.ts';
 import { startTestNode, type TestNode } from './test-support.ts';
 
@@ -22,13 +23,15 @@ async function storeShard(node: TestNode, id: string, data: Buffer): Promise<voi
   if (upload.status !== 200 || commit.status !== 204) throw new Error(`store failed: ${upload.status} ${commit.status}`);
 }
 
-test('windows on both sides of the single-read limit, and the whole file, come back byte-identical', async (t) => {
-  const node = await startTestNode(t);
+test('windows on both sides of the blocking-read and single-read limits, and the whole file, come back byte-identical', async (t) => {
+  const node = await startTestNode(t); // --blocking-read-max at its default, 1 MiB
   const data = seeded(2 * SINGLE_READ_MAX_BYTES + 3 * CHUNK, 7);
   const id = `${'ab'.repeat(16)}.1`;
   await storeShard(node, id, data);
   const windows = [
     { offset: 0, length: 1 },
+    { offset: 17, length: DEFAULT_BLOCKING_READ_MAX_BYTES },
+    { offset: 17, length: DEFAULT_BLOCKING_READ_MAX_BYTES + 1 },
     { offset: CHUNK, length: SINGLE_READ_MAX_BYTES - 1 },
     { offset: 5, length: SINGLE_READ_MAX_BYTES },
     { offset: 3, length: SINGLE_READ_MAX_BYTES + 1 },
@@ -48,6 +51,19 @@ test('windows on both sides of the single-read limit, and the whole file, come b
   t.is(head.status, 206);
   t.is(head.headers['content-length'], '10');
   t.is(head.body.length, 0);
+});
+
+test('with --blocking-read-max 0, small windows go through the thread pool and come back byte-identical', async (t) => {
+  const node = await startTestNode(t, { config: { blockingReadMaxBytes: 0 } });
+  const data = seeded(8 * CHUNK, 11);
+  const id = `${'ef'.repeat(16)}.3`;
+  await storeShard(node, id, data);
+  for (const { offset, length } of [{ offset: 0, length: 1 }, { offset: CHUNK - 3, length: CHUNK + 5 }, { offset: 0, length: data.length }]) {
+    const range = `bytes=${offset}-${offset + length - 1}`;
+    const response = await node.request({ method: 'GET', path: shardPath(id), range });
+    t.is(response.status, 206, range);
+    t.true(response.body.equals(data.subarray(offset, offset + length)), range);
+  }
 });
 
 test('a client that hangs up in the middle of a streamed window costs the node nothing', async (t) => {

@@ -39,7 +39,7 @@ async function openDescriptorsOf(file: string): Promise<number> {
   let count = 0;
   for (const fd of await readdir('/proc/self/fd')) {
     const target = await readlink(`/proc/self/fd/${fd}`).catch(() => '');
-    if (target === file) count++;
+    if (target === file || target === `${file} (deleted)`) count++; // a deleted file still open is still held
   }
   return count;
 }
@@ -106,7 +106,7 @@ test('upload memory stays bounded: it does not grow with the body', async (t) =>
   t.true(peak - baseline < bodyBytes / 2);
 });
 
-test('a client that hangs up mid-download releases the file descriptor', async (t) => {
+test('a client that hangs up mid-download releases the file descriptor to the cache; deleting the shard closes it', async (t) => {
   if (process.platform !== 'linux') return t.pass('needs /proc/self/fd');
   const node = await startTestNode(t);
   const id = shardId(0x21, 1);
@@ -124,9 +124,11 @@ test('a client that hangs up mid-download releases the file descriptor', async (
   });
   t.true(await eventually(async () => (await openDescriptorsOf(file)) === 1), 'the file is open while streaming');
   request.destroy();
-  t.true(await eventually(async () => (await openDescriptorsOf(file)) === 0), 'the shard file is closed');
   const line = await eventually(async () => node.logger.lines.some((l) => l.includes('"aborted":true')));
   t.true(line, 'the request log says the download was aborted');
+  t.is(await openDescriptorsOf(file), 1, 'only the node\'s descriptor cache holds the file');
+  t.is((await node.request({ method: 'DELETE', path: shardPath(id) })).status, 204);
+  t.true(await eventually(async () => (await openDescriptorsOf(file)) === 0), 'the deleted shard file is closed');
 });
 
 test('a client that hangs up mid-upload leaves no temp files', async (t) => {

@@ -23,7 +23,7 @@ import {
 import { randomBytes } from 'node:crypto';
 import { heartbeatMessage, registrationMessage, verifyNodeKeySignature } from '../src/node-protocol/node-key.ts';
 import { signNodeRequest } from '../src/node-protocol/signature.ts';
-import type { NodeConfig } from './config.ts';
+import { DEFAULT_BLOCKING_READ_MAX_BYTES, type NodeConfig } from './config.ts';
 import { startShardNode, type ShardNodeHandle, type ShardNodeOptions } from './main.ts';
 
 export interface FakeGateway {
@@ -208,7 +208,8 @@ export const TEST_JOIN_TOKEN = 'join-me';
 export function testNodeConfig(dataDir: string, gatewayUrl: string, overrides: Partial<NodeConfig> = {}): NodeConfig {
   return {
     host: '127.0.0.1', port: 0, dataDir, gatewayUrl, joinToken: TEST_JOIN_TOKEN,
-    zone: 'zone-a', capacityBytes: null, publicUrl: null, tls: false, log: { format: 'json', level: 'info' }, bodyProgressTimeoutMs: 30_000, shutdownTimeoutMs: 10_000, metricsToken: null, scrub: { bytesPerSecond: 8 * 1024 * 1024, passEveryMs: 86_400_000 }, ...overrides,
+    zone: 'zone-a', capacityBytes: null, publicUrl: null, tls: false, log: { format: 'json', level: 'info' }, bodyProgressTimeoutMs: 30_000, shutdownTimeoutMs: 10_000, metricsToken: null, scrub: { bytesPerSecond: 8 * 1024 * 1024, passEveryMs: 86_400_000 },
+    blockingReadMaxBytes: DEFAULT_BLOCKING_READ_MAX_BYTES, ...overrides,
   };
 }
 

@@ -40,6 +40,10 @@ export interface LocalClusterOptions {
   readonly operatorOf?: (index: number) => string;
   /** Extra `shardgate node` flags of node `index`. */
   readonly nodeArgs?: (index: number) => readonly string[];
+  /** Extra `node` (runtime) flags of the shard node processes, e.g. `['--cpu-prof']`. */
+  readonly nodeRuntimeArgs?: readonly string[];
+  /** `close()` sends SIGTERM and waits for each process to exit (so `--cpu-prof` profiles get written); default SIGKILL. */
+  readonly stopGracefully?: boolean;
   /** Keep only the last this many characters of each process's output (benches); default all. */
   readonly outputTailChars?: number;
 }
@@ -167,7 +171,7 @@ export class LocalCluster {
     const child = this.#spawnCli(`node-${index}`, [
       'node', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, '--gateway', this.gatewayUrl,
       '--zone', `zone-${index}`, ...(this.options.nodeArgs?.(index) ?? []), ...extraArgs,
-    ], { SHARDGATE_JOIN_TOKEN: await this.joinTokenFor(index) });
+    ], { SHARDGATE_JOIN_TOKEN: await this.joinTokenFor(index) }, this.options.nodeRuntimeArgs);
     const node: ShardNodeProcess = { ...child, index, dataDir };
     this.nodes[index] = node;
     return node;
@@ -213,6 +217,16 @@ export class LocalCluster {
     const exit = new Promise((resolve) => process.child.once('exit', resolve));
     process.child.kill('SIGKILL');
     await exit;
+  }
+
+  /** SIGTERM, then SIGKILL when the process has not exited within 10 s. */
+  async #stop(process: ManagedProcess): Promise<void> {
+    if (exited(process.child)) return;
+    const exit = new Promise((resolve) => process.child.once('exit', resolve));
+    process.child.kill('SIGTERM');
+    const timer = setTimeout(() => process.child.kill('SIGKILL'), 10_000);
+    await exit;
+    clearTimeout(timer);
   }
 
   /** CPU seconds (user + system) each live process has used so far, by name; Linux only, else empty. */
@@ -262,7 +276,7 @@ export class LocalCluster {
   async close(): Promise<void> {
     if (this.#closed) return;
     for (const client of this.#clients) client.destroy();
-    await Promise.all(this.#processes().map((p) => this.kill(p)));
+    await Promise.all(this.#processes().map((p) => (this.options.stopGracefully ? this.#stop(p) : this.kill(p))));
     this.closeSync();
   }
 
