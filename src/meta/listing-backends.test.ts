@@ -60,10 +60,10 @@ async function pages(store: MetaStore, query: ListObjectsQuery, limit: number): 
 
 const KEYS = 100_000;
 /** Pages compared per query: whole listings of the bucket in pages of 1,000; small pages are sampled. */
-const PAGES_PER_QUERY = 120;
+const PAGES_PER_QUERY = 110;
 
 test(`SQLite and PostgreSQL give identical listing pages for ${KEYS.toLocaleString('en')} keys with deep and non-ASCII prefixes`, async (t) => {
-  t.timeout(10 * 60_000, 'seeding 100,000 keys into PostgreSQL takes minutes on a loaded 2-core machine');
+  t.timeout(20 * 60_000, 'seeding 100,000 keys into PostgreSQL (~10 statements a commit) takes minutes on a loaded 2-core machine');
   const keys = makeKeys(KEYS, 12);
   const sqlite = SqliteMetaStore.open(':memory:');
   t.teardown(() => sqlite.close());
