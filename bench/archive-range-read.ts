@@ -28,7 +28,8 @@ import path from 'node:path';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { Agent } from 'undici';
 import { S3ObjectClient, type S3Endpoint } from '../src/archive/s3-object-client.ts';
-import { ConfigError, formatHelp, parseBoolean, parseBytes, parseInteger, readSettings, type SettingSpecs } from '../src/config/flags.ts';
+import { ConfigError, parseBoolean, parseBytes, parseInteger, type SettingSpecs } from '../src/config/flags.ts';
+import { parseIntegerList, runBenchCommand } from './bench-command.ts';
 import { ARCHIVE_KINDS, buildBenchArchive, type ArchiveKind, type BenchArchive, type Segment } from './bench-archives.ts';
 import { BenchCluster } from './cluster.ts';
 import { latencyChartSvg } from './latency-chart.ts';
@@ -59,11 +60,8 @@ const SPECS = {
   profileDir: { flag: 'profile-dir', env: 'BENCH_PROFILE_DIR', kind: 'string', description: 'write V8 CPU profiles of the gateway and the shard nodes here (`--cpu-prof`; slows them down)', defaultText: 'none' },
 } as const satisfies SettingSpecs;
 
-export const ARCHIVE_BENCH_HELP = formatHelp(
-  'npm run bench:range-read -- [options]   (the raw-object version: npm run bench:range-read -- --mode object --help)',
-  'Times random segment reads from stored ZIPs (a ~1 GiB HLS one; with --archives also a DASH one and one whose segments lie past 4 GiB): by member path and by Range through the gateway (HLS healthy, 1 and 2 nodes down; the others healthy), and by Range from nginx.',
-  SPECS,
-);
+const USAGE = 'npm run bench:range-read -- [options]   (the raw-object version: npm run bench:range-read -- --mode object --help)';
+const SUMMARY = 'Times random segment reads from stored ZIPs (a ~1 GiB HLS one; with --archives also a DASH one and one whose segments lie past 4 GiB): by member path and by Range through the gateway (HLS healthy, 1 and 2 nodes down; the others healthy), and by Range from nginx.';
 
 interface Settings {
   size: number; reads: number; seed: number; concurrency: number[]; kill: number; warmup: number; nginx: boolean;
@@ -83,15 +81,12 @@ interface ScenarioResult {
   ratioToNginx: { ttfbP50: number; totalP50: number; totalP99: number; mbPerSecond: number } | null;
 }
 
-function loadSettings(argv: readonly string[]): Settings | null {
-  const { values: v, help, positionals } = readSettings(SPECS, argv, process.env);
-  if (help) return null;
-  if (positionals.length > 0) throw new ConfigError(`unexpected argument "${positionals[0]}" (see --help)`);
+function parseSettings(v: Readonly<Record<string, string | undefined>>): Settings {
   const settings: Settings = {
     size: parseBytes('--size', v.size ?? '1GiB'),
     reads: parseInteger('--reads', v.reads ?? '200', 1, 1_000_000),
     seed: parseInteger('--seed', v.seed ?? '1', 0, 2 ** 31 - 1),
-    concurrency: (v.concurrency ?? '1,16').split(',').map((part) => parseInteger('--concurrency', part.trim(), 1, 1024)),
+    concurrency: parseIntegerList('--concurrency', v.concurrency ?? '1,16', 1, 1024),
     kill: parseInteger('--kill', v.kill ?? '2', 0, 2),
     warmup: parseInteger('--warmup', v.warmup ?? '10', 0, 1_000_000),
     nginx: v.nginx ? parseBoolean('--nginx', v.nginx) : true,
@@ -155,20 +150,12 @@ async function writeResults(report: object, results: readonly ScenarioResult[], 
   return base;
 }
 
-export async function runArchiveRangeRead(argv: readonly string[]): Promise<number> {
-  let settings: Settings | null;
-  try {
-    settings = loadSettings(argv);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`range-read: ${error.message}\n`);
-    return 2;
-  }
-  if (!settings) {
-    process.stdout.write(ARCHIVE_BENCH_HELP);
-    return 0;
-  }
-  const s = settings;
+/** `npm run bench:range-read` (the archive mode): settings from `argv`, --help, one-line errors. */
+export function runArchiveRangeRead(argv: readonly string[]): Promise<number> {
+  return runBenchCommand({ name: 'range-read', usage: USAGE, summary: SUMMARY, specs: SPECS, parse: parseSettings, run }, argv);
+}
+
+async function run(s: Settings): Promise<number> {
   const nginxBinary = s.nginx ? findNginx() : null;
   if (s.nginx && !nginxBinary) {
     process.stderr.write('range-read: nginx not found (apt-get install nginx), or run with --nginx false\n');

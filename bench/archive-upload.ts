@@ -26,7 +26,8 @@ import { fileURLToPath } from 'node:url';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { S3MultipartClient } from '../src/archive/s3-multipart-client.ts';
 import { S3ObjectClient, type S3Endpoint } from '../src/archive/s3-object-client.ts';
-import { ConfigError, formatHelp, parseBoolean, parseBytes, parseInteger, readSettings, type SettingSpecs } from '../src/config/flags.ts';
+import { ConfigError, parseBoolean, parseBytes, parseInteger, type SettingSpecs } from '../src/config/flags.ts';
+import { runBenchCommand } from './bench-command.ts';
 import { BenchCluster, sleep } from './cluster.ts';
 import { machineInfo } from './machine-info.ts';
 import { objectBytes } from './object-bytes.ts';
@@ -50,11 +51,8 @@ const SPECS = {
   seed: { flag: 'seed', env: 'BENCH_SEED', kind: 'integer', description: 'seed of the segments\' heads', defaultText: '1' },
 } as const satisfies SettingSpecs;
 
-const HELP = formatHelp(
-  'npx tsx bench/archive-upload.ts [options]',
-  'Times `shardgate archive pack --upload` of a synthetic archive past 5 GiB (ZIP64) into a fresh 4+2 cluster: rate, peak RSS, duration; optionally interrupted and resumed.',
-  SPECS,
-);
+const USAGE = 'npx tsx bench/archive-upload.ts [options]';
+const SUMMARY = 'Times `shardgate archive pack --upload` of a synthetic archive past 5 GiB (ZIP64) into a fresh 4+2 cluster: rate, peak RSS, duration; optionally interrupted and resumed.';
 
 interface Settings { size: number; partSize: string; partBytes: number; parallel: number; interrupt: number; verify: boolean; seed: number }
 
@@ -64,10 +62,7 @@ interface CliRun {
   readonly cpuSeconds: Record<string, number>;
 }
 
-function loadSettings(argv: readonly string[]): Settings | null {
-  const { values: v, help, positionals } = readSettings(SPECS, argv, process.env);
-  if (help) return null;
-  if (positionals.length > 0) throw new ConfigError(`unexpected argument "${positionals[0]}" (see --help)`);
+function parseSettings(v: Readonly<Record<string, string | undefined>>): Settings {
   const interrupt = Number(v.interrupt ?? '0.5');
   if (!(interrupt >= 0 && interrupt < 1)) throw new ConfigError(`--interrupt must be a fraction from 0 to below 1, got "${v.interrupt}"`);
   return {
@@ -148,20 +143,7 @@ function partsSent(run: CliRun): number | null {
   return match ? Number(match[2]) : null;
 }
 
-export async function main(argv: readonly string[]): Promise<number> {
-  let s: Settings | null;
-  try {
-    s = loadSettings(argv);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`archive-upload: ${error.message}\n`);
-    return 2;
-  }
-  if (!s) {
-    process.stdout.write(HELP);
-    return 0;
-  }
-  const settings = s;
+async function run(settings: Settings): Promise<number> {
   const startedAt = new Date();
   const root = await mkdtemp(path.join(tmpdir(), 'shardgate-upload-bench-'));
   const cluster = new BenchCluster({ nodes: NODES, gatewayArgs: ['--log-requests', 'false'] });
@@ -256,4 +238,4 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-process.exitCode = await main(process.argv.slice(2));
+process.exitCode = await runBenchCommand({ name: 'archive-upload', usage: USAGE, summary: SUMMARY, specs: SPECS, parse: parseSettings, run });

@@ -15,7 +15,8 @@ import type { Invoice } from '../src/billing/invoice.ts';
 import { UsageRecorder } from '../gateway/billing/usage-recorder.ts';
 import { createMetrics } from '../gateway/metrics.ts';
 import { silentLogger } from '../src/log/logger.ts';
-import { ConfigError, formatHelp, parseBytes, parseInteger, readSettings, type SettingSpecs } from '../src/config/flags.ts';
+import { ConfigError, parseBytes, parseInteger, type SettingSpecs } from '../src/config/flags.ts';
+import { parseIntegerList, runBenchCommand } from './bench-command.ts';
 import { BenchCluster } from './cluster.ts';
 import { objectStream, seededRandom } from './object-bytes.ts';
 import { machineInfo } from './machine-info.ts';
@@ -40,11 +41,8 @@ const SPECS = {
   warmup: { flag: 'warmup', env: 'BENCH_WARMUP', kind: 'integer', description: 'untimed reads per cluster before each concurrency', defaultText: '50' },
 } as const satisfies SettingSpecs;
 
-const HELP = formatHelp(
-  'npx tsx bench/billing.ts [options]',
-  'Times random S3 range GETs on two fresh 4+2 clusters, one with the billing middleware on, one with it off.',
-  SPECS,
-);
+const USAGE = 'npx tsx bench/billing.ts [options]';
+const SUMMARY = 'Times random S3 range GETs on two fresh 4+2 clusters, one with the billing middleware on, one with it off.';
 
 interface Settings {
   size: number; reads: number; rounds: number; seed: number; minLength: number; maxLength: number; concurrency: number[]; warmup: number;
@@ -55,10 +53,7 @@ interface ModeResult {
   totalMs: Distribution; gatewayCpuMsPerRead: number;
 }
 
-function loadSettings(argv: string[]): Settings | null {
-  const { values: v, help, positionals } = readSettings(SPECS, argv, process.env);
-  if (help) return null;
-  if (positionals.length > 0) throw new ConfigError(`unexpected argument "${positionals[0]}" (see --help)`);
+function parseSettings(v: Readonly<Record<string, string | undefined>>): Settings {
   const s: Settings = {
     size: parseBytes('--size', v.size ?? '64MiB'),
     reads: parseInteger('--reads', v.reads ?? '200', 1, 1_000_000),
@@ -66,7 +61,7 @@ function loadSettings(argv: string[]): Settings | null {
     seed: parseInteger('--seed', v.seed ?? '1', 0, 2 ** 32 - 1),
     minLength: parseBytes('--min-length', v.minLength ?? '16KiB'),
     maxLength: parseBytes('--max-length', v.maxLength ?? '512KiB'),
-    concurrency: (v.concurrency ?? '1,16').split(',').map((part) => parseInteger('--concurrency', part.trim(), 1, 1024)),
+    concurrency: parseIntegerList('--concurrency', v.concurrency ?? '1,16', 1, 1024),
     warmup: parseInteger('--warmup', v.warmup ?? '50', 0, 1_000_000),
   };
   if (s.minLength < 1 || s.minLength > s.maxLength || s.maxLength > s.size) throw new ConfigError('need 1 <= --min-length <= --max-length <= --size');
@@ -95,20 +90,7 @@ function objectOf(s: Settings): SeededObject {
   return { bucket: BUCKET, key: KEY, size: s.size, seed: s.seed };
 }
 
-async function main(): Promise<number> {
-  let settings: Settings | null;
-  try {
-    settings = loadSettings(process.argv.slice(2));
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`billing bench: ${error.message}\n`);
-    return 2;
-  }
-  if (!settings) {
-    process.stdout.write(HELP);
-    return 0;
-  }
-  const s = settings;
+async function run(s: Settings): Promise<number> {
   const startedAt = new Date();
   const loadAverageAtStart = os.loadavg();
   const clusters: Record<Mode, BenchCluster> = {
@@ -182,4 +164,4 @@ async function main(): Promise<number> {
   }
 }
 
-process.exitCode = await main();
+process.exitCode = await runBenchCommand({ name: 'billing bench', usage: USAGE, summary: SUMMARY, specs: SPECS, parse: parseSettings, run });

@@ -14,7 +14,8 @@ import { mkdtempSync, openSync, closeSync, fdatasyncSync, rmSync, writeSync } fr
 import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { ConfigError, formatHelp, parseInteger, readSettings, type SettingSpecs } from '../src/config/flags.ts';
+import { parseInteger, type SettingSpecs } from '../src/config/flags.ts';
+import { parseChoiceList, parseIntegerList, runBenchCommand } from './bench-command.ts';
 import { addPendingFor, createAccountAndBucket, makeSegments, newVersion } from '../src/meta/store-contract-fixtures.ts';
 import { SqliteMetaStore } from '../src/meta/sqlite-store.ts';
 import { META_DURABILITIES, type FileDataSync, type MetaDurability } from '../src/meta/sqlite-wal-sync.ts';
@@ -28,8 +29,6 @@ const SPECS = {
   durability: { flag: 'meta-durability', env: 'BENCH_META_DURABILITY', kind: 'string', description: 'comma-separated variants', defaultText: META_DURABILITIES.join(',') },
   rounds: { flag: 'rounds', env: 'BENCH_ROUNDS', kind: 'integer', description: 'times every phase runs on every variant, interleaved', defaultText: '3' },
 } as const satisfies SettingSpecs;
-
-const HELP = formatHelp('npx tsx bench/meta-commits.ts [options]', 'Times the SQLite metadata writes of small PUTs under each --meta-durability.', SPECS);
 
 interface Phase {
   durability: MetaDurability; round: number; concurrency: number; puts: number; perSecond: number; latencyMs: Distribution;
@@ -96,29 +95,18 @@ async function runPhase(directory: string, durability: MetaDurability, round: nu
   }
 }
 
-async function main(): Promise<number> {
-  let settings;
-  try {
-    const { values: v, help, positionals } = readSettings(SPECS, process.argv.slice(2), process.env);
-    if (help) {
-      process.stdout.write(HELP);
-      return 0;
-    }
-    if (positionals.length > 0) throw new ConfigError(`unexpected argument "${positionals[0]}" (see --help)`);
-    const durability = (v.durability ?? META_DURABILITIES.join(',')).split(',').map((part) => part.trim());
-    const unknown = durability.find((part) => !(META_DURABILITIES as readonly string[]).includes(part));
-    if (unknown !== undefined) throw new ConfigError(`--meta-durability: "${unknown}" is not one of ${META_DURABILITIES.join(', ')}`);
-    settings = {
-      count: parseInteger('--count', v.count ?? '1000', 1, 1_000_000),
-      concurrency: (v.concurrency ?? '1,8').split(',').map((part) => parseInteger('--concurrency', part.trim(), 1, 1024)),
-      durability: [...new Set(durability)] as MetaDurability[],
-      rounds: parseInteger('--rounds', v.rounds ?? '3', 1, 100),
-    };
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`meta-commits: ${error.message}\n`);
-    return 2;
-  }
+interface Settings { count: number; concurrency: number[]; durability: MetaDurability[]; rounds: number }
+
+function parse(v: Readonly<Record<string, string | undefined>>): Settings {
+  return {
+    count: parseInteger('--count', v.count ?? '1000', 1, 1_000_000),
+    concurrency: parseIntegerList('--concurrency', v.concurrency ?? '1,8', 1, 1024),
+    durability: parseChoiceList('--meta-durability', v.durability ?? META_DURABILITIES.join(','), META_DURABILITIES),
+    rounds: parseInteger('--rounds', v.rounds ?? '3', 1, 100),
+  };
+}
+
+async function run(settings: Settings): Promise<number> {
   const startedAt = new Date();
   const directory = mkdtempSync(path.join(os.tmpdir(), 'bench-meta-commits-'));
   try {
@@ -150,4 +138,11 @@ async function main(): Promise<number> {
   }
 }
 
-process.exitCode = await main();
+process.exitCode = await runBenchCommand({
+  name: 'meta-commits',
+  usage: 'npx tsx bench/meta-commits.ts [options]',
+  summary: 'Times the SQLite metadata writes of small PUTs under each --meta-durability.',
+  specs: SPECS,
+  parse,
+  run,
+});

@@ -13,7 +13,8 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { CreateBucketCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { ConfigError, formatHelp, parseInteger, readSettings, type SettingSpecs } from '../src/config/flags.ts';
+import { parseInteger, type SettingSpecs } from '../src/config/flags.ts';
+import { parseChoiceList, runBenchCommand } from './bench-command.ts';
 import { PostgresMetaStore } from '../src/meta/postgres-store.ts';
 import { SqliteMetaStore } from '../src/meta/sqlite-store.ts';
 import type { MetaStore } from '../src/meta/store.ts';
@@ -33,8 +34,6 @@ const SPECS = {
   seed: { flag: 'seed', env: 'BENCH_SEED', kind: 'integer', description: 'seed of keys and positions', defaultText: '1' },
   backends: { flag: 'backends', env: 'BENCH_BACKENDS', kind: 'string', description: 'comma-separated runs: sqlite, postgres, postgres-2 (two gateways on one database)', defaultText: 'sqlite,postgres,postgres-2' },
 } as const satisfies SettingSpecs;
-
-const HELP = formatHelp('npx tsx bench/metadata.ts [options]', 'PUT, HEAD and LIST through the gateway on SQLite and on PostgreSQL.', SPECS);
 
 const BACKENDS = ['sqlite', 'postgres', 'postgres-2'] as const;
 type Backend = (typeof BACKENDS)[number];
@@ -155,36 +154,19 @@ async function listPage(s3: S3Client, input: { Prefix?: string; Delimiter?: stri
   return (page.Contents?.length ?? 0) + (page.CommonPrefixes?.length ?? 0);
 }
 
-function parseBackends(raw: string): Backend[] {
-  const names = raw.split(',').map((name) => name.trim()).filter(Boolean);
-  const unknown = names.find((name) => !(BACKENDS as readonly string[]).includes(name));
-  if (unknown !== undefined || names.length === 0) throw new ConfigError(`--backends: "${unknown ?? raw}" is not one of ${BACKENDS.join(', ')}`);
-  return names as Backend[];
+function parse(v: Readonly<Record<string, string | undefined>>): Settings {
+  return {
+    keys: parseInteger('--keys', v.keys ?? '100000', 1, 100_000_000),
+    puts: parseInteger('--puts', v.puts ?? '400', 1, 10_000_000),
+    heads: parseInteger('--heads', v.heads ?? '2000', 1, 10_000_000),
+    pages: parseInteger('--pages', v.pages ?? '100', 1, 1_000_000),
+    concurrency: parseInteger('--concurrency', v.concurrency ?? '16', 1, 1024),
+    seed: parseInteger('--seed', v.seed ?? '1', 0, 2 ** 32 - 1),
+    backends: parseChoiceList('--backends', v.backends ?? BACKENDS.join(','), BACKENDS),
+  };
 }
 
-async function main(): Promise<number> {
-  let settings: Settings;
-  try {
-    const { values: v, help, positionals } = readSettings(SPECS, process.argv.slice(2), process.env);
-    if (help) {
-      process.stdout.write(HELP);
-      return 0;
-    }
-    if (positionals.length > 0) throw new ConfigError(`unexpected argument "${positionals[0]}" (see --help)`);
-    settings = {
-      keys: parseInteger('--keys', v.keys ?? '100000', 1, 100_000_000),
-      puts: parseInteger('--puts', v.puts ?? '400', 1, 10_000_000),
-      heads: parseInteger('--heads', v.heads ?? '2000', 1, 10_000_000),
-      pages: parseInteger('--pages', v.pages ?? '100', 1, 1_000_000),
-      concurrency: parseInteger('--concurrency', v.concurrency ?? '16', 1, 1024),
-      seed: parseInteger('--seed', v.seed ?? '1', 0, 2 ** 32 - 1),
-      backends: parseBackends(v.backends ?? BACKENDS.join(',')),
-    };
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`bench/metadata: ${error.message}\n`);
-    return 2;
-  }
+async function run(settings: Settings): Promise<number> {
   const startedAt = new Date();
   const postgres = await startPostgresTestServer();
   process.once('exit', () => { void postgres.stop(); });
@@ -211,4 +193,11 @@ async function main(): Promise<number> {
   return 0;
 }
 
-process.exitCode = await main();
+process.exitCode = await runBenchCommand({
+  name: 'bench/metadata',
+  usage: 'npx tsx bench/metadata.ts [options]',
+  summary: 'PUT, HEAD and LIST through the gateway on SQLite and on PostgreSQL.',
+  specs: SPECS,
+  parse,
+  run,
+});

@@ -15,7 +15,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { Readable } from 'node:stream';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { ConfigError, formatHelp, parseBytes, parseInteger, readSettings, type SettingSpecs } from '../src/config/flags.ts';
+import { parseBytes, parseInteger, type SettingSpecs } from '../src/config/flags.ts';
+import { runBenchCommand } from './bench-command.ts';
 import { BenchCluster } from './cluster.ts';
 import { machineInfo } from './machine-info.ts';
 import { writeResultsJson } from './results-file.ts';
@@ -31,18 +32,9 @@ const SPECS = {
   runs: { flag: 'runs', env: 'BENCH_RUNS', kind: 'integer', description: 'PUTs of the object, one after another', defaultText: '2' },
 } as const satisfies SettingSpecs;
 
-const HELP = formatHelp('npx tsx bench/put-throughput.ts [options]', 'Times one large PutObject (AWS SDK) on a fresh local 4+2 cluster against the single-core MD5 rate.', SPECS);
-
 interface Settings { size: number; runs: number }
 
 interface PutRun { seconds: number; megabytesPerSecond: number; ratioToMd5: number; etagMatches: boolean; loadAverage: number[] }
-
-function loadSettings(argv: readonly string[]): Settings | null {
-  const { values: v, help, positionals } = readSettings(SPECS, argv, process.env);
-  if (help) return null;
-  if (positionals.length > 0) throw new ConfigError(`unexpected argument "${positionals[0]}" (see --help)`);
-  return { size: parseBytes('--size', v.size ?? '1GiB'), runs: parseInteger('--runs', v.runs ?? '2', 1, 100) };
-}
 
 /** The object: `size` bytes repeating one random block, as 1 MiB pieces (views, no copies). */
 function objectPieces(block: Buffer, size: number): Readable {
@@ -63,19 +55,7 @@ async function timeMd5(block: Buffer, size: number): Promise<{ megabytesPerSecon
   return { megabytesPerSecond: size / 1e6 / ((performance.now() - started) / 1000), etag };
 }
 
-async function main(argv: readonly string[]): Promise<number> {
-  let settings: Settings | null;
-  try {
-    settings = loadSettings(argv);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`put-throughput: ${error.message}\n`);
-    return 2;
-  }
-  if (!settings) {
-    process.stdout.write(HELP);
-    return 0;
-  }
+async function run(settings: Settings): Promise<number> {
   const startedAt = new Date();
   const block = randomBytes(BLOCK_BYTES);
   console.log(`MD5 of ${settings.size} bytes at one core…`);
@@ -111,4 +91,11 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-process.exitCode = await main(process.argv.slice(2));
+process.exitCode = await runBenchCommand({
+  name: 'put-throughput',
+  usage: 'npx tsx bench/put-throughput.ts [options]',
+  summary: 'Times one large PutObject (AWS SDK) on a fresh local 4+2 cluster against the single-core MD5 rate.',
+  specs: SPECS,
+  parse: (v): Settings => ({ size: parseBytes('--size', v.size ?? '1GiB'), runs: parseInteger('--runs', v.runs ?? '2', 1, 100) }),
+  run,
+});

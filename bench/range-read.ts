@@ -17,8 +17,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { CreateBucketCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import {
-  ConfigError, formatHelp, parseBytes, parseInteger, readSettings, type SettingSpecs,
+  ConfigError, parseBytes, parseInteger, type SettingSpecs,
 } from '../src/config/flags.ts';
+import { parseIntegerList, runBenchCommand } from './bench-command.ts';
 import { runArchiveRangeRead } from './archive-range-read.ts';
 import { BenchCluster } from './cluster.ts';
 import { objectStream, seededRandom } from './object-bytes.ts';
@@ -45,11 +46,8 @@ const SPECS = {
   warmup: { flag: 'warmup', env: 'BENCH_WARMUP', kind: 'integer', description: 'untimed reads before each scenario', defaultText: '10' },
 } as const satisfies SettingSpecs;
 
-const HELP = formatHelp(
-  'npm run bench:range-read -- [options]',
-  'Times random S3 range GETs (TTFB and total) on a fresh local 4+2 cluster, healthy and with shard nodes killed.',
-  SPECS,
-);
+const USAGE = 'npm run bench:range-read -- [options]';
+const SUMMARY = 'Times random S3 range GETs (TTFB and total) on a fresh local 4+2 cluster, healthy and with shard nodes killed.';
 
 interface Settings {
   size: number; reads: number; seed: number; minLength: number; maxLength: number;
@@ -64,17 +62,14 @@ interface ScenarioResult {
   clientVerifyMs: number; cpuSeconds: Record<string, number>; gatewayMetrics: Metrics;
 }
 
-function loadSettings(argv: string[]): Settings | null {
-  const { values: v, help, positionals } = readSettings(SPECS, argv, process.env);
-  if (help) return null;
-  if (positionals.length > 0) throw new ConfigError(`unexpected argument "${positionals[0]}" (see --help)`);
+function parseSettings(v: Readonly<Record<string, string | undefined>>): Settings {
   const settings: Settings = {
     size: parseBytes('--size', v.size ?? '1GiB'),
     reads: parseInteger('--reads', v.reads ?? '200', 1, 1_000_000),
     seed: parseInteger('--seed', v.seed ?? '1', 0, 2 ** 32 - 1),
     minLength: parseBytes('--min-length', v.minLength ?? '64KiB'),
     maxLength: parseBytes('--max-length', v.maxLength ?? '2MiB'),
-    concurrency: (v.concurrency ?? '1,16').split(',').map((part) => parseInteger('--concurrency', part.trim(), 1, 1024)),
+    concurrency: parseIntegerList('--concurrency', v.concurrency ?? '1,16', 1, 1024),
     kill: parseInteger('--kill', v.kill ?? '2', 0, NODES - 1),
     warmup: parseInteger('--warmup', v.warmup ?? '10', 0, 1_000_000),
   };
@@ -144,20 +139,7 @@ function objectOf(s: Settings): SeededObject {
   return { bucket: BUCKET, key: KEY, size: s.size, seed: s.seed };
 }
 
-async function main(): Promise<number> {
-  let settings: Settings | null;
-  try {
-    settings = loadSettings(process.argv.slice(2));
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`range-read: ${error.message}\n`);
-    return 2;
-  }
-  if (!settings) {
-    process.stdout.write(HELP);
-    return 0;
-  }
-  const s = settings;
+async function run(s: Settings): Promise<number> {
   const startedAt = new Date();
   const loadAverageAtStart = os.loadavg();
   const random = seededRandom(s.seed);
@@ -247,8 +229,7 @@ const { mode, rest } = splitMode(process.argv.slice(2));
 if (mode === 'archive') {
   process.exitCode = await runArchiveRangeRead(rest);
 } else if (mode === 'object') {
-  process.argv.splice(2, process.argv.length, ...rest);
-  process.exitCode = await main();
+  process.exitCode = await runBenchCommand({ name: 'range-read', usage: USAGE, summary: SUMMARY, specs: SPECS, parse: parseSettings, run }, rest);
 } else {
   process.stderr.write(`range-read: --mode must be archive or object, got "${mode}"\n`);
   process.exitCode = 2;

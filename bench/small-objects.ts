@@ -14,7 +14,8 @@
  */
 import os from 'node:os';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { ConfigError, formatHelp, parseBoolean, parseBytes, parseInteger, readSettings, type SettingSpecs } from '../src/config/flags.ts';
+import { parseBoolean, parseBytes, parseInteger, type SettingSpecs } from '../src/config/flags.ts';
+import { parseChoiceList, parseIntegerList, runBenchCommand } from './bench-command.ts';
 import { META_DURABILITIES, type MetaDurability } from '../src/meta/sqlite-wal-sync.ts';
 import { BenchCluster } from './cluster.ts';
 import { machineInfo } from './machine-info.ts';
@@ -37,8 +38,6 @@ const SPECS = {
   s3rverModule: { flag: 's3rver-module', env: 'BENCH_S3RVER_MODULE', kind: 'string', description: 'where to import s3rver from: a package name or a path to its directory', defaultText: 's3rver' },
   inlineMaxBytes: { flag: 'inline-max-bytes', env: 'BENCH_INLINE_MAX_BYTES', kind: 'bytes', description: 'the gateway\'s --inline-max-bytes (0: every object on the nodes)', defaultText: 'the gateway\'s default' },
 } as const satisfies SettingSpecs;
-
-const HELP = formatHelp('npx tsx bench/small-objects.ts [options]', 'Times small-object PUTs and GETs (rates and latencies) on fresh local 4+2 clusters and s3rver, interleaved.', SPECS);
 
 interface Settings {
   size: number; count: number; concurrency: number[]; seed: number; durability: MetaDurability[]; rounds: number;
@@ -129,19 +128,13 @@ function summary(phases: readonly Phase[]): (string | number)[][] {
   });
 }
 
-function readBenchSettings(argv: readonly string[]): Settings | 'help' {
-  const { values: v, help, positionals } = readSettings(SPECS, argv, process.env);
-  if (help) return 'help';
-  if (positionals.length > 0) throw new ConfigError(`unexpected argument "${positionals[0]}" (see --help)`);
-  const durability = (v.durability ?? 'group').split(',').map((part) => part.trim());
-  const unknown = durability.find((part) => !(META_DURABILITIES as readonly string[]).includes(part));
-  if (unknown !== undefined) throw new ConfigError(`--meta-durability: "${unknown}" is not one of ${META_DURABILITIES.join(', ')}`);
+function parse(v: Readonly<Record<string, string | undefined>>): Settings {
   return {
     size: parseBytes('--size', v.size ?? '4KiB'),
     count: parseInteger('--count', v.count ?? '200', 1, 1_000_000),
-    concurrency: (v.concurrency ?? '1,8').split(',').map((part) => parseInteger('--concurrency', part.trim(), 1, 1024)),
+    concurrency: parseIntegerList('--concurrency', v.concurrency ?? '1,8', 1, 1024),
     seed: parseInteger('--seed', v.seed ?? '1', 0, 2 ** 31 - 1),
-    durability: [...new Set(durability)] as MetaDurability[],
+    durability: parseChoiceList('--meta-durability', v.durability ?? 'group', META_DURABILITIES),
     rounds: parseInteger('--rounds', v.rounds ?? '1', 1, 100),
     s3rver: v.s3rver ? parseBoolean('--s3rver', v.s3rver) : true,
     s3rverModule: v.s3rverModule ?? 's3rver',
@@ -149,20 +142,7 @@ function readBenchSettings(argv: readonly string[]): Settings | 'help' {
   };
 }
 
-async function main(): Promise<number> {
-  let settings: Settings;
-  try {
-    const read = readBenchSettings(process.argv.slice(2));
-    if (read === 'help') {
-      process.stdout.write(HELP);
-      return 0;
-    }
-    settings = read;
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`small-objects: ${error.message}\n`);
-    return 2;
-  }
+async function run(settings: Settings): Promise<number> {
   const startedAt = new Date();
   const closers: (() => Promise<void>)[] = [];
   const targets: Target[] = [];
@@ -202,4 +182,11 @@ async function main(): Promise<number> {
   }
 }
 
-process.exitCode = await main();
+process.exitCode = await runBenchCommand({
+  name: 'small-objects',
+  usage: 'npx tsx bench/small-objects.ts [options]',
+  summary: 'Times small-object PUTs and GETs (rates and latencies) on fresh local 4+2 clusters and s3rver, interleaved.',
+  specs: SPECS,
+  parse,
+  run,
+});
