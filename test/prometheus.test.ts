@@ -28,12 +28,14 @@ function sampleValue(family: Family | undefined, labels: Record<string, string>)
 test.serial('a GET raises shardgate_s3_requests_total{operation="GetObject"} by one and feeds the latency histograms', async (t) => {
   const s3 = cluster().s3();
   await s3.send(new CreateBucketCommand({ Bucket: 'prom' }));
-  await s3.send(new PutObjectCommand({ Bucket: 'prom', Key: 'a', Body: 'hello prometheus' }));
+  // Past --inline-max-bytes (4 KiB), so the GET reads shards from the nodes.
+  const body = 'hello prometheus\n'.repeat(512);
+  await s3.send(new PutObjectCommand({ Bucket: 'prom', Key: 'a', Body: body }));
   const before = await scrape();
   t.is(before.status, 200);
   t.regex(before.text, /^# HELP /m);
   const got = await s3.send(new GetObjectCommand({ Bucket: 'prom', Key: 'a' }));
-  t.is(await got.Body!.transformToString(), 'hello prometheus');
+  t.is(await got.Body!.transformToString(), body);
   // The request is counted when its response has closed: give the close event a moment.
   let after = await scrape();
   for (let i = 0; i < 50 && sampleValue(after.families.get('shardgate_s3_requests_total'), { operation: 'GetObject', status_class: '2xx' }) === sampleValue(before.families.get('shardgate_s3_requests_total'), { operation: 'GetObject', status_class: '2xx' }); i++) {
