@@ -44,6 +44,6 @@ export function parseIntegerList(flag: string, raw: string, min: number, max: nu
 export function parseChoiceList<Choice extends string>(flag: string, raw: string, choices: readonly Choice[]): Choice[] {
   const names = raw.split(',').map((part) => part.trim());
   const unknown = names.find((name) => !(choices as readonly string[]).includes(name));
-  if (unknown !== undefined || names.length === 0) throw new ConfigError(`${flag}: "${unknown ?? raw}" is not one of ${choices.join(', ')}`);
+  if (unknown !== undefined) throw new ConfigError(`${flag}: "${unknown ?? raw}" is not one of ${choices.join(', ')}`);
   return [...new Set(names)] as Choice[];
 }

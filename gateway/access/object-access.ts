@@ -1,13 +1,7 @@
 import type { Bucket, ObjectVersion } from '../../src/meta/types.ts';
 import { S3Error } from '../../src/s3/errors.ts';
-import type { PublicReadRequest } from '../s3-request.ts';
 import { accessDecision, requireAccess, type AccessRequest } from './access-check.ts';
 import { requireBucket } from './bucket-access.ts';
-
-/** The current version of the request's object, if the caller may read it (see requireReadableObject). */
-export async function requireObject(request: Pick<PublicReadRequest, 'deps' | 'c' | 'bucket' | 'key' | 'auth'>): Promise<ObjectVersion> {
-  return (await requireReadableObject(request, request.bucket, request.key)).version;
-}
 
 /**
  * The current version of `bucket`/`key` for a read (GetObject, HeadObject, a copy's source): the

@@ -4,7 +4,7 @@ import type { ObjectVersion } from '../../src/meta/types.ts';
 import { S3Error } from '../../src/s3/errors.ts';
 import type { Span } from '../../src/span.ts';
 import { checkReadConditions } from '../objects/conditions.ts';
-import { requireObject } from '../access/object-access.ts';
+import { requireReadableObject } from '../access/object-access.ts';
 import { objectHeaders } from '../objects/object-headers.ts';
 import type { ReadReport } from '../read/segment-reader.ts';
 import type { PublicReadRequest } from '../s3-request.ts';
@@ -61,7 +61,7 @@ export async function readArchived(request: PublicReadRequest, method: 'GET' | '
  * public-read), or, for a token request, as the token's account.
  */
 async function readableObject(request: PublicReadRequest, key: string, grant: ArchiveGrant | null): Promise<ObjectVersion> {
-  if (!grant) return requireObject({ ...request, key });
+  if (!grant) return (await requireReadableObject(request, request.bucket, key)).version;
   const bucket = await request.deps.store.getBucket(request.bucket);
   if (!bucket) throw new S3Error('NoSuchBucket', { resource: `/${request.bucket}`, extra: { BucketName: request.bucket } });
   if (bucket.accountId !== grant.accountId) throw new S3Error('AccessDenied', { resource: `/${request.bucket}/${request.key}` });

@@ -1,4 +1,4 @@
-import type { ObjectVersion } from '../../src/meta/types.ts';
+import type { Bucket, ObjectVersion } from '../../src/meta/types.ts';
 import { S3Error } from '../../src/s3/errors.ts';
 import { authorizeBucket } from '../access/bucket-access.ts';
 import type { S3Request } from '../s3-request.ts';
@@ -14,8 +14,13 @@ export function noSuchKey(request: Pick<S3Request, 'bucket' | 'key'>): S3Error {
  * object bytes, not tags or attributes). NoSuchBucket, AccessDenied, NoSuchKey in S3's order.
  */
 export async function authorizeObject(request: S3Request): Promise<ObjectVersion> {
+  return (await authorizeObjectIn(request)).version;
+}
+
+/** authorizeObject, with the bucket it read (its owner, its name). */
+export async function authorizeObjectIn(request: S3Request): Promise<{ bucket: Bucket; version: ObjectVersion }> {
   const bucket = await authorizeBucket(request);
   const version = await request.deps.store.getObject(bucket.name, request.key);
   if (!version) throw noSuchKey(request);
-  return version;
+  return { bucket, version };
 }

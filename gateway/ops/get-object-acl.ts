@@ -1,7 +1,6 @@
-import { S3Error } from '../../src/s3/errors.ts';
 import { accessControlPolicyXml } from '../../src/s3/xml-bucket-config.ts';
 import type { S3Request } from '../s3-request.ts';
-import { authorizeBucket } from '../access/bucket-access.ts';
+import { authorizeObjectIn } from '../objects/authorized-object.ts';
 import { xmlResponse } from './responses.ts';
 
 /**
@@ -9,9 +8,7 @@ import { xmlResponse } from './responses.ts';
  * who owns every object here) with FULL_CONTROL, and AllUsers with READ when it is public-read.
  */
 export async function getObjectAcl(request: S3Request): Promise<Response> {
-  const bucket = await authorizeBucket(request);
-  const version = await request.deps.store.getObject(bucket.name, request.key);
-  if (!version) throw new S3Error('NoSuchKey', { resource: `/${bucket.name}/${request.key}`, extra: { Key: request.key } });
+  const { bucket, version } = await authorizeObjectIn(request);
   const account = await request.deps.store.getAccount(bucket.accountId);
   return xmlResponse(accessControlPolicyXml({ id: bucket.accountId, displayName: account?.name ?? bucket.accountId }, version.acl === 'public-read'));
 }

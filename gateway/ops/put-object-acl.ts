@@ -1,6 +1,6 @@
-import { S3Error } from '../../src/s3/errors.ts';
 import type { S3Request } from '../s3-request.ts';
 import { authorizeBucket } from '../access/bucket-access.ts';
+import { noSuchKey } from '../objects/authorized-object.ts';
 import { cannedAclOfAclRequest } from './canned-acl.ts';
 
 /**
@@ -12,7 +12,7 @@ export async function putObjectAcl(request: S3Request): Promise<Response> {
   const bucket = await authorizeBucket(request);
   const acl = await cannedAclOfAclRequest(request, bucket.accountId);
   if (!await request.deps.store.setObjectAcl(bucket.name, request.key, acl)) {
-    throw new S3Error('NoSuchKey', { resource: `/${bucket.name}/${request.key}`, extra: { Key: request.key } });
+    throw noSuchKey(request);
   }
   return new Response(null, { status: 200 });
 }

@@ -6,6 +6,7 @@ import { s3UrlEncode } from '../../src/s3/xml.ts';
 import type { ObjectAcl } from '../../src/meta/types.ts';
 import type { BucketAddress } from '../addressing.ts';
 import type { GatewayContext, GatewayDeps, RequestLog } from '../context.ts';
+import { requireAccess } from '../access/access-check.ts';
 import { sendContinue } from '../expect-continue.ts';
 import { refuseUnsupportedWriteHeaders } from '../objects/unsupported-write-headers.ts';
 import { cannedAclFromHeaders } from '../ops/canned-acl.ts';
@@ -57,9 +58,9 @@ export async function postObject(request: PostObjectRequest): Promise<Response> 
   const signer = await formSigner(deps, form.fields);
   log.accessKeyId = signer.accessKeyId;
   log.accountId = signer.accountId;
-  if (bucket.accountId !== signer.accountId) throw new S3Error('AccessDenied', { resource: `/${bucket.name}` });
   const key = keyTemplate.replaceAll('${filename}', form.file.filename);
   log.key = key;
+  requireAccess({ deps, c, auth: { kind: 'signed', accountId: signer.accountId } }, bucket, { action: 's3:PutObject', key });
   if (Buffer.byteLength(key) > MAX_KEY_BYTES) throw new S3Error('KeyTooLongError');
   for (const [name, value] of [...form.fields, ['key', key] as const]) {
     if (hasNulCharacter(value)) throw new S3Error('InvalidArgument', { message: `The form field ${name} may not contain the character U+0000.`, extra: { ArgumentName: name } });

@@ -33,6 +33,9 @@ export async function* readSegment(
   signal: AbortSignal,
 ): AsyncGenerator<Uint8Array> {
   if (segment.inlineCiphertext) {
+    if (range.offset + range.length > segment.inlineCiphertext.length) {
+      throw new Error(`inline segment ${segment.id} holds ${segment.inlineCiphertext.length} bytes, not ${range.offset + range.length}`);
+    }
     if (range.length > 0) yield segment.inlineCiphertext.subarray(range.offset, range.offset + range.length);
     return;
   }

@@ -58,6 +58,6 @@ export function sealInlineSegment(plaintext: Uint8Array, keys: SegmentKeySealer,
   const ciphertext = new CtrStream(cipherKey.key, cipherKey.iv, 0).transform(plaintext);
   return {
     id, partNumber, index: 0, offset: 0, length: plaintext.length, profile, shards: [], encryption,
-    inlineCiphertext: new Uint8Array(ciphertext.buffer, ciphertext.byteOffset, ciphertext.length),
+    inlineCiphertext: ciphertext,
   };
 }

@@ -19,7 +19,7 @@ export interface WrittenData {
  * abandons the write so its pending shards are collected. Every segment is encrypted with its own
  * data key sealed by `encryption` (see SegmentWriter): no plaintext byte leaves the gateway.
  *
- * With `inlineMaxBytes` > 0 (single-request uploads only), a body of at most that many bytes is
+ * With `inlineMaxBytes` > 0 (single-request uploads and re-encrypting copies; never parts), a body of at most that many bytes is
  * one inline segment instead (encrypted the same way, kept in the metadata: inline-segment.ts).
  * A `declaredLength` above the threshold skips the check; otherwise the body is held only until it
  * ends or passes the threshold (at most `inlineMaxBytes` plus the one piece that passes it).

@@ -27,7 +27,7 @@ export function rewriteMpdUris(text: string, source: string, rewrite: (uri: stri
   const visit = (element: XmlElement) => {
     if (element.name === 'BaseURL') {
       const uri = textOf(text, element);
-      if (uri !== '') edits.push({ start: element.contentStart, end: element.contentEnd, text: escapeXmlText(rewrite(uri)) });
+      if (uri !== '') edits.push({ start: element.contentStart, end: element.contentEnd, text: escapeXmlAttribute(rewrite(uri)) });
       return;
     }
     const names = URI_ATTRIBUTES.get(element.name);
@@ -51,8 +51,4 @@ export function rewriteMpdUris(text: string, source: string, rewrite: (uri: stri
     at = edit.end;
   }
   return out + text.slice(at);
-}
-
-function escapeXmlText(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

@@ -39,7 +39,7 @@ export const REPAIR_SQL = {
   segmentRefsOnNodeAfter: 'SELECT DISTINCT segment_ref FROM shards WHERE node_id = $1 AND segment_ref > $2 ORDER BY segment_ref LIMIT $3',
   segmentsByRefs: `SELECT ${SEGMENT_COLUMNS} FROM segments WHERE id = ANY($1::bigint[]) AND ref_count > 0 ORDER BY id`,
   segmentById: `SELECT ${SEGMENT_COLUMNS} FROM segments WHERE segment_id = $1 AND inline_data IS NULL`,
-  segmentByIdForUpdate: `SELECT ${SEGMENT_COLUMNS} FROM segments WHERE segment_id = $1 FOR UPDATE`,
+  segmentByIdForUpdate: `SELECT ${SEGMENT_COLUMNS} FROM segments WHERE segment_id = $1 AND inline_data IS NULL FOR UPDATE`,
   shardsOfSegments: `SELECT segment_ref, shard_index, node_id, root FROM shards WHERE segment_ref = ANY($1::bigint[])
     ORDER BY segment_ref, shard_index`,
   shardOfSegment: 'SELECT node_id FROM shards WHERE segment_ref = $1 AND shard_index = $2',

@@ -85,6 +85,8 @@ export class SqliteMetaStore implements MetaStore {
   readonly #nodes: SqliteNodes;
   readonly #operators: SqliteOperators;
   readonly #writes: SqliteWriteQueue;
+  /** Rows changed on this connection so far (`total_changes()`): did a write transaction change any? */
+  readonly #totalChanges: Database.Statement;
   readonly #segmentKeys: SqliteSegmentKeys;
   readonly #repair: SqliteRepair;
   readonly #replacements: SqliteSegmentReplacement;
@@ -145,6 +147,7 @@ export class SqliteMetaStore implements MetaStore {
     this.#nodes = new SqliteNodes(this.#sql);
     this.#operators = new SqliteOperators(db, now);
     this.#writes = new SqliteWriteQueue(this.#sql, now, randomBytes(8).toString('hex'));
+    this.#totalChanges = db.prepare('SELECT total_changes()').pluck();
     this.#segmentKeys = new SqliteSegmentKeys(db);
     this.#repair = new SqliteRepair(prepareRepairStatements(db), this.#sql, this.#rewards);
     this.#replacements = new SqliteSegmentReplacement(db, this.#sql, this.#repair, this.#segments);
@@ -152,8 +155,8 @@ export class SqliteMetaStore implements MetaStore {
   }
 
   /**
-   * Runs `fn` in one IMMEDIATE transaction (rolled back when it throws), then waits until the
-   * commit is on stable storage. The one way a method changes the database: every write a
+   * Runs `fn` in one IMMEDIATE transaction (rolled back when it throws), then, when it changed
+   * any row, waits until the commit is on stable storage. The one way a method changes the database: every write a
    * client is told about is durable. After a failed sync nothing more is committed.
    * `untilDurable = false` is for node heartbeats only: nobody is told about one, the next one
    * repeats it, and a heartbeat request held open by a sync would delay a drain for nothing.
@@ -161,8 +164,10 @@ export class SqliteMetaStore implements MetaStore {
   async #write<T>(fn: () => T, untilDurable = true): Promise<T> {
     const walSync = this.#walSync;
     if (walSync?.failure) throw walSync.failure;
+    const changesBefore = this.#totalChanges.get() as number;
     const result = this.#transaction.immediate(fn) as T;
-    if (walSync && untilDurable) await walSync.afterCommit();
+    // A transaction that changed no row (a job poll that found nothing) wrote nothing to sync.
+    if (walSync && untilDurable && this.#totalChanges.get() !== changesBefore) await walSync.afterCommit();
     return result;
   }
 
