@@ -6,20 +6,21 @@ import type { ZipIndex } from '../../src/archive/zip-reader.ts';
 
 /**
  * The parsed central directory of one archive version, plus the data spans of the members served
- * so far (a member's local header is read once, then its data costs only its byte windows).
+ * so far (a member's first read starts at its local header, which locates its data; later reads
+ * cost only the data's byte windows).
  */
 export class CachedArchive {
   readonly #dataSpans = new Map<string, Span>();
 
   constructor(readonly index: ZipIndex) {}
 
-  /** The member's data span, reading its local header the first time. */
-  async dataSpan(entry: ZipEntry, readLocalHeader: (entry: ZipEntry) => Promise<Span>): Promise<Span> {
-    const known = this.#dataSpans.get(entry.name);
-    if (known) return known;
-    const span = await readLocalHeader(entry);
+  /** The member's data span, when a read has located it. */
+  knownDataSpan(entry: ZipEntry): Span | undefined {
+    return this.#dataSpans.get(entry.name);
+  }
+
+  rememberDataSpan(entry: ZipEntry, span: Span): void {
     this.#dataSpans.set(entry.name, span);
-    return span;
   }
 }
 

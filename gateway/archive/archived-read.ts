@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { readMemberDataSpan, readZipDirectory, requireStoredMember, ZipIndex } from '../../src/archive/zip-reader.ts';
+import { readZipDirectory, requireStoredMember, ZipIndex } from '../../src/archive/zip-reader.ts';
 import type { ObjectVersion } from '../../src/meta/types.ts';
 import { S3Error } from '../../src/s3/errors.ts';
-import type { Span } from '../../src/span.ts';
+import type { ZipEntry } from '../../src/archive/zip-central-directory.ts';
 import { checkReadConditions } from '../objects/conditions.ts';
 import { requireReadableObject } from '../access/object-access.ts';
 import { objectHeaders } from '../objects/object-headers.ts';
@@ -53,7 +53,11 @@ export async function readArchived(request: PublicReadRequest, method: 'GET' | '
       ? { ...window, span: narrowed, body: window.body.subarray(narrowed.offset, narrowed.offset + narrowed.length) }
       : { ...window, span: { offset: window.span.offset + narrowed.offset, length: narrowed.length } };
   }
-  return windowResponse(request, window, method, report);
+  if (!window.member) return windowResponse(request, window, method, report);
+  // A member's first read parses its local header: a corrupt one is the archive's error.
+  return windowResponse(request, window, method, report).catch((error: unknown) => {
+    throw archiveS3Error(error, request.bucket, window.version.key);
+  });
 }
 
 /**
@@ -92,9 +96,9 @@ async function memberWindow(request: PublicReadRequest, grant: ArchiveGrant | nu
 }
 
 /**
- * The central directory comes from the cache (read once per object version); the member's local
- * header is read the first time the member is served; after that a member read is one lookup and
- * its byte windows.
+ * The central directory comes from the cache (read once per object version); the member's data is
+ * located by its first read (see `member-read.ts`); after that a member read is one lookup and its
+ * byte windows.
  */
 async function resolveMember(request: PublicReadRequest, version: ObjectVersion, memberName: string, report: ReadReport): Promise<ObjectWindow> {
   const { deps } = request;
@@ -104,9 +108,8 @@ async function resolveMember(request: PublicReadRequest, version: ObjectVersion,
   const entry = memberName.endsWith('/') ? undefined : archive.index.get(memberName);
   if (!entry) throw new S3Error('NoSuchKey', { resource: `/${request.bucket}/${request.key}`, extra: { Key: request.key } });
   requireStoredMember(entry);
-  const span = await archive.dataSpan(entry, (member) => readMemberDataSpan(source, member, archive.index.dataEnd));
-  const etag = memberEtag(version, memberName, span);
-  return { version, span, etag, headers: memberHeaders(version, memberName, etag) };
+  const etag = memberEtag(version, entry);
+  return { version, span: { offset: 0, length: entry.compressedSize }, member: { entry, archive }, etag, headers: memberHeaders(version, memberName, etag) };
 }
 
 /**
@@ -138,6 +141,6 @@ function memberHeaders(version: ObjectVersion, memberName: string, etag: string)
 }
 
 /** Changes with the archive version and names one member of it. */
-function memberEtag(version: ObjectVersion, memberName: string, span: Span): string {
-  return `"${createHash('md5').update(`${version.etag}\n${memberName}\n${span.offset}`).digest('hex')}"`;
+function memberEtag(version: ObjectVersion, entry: ZipEntry): string {
+  return `"${createHash('md5').update(`${version.etag}\n${entry.name}\n${entry.localHeaderOffset}`).digest('hex')}"`;
 }

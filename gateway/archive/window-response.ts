@@ -1,10 +1,11 @@
 import type { ObjectVersion } from '../../src/meta/types.ts';
 import { formatContentRange, parseRangeHeader } from '../../src/s3/range.ts';
 import type { Span } from '../../src/span.ts';
-import { streamObjectSpan } from '../objects/object-body.ts';
+import { streamVerifiedPieces } from '../objects/object-body.ts';
 import { responseOverrides } from '../objects/object-headers.ts';
 import { sseS3ResponseHeaders } from '../sse/sse-s3-headers.ts';
 import { readObjectRange } from '../read/object-reader.ts';
+import { readMemberPart, type ArchiveMember } from './member-read.ts';
 import type { ReadReport } from '../read/segment-reader.ts';
 import type { PublicReadRequest } from '../s3-request.ts';
 
@@ -17,8 +18,10 @@ import type { PublicReadRequest } from '../s3-request.ts';
 export interface ObjectWindow {
   /** The object the bytes come from. */
   readonly version: ObjectVersion;
-  /** Where the window lies in that object (in `body` when there is one). */
+  /** Where the window lies in that object (in `body` when there is one; in the member's data when there is one). */
   readonly span: Span;
+  /** The archive member the window is (its data located by the first read), when it is one. */
+  readonly member?: ArchiveMember;
   /** The window's bytes when they are not the object's own (a playlist rewritten with a token). */
   readonly body?: Uint8Array;
   /** The window's ETag, which conditional requests compare against. */
@@ -44,7 +47,8 @@ export async function windowResponse(request: PublicReadRequest, window: ObjectW
     request.log.bytesOut += part.length;
     return new Response(window.body.slice(part.offset, part.offset + part.length), { status, headers });
   }
-  const body = await streamObjectSpan(request, window.version, { offset: window.span.offset + part.offset, length: part.length }, report);
+  const span = { offset: window.span.offset + part.offset, length: part.length };
+  const body = await streamVerifiedPieces(request, report, (signal) => windowPieces(request, window, span, report, signal));
   return new Response(body, { status, headers });
 }
 
@@ -53,9 +57,16 @@ export async function readWindowBytes(request: PublicReadRequest, window: Object
   if (window.body) return window.body;
   const bytes = Buffer.allocUnsafe(window.span.length);
   let filled = 0;
-  for await (const piece of readObjectRange(request.deps, window.version, window.span, report, new AbortController().signal)) {
+  for await (const piece of windowPieces(request, window, window.span, report, new AbortController().signal)) {
     bytes.set(piece, filled);
     filled += piece.length;
   }
   return bytes.subarray(0, filled);
+}
+
+/** The verified bytes of `span` of the window's object (or of its member). */
+function windowPieces(request: PublicReadRequest, window: ObjectWindow, span: Span, report: ReadReport, signal: AbortSignal): AsyncGenerator<Uint8Array> {
+  return window.member
+    ? readMemberPart(request.deps, window.version, window.member, span, report, signal)
+    : readObjectRange(request.deps, window.version, span, report, signal);
 }

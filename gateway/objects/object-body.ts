@@ -20,17 +20,26 @@ import { offerSocketBody, watchSendProgress, type VerifiedPieces } from './socke
  * writes the same pieces straight to the socket instead (see `socket-body.ts`), with the same
  * rules.
  */
-export async function streamObjectSpan(
+export function streamObjectSpan(
   request: PublicReadRequest,
   version: ObjectVersion,
   span: Span,
   report: ReadReport,
   keys?: SegmentKeyOpener,
 ): Promise<ReadableStream<Uint8Array>> {
+  return streamVerifiedPieces(request, report, (signal) => readObjectRange(request.deps, version, span, report, signal, keys));
+}
+
+/** `streamObjectSpan` for any verified pieces: `read` starts them, and stops when its signal aborts. */
+export async function streamVerifiedPieces(
+  request: PublicReadRequest,
+  report: ReadReport,
+  read: (signal: AbortSignal) => AsyncGenerator<Uint8Array>,
+): Promise<ReadableStream<Uint8Array>> {
   const { deps, c, log } = request;
   const abort = new AbortController();
   report.timing ??= log.timing; // the body's own shard reads are the ones the stages describe
-  const pieces = readObjectRange(deps, version, span, report, abort.signal, keys);
+  const pieces = read(abort.signal);
   const first = await pieces.next();
   const body: VerifiedPieces = {
     first: first.done ? null : first.value,
