@@ -71,9 +71,12 @@ export function takeSocketBody(request: object, responseBody: () => ReadableStre
   return responseBody() === offer.stream ? offer.body : undefined;
 }
 
+/** Bytes a response may hold unsent before the next piece waits for 'drain' (a socket's own mark is 16 KiB, less than a piece). */
+const SEND_AHEAD_BYTES = 256 * 1024;
+
 /**
- * Writes the status line, `headers` and every piece to `outgoing`, waiting for 'drain' when the
- * socket is full (watched by `watchSendProgress`). A client that hangs up aborts the shard reads;
+ * Writes the status line, `headers` and every piece to `outgoing`, waiting for 'drain' when more
+ * than SEND_AHEAD_BYTES are unsent (watched by `watchSendProgress`). A client that hangs up aborts the shard reads;
  * a piece that fails after the status line went out cuts the connection (the client sees a short
  * body, never a wrong one).
  */
@@ -97,12 +100,25 @@ export async function sendToSocket(outgoing: ServerResponse, status: number, hea
     wake = done;
     outgoing.on('drain', done);
   });
+  // Pieces that are ready together (the chunks of a stripe that arrived in one read of the
+  // sockets) go out in one writev: corked until the microtasks that produce them have run.
+  let corked = false;
+  const uncork = () => {
+    corked = false;
+    outgoing.uncork();
+  };
   try {
     outgoing.writeHead(status, head);
     let piece = body.first;
     while (piece !== null && !closed) {
       body.onPiece(piece.length);
-      if (!outgoing.write(piece) && !closed) {
+      if (!corked) {
+        corked = true;
+        outgoing.cork();
+        process.nextTick(uncork);
+      }
+      outgoing.write(piece);
+      if (outgoing.writableLength > SEND_AHEAD_BYTES && !closed) {
         const stopWatching = watchSendProgress(outgoing, body.sendProgressTimeoutMs, body.onClientStalled);
         await drained().finally(stopWatching);
       }
