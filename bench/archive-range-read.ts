@@ -74,6 +74,8 @@ interface ScenarioResult {
   archive: ArchiveKind; target: Target; state: string; concurrency: number; reads: number; errors: number; errorMessages: string[];
   ttfbMs: Distribution; totalMs: Distribution; bytes: number; wallSeconds: number; mbPerSecond: number;
   cpuSeconds: Record<string, number>;
+  /** The gateway's peak RSS during the scenario (VmHWM, reset at its start). */
+  gatewayPeakRssBytes: number | null;
   /** Median ms of each stage the gateway reported in Server-Timing (empty for nginx). */
   stagesMsP50: Record<string, number>;
   /** os.loadavg() when the scenario started: the machine is shared, so say how busy it was. */
@@ -119,16 +121,17 @@ function requestFor(target: Target, archive: BenchArchive, segment: Segment, url
 }
 
 function printTable(results: readonly ScenarioResult[]): void {
-  const header = ['archive', 'target', 'state', 'conc', 'reads', 'err', 'ttfb p50', 'p90', 'p99', 'total p50', 'p90', 'p99', 'MB/s', '×nginx p50', '×nginx MB/s', 'load'];
+  const header = ['archive', 'target', 'state', 'conc', 'reads', 'err', 'ttfb p50', 'p90', 'p99', 'total p50', 'p90', 'p99', 'MB/s', '×nginx p50', '×nginx MB/s', 'gw MiB', 'load'];
   const rows = results.map((r) => [
     r.archive, r.target, r.state, r.concurrency, r.reads, r.errors,
     ...[r.ttfbMs.p50, r.ttfbMs.p90, r.ttfbMs.p99, r.totalMs.p50, r.totalMs.p90, r.totalMs.p99].map((ms) => round(ms).toFixed(1)),
     round(r.mbPerSecond).toFixed(1),
     r.ratioToNginx ? r.ratioToNginx.totalP50.toFixed(2) : '-',
     r.ratioToNginx ? r.ratioToNginx.mbPerSecond.toFixed(2) : '-',
+    r.gatewayPeakRssBytes === null ? '-' : (r.gatewayPeakRssBytes / 2 ** 20).toFixed(0),
     r.loadAverage[0]!.toFixed(2),
   ]);
-  console.log(`\n${formatTable(header, rows)}\n(latencies in ms; ×nginx: gateway ÷ nginx at the same concurrency; load: 1-minute load average at the scenario's start)`);
+  console.log(`\n${formatTable(header, rows)}\n(latencies in ms; ×nginx: gateway ÷ nginx at the same concurrency; gw MiB: the gateway's peak RSS during the scenario; load: 1-minute load average at the scenario's start)`);
   const timed = results.filter((r) => Object.keys(r.stagesMsP50).length > 0);
   if (timed.length > 0) {
     console.log(`\n${formatStageTable(timed.map((r) => ({ label: `${r.archive} ${r.target} ${r.state} c=${r.concurrency}`, ttfbP50: r.ttfbMs.p50, stages: r.stagesMsP50 })))}`);
@@ -223,6 +226,7 @@ async function run(s: Settings): Promise<number> {
       console.log(`${archive.kind} ${target}, ${state}, concurrency ${concurrency}: ${timed.length} reads… (load ${loadAverage.join(' ')})`);
       await runConcurrently(dispatcher, warmup.length, concurrency, (index) => requestFor(target, archive, warmup[index]!, urls, endpoint));
       const cpuBefore = cluster.cpuSeconds();
+      cluster.resetPeakRss();
       const run = await runConcurrently(dispatcher, timed.length, concurrency, (index) => requestFor(target, archive, timed[index]!, urls, endpoint));
       const cpuSeconds = Object.fromEntries(Object.entries(cluster.cpuSeconds()).map(([name, seconds]) => [name, round(seconds - (cpuBefore[name] ?? 0), 2)]));
       const result: ScenarioResult = {
@@ -231,6 +235,7 @@ async function run(s: Settings): Promise<number> {
         totalMs: distribution(run.samples.map((sample) => sample.totalMs)),
         bytes: run.bytes, wallSeconds: run.wallSeconds, mbPerSecond: run.bytes / 1e6 / run.wallSeconds,
         cpuSeconds: target === 'nginx-range' ? {} : cpuSeconds,
+        gatewayPeakRssBytes: target === 'nginx-range' ? null : cluster.peakRssBytes().gateway ?? null,
         stagesMsP50: stageMedians(run.samples.map((sample) => sample.stagesMs)), loadAverage, ratioToNginx: null,
       };
       const baseline = results.find((r) => r.archive === archive.kind && r.target === 'nginx-range' && r.concurrency === concurrency);

@@ -19,7 +19,6 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,6 +27,7 @@ import { S3MultipartClient } from '../src/archive/s3-multipart-client.ts';
 import { S3ObjectClient, type S3Endpoint } from '../src/archive/s3-object-client.ts';
 import { ConfigError, parseBoolean, parseBytes, parseInteger, type SettingSpecs } from '../src/config/flags.ts';
 import { runBenchCommand } from './bench-command.ts';
+import { procPeakRssBytes } from '../src/testing/local-cluster.ts';
 import { BenchCluster, sleep } from './cluster.ts';
 import { machineInfo } from './machine-info.ts';
 import { objectBytes } from './object-bytes.ts';
@@ -95,16 +95,6 @@ async function writeSparseHls(folder: string, size: number, seed: number): Promi
 }
 
 /** VmHWM (peak resident set) of a live process, in bytes; 0 when /proc cannot tell. */
-function peakRssBytes(pid: number | undefined): number {
-  if (pid === undefined) return 0;
-  try {
-    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Number(match[1]) * 1024 : 0;
-  } catch {
-    return 0;
-  }
-}
-
 /** Runs the CLI, polling its and the gateway's peak RSS; `watch` may SIGINT it. */
 async function runCli(label: string, cluster: BenchCluster, args: readonly string[], watch?: (stop: () => void) => Promise<void>): Promise<CliRun> {
   const env = { ...process.env, SOURCE_DATE_EPOCH: EPOCH, SHARDGATE_ENDPOINT: cluster.gatewayUrl, AWS_ACCESS_KEY_ID: cluster.accessKeyId, AWS_SECRET_ACCESS_KEY: cluster.secretKey };
@@ -121,8 +111,8 @@ async function runCli(label: string, cluster: BenchCluster, args: readonly strin
   let running = true;
   const poller = (async () => {
     while (running) {
-      cliPeak = Math.max(cliPeak, peakRssBytes(child.pid));
-      gatewayPeak = Math.max(gatewayPeak, peakRssBytes(cluster.gateway?.child.pid));
+      cliPeak = Math.max(cliPeak, child.pid === undefined ? 0 : procPeakRssBytes(child.pid) ?? 0);
+      gatewayPeak = Math.max(gatewayPeak, cluster.peakRssBytes().gateway ?? 0);
       await sleep(200);
     }
   })();

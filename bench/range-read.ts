@@ -60,6 +60,8 @@ interface ScenarioResult {
   scenario: string; concurrency: number; reads: number; errors: number; errorMessages: string[];
   ttfbMs: Distribution; totalMs: Distribution; bytes: number; wallSeconds: number; mbPerSecond: number;
   clientVerifyMs: number; cpuSeconds: Record<string, number>; gatewayMetrics: Metrics;
+  /** The gateway's peak RSS during the scenario (VmHWM, reset at its start). */
+  gatewayPeakRssBytes: number | null;
 }
 
 function parseSettings(v: Readonly<Record<string, string | undefined>>): Settings {
@@ -91,23 +93,25 @@ async function measured<T>(cluster: BenchCluster, work: () => Promise<T>) {
   const cpuBefore = cluster.cpuSeconds();
   const metricsBefore = await cluster.admin<Metrics>('/_/admin/metrics');
   const clientCpuBefore = process.cpuUsage();
+  cluster.resetPeakRss();
   const result = await work();
+  const gatewayPeakRssBytes = cluster.peakRssBytes().gateway ?? null;
   const clientCpu = process.cpuUsage(clientCpuBefore);
   const gatewayMetrics = metricsDelta(metricsBefore, await cluster.admin<Metrics>('/_/admin/metrics'));
   const cpuSeconds: Record<string, number> = { client: round((clientCpu.user + clientCpu.system) / 1e6, 2) };
   for (const [name, seconds] of Object.entries(cluster.cpuSeconds())) cpuSeconds[name] = round(seconds - (cpuBefore[name] ?? 0), 2);
-  return { result, cpuSeconds, gatewayMetrics };
+  return { result, cpuSeconds, gatewayMetrics, gatewayPeakRssBytes };
 }
 
 async function runScenario(cluster: BenchCluster, s3: S3Client, s: Settings, scenario: string, concurrency: number, ranges: Span[], warmup: Span[]): Promise<ScenarioResult> {
   await runRangeReads(s3, objectOf(s), warmup, concurrency);
-  const { result: run, cpuSeconds, gatewayMetrics } = await measured(cluster, () => runRangeReads(s3, objectOf(s), ranges, concurrency));
+  const { result: run, cpuSeconds, gatewayMetrics, gatewayPeakRssBytes } = await measured(cluster, () => runRangeReads(s3, objectOf(s), ranges, concurrency));
   return {
     scenario, concurrency, reads: run.samples.length, errors: run.errors.length, errorMessages: run.errors.slice(0, MAX_ERRORS_KEPT),
     ttfbMs: distribution(run.samples.map((sample) => sample.ttfbMs)),
     totalMs: distribution(run.samples.map((sample) => sample.totalMs)),
     bytes: run.bytes, wallSeconds: run.wallSeconds, mbPerSecond: run.bytes / 1e6 / run.wallSeconds,
-    clientVerifyMs: run.samples.reduce((sum, sample) => sum + sample.verifyMs, 0), cpuSeconds, gatewayMetrics,
+    clientVerifyMs: run.samples.reduce((sum, sample) => sum + sample.verifyMs, 0), cpuSeconds, gatewayMetrics, gatewayPeakRssBytes,
   };
 }
 
@@ -126,13 +130,14 @@ function round(value: number, digits = 1): number {
 }
 
 function printTable(results: readonly ScenarioResult[]): void {
-  const header = ['scenario', 'conc', 'reads', 'errors', 'ttfb p50', 'p90', 'p99', 'total p50', 'p90', 'p99', 'MB/s'];
+  const header = ['scenario', 'conc', 'reads', 'errors', 'ttfb p50', 'p90', 'p99', 'total p50', 'p90', 'p99', 'MB/s', 'gw MiB'];
   const rows = results.map((r) => [
     r.scenario, r.concurrency, r.reads, r.errors,
     ...[r.ttfbMs.p50, r.ttfbMs.p90, r.ttfbMs.p99, r.totalMs.p50, r.totalMs.p90, r.totalMs.p99].map((ms) => round(ms).toFixed(1)),
     round(r.mbPerSecond).toFixed(1),
+    r.gatewayPeakRssBytes === null ? '-' : (r.gatewayPeakRssBytes / 2 ** 20).toFixed(0),
   ]);
-  console.log(`\n${formatTable(header, rows)}\n(latencies in ms)`);
+  console.log(`\n${formatTable(header, rows)}\n(latencies in ms; gw MiB: the gateway's peak RSS during the scenario)`);
 }
 
 function objectOf(s: Settings): SeededObject {

@@ -14,7 +14,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -240,6 +240,29 @@ export class LocalCluster {
     return result;
   }
 
+  /** Peak resident memory (VmHWM) of each live process, by name, since it started or since `resetPeakRss()`; Linux only, else empty. */
+  peakRssBytes(): Record<string, number> {
+    const result: Record<string, number> = {};
+    for (const process of this.#processes()) {
+      if (exited(process.child) || process.child.pid === undefined) continue;
+      const bytes = procPeakRssBytes(process.child.pid);
+      if (bytes !== null) result[process.name] = bytes;
+    }
+    return result;
+  }
+
+  /** Starts every live process's peak RSS afresh from its current RSS (Linux `clear_refs`; a no-op where refused). */
+  resetPeakRss(): void {
+    for (const process of this.#processes()) {
+      if (exited(process.child) || process.child.pid === undefined) continue;
+      try {
+        writeFileSync(`/proc/${process.child.pid}/clear_refs`, '5');
+      } catch {
+        // not Linux, or not allowed: the peak then counts from the process's start
+      }
+    }
+  }
+
   /** Committed shard files on a node's disk (not hash lists, not temp uploads). */
   shardFiles(index: number): string[] {
     const shardsDir = path.join(this.nodes[index]!.dataDir, 'shards');
@@ -342,6 +365,16 @@ function procCpuSeconds(pid: number): number | null {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
+}
+
+/** VmHWM from /proc/<pid>/status. */
+export function procPeakRssBytes(pid: number): number | null {
+  try {
+    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) * 1024 : null;
   } catch {
     return null;
   }
