@@ -57,6 +57,7 @@ const SPECS = {
   archives: { flag: 'archives', env: 'BENCH_ARCHIVES', kind: 'string', description: 'archives to read: hls (with the degraded phases), dash, zip64 (past 4 GiB)', defaultText: 'hls,dash' },
   dashSize: { flag: 'dash-size', env: 'BENCH_DASH_SIZE', kind: 'bytes', description: 'segment bytes of the dash archive', defaultText: '128MiB' },
   deepSize: { flag: 'deep-size', env: 'BENCH_DEEP_SIZE', kind: 'bytes', description: 'segment bytes after the 4 GiB filler of the zip64 archive', defaultText: '128MiB' },
+  chunkSize: { flag: 'chunk-size', env: 'BENCH_CHUNK_SIZE', kind: 'bytes', description: "the gateway's --chunk-size (bytes per shard per stripe, and per verified hash)", defaultText: '64KiB' },
   profileDir: { flag: 'profile-dir', env: 'BENCH_PROFILE_DIR', kind: 'string', description: 'write V8 CPU profiles of the gateway and the shard nodes here (`--cpu-prof`; slows them down)', defaultText: 'none' },
 } as const satisfies SettingSpecs;
 
@@ -65,7 +66,7 @@ const SUMMARY = 'Times random segment reads from stored ZIPs (a ~1 GiB HLS one; 
 
 interface Settings {
   size: number; reads: number; seed: number; concurrency: number[]; kill: number; warmup: number; nginx: boolean;
-  archives: ArchiveKind[]; dashSize: number; deepSize: number; profileDir: string | null;
+  archives: ArchiveKind[]; dashSize: number; deepSize: number; chunkSize: number; profileDir: string | null;
 }
 
 type Target = 'nginx-range' | 'gateway-member' | 'gateway-range';
@@ -98,6 +99,7 @@ function parseSettings(v: Readonly<Record<string, string | undefined>>): Setting
     }),
     dashSize: parseBytes('--dash-size', v.dashSize ?? '128MiB'),
     deepSize: parseBytes('--deep-size', v.deepSize ?? '128MiB'),
+    chunkSize: parseBytes('--chunk-size', v.chunkSize ?? '64KiB'),
     profileDir: v.profileDir ? path.resolve(v.profileDir) : null,
   };
   if (settings.dashSize < 10 * 2 ** 20 || settings.deepSize < 10 * 2 ** 20 || settings.deepSize > 2 ** 30) throw new ConfigError('--dash-size and --deep-size must be from 10MiB (--deep-size up to 1GiB)');
@@ -170,7 +172,7 @@ async function run(s: Settings): Promise<number> {
   await chmod(root, 0o755);
   const profile = (name: string) => (s.profileDir ? ['--cpu-prof', '--cpu-prof-dir', path.join(s.profileDir, name)] : []);
   const cluster = new BenchCluster({
-    nodes: NODES, gatewayArgs: ['--log-requests', 'false', '--server-timing', 'true', '--node-timeout', String(NODE_TIMEOUT_MS)],
+    nodes: NODES, gatewayArgs: ['--log-requests', 'false', '--server-timing', 'true', '--node-timeout', String(NODE_TIMEOUT_MS), '--chunk-size', String(s.chunkSize)],
     gatewayNodeArgs: profile('gateway'), nodeRuntimeArgs: profile('nodes'), stopGracefully: s.profileDir !== null,
   });
   let nginx: RunningNginx | null = null;
@@ -271,7 +273,7 @@ async function run(s: Settings): Promise<number> {
     const base = await writeResults({
       benchmark: 'archive-range-read', startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), machine: machineInfo(),
       config: {
-        ...s, nodes: NODES, profile: { dataShards: 4, parityShards: 2, chunkSize: 64 * 1024 }, nodeTimeoutMs: NODE_TIMEOUT_MS,
+        ...s, nodes: NODES, profile: { dataShards: 4, parityShards: 2, chunkSize: s.chunkSize }, nodeTimeoutMs: NODE_TIMEOUT_MS,
         killed: victims.map((victim) => victim.name),
         latency: 'ms; ttfb = request start to first body byte (gateway requests signed before the clock starts)', mb: '10^6 bytes',
       },
