@@ -18,6 +18,11 @@ export async function requireReadableObject(request: AccessRequest, bucketName: 
     if (mayList && !denied) throw new S3Error('NoSuchKey', { resource: `/${bucket.name}/${key}`, extra: { Key: key } });
     throw new S3Error('AccessDenied', { resource: `/${bucket.name}/${key}` });
   }
-  requireAccess(request, bucket, { action: 's3:GetObject', key, objectAcl: version.acl });
+  requireObjectRead(request, bucket, version);
   return { bucket, version };
+}
+
+/** AccessDenied unless the caller may read `version` (s3:GetObject, counting the object's own ACL). */
+export function requireObjectRead(request: AccessRequest, bucket: Bucket, version: ObjectVersion): void {
+  requireAccess(request, bucket, { action: 's3:GetObject', key: version.key, objectAcl: version.acl });
 }

@@ -4,7 +4,8 @@ import type { ObjectVersion } from '../../src/meta/types.ts';
 import { S3Error } from '../../src/s3/errors.ts';
 import type { ZipEntry } from '../../src/archive/zip-central-directory.ts';
 import { checkReadConditions } from '../objects/conditions.ts';
-import { requireReadableObject } from '../access/object-access.ts';
+import { requireBucket } from '../access/bucket-access.ts';
+import { requireObjectRead, requireReadableObject } from '../access/object-access.ts';
 import { objectHeaders } from '../objects/object-headers.ts';
 import type { ReadReport } from '../read/segment-reader.ts';
 import type { PublicReadRequest } from '../s3-request.ts';
@@ -74,16 +75,28 @@ async function readableObject(request: PublicReadRequest, key: string, grant: Ar
   return version;
 }
 
-/** The member a key names in the first candidate archive that exists, or null when none does. */
-async function memberWindow(request: PublicReadRequest, grant: ArchiveGrant | null, candidates: readonly MemberPath[], report: ReadReport): Promise<ObjectWindow | null> {
-  for (const candidate of grant ? candidates.filter((c) => c.archiveKey === grant.archiveKey) : candidates) {
-    // A candidate that is not there is skipped for anyone: the access check would answer a caller
-    // who may read objects but not list the bucket (a public-read object, a policy) AccessDenied.
-    if (!grant && !(await timed(request.log.timing, 'metadata', () => request.deps.store.getObject(request.bucket, candidate.archiveKey)))) continue;
-    const version = await timed(request.log.timing, 'metadata', () => readableObject(request, candidate.archiveKey, grant)).catch((error: unknown) => {
+/**
+ * A candidate archive the caller may read, or null when there is no such object. A candidate that
+ * is not there is skipped for anyone: the access check would answer a caller who may read objects
+ * but not list the bucket (a public-read object, a policy) AccessDenied.
+ */
+async function candidateArchive(request: PublicReadRequest, archiveKey: string, grant: ArchiveGrant | null): Promise<ObjectVersion | null> {
+  if (grant) {
+    return readableObject(request, archiveKey, grant).catch((error: unknown) => {
       if (error instanceof S3Error && error.code === 'NoSuchKey') return null;
       throw error;
     });
+  }
+  const version = await request.deps.store.getObject(request.bucket, archiveKey);
+  if (!version) return null;
+  requireObjectRead(request, await requireBucket(request, request.bucket), version);
+  return version;
+}
+
+/** The member a key names in the first candidate archive that exists, or null when none does. */
+async function memberWindow(request: PublicReadRequest, grant: ArchiveGrant | null, candidates: readonly MemberPath[], report: ReadReport): Promise<ObjectWindow | null> {
+  for (const candidate of grant ? candidates.filter((c) => c.archiveKey === grant.archiveKey) : candidates) {
+    const version = await timed(request.log.timing, 'metadata', () => candidateArchive(request, candidate.archiveKey, grant));
     if (!version) continue;
     try {
       const window = await timed(request.log.timing, 'plan', () => resolveMember(request, version, candidate.memberName, report));
