@@ -1,7 +1,9 @@
 /**
  * A real shardgate cluster for benchmarks (src/testing/local-cluster.ts, the launcher the tests
- * use too): only each process's output tail is kept (request logs are off in benches anyway), and
- * the S3 access key says BENCH. Clean up with `close()` in a `finally` and `closeSync()` in
+ * use too): only each process's output tail is kept, and the S3 access key says BENCH. Shard nodes
+ * log warnings only (`--log-level warn`): their info line per request would go down a pipe to the
+ * bench process, which is also the client being timed (nginx's access log is off in the benches,
+ * and benches run the gateway with `--log-requests false`). Clean up with `close()` in a `finally` and `closeSync()` in
  * signal and exit handlers.
  */
 import { LocalCluster, type LocalClusterOptions, type ManagedProcess } from '../src/testing/local-cluster.ts';
@@ -16,6 +18,11 @@ export type BenchProcess = ManagedProcess;
 
 export class BenchCluster extends LocalCluster {
   constructor(options: BenchClusterOptions) {
-    super({ ...options, label: 'bench', outputTailChars: OUTPUT_TAIL_CHARS });
+    super({
+      ...options,
+      label: 'bench',
+      outputTailChars: OUTPUT_TAIL_CHARS,
+      nodeArgs: (index) => ['--log-level', 'warn', ...(options.nodeArgs?.(index) ?? [])],
+    });
   }
 }
