@@ -1,8 +1,8 @@
 import test from 'ava';
-import { rename, writeFile } from 'node:fs/promises';
+import { open, rename, writeFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { hashChunks } from '../src/integrity/hash-list.ts';
-import { OpenShardCache } from './open-shard-cache.ts';
+import { OpenShardCache, type OpenShardCacheOptions, type OpenShardFile } from './open-shard-cache.ts';
 import { ShardFileStore } from './shard-files.ts';
 import { makeTempDir } from './test-support.ts';
 
@@ -25,9 +25,9 @@ async function readAll(stream: Readable): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-async function setup(t: Parameters<typeof makeTempDir>[0], maxEntries?: number) {
+async function setup(t: Parameters<typeof makeTempDir>[0], options: OpenShardCacheOptions = {}) {
   const store = await ShardFileStore.open(await makeTempDir(t));
-  const cache = new OpenShardCache((id) => store.paths.shardFile(id), maxEntries);
+  const cache = new OpenShardCache((id) => store.paths.shardFile(id), options);
   t.teardown(() => cache.close());
   return { store, cache };
 }
@@ -82,7 +82,7 @@ test('a deleted shard is not found, although its descriptor was cached', async (
 });
 
 test('eviction while a read is in flight: the evicted descriptor stays open until that read is released', async (t) => {
-  const { store, cache } = await setup(t, 1);
+  const { store, cache } = await setup(t, { maxEntries: 1 });
   const first = bytes(640, 17);
   const second = bytes(384, 19);
   await commitShard(store, shardId(4, 0), first);
@@ -117,4 +117,58 @@ test('reads opened before close() finish; the descriptors close after them', asy
   await later.close();
   t.is(cache.openDescriptors, 0);
   t.is(cache.size, 0);
+});
+
+/** The real open + fstat, held after the file is open until the test calls `finish()`. */
+function heldOpen() {
+  let opened!: () => void;
+  const isOpen = new Promise<void>((resolve) => { opened = resolve; });
+  let finish!: () => void;
+  const finished = new Promise<void>((resolve) => { finish = resolve; });
+  const openFile: OpenShardFile = async (file) => {
+    const handle = await open(file, 'r');
+    const { dev, ino, size } = await handle.stat();
+    opened();
+    await finished;
+    return { handle, dev, ino, size };
+  };
+  return { openFile, isOpen, finish };
+}
+
+test('an open in flight when its shard is deleted serves its read but is not cached: the deleted file is not held', async (t) => {
+  const held = heldOpen();
+  const { store, cache } = await setup(t, { openFile: held.openFile });
+  const id = shardId(6, 0);
+  const data = bytes(256, 29);
+  await commitShard(store, id, data);
+  const opening = cache.openShard(id);
+  await held.isOpen; // the file is open, the open not yet finished
+  await store.delete(id);
+  cache.forget(id); // as the store does with its own cache, after removing the file
+  held.finish();
+  const shard = await opening;
+  t.true((await shard.read({ offset: 0, length: 256 })).equals(data), 'the read that opened before the delete gets its bytes');
+  t.is(cache.size, 0, 'not cached after forget()');
+  await shard.close();
+  t.is(cache.openDescriptors, 0, 'its descriptor closed with its read');
+  await t.throwsAsync(cache.openShard(id), { code: 'SHARD_NOT_FOUND' } as never);
+});
+
+test('an open in flight when its shard is committed again is not cached; the next open reads the new bytes', async (t) => {
+  const held = heldOpen();
+  const { store, cache } = await setup(t, { openFile: held.openFile });
+  const id = shardId(6, 1);
+  await commitShard(store, id, bytes(256, 31));
+  const opening = cache.openShard(id);
+  await held.isOpen;
+  const second = bytes(320, 37);
+  await commitShard(store, id, second);
+  cache.forget(id); // as the store does with its own cache, after renaming over the file
+  held.finish();
+  await (await opening).close();
+  t.is(cache.size, 0);
+  t.is(cache.openDescriptors, 0);
+  const again = await cache.openShard(id);
+  t.true((await again.read({ offset: 0, length: 320 })).equals(second));
+  await again.close();
 });

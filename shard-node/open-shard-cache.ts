@@ -5,7 +5,8 @@
  * on a loaded 2-core machine, where the whole node answer took 3–4.6 ms).
  *
  * Freshness: the store forgets a shard's descriptor when it deletes or replaces the file (so a
- * deleted file's blocks are not held), and every open also compares the path's (device, inode) with the cached descriptor's. A shard
+ * deleted file's blocks are not held); an open in flight at that moment is served but not cached
+ * (a per-id generation, bumped by `forget`), and every open also compares the path's (device, inode) with the cached descriptor's. A shard
  * replaced by a commit (a rename), deleted, or replaced by hand has another inode (or none), so the
  * stale descriptor is dropped and the path opened anew. An inode number cannot be reused while
  * the cache holds its descriptor open, so an equal pair is the same file. The size is the path's
@@ -23,6 +24,26 @@ import { shardOverHandle, type OpenShard } from './open-shard.ts';
 /** Descriptors kept open by default: a small share of a default `ulimit -n` of 1024. */
 export const OPEN_SHARD_FILES_MAX = 256;
 
+/** Opens a shard file for reading (`open` + `fstat`); ENOENT as the error code. Injected by tests to hold an open in flight. */
+export type OpenShardFile = (file: string) => Promise<{ handle: FileHandle; dev: number; ino: number; size: number }>;
+
+const openShardFile: OpenShardFile = async (file) => {
+  const handle = await open(file, 'r');
+  try {
+    const { dev, ino, size } = await handle.stat();
+    return { handle, dev, ino, size };
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+};
+
+export interface OpenShardCacheOptions {
+  /** Descriptors kept open at most; default OPEN_SHARD_FILES_MAX. */
+  readonly maxEntries?: number;
+  readonly openFile?: OpenShardFile;
+}
+
 interface Entry {
   readonly handle: FileHandle;
   readonly dev: number;
@@ -35,15 +56,27 @@ interface Entry {
 
 export class OpenShardCache {
   readonly #entries = new Map<string, Entry>();
+  /**
+   * Opens in flight, by shard id, with the id's generation: `forget` bumps it, and an open that
+   * finishes under another generation than it started with is not cached (the file it opened
+   * may be the one just deleted or replaced). Only ids with an open in flight are kept.
+   */
+  readonly #opening = new Map<string, { generation: number; count: number }>();
   /** Descriptors still open: cached ones and dropped ones that reads still hold. */
   #openDescriptors = 0;
   #closed = false;
 
+  readonly #maxEntries: number;
+  readonly #openFile: OpenShardFile;
+
   constructor(
     /** The committed file of a shard id (`ShardPaths.shardFile`). */
     private readonly shardFile: (shardId: string) => string,
-    private readonly maxEntries = OPEN_SHARD_FILES_MAX,
+    options: OpenShardCacheOptions = {},
   ) {
+    const maxEntries = options.maxEntries ?? OPEN_SHARD_FILES_MAX;
+    this.#maxEntries = maxEntries;
+    this.#openFile = options.openFile ?? openShardFile;
     if (!Number.isInteger(maxEntries) || maxEntries < 1) throw new RangeError(`maxEntries must be a positive integer, got ${maxEntries}`);
   }
 
@@ -70,37 +103,41 @@ export class OpenShardCache {
       this.#drop(shardId, cached);
       if (current === null) throw new ShardNotFoundError(shardId);
     }
-    let handle: FileHandle;
+    const opening = this.#opening.get(shardId) ?? { generation: 0, count: 0 };
+    this.#opening.set(shardId, opening);
+    opening.count++;
+    const generation = opening.generation;
+    let info: Awaited<ReturnType<OpenShardFile>>;
     try {
-      handle = await open(file, 'r');
+      info = await this.#openFile(file);
     } catch (error) {
       if ((error as { code?: string }).code === 'ENOENT') throw new ShardNotFoundError(shardId);
       throw error;
+    } finally {
+      if (--opening.count === 0) this.#opening.delete(shardId);
     }
     this.#openDescriptors++;
-    let info: { dev: number; ino: number; size: number };
-    try {
-      info = await handle.stat();
-    } catch (error) {
-      this.#openDescriptors--;
-      await handle.close();
-      throw error;
-    }
-    const entry: Entry = { handle, dev: info.dev, ino: info.ino, holders: 0, dropped: this.#closed };
-    if (!this.#closed) {
+    const forgotten = opening.generation !== generation; // forget() ran while this open was in flight
+    const entry: Entry = { handle: info.handle, dev: info.dev, ino: info.ino, holders: 0, dropped: this.#closed || forgotten };
+    if (!entry.dropped) {
       const racing = this.#entries.get(shardId); // another open of this id finished first
       if (racing) this.#drop(shardId, racing);
       this.#entries.set(shardId, entry);
       for (const [oldestId, oldest] of this.#entries) {
-        if (this.#entries.size <= this.maxEntries) break;
+        if (this.#entries.size <= this.#maxEntries) break;
         this.#drop(oldestId, oldest);
       }
     }
     return this.#hold(shardId, entry, info.size);
   }
 
-  /** Drops the cached descriptor of `shardId` (the store deleted or replaced the file): closed once its reads are released. */
+  /**
+   * Drops the cached descriptor of `shardId` (the store deleted or replaced the file): closed once
+   * its reads are released. An open of the id in flight now is served but not cached.
+   */
   forget(shardId: string): void {
+    const opening = this.#opening.get(shardId);
+    if (opening) opening.generation++;
     const entry = this.#entries.get(shardId);
     if (entry) this.#drop(shardId, entry);
   }
