@@ -81,6 +81,23 @@ test('a deleted shard is not found, although its descriptor was cached', async (
   await t.throwsAsync(cache.openShard(shardId(3, 3)), { code: 'SHARD_NOT_FOUND' } as never);
 });
 
+test('a file moved away and back by hand under a cached fd: not found while away, read again when back', async (t) => {
+  // The case a link-count check of the cached descriptor (fstat) would miss: the moved file still has one link.
+  const { store, cache } = await setup(t);
+  const id = shardId(3, 4);
+  const data = bytes(192, 41);
+  await commitShard(store, id, data);
+  await (await cache.openShard(id)).close();
+  const file = store.paths.shardFile(id);
+  await rename(file, `${file}.away`);
+  await t.throwsAsync(cache.openShard(id), { code: 'SHARD_NOT_FOUND' } as never);
+  t.is(cache.openDescriptors, 0, 'the moved file is not held');
+  await rename(`${file}.away`, file);
+  const shard = await cache.openShard(id);
+  t.true((await shard.read({ offset: 0, length: 192 })).equals(data));
+  await shard.close();
+});
+
 test('eviction while a read is in flight: the evicted descriptor stays open until that read is released', async (t) => {
   const { store, cache } = await setup(t, { maxEntries: 1 });
   const first = bytes(640, 17);
