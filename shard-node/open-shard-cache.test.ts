@@ -1,7 +1,8 @@
 import test from 'ava';
-import { open, rename, writeFile } from 'node:fs/promises';
+import { rename, writeFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { hashChunks } from '../src/integrity/hash-list.ts';
+import { openShardFile } from './open-shard.ts';
 import { OpenShardCache, type OpenShardCacheOptions, type OpenShardFile } from './open-shard-cache.ts';
 import { ShardFileStore } from './shard-files.ts';
 import { makeTempDir } from './test-support.ts';
@@ -142,12 +143,11 @@ function heldOpen() {
   const isOpen = new Promise<void>((resolve) => { opened = resolve; });
   let finish!: () => void;
   const finished = new Promise<void>((resolve) => { finish = resolve; });
-  const openFile: OpenShardFile = async (file) => {
-    const handle = await open(file, 'r');
-    const { dev, ino, size } = await handle.stat();
+  const openFile: OpenShardFile = async (shardId, file) => {
+    const opening = await openShardFile(shardId, file);
     opened();
     await finished;
-    return { handle, dev, ino, size };
+    return opening;
   };
   return { openFile, isOpen, finish };
 }

@@ -19,26 +19,15 @@
  * so eviction never cuts a read in flight.
  */
 import { statSync } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { ShardNotFoundError } from './errors.ts';
-import { shardOverHandle, type OpenShard } from './open-shard.ts';
+import { openShardFile, shardOverHandle, type OpenedShardFile, type OpenShard } from './open-shard.ts';
 
 /** Descriptors kept open by default: a small share of a default `ulimit -n` of 1024. */
 export const OPEN_SHARD_FILES_MAX = 256;
 
-/** Opens a shard file for reading (`open` + `fstat`); ENOENT as the error code. Injected by tests to hold an open in flight. */
-export type OpenShardFile = (file: string) => Promise<{ handle: FileHandle; dev: number; ino: number; size: number }>;
-
-const openShardFile: OpenShardFile = async (file) => {
-  const handle = await open(file, 'r');
-  try {
-    const { dev, ino, size } = await handle.stat();
-    return { handle, dev, ino, size };
-  } catch (error) {
-    await handle.close();
-    throw error;
-  }
-};
+/** Opens a shard's file (`openShardFile`); tests inject one that holds an open in flight. */
+export type OpenShardFile = typeof openShardFile;
 
 export interface OpenShardCacheOptions {
   /** Descriptors kept open at most; default OPEN_SHARD_FILES_MAX. */
@@ -109,12 +98,9 @@ export class OpenShardCache {
     this.#opening.set(shardId, opening);
     opening.count++;
     const generation = opening.generation;
-    let info: Awaited<ReturnType<OpenShardFile>>;
+    let info: OpenedShardFile;
     try {
-      info = await this.#openFile(file);
-    } catch (error) {
-      if ((error as { code?: string }).code === 'ENOENT') throw new ShardNotFoundError(shardId);
-      throw error;
+      info = await this.#openFile(shardId, file);
     } finally {
       if (--opening.count === 0) this.#opening.delete(shardId);
     }

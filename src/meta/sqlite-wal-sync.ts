@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { fsyncPath } from '../fs/fsync-path.ts';
 
 /**
  * How the SQLite store makes a commit durable before the method that made it returns:
@@ -106,7 +107,7 @@ export class WalGroupSync {
       if (this.#file === null) {
         const file = await fs.open(this.#walPath, 'r');
         try {
-          await syncDirectory(path.dirname(this.#walPath));
+          await fsyncPath(path.dirname(this.#walPath)); // the WAL's directory entry
         } catch (error) {
           await file.close();
           throw error;
@@ -133,15 +134,5 @@ export class WalGroupSync {
     if (queued === null) return;
     if (this.#failure !== null) queued.reject(this.#failure);
     else queued.resolve(this.#start());
-  }
-}
-
-/** fsync of a directory: the entries of the files in it (here: the WAL's) reach stable storage. */
-async function syncDirectory(directory: string): Promise<void> {
-  const handle = await fs.open(directory, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
   }
 }
