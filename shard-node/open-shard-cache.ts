@@ -6,14 +6,15 @@
  *
  * Freshness: the store forgets a shard's descriptor when it deletes or replaces the file (so a
  * deleted file's blocks are not held); an open in flight at that moment is served but not cached
- * (a per-id generation, bumped by `forget`), and every open also compares the path's (device, inode) with the cached descriptor's. A shard
- * replaced by a commit (a rename), deleted, moved away or replaced by hand has another inode (or none), so the
- * stale descriptor is dropped and the path opened anew. An inode number cannot be reused while
- * the cache holds its descriptor open, so an equal pair is the same file. The size is the path's
- * current size. The `stat` is synchronous on purpose: the path was opened recently, so its
- * directory entry and inode are in memory and the call costs microseconds (2–3 µs measured; why
- * not the descriptor's link count or a periodic check: README, Decisions). A file moved away by
- * hand keeps its link, so only the path tells that it is gone.
+ * (a per-id generation, bumped by `forget`). Every read of a cached descriptor also compares the
+ * path's (device, inode) with the descriptor's: a shard replaced by a commit (a rename), deleted,
+ * moved away or replaced by hand has another inode (or none), so the stale descriptor is dropped
+ * and the path opened anew. An inode number cannot be reused while the cache holds its descriptor
+ * open, so an equal pair is the same file. The size is the path's current size. The `stat` is
+ * synchronous on purpose: the path was opened recently, so its directory entry and inode are in
+ * memory and the call costs microseconds (2–3 µs measured). Why not the descriptor's link count
+ * (fstat) or a periodic check: a file moved away by hand keeps its link, and a period serves a
+ * deleted file for its length (README, Decisions).
  *
  * Lifetime: an evicted (or stale) descriptor is closed once the last read holding it is released,
  * so eviction never cuts a read in flight.
@@ -56,7 +57,6 @@ export class OpenShardCache {
   /** Descriptors still open: cached ones and dropped ones that reads still hold. */
   #openDescriptors = 0;
   #closed = false;
-
   readonly #maxEntries: number;
   readonly #openFile: OpenShardFile;
 
