@@ -21,7 +21,7 @@ import { ensureCredentials, type Credentials } from './credentials.ts';
 import { WriteLeaseRenewer } from './write/write-lease-renewer.ts';
 import { Janitor } from './janitor.ts';
 import { LifecycleWorker } from './lifecycle/lifecycle-worker.ts';
-import { openMetaStore } from './meta-store.ts';
+import { exitOnMetaSyncFailure, openMetaStore } from './meta-store.ts';
 import { GatewayMasterKeys } from './master-keys.ts';
 import { createMetrics } from './metrics.ts';
 import { GatewayPrometheus } from './prometheus.ts';
@@ -59,12 +59,18 @@ const JANITOR_INTERVAL_MS = 5_000;
 /** Write-pool connections per node beyond one per admitted upload: commits and the janitor's deletes. */
 const WRITE_POOL_SPARE_CONNECTIONS = 16;
 
-/** Opens the store, loads the node registry, and serves S3 on `config.host:config.port`. */
-export async function startGateway(config: GatewayConfig, logger: Logger = createLogger('gateway', config.log)): Promise<RunningGateway> {
+/**
+ * Opens the store, loads the node registry, and serves S3 on `config.host:config.port`. A failed
+ * SQLite metadata sync logs one fatal line and calls `exit` (process.exit by default) with
+ * EXIT_META_SYNC_FAILED (gateway/meta-store.ts).
+ */
+export async function startGateway(
+  config: GatewayConfig, logger: Logger = createLogger('gateway', config.log), exit: (code: number) => void = (code) => process.exit(code),
+): Promise<RunningGateway> {
   mkdirSync(config.dataDir, { recursive: true });
   const startedAt = new Date();
   const now = () => new Date();
-  const store = await openMetaStore(config);
+  const store = await openMetaStore(config, { onSyncFailure: exitOnMetaSyncFailure(logger, exit) });
   try {
     return await serveWithStore(config, logger, store, startedAt, now);
   } catch (error) {

@@ -1,15 +1,15 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CreateBucketCommand, ListBucketsCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import test from 'ava';
 import { ConfigError } from '../src/config/flags.ts';
 import { ensureMasterKeyFile } from '../src/crypto/master-key-file.ts';
-import { silentLogger } from '../src/log/logger.ts';
-import { SqliteMetaStore } from '../src/meta/sqlite-store.ts';
+import { createJsonLogger } from '../src/log/logger.ts';
 import type { FileDataSync } from '../src/meta/sqlite-wal-sync.ts';
 import { loadGatewayConfig } from './config.ts';
 import { serveWithStore } from './main.ts';
+import { EXIT_META_SYNC_FAILED, exitOnMetaSyncFailure, openMetaStore } from './meta-store.ts';
 
 test('--meta-durability: group by default, full or normal on request (flag or env), refused with PostgreSQL or a bad value', (t) => {
   const load = (argv: string[], env: NodeJS.ProcessEnv = {}) => loadGatewayConfig(['--data-dir', path.join(tmpdir(), 'unused'), ...argv], env).config;
@@ -22,7 +22,7 @@ test('--meta-durability: group by default, full or normal on request (flag or en
     /applies to the SQLite store; PostgreSQL commits are always durable/);
 });
 
-test('a metadata write whose WAL sync fails answers 500 InternalError, never success; reads still answer', async (t) => {
+test('a failed WAL sync: the write answers 500 InternalError (outcome unknown: it is committed), one fatal line, and the gateway exits 74', async (t) => {
   const root = mkdtempSync(path.join(tmpdir(), 'shardgate-meta-sync-'));
   const masterKeyFile = path.join(root, 'master.key');
   ensureMasterKeyFile(masterKeyFile);
@@ -34,9 +34,12 @@ test('a metadata write whose WAL sync fails answers 500 InternalError, never suc
     if (failing) throw Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
     await file.datasync();
   };
-  mkdirSync(config.dataDir);
-  const store = SqliteMetaStore.open(config.dbPath, { walDataSync });
-  const gateway = await serveWithStore(config, silentLogger, store, new Date(), () => new Date());
+  const lines: string[] = [];
+  const logger = createJsonLogger('gateway', (line) => lines.push(line));
+  const exits: number[] = [];
+  // What startGateway passes, with an exit that records the code instead of ending the test's process.
+  const store = await openMetaStore(config, { walDataSync, onSyncFailure: exitOnMetaSyncFailure(logger, (code) => exits.push(code)) });
+  const gateway = await serveWithStore(config, logger, store, new Date(), () => new Date());
   const s3 = new S3Client({
     endpoint: gateway.url, region: 'us-east-1', forcePathStyle: true, maxAttempts: 1,
     credentials: { accessKeyId: gateway.credentials.accessKeyId, secretAccessKey: gateway.credentials.secretKey },
@@ -48,15 +51,27 @@ test('a metadata write whose WAL sync fails answers 500 InternalError, never suc
   });
 
   await s3.send(new CreateBucketCommand({ Bucket: 'kept' }));
+  t.deepEqual(exits, []);
   failing = true;
   const error = await t.throwsAsync(s3.send(new CreateBucketCommand({ Bucket: 'lost' })));
   t.true(error instanceof S3ServiceException);
   t.is((error as S3ServiceException).name, 'InternalError');
   t.is((error as S3ServiceException).$metadata.httpStatusCode, 500);
+  t.deepEqual(exits, [EXIT_META_SYNC_FAILED], 'the gateway exits so that its supervisor restarts it');
+  t.is(EXIT_META_SYNC_FAILED, 74);
+  const fatal = lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line.event === 'metadata_sync_failed');
+  t.is(fatal.length, 1);
+  t.is(fatal[0]!.level, 'error');
+  t.regex(String(fatal[0]!.error), /could not sync the metadata write-ahead log .*-wal \(EIO: i\/o error, fdatasync\)/);
+  t.is(fatal[0]!.exitCode, 74);
+
+  // Had the exit not been recorded only, the process would be gone now; the store it leaves behind:
   failing = false;
   const refused = await t.throwsAsync(s3.send(new CreateBucketCommand({ Bucket: 'after' })));
   t.is((refused as S3ServiceException).$metadata.httpStatusCode, 500, 'no write is acknowledged after a failed sync');
-  const listed = await s3.send(new ListBucketsCommand({}));
-  t.true(listed.Buckets!.some((bucket) => bucket.Name === 'kept'));
-  t.false(listed.Buckets!.some((bucket) => bucket.Name === 'after'));
+  t.deepEqual(exits, [EXIT_META_SYNC_FAILED], 'one exit, one fatal line, however many writes fail after it');
+  const listed = (await s3.send(new ListBucketsCommand({}))).Buckets!.map((bucket) => bucket.Name);
+  t.true(listed.includes('kept'));
+  t.true(listed.includes('lost'), 'the write that answered 500 is committed (not known durable): a 500 here means outcome unknown');
+  t.false(listed.includes('after'), 'refused before committing');
 });

@@ -2,7 +2,8 @@ import test from 'ava';
 import { rename, writeFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { hashChunks } from '../src/integrity/hash-list.ts';
-import { OpenShardCache } from './open-shard-cache.ts';
+import { openShardFile } from './open-shard.ts';
+import { OpenShardCache, type OpenShardCacheOptions, type OpenShardFile } from './open-shard-cache.ts';
 import { ShardFileStore } from './shard-files.ts';
 import { makeTempDir } from './test-support.ts';
 
@@ -25,9 +26,9 @@ async function readAll(stream: Readable): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-async function setup(t: Parameters<typeof makeTempDir>[0], maxEntries?: number) {
+async function setup(t: Parameters<typeof makeTempDir>[0], options: OpenShardCacheOptions = {}) {
   const store = await ShardFileStore.open(await makeTempDir(t));
-  const cache = new OpenShardCache((id) => store.paths.shardFile(id), maxEntries);
+  const cache = new OpenShardCache((id) => store.paths.shardFile(id), options);
   t.teardown(() => cache.close());
   return { store, cache };
 }
@@ -81,8 +82,25 @@ test('a deleted shard is not found, although its descriptor was cached', async (
   await t.throwsAsync(cache.openShard(shardId(3, 3)), { code: 'SHARD_NOT_FOUND' } as never);
 });
 
+test('a file moved away and back by hand under a cached fd: not found while away, read again when back', async (t) => {
+  // The case a link-count check of the cached descriptor (fstat) would miss: the moved file still has one link.
+  const { store, cache } = await setup(t);
+  const id = shardId(3, 4);
+  const data = bytes(192, 41);
+  await commitShard(store, id, data);
+  await (await cache.openShard(id)).close();
+  const file = store.paths.shardFile(id);
+  await rename(file, `${file}.away`);
+  await t.throwsAsync(cache.openShard(id), { code: 'SHARD_NOT_FOUND' } as never);
+  t.is(cache.openDescriptors, 0, 'the moved file is not held');
+  await rename(`${file}.away`, file);
+  const shard = await cache.openShard(id);
+  t.true((await shard.read({ offset: 0, length: 192 })).equals(data));
+  await shard.close();
+});
+
 test('eviction while a read is in flight: the evicted descriptor stays open until that read is released', async (t) => {
-  const { store, cache } = await setup(t, 1);
+  const { store, cache } = await setup(t, { maxEntries: 1 });
   const first = bytes(640, 17);
   const second = bytes(384, 19);
   await commitShard(store, shardId(4, 0), first);
@@ -117,4 +135,57 @@ test('reads opened before close() finish; the descriptors close after them', asy
   await later.close();
   t.is(cache.openDescriptors, 0);
   t.is(cache.size, 0);
+});
+
+/** The real open + fstat, held after the file is open until the test calls `finish()`. */
+function heldOpen() {
+  let opened!: () => void;
+  const isOpen = new Promise<void>((resolve) => { opened = resolve; });
+  let finish!: () => void;
+  const finished = new Promise<void>((resolve) => { finish = resolve; });
+  const openFile: OpenShardFile = async (shardId, file) => {
+    const opening = await openShardFile(shardId, file);
+    opened();
+    await finished;
+    return opening;
+  };
+  return { openFile, isOpen, finish };
+}
+
+test('an open in flight when its shard is deleted serves its read but is not cached: the deleted file is not held', async (t) => {
+  const held = heldOpen();
+  const { store, cache } = await setup(t, { openFile: held.openFile });
+  const id = shardId(6, 0);
+  const data = bytes(256, 29);
+  await commitShard(store, id, data);
+  const opening = cache.openShard(id);
+  await held.isOpen; // the file is open, the open not yet finished
+  await store.delete(id);
+  cache.forget(id); // as the store does with its own cache, after removing the file
+  held.finish();
+  const shard = await opening;
+  t.true((await shard.read({ offset: 0, length: 256 })).equals(data), 'the read that opened before the delete gets its bytes');
+  t.is(cache.size, 0, 'not cached after forget()');
+  await shard.close();
+  t.is(cache.openDescriptors, 0, 'its descriptor closed with its read');
+  await t.throwsAsync(cache.openShard(id), { code: 'SHARD_NOT_FOUND' } as never);
+});
+
+test('an open in flight when its shard is committed again is not cached; the next open reads the new bytes', async (t) => {
+  const held = heldOpen();
+  const { store, cache } = await setup(t, { openFile: held.openFile });
+  const id = shardId(6, 1);
+  await commitShard(store, id, bytes(256, 31));
+  const opening = cache.openShard(id);
+  await held.isOpen;
+  const second = bytes(320, 37);
+  await commitShard(store, id, second);
+  cache.forget(id); // as the store does with its own cache, after renaming over the file
+  held.finish();
+  await (await opening).close();
+  t.is(cache.size, 0);
+  t.is(cache.openDescriptors, 0);
+  const again = await cache.openShard(id);
+  t.true((await again.read({ offset: 0, length: 320 })).equals(second));
+  await again.close();
 });

@@ -1,8 +1,9 @@
 /** A committed shard file opened for reading, over a descriptor the store or the descriptor cache owns. */
 import { readSync } from 'node:fs';
-import type { FileHandle } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { finished, Readable } from 'node:stream';
 import type { Span } from '../src/span.ts';
+import { ShardNotFoundError } from './errors.ts';
 
 /** A committed shard opened for reading: `read` spans, or `stream` one (the stream then releases the shard). */
 export interface OpenShard {
@@ -20,6 +21,32 @@ export interface OpenShard {
   close(): Promise<void>;
 }
 
+/** A shard file opened for reading, with what `fstat` said of it: the descriptor cache compares (dev, ino) with the path's. */
+export interface OpenedShardFile {
+  readonly handle: FileHandle;
+  readonly dev: number;
+  readonly ino: number;
+  readonly size: number;
+}
+
+/** Opens `file`, the committed file of `shardId`, and `fstat`s it; ShardNotFoundError when there is none. The handle is the caller's to close. */
+export async function openShardFile(shardId: string, file: string): Promise<OpenedShardFile> {
+  let handle: FileHandle;
+  try {
+    handle = await open(file, 'r');
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ENOENT') throw new ShardNotFoundError(shardId);
+    throw error;
+  }
+  try {
+    const { dev, ino, size } = await handle.stat();
+    return { handle, dev, ino, size };
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+}
+
 /**
  * An OpenShard reading `handle` (a file of `size` bytes). `release` is called once, when the
  * caller closes it or when the stream made from it ends or is destroyed; the handle itself is the
@@ -30,23 +57,17 @@ export function shardOverHandle(shardId: string, handle: FileHandle, size: numbe
   const releaseOnce = () => (released ??= release());
   return {
     size,
-    read: async ({ offset, length }) => {
-      const buffer = Buffer.allocUnsafe(length);
-      for (let filled = 0; filled < length;) {
-        const { bytesRead } = await handle.read(buffer, filled, length - filled, offset + filled);
-        if (bytesRead === 0) throw new Error(`shard ${shardId} ended ${length - filled} bytes early`);
-        filled += bytesRead;
-      }
-      return buffer;
+    read: async (span) => {
+      const loop = spanReads(shardId, span);
+      let step = loop.next();
+      while (!step.done) step = loop.next((await handle.read(...step.value)).bytesRead);
+      return step.value;
     },
-    readBlocking: ({ offset, length }) => {
-      const buffer = Buffer.allocUnsafe(length);
-      for (let filled = 0; filled < length;) {
-        const bytesRead = readSync(handle.fd, buffer, filled, length - filled, offset + filled);
-        if (bytesRead === 0) throw new Error(`shard ${shardId} ended ${length - filled} bytes early`);
-        filled += bytesRead;
-      }
-      return buffer;
+    readBlocking: (span) => {
+      const loop = spanReads(shardId, span);
+      let step = loop.next();
+      while (!step.done) step = loop.next(readSync(handle.fd, ...step.value));
+      return step.value;
     },
     stream: (span, readBytes = 64 * 1024) => {
       const start = span?.offset ?? 0;
@@ -62,6 +83,24 @@ export function shardOverHandle(shardId: string, handle: FileHandle, size: numbe
     },
     close: releaseOnce,
   };
+}
+
+/** One positional read: into `buffer` at `offset`, `length` bytes from file position `position`. */
+type PositionalRead = [buffer: Buffer, offset: number, length: number, position: number];
+
+/**
+ * The one read loop of `read` and `readBlocking`, without the reads: yields each positional read
+ * still needed to fill a buffer with `span`, is sent the bytes that read returned, and returns the
+ * full buffer. A read of 0 bytes before the end means the file is shorter than the span.
+ */
+function* spanReads(shardId: string, { offset, length }: Span): Generator<PositionalRead, Buffer, number> {
+  const buffer = Buffer.allocUnsafe(length);
+  for (let filled = 0; filled < length;) {
+    const bytesRead = yield [buffer, filled, length - filled, offset + filled];
+    if (bytesRead === 0) throw new Error(`shard ${shardId} ended ${length - filled} bytes early`);
+    filled += bytesRead;
+  }
+  return buffer;
 }
 
 /**

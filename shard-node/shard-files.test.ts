@@ -50,7 +50,7 @@ test('reads stream exact spans from one open descriptor, even across a delete', 
   await t.throwsAsync(store.openShard(id), { code: 'SHARD_NOT_FOUND' } as never);
 });
 
-test('read returns exactly a span in one buffer and fails, never pads, past the end of the file', async (t) => {
+test('read and readBlocking return exactly a span in one buffer and fail, never pad, past the end of the file', async (t) => {
   const store = await ShardFileStore.open(await makeTempDir(t));
   const id = shardId(4, 2);
   const data = Buffer.from(Array.from({ length: 512 }, (_, i) => (i * 7) % 251));
@@ -60,6 +60,9 @@ test('read returns exactly a span in one buffer and fails, never pads, past the 
     t.true((await shard.read({ offset: 0, length: 512 })).equals(data));
     t.true((await shard.read({ offset: 129, length: 200 })).equals(data.subarray(129, 329)));
     await t.throwsAsync(shard.read({ offset: 500, length: 20 }), { message: /ended 8 bytes early/ });
+    t.true(shard.readBlocking({ offset: 0, length: 512 }).equals(data));
+    t.true(shard.readBlocking({ offset: 129, length: 200 }).equals(data.subarray(129, 329)));
+    t.throws(() => shard.readBlocking({ offset: 500, length: 20 }), { message: /ended 8 bytes early/ });
   } finally {
     await shard.close();
   }

@@ -7,12 +7,12 @@
  * Renames of one shard id (finishing an upload, commit, delete) run under a per-id lock.
  */
 import { createWriteStream } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { Readable, Transform } from 'node:stream';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import type { Span } from '../src/span.ts';
+import { fsyncPath } from '../src/fs/fsync-path.ts';
 import { HashListBuilder } from '../src/integrity/hash-list.ts';
 import { isValidShardId, type ShardListResponse } from '../src/node-protocol/routes.ts';
 import {
@@ -21,7 +21,7 @@ import {
 } from './errors.ts';
 import { KeyedLock } from './keyed-lock.ts';
 import { OpenShardCache } from './open-shard-cache.ts';
-import { shardOverHandle, type OpenShard } from './open-shard.ts';
+import { openShardFile, shardOverHandle, type OpenShard } from './open-shard.ts';
 
 export type { OpenShard } from './open-shard.ts';
 import { ShardPaths } from './shard-paths.ts';
@@ -52,15 +52,6 @@ async function sizeIfExists(file: string): Promise<number | null> {
   } catch (error) {
     if (errorCode(error) === 'ENOENT') return null;
     throw error;
-  }
-}
-
-async function fsyncPath(file: string): Promise<void> {
-  const handle = await open(file, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
   }
 }
 
@@ -205,20 +196,7 @@ export class ShardFileStore {
 
   /** Opens a committed shard; ShardNotFoundError when there is none. */
   async openShard(shardId: string): Promise<OpenShard> {
-    let handle: FileHandle;
-    try {
-      handle = await open(this.paths.shardFile(shardId), 'r');
-    } catch (error) {
-      if (errorCode(error) === 'ENOENT') throw new ShardNotFoundError(shardId);
-      throw error;
-    }
-    let size: number;
-    try {
-      size = (await handle.stat()).size;
-    } catch (error) {
-      await handle.close();
-      throw error;
-    }
+    const { handle, size } = await openShardFile(shardId, this.paths.shardFile(shardId));
     return shardOverHandle(shardId, handle, size, () => handle.close());
   }
 

@@ -3,11 +3,11 @@ import type { Sql } from './postgres-db.ts';
 import { abortAllOfBucket } from './postgres-multipart.ts';
 import { bucketRow, type Ledger } from './postgres-objects.ts';
 import { sweepSegments } from './postgres-segments.ts';
-import { toBucket, type BucketRecordRow, type BucketRow } from './sqlite-rows.ts';
+import { toBucket, toBucketSummary, type BucketRecordRow, type BucketRow } from './sqlite-rows.ts';
 import {
   BucketAlreadyExistsError, BucketNotEmptyError, NoSuchAccountError, NoSuchBucketError, type BucketEncryptionAlgorithm,
 } from './store.ts';
-import type { Bucket, BucketAcl, BucketListPage, CorsRule, NewBucket, ObjectAcl, Tag } from './types.ts';
+import type { Bucket, BucketAcl, BucketListPage, BucketSummary, CorsRule, NewBucket, ObjectAcl, Tag } from './types.ts';
 
 /** Buckets in the PostgreSQL store: create, list (paged), settings, delete. */
 export const BUCKET_SQL = {
@@ -25,8 +25,7 @@ export const BUCKET_SQL = {
   setBucketTags: 'UPDATE buckets SET tags = $1 WHERE name = $2',
   setObjectTags: 'UPDATE objects SET tags = $1 WHERE bucket_id = (SELECT id FROM buckets WHERE name = $2) AND key = $3',
   // A seek on buckets_by_account (account_id, name COLLATE "C"); LIMIT NULL is no limit.
-  bucketsOfAccount: `SELECT b.*, EXISTS (SELECT 1 FROM bucket_lifecycle l WHERE l.bucket_id = b.id) AS has_lifecycle
-    FROM buckets b WHERE account_id = $1 AND name > $2 AND left(name, length($3)) = $3 ORDER BY name LIMIT $4`,
+  bucketsOfAccount: `SELECT * FROM buckets WHERE account_id = $1 AND name > $2 AND left(name, length($3)) = $3 ORDER BY name LIMIT $4`,
   bucketRecord: `SELECT b.*, EXISTS (SELECT 1 FROM bucket_lifecycle l WHERE l.bucket_id = b.id) AS has_lifecycle
     FROM buckets b WHERE b.name = $1`,
   bucketHasObjects: 'SELECT 1 FROM objects WHERE bucket_id = $1 LIMIT 1',
@@ -49,12 +48,12 @@ export async function createBucket(sql: Sql, bucket: NewBucket): Promise<void> {
   }
 }
 
-export async function listBuckets(sql: Sql, accountId: string, page: BucketListPage): Promise<Bucket[]> {
+export async function listBuckets(sql: Sql, accountId: string, page: BucketListPage): Promise<BucketSummary[]> {
   const prefix = page.prefix ?? '';
   // After the larger of `after` and the last name below the prefix (as the SQLite store).
   const after = page.after !== undefined && page.after > prefix ? page.after : prefix === '' ? '' : prefix.slice(0, -1);
   const limit = page.limit === undefined || page.limit < 0 ? null : Math.floor(page.limit);
-  return (await sql.rows<BucketRecordRow>(BUCKET_SQL.bucketsOfAccount, [accountId, after, prefix, limit])).map(toBucket);
+  return (await sql.rows<BucketRow>(BUCKET_SQL.bucketsOfAccount, [accountId, after, prefix, limit])).map(toBucketSummary);
 }
 
 /** The Bucket record of `name`, or null. */

@@ -31,7 +31,7 @@ import type { LedgerChange } from './sqlite-ledger.ts';
 import { toBucket } from './sqlite-rows.ts';
 import type { BucketEncryptionAlgorithm, MetaStore, SegmentKeyRecord } from './store.ts';
 import type {
-  AccessKey, Account, Bucket, BucketAcl, ObjectAcl, BucketListPage, CorsRule, GarbageShard, JoinToken, ListObjectsPage, ListObjectsQuery,
+  AccessKey, Account, Bucket, BucketAcl, BucketSummary, ObjectAcl, BucketListPage, CorsRule, GarbageShard, JoinToken, ListObjectsPage, ListObjectsQuery,
   NewBucket, NewJoinToken, NewObjectVersion, NodeRecord, NodeTombstone, ObjectVersion, Operator, PendingShard, SegmentEncryption,
   SegmentRecord, Tag,
 } from './types.ts';
@@ -198,7 +198,7 @@ export class PostgresMetaStore implements MetaStore {
     return buckets.setObjectTags(this.#sql, bucket, key, tags);
   }
 
-  listBuckets(accountId: string, page: BucketListPage = {}): Promise<Bucket[]> {
+  listBuckets(accountId: string, page: BucketListPage = {}): Promise<BucketSummary[]> {
     return buckets.listBuckets(this.#sql, accountId, page);
   }
 

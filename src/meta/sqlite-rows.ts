@@ -1,4 +1,4 @@
-import type { AccessKey, Account, Bucket, BucketAcl, ContentHeaders, NodeRecord, ObjectAcl, ObjectEncryption, ObjectVersion, SegmentRecord, Tag } from './types.ts';
+import type { AccessKey, Account, Bucket, BucketAcl, BucketSummary, ContentHeaders, NodeRecord, ObjectAcl, ObjectEncryption, ObjectVersion, SegmentRecord, Tag } from './types.ts';
 
 /** Rows of the SQLite schema (see sqlite-migrations.ts) and their conversion to records. */
 
@@ -45,10 +45,15 @@ export function toAccessKey(row: AccessKeyRow): AccessKey {
   };
 }
 
-/** A bucket row with what the Bucket record adds from other tables (getBucket, listBuckets). */
+/** A bucket row with what the Bucket record adds from other tables (getBucket). */
 export type BucketRecordRow = BucketRow & { has_lifecycle: number | boolean };
 
 export function toBucket(row: BucketRecordRow): Bucket {
+  return { ...toBucketSummary(row), hasLifecycle: Boolean(row.has_lifecycle) };
+}
+
+/** A bucket as listed (listBuckets): the row alone. */
+export function toBucketSummary(row: BucketRow): BucketSummary {
   return {
     name: row.name,
     accountId: row.account_id,
@@ -56,7 +61,6 @@ export function toBucket(row: BucketRecordRow): Bucket {
     profile: { dataShards: row.data_shards, parityShards: row.parity_shards, chunkSize: row.chunk_size },
     acl: row.acl as BucketAcl,
     policy: row.policy,
-    hasLifecycle: Boolean(row.has_lifecycle),
   };
 }
 

@@ -41,8 +41,7 @@ export const SQL = {
   bucketTags: 'SELECT tags FROM buckets WHERE name = ?',
   setBucketTags: 'UPDATE buckets SET tags = ? WHERE name = ?',
   setObjectTags: 'UPDATE objects SET tags = ? WHERE bucket_id = (SELECT id FROM buckets WHERE name = ?) AND key = ?',
-  bucketsOfAccount: `SELECT b.*, EXISTS (SELECT 1 FROM bucket_lifecycle l WHERE l.bucket_id = b.id) AS has_lifecycle
-    FROM buckets b WHERE account_id = ? AND name > ? AND substr(name, 1, length(?)) = ? ORDER BY name LIMIT ?`,
+  bucketsOfAccount: `SELECT * FROM buckets WHERE account_id = ? AND name > ? AND substr(name, 1, length(?)) = ? ORDER BY name LIMIT ?`,
   bucketHasObjects: 'SELECT 1 FROM objects WHERE bucket_id = ? LIMIT 1',
   deleteBucket: 'DELETE FROM buckets WHERE id = ?',
 

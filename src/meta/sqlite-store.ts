@@ -29,15 +29,15 @@ import {
 } from './sqlite-ledger.ts';
 import { prepareStatements, type Statements } from './sqlite-statements.ts';
 import { SqliteWriteQueue } from './sqlite-write-queue.ts';
-import { WalGroupSync, type FileDataSync, type MetaDurability } from './sqlite-wal-sync.ts';
-import { toBucket, type BucketRecordRow, type BucketRow, type ObjectRow } from './sqlite-rows.ts';
+import { WalGroupSync, type FileDataSync, type MetaDurability, type MetaSyncError } from './sqlite-wal-sync.ts';
+import { toBucket, toBucketSummary, type BucketRecordRow, type BucketRow, type ObjectRow } from './sqlite-rows.ts';
 import { SqliteSegmentKeys } from './sqlite-segment-keys.ts';
 import {
   BucketAlreadyExistsError, BucketNotEmptyError, NoSuchAccountError, NoSuchBucketError,
   type BucketEncryptionAlgorithm, type MetaStore, type SegmentKeyRecord,
 } from './store.ts';
 import type {
-  AccessKey, Account, Bucket, BucketAcl, ObjectAcl, BucketListPage, CorsRule, GarbageShard, ListObjectsPage, ListObjectsQuery, NewBucket,
+  AccessKey, Account, Bucket, BucketAcl, BucketSummary, ObjectAcl, BucketListPage, CorsRule, GarbageShard, ListObjectsPage, ListObjectsQuery, NewBucket,
   NewObjectVersion, NodeRecord, ObjectVersion, PendingShard, SegmentEncryption, SegmentRecord,
 } from './types.ts';
 import type { JoinToken, NewJoinToken, NodeTombstone, Operator, Tag } from './types.ts';
@@ -60,6 +60,8 @@ export interface SqliteMetaStoreOptions {
   readonly durability?: MetaDurability;
   /** The fdatasync group commit calls on the WAL file (tests inject one that counts or fails). */
   readonly walDataSync?: FileDataSync;
+  /** Called once, at the first failed group-commit sync (after it, no write commits): the gateway exits on it. */
+  readonly onSyncFailure?: (error: MetaSyncError) => void;
 }
 
 /**
@@ -111,7 +113,7 @@ export class SqliteMetaStore implements MetaStore {
       db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
       migrate(db);
       // ':memory:' (journal mode "memory") has no file to sync.
-      const walSync = durability === 'group' && journalMode === 'wal' ? new WalGroupSync(db.name, options.walDataSync) : null;
+      const walSync = durability === 'group' && journalMode === 'wal' ? new WalGroupSync(db.name, options.walDataSync, options.onSyncFailure) : null;
       return new SqliteMetaStore(db, options.now ?? (() => new Date()), walSync);
     } catch (error) {
       db.close();
@@ -319,11 +321,11 @@ export class SqliteMetaStore implements MetaStore {
     return row ? toBucket(row) : null;
   }
 
-  async listBuckets(accountId: string, page: BucketListPage = {}): Promise<Bucket[]> {
+  async listBuckets(accountId: string, page: BucketListPage = {}): Promise<BucketSummary[]> {
     const prefix = page.prefix ?? '';
     const after = page.after !== undefined && page.after > prefix ? page.after : prefix === '' ? '' : prefix.slice(0, -1);
-    const rows = this.#sql.bucketsOfAccount.all(accountId, after, prefix, prefix, page.limit ?? -1) as BucketRecordRow[];
-    return rows.map(toBucket);
+    const rows = this.#sql.bucketsOfAccount.all(accountId, after, prefix, prefix, page.limit ?? -1) as BucketRow[];
+    return rows.map(toBucketSummary);
   }
 
   async deleteBucket(name: string): Promise<void> {

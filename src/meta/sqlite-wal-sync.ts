@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { fsyncPath } from '../fs/fsync-path.ts';
 
 /**
  * How the SQLite store makes a commit durable before the method that made it returns:
@@ -45,6 +46,8 @@ export class MetaSyncError extends Error {
  * A failed sync fails every commit waiting on it and every later one (`failure`): after a failed
  * fsync Linux may have dropped the dirty pages and a retry can report success without writing
  * them (PostgreSQL stops for the same reason), so the store refuses writes until it is reopened.
+ * `onFailure` is told once, at the first failure: the gateway logs it and exits so that its
+ * supervisor restarts it (gateway/meta-store.ts), instead of answering 500 to every write.
  */
 export class WalGroupSync {
   readonly #walPath: string;
@@ -57,10 +60,13 @@ export class WalGroupSync {
   #failure: MetaSyncError | null = null;
   #closed = false;
 
-  /** `databasePath` is the SQLite file; its WAL is `<databasePath>-wal`. */
-  constructor(databasePath: string, dataSync: FileDataSync = datasync) {
+  readonly #onFailure: ((error: MetaSyncError) => void) | undefined;
+
+  /** `databasePath` is the SQLite file; its WAL is `<databasePath>-wal`. `onFailure` is called once, at the first failed sync. */
+  constructor(databasePath: string, dataSync: FileDataSync = datasync, onFailure?: (error: MetaSyncError) => void) {
     this.#walPath = `${path.resolve(databasePath)}-wal`;
     this.#dataSync = dataSync;
+    this.#onFailure = onFailure;
   }
 
   /** The error of the sync that failed, once one has: no write may commit after it. */
@@ -106,7 +112,7 @@ export class WalGroupSync {
       if (this.#file === null) {
         const file = await fs.open(this.#walPath, 'r');
         try {
-          await syncDirectory(path.dirname(this.#walPath));
+          await fsyncPath(path.dirname(this.#walPath)); // the WAL's directory entry
         } catch (error) {
           await file.close();
           throw error;
@@ -117,10 +123,13 @@ export class WalGroupSync {
     } catch (error) {
       // Closing the database checkpointed the WAL into the (synced) database file and deleted it.
       if (this.#closed && (error as { code?: string }).code === 'ENOENT') return;
-      this.#failure ??= new MetaSyncError(
-        `could not sync the metadata write-ahead log ${this.#walPath} (${(error as Error).message}): `
-        + 'the write is not known to be durable; metadata writes are refused until the gateway restarts', { cause: error },
-      );
+      if (this.#failure === null) {
+        this.#failure = new MetaSyncError(
+          `could not sync the metadata write-ahead log ${this.#walPath} (${(error as Error).message}): `
+          + 'the write is not known to be durable; metadata writes are refused until the gateway restarts', { cause: error },
+        );
+        this.#onFailure?.(this.#failure);
+      }
       throw this.#failure;
     }
   }
@@ -133,15 +142,5 @@ export class WalGroupSync {
     if (queued === null) return;
     if (this.#failure !== null) queued.reject(this.#failure);
     else queued.resolve(this.#start());
-  }
-}
-
-/** fsync of a directory: the entries of the files in it (here: the WAL's) reach stable storage. */
-async function syncDirectory(directory: string): Promise<void> {
-  const handle = await fs.open(directory, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
   }
 }

@@ -26,7 +26,8 @@ export function runLifecycleContract(test: TestFn, makeStore: MakeStore): void {
     await store.setBucketLifecycle('bucket', RULES, at(0));
     t.deepEqual(await store.getBucketLifecycle('bucket'), RULES);
     t.true((await store.getBucket('bucket'))!.hasLifecycle, 'the bucket record says it has rules');
-    t.deepEqual((await store.listBuckets((await store.getBucket('bucket'))!.accountId)).map((bucket) => bucket.hasLifecycle), [true]);
+    const listed = await store.listBuckets((await store.getBucket('bucket'))!.accountId);
+    t.deepEqual(listed.map((bucket) => Object.hasOwn(bucket, 'hasLifecycle')), [false], 'a listing does not look rules up');
     await store.setBucketLifecycle('bucket', RULES.slice(2), at(1));
     t.deepEqual(await store.getBucketLifecycle('bucket'), RULES.slice(2));
     await store.setBucketLifecycle('bucket', null, at(2));

@@ -5,7 +5,7 @@ import type {
   ObjectCopy, ObjectPartLookup, ObjectPartsPage, UploadedPart,
 } from './multipart-types.ts';
 import type {
-  AccessKey, Account, Bucket, BucketAcl, ObjectAcl, BucketListPage, CorsRule, GarbageShard, ListObjectsPage, ListObjectsQuery, NewBucket,
+  AccessKey, Account, Bucket, BucketAcl, BucketSummary, ObjectAcl, BucketListPage, CorsRule, GarbageShard, ListObjectsPage, ListObjectsQuery, NewBucket,
   NewObjectVersion, NodeRecord, ObjectVersion, PendingShard, SegmentEncryption, SegmentRecord, Tag,
 } from './types.ts';
 import type { JoinToken, NewJoinToken, NodeTombstone, Operator } from './types.ts';
@@ -200,7 +200,7 @@ export interface MetaStore {
    * The account's buckets in name order, by index seek: only names starting with `prefix`,
    * strictly after `after`, at most `limit` (all when absent).
    */
-  listBuckets(accountId: string, page?: BucketListPage): Promise<Bucket[]>;
+  listBuckets(accountId: string, page?: BucketListPage): Promise<BucketSummary[]>;
   /**
    * Throws BucketNotEmptyError when objects remain, NoSuchBucketError when absent. Multipart
    * uploads in progress are aborted with the bucket (their parts' shards go to the garbage queue).

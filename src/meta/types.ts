@@ -28,6 +28,9 @@ export interface Bucket {
   readonly hasLifecycle: boolean;
 }
 
+/** A bucket as listed (listBuckets): the record without what other tables add (`hasLifecycle`). */
+export type BucketSummary = Omit<Bucket, 'hasLifecycle'>;
+
 /**
  * The canned ACLs shardgate keeps for a bucket. `public-read`: anyone, signed by any account or
  * anonymous, may list the bucket and GET/HEAD its objects (shardgate has no per-object ACLs, so a
