@@ -151,8 +151,15 @@ export class VerifiedChunkReader {
   close(): void {
     this.#observe();
     const { window } = this.#options;
-    if (this.#nextStripe < window.firstStripe + window.stripeCount) this.#abort.abort();
-    this.#body.then((iterator) => iterator.return?.()).catch(() => {});
+    if (this.#nextStripe < window.firstStripe + window.stripeCount || this.#failure !== null) {
+      this.#abort.abort();
+      this.#body.then((iterator) => iterator.return?.()).catch(() => {});
+      return;
+    }
+    // Read to its end: take the body's end as well. Returning the iterator before it saw the end
+    // destroys the stream with an AbortError (and undici adds a RequestAbortedError), two errors
+    // with stack traces per shard request for a body that was complete.
+    this.#body.then((iterator) => iterator.next()).catch(() => {});
   }
 
   #observe(): void {
