@@ -3,13 +3,14 @@
  *
  * 1. Writes a synthetic ~1 GiB HLS stream (4 renditions, segments 200 KB – 2 MB, seeded bytes),
  *    packs it with `shardgate archive pack`'s code into one stored ZIP on local disk, and streams
- *    that file to a fresh cluster (gateway + 6 shard nodes, 4+2, 64 KiB chunks, no request logs)
+ *    that file to a fresh cluster (gateway + 6 shard nodes, 4+2, `--chunk-size` chunks, no request logs)
  *    with the CLI's S3 client.
  * 2. Serves the same ZIP from Debian's nginx on 127.0.0.1 (sendfile, page cache): the physical
  *    limit of "a byte range of a file on this machine".
  * 3. Times the same seeded list of random segment reads, at each concurrency: from nginx by Range,
- *    then from the gateway by member path (`/bench/movie.zip/720p/seg_00042.ts`) and by Range on
- *    the archive, healthy, then with 1 and with 2 shard nodes SIGKILLed (and marked offline).
+ *    from the gateway by member path (`/bench/movie.zip/720p/seg_00042.ts`) and by Range on the
+ *    archive, interleaved (`--rounds` slices, the three taking turns), healthy; then the gateway's
+ *    two with 1 and with 2 shard nodes SIGKILLed (and marked offline).
  * 4. `--archives` adds more archives (see `bench-archives.ts`), read the same three ways but
  *    healthy only: `dash` (a synthetic DASH folder packed the same way, `.m4s` reads, default on)
  *    and `zip64` (a 4 GiB filler member, then segments: every read lies past 4 GiB, through ZIP64
@@ -38,7 +39,7 @@ import { findNginx, startNginx, type RunningNginx } from '../src/testing/nginx.t
 import { seededRandom } from './object-bytes.ts';
 import { distribution, formatTable, type Distribution } from './stats.ts';
 import { formatStageTable, stageMedians } from './server-timing.ts';
-import { runConcurrently, signedGet, type TimedRequest } from './timed-get.ts';
+import { runConcurrently, signedGet, type Sample, type TimedRequest } from './timed-get.ts';
 import { writeResultsJson } from './results-file.ts';
 
 const NODES = 6;
@@ -53,6 +54,7 @@ const SPECS = {
   concurrency: { flag: 'concurrency', env: 'BENCH_CONCURRENCY', kind: 'string', description: 'comma-separated request concurrencies', defaultText: '1,16' },
   kill: { flag: 'kill', env: 'BENCH_KILL', kind: 'integer', description: 'shard nodes to kill, one at a time', defaultText: '2' },
   warmup: { flag: 'warmup', env: 'BENCH_WARMUP', kind: 'integer', description: 'untimed reads before each scenario', defaultText: '10' },
+  rounds: { flag: 'rounds', env: 'BENCH_ROUNDS', kind: 'integer', description: 'slices the timed reads are cut into, the targets taking turns (nginx, member, range)', defaultText: '5' },
   nginx: { flag: 'nginx', env: 'BENCH_NGINX', kind: 'boolean', description: 'measure the nginx baseline', defaultText: 'true' },
   archives: { flag: 'archives', env: 'BENCH_ARCHIVES', kind: 'string', description: 'archives to read: hls (with the degraded phases), dash, zip64 (past 4 GiB)', defaultText: 'hls,dash' },
   dashSize: { flag: 'dash-size', env: 'BENCH_DASH_SIZE', kind: 'bytes', description: 'segment bytes of the dash archive', defaultText: '128MiB' },
@@ -65,7 +67,7 @@ const USAGE = 'npm run bench:range-read -- [options]   (the raw-object version: 
 const SUMMARY = 'Times random segment reads from stored ZIPs (a ~1 GiB HLS one; with --archives also a DASH one and one whose segments lie past 4 GiB): by member path and by Range through the gateway (HLS healthy, 1 and 2 nodes down; the others healthy), and by Range from nginx.';
 
 interface Settings {
-  size: number; reads: number; seed: number; concurrency: number[]; kill: number; warmup: number; nginx: boolean;
+  size: number; reads: number; seed: number; concurrency: number[]; kill: number; warmup: number; rounds: number; nginx: boolean;
   archives: ArchiveKind[]; dashSize: number; deepSize: number; chunkSize: number; profileDir: string | null;
 }
 
@@ -92,6 +94,7 @@ function parseSettings(v: Readonly<Record<string, string | undefined>>): Setting
     concurrency: parseIntegerList('--concurrency', v.concurrency ?? '1,16', 1, 1024),
     kill: parseInteger('--kill', v.kill ?? '2', 0, 2),
     warmup: parseInteger('--warmup', v.warmup ?? '10', 0, 1_000_000),
+    rounds: parseInteger('--rounds', v.rounds ?? '5', 1, 1_000),
     nginx: v.nginx ? parseBoolean('--nginx', v.nginx) : true,
     archives: [...new Set((v.archives ?? 'hls,dash').split(',').map((kind) => kind.trim()))].map((kind) => {
       if (!ARCHIVE_KINDS.includes(kind as ArchiveKind)) throw new ConfigError(`--archives takes ${ARCHIVE_KINDS.join(', ')}, got "${kind}"`);
@@ -222,37 +225,58 @@ async function run(s: Settings): Promise<number> {
     if (nginxBinary) nginx = await startNginx(nginxBinary, path.join(root, 'nginx'), www);
     const urls = { gateway: cluster.gatewayUrl, nginx: nginx?.url ?? '' };
     const results: ScenarioResult[] = [];
-    const scenario = async (archive: BenchArchive, target: Target, state: string, concurrency: number): Promise<void> => {
+    /**
+     * The targets' scenarios at one state and concurrency, interleaved: the timed reads are cut
+     * into `--rounds` slices and each round runs every target's slice (the order rotating), so a
+     * change in the machine's load falls on every target alike, not on whichever ran then.
+     */
+    const scenarios = async (archive: BenchArchive, targets: readonly Target[], state: string, concurrency: number): Promise<void> => {
       const { reads: timed, warmup } = reads.get(archive.kind)!;
       const loadAverage = os.loadavg().map((load) => round(load, 2));
-      console.log(`${archive.kind} ${target}, ${state}, concurrency ${concurrency}: ${timed.length} reads… (load ${loadAverage.join(' ')})`);
-      await runConcurrently(dispatcher, warmup.length, concurrency, (index) => requestFor(target, archive, warmup[index]!, urls, endpoint));
-      const cpuBefore = cluster.cpuSeconds();
-      cluster.resetPeakRss();
-      const run = await runConcurrently(dispatcher, timed.length, concurrency, (index) => requestFor(target, archive, timed[index]!, urls, endpoint));
-      const cpuSeconds = Object.fromEntries(Object.entries(cluster.cpuSeconds()).map(([name, seconds]) => [name, round(seconds - (cpuBefore[name] ?? 0), 2)]));
-      const result: ScenarioResult = {
-        archive: archive.kind, target, state, concurrency, reads: run.samples.length, errors: run.errors.length, errorMessages: run.errors.slice(0, MAX_ERRORS_KEPT),
-        ttfbMs: distribution(run.samples.map((sample) => sample.ttfbMs)),
-        totalMs: distribution(run.samples.map((sample) => sample.totalMs)),
-        bytes: run.bytes, wallSeconds: run.wallSeconds, mbPerSecond: run.bytes / 1e6 / run.wallSeconds,
-        cpuSeconds: target === 'nginx-range' ? {} : cpuSeconds,
-        gatewayPeakRssBytes: target === 'nginx-range' ? null : cluster.peakRssBytes().gateway ?? null,
-        stagesMsP50: stageMedians(run.samples.map((sample) => sample.stagesMs)), loadAverage, ratioToNginx: null,
-      };
-      const baseline = results.find((r) => r.archive === archive.kind && r.target === 'nginx-range' && r.concurrency === concurrency);
-      if (baseline && target !== 'nginx-range') {
-        result.ratioToNginx = {
-          ttfbP50: round(result.ttfbMs.p50 / baseline.ttfbMs.p50, 2),
-          totalP50: round(result.totalMs.p50 / baseline.totalMs.p50, 2),
-          totalP99: round(result.totalMs.p99 / baseline.totalMs.p99, 2),
-          mbPerSecond: round(result.mbPerSecond / baseline.mbPerSecond, 3),
-        };
+      console.log(`${archive.kind} ${targets.join(' / ')}, ${state}, concurrency ${concurrency}: ${timed.length} reads each in ${s.rounds} interleaved rounds… (load ${loadAverage.join(' ')})`);
+      const tallies = new Map(targets.map((target) => [target, { samples: [] as Sample[], errors: [] as string[], bytes: 0, wallSeconds: 0, cpuSeconds: {} as Record<string, number>, peakRss: 0 }]));
+      for (const target of targets) await runConcurrently(dispatcher, warmup.length, concurrency, (index) => requestFor(target, archive, warmup[index]!, urls, endpoint));
+      for (let round = 0; round < s.rounds; round++) {
+        const from = Math.floor((timed.length * round) / s.rounds);
+        const to = Math.floor((timed.length * (round + 1)) / s.rounds);
+        for (const target of targets.map((_, i) => targets[(i + round) % targets.length]!)) {
+          const tally = tallies.get(target)!;
+          const cpuBefore = cluster.cpuSeconds();
+          cluster.resetPeakRss();
+          const run = await runConcurrently(dispatcher, to - from, concurrency, (index) => requestFor(target, archive, timed[from + index]!, urls, endpoint));
+          for (const [name, seconds] of Object.entries(cluster.cpuSeconds())) tally.cpuSeconds[name] = (tally.cpuSeconds[name] ?? 0) + seconds - (cpuBefore[name] ?? 0);
+          tally.peakRss = Math.max(tally.peakRss, cluster.peakRssBytes().gateway ?? 0);
+          tally.samples.push(...run.samples);
+          tally.errors.push(...run.errors);
+          tally.bytes += run.bytes;
+          tally.wallSeconds += run.wallSeconds;
+        }
       }
-      results.push(result);
+      for (const target of targets) {
+        const tally = tallies.get(target)!;
+        const gateway = target !== 'nginx-range';
+        const result: ScenarioResult = {
+          archive: archive.kind, target, state: gateway ? state : 'local disk', concurrency, reads: tally.samples.length, errors: tally.errors.length, errorMessages: tally.errors.slice(0, MAX_ERRORS_KEPT),
+          ttfbMs: distribution(tally.samples.map((sample) => sample.ttfbMs)),
+          totalMs: distribution(tally.samples.map((sample) => sample.totalMs)),
+          bytes: tally.bytes, wallSeconds: tally.wallSeconds, mbPerSecond: tally.bytes / 1e6 / tally.wallSeconds,
+          cpuSeconds: gateway ? Object.fromEntries(Object.entries(tally.cpuSeconds).map(([name, seconds]) => [name, round(seconds, 2)])) : {},
+          gatewayPeakRssBytes: gateway ? tally.peakRss : null,
+          stagesMsP50: stageMedians(tally.samples.map((sample) => sample.stagesMs)), loadAverage, ratioToNginx: null,
+        };
+        const baseline = results.find((r) => r.archive === archive.kind && r.target === 'nginx-range' && r.concurrency === concurrency);
+        if (baseline && gateway) {
+          result.ratioToNginx = {
+            ttfbP50: round(result.ttfbMs.p50 / baseline.ttfbMs.p50, 2),
+            totalP50: round(result.totalMs.p50 / baseline.totalMs.p50, 2),
+            totalP99: round(result.totalMs.p99 / baseline.totalMs.p99, 2),
+            mbPerSecond: round(result.mbPerSecond / baseline.mbPerSecond, 3),
+          };
+        }
+        results.push(result);
+      }
     };
 
-    if (nginx) for (const archive of archives) for (const concurrency of s.concurrency) await scenario(archive, 'nginx-range', 'local disk', concurrency);
     const victims = cluster.nodes.map((node) => ({ node, order: random() })).sort((a, b) => a.order - b.order).slice(0, s.kill).map(({ node }) => node);
     for (let down = 0; down <= victims.length; down++) {
       const state = down === 0 ? 'healthy' : `${down} down`;
@@ -261,11 +285,11 @@ async function run(s: Settings): Promise<number> {
         console.log(`killed ${victims[down - 1]!.name} (SIGKILL); waiting until the gateway marks it offline…`);
         await cluster.waitForOnlineNodes(NODES - down, NODE_TIMEOUT_MS * 4);
       }
-      // The degraded phases read the hls archive only; the others are measured healthy.
+      // nginx is read beside the healthy gateway; the degraded phases read the hls archive only
+      // (their ratios are to the healthy phase's nginx), the other archives are measured healthy.
+      const targets: readonly Target[] = down === 0 && nginx ? ['nginx-range', 'gateway-member', 'gateway-range'] : ['gateway-member', 'gateway-range'];
       for (const archive of archives.filter((a) => down === 0 || a.kind === 'hls')) {
-        for (const target of ['gateway-member', 'gateway-range'] as const) {
-          for (const concurrency of s.concurrency) await scenario(archive, target, state, concurrency);
-        }
+        for (const concurrency of s.concurrency) await scenarios(archive, targets, state, concurrency);
       }
     }
 
