@@ -231,22 +231,21 @@ export class LocalCluster {
 
   /** CPU seconds (user + system) each live process has used so far, by name; Linux only, else empty. */
   cpuSeconds(): Record<string, number> {
-    const result: Record<string, number> = {};
-    for (const process of this.#processes()) {
-      if (exited(process.child) || process.child.pid === undefined) continue;
-      const seconds = procCpuSeconds(process.child.pid);
-      if (seconds !== null) result[process.name] = seconds;
-    }
-    return result;
+    return this.#perLiveProcess(procCpuSeconds);
   }
 
   /** Peak resident memory (VmHWM) of each live process, by name, since it started or since `resetPeakRss()`; Linux only, else empty. */
   peakRssBytes(): Record<string, number> {
+    return this.#perLiveProcess(procPeakRssBytes);
+  }
+
+  /** `read(pid)` of each live process, by name; processes it answers null for are left out. */
+  #perLiveProcess(read: (pid: number) => number | null): Record<string, number> {
     const result: Record<string, number> = {};
     for (const process of this.#processes()) {
       if (exited(process.child) || process.child.pid === undefined) continue;
-      const bytes = procPeakRssBytes(process.child.pid);
-      if (bytes !== null) result[process.name] = bytes;
+      const value = read(process.child.pid);
+      if (value !== null) result[process.name] = value;
     }
     return result;
   }
