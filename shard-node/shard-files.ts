@@ -6,14 +6,11 @@
  *
  * Renames of one shard id (finishing an upload, commit, delete) run under a per-id lock.
  */
-import { createWriteStream } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
-import { Readable, Transform } from 'node:stream';
+import type { Readable } from 'node:stream';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import type { Span } from '../src/span.ts';
-import { HashListBuilder } from '../src/integrity/hash-list.ts';
 import { isValidShardId, type ShardListResponse } from '../src/node-protocol/routes.ts';
 import {
   HashListMismatchError, IncompleteBodyError, InsufficientStorageError, PartialChunkUploadError,
@@ -25,6 +22,7 @@ import { shardOverHandle, type OpenShard } from './open-shard.ts';
 
 export type { OpenShard } from './open-shard.ts';
 import { ShardPaths } from './shard-paths.ts';
+import { writeUploadFile } from './upload-file.ts';
 
 export interface ShardUsage {
   /** Bytes of committed shard files and their hash lists. */
@@ -115,21 +113,16 @@ export class ShardFileStore {
     const token = randomBytes(6).toString('hex');
     const uploadFile = this.paths.uploadFile(shardId, token);
     const uploadHashListFile = `${uploadFile}.hashes`;
-    const builder = new HashListBuilder(chunkSize);
-    const hasher = new Transform({
-      transform(chunk: Buffer, _encoding, callback) {
-        builder.push(chunk);
-        callback(null, chunk);
-      },
-    });
     this.#activeUploads.add(uploadFile);
+    let length = 0;
     try {
       try {
-        await pipeline(body, hasher, createWriteStream(uploadFile, { flags: 'wx' }));
-        if (builder.byteLength % chunkSize !== 0) {
-          throw new PartialChunkUploadError(`upload ends ${builder.byteLength % chunkSize} bytes into a ${chunkSize}-byte chunk`);
+        const written = await writeUploadFile(uploadFile, body, chunkSize);
+        length = written.length;
+        if (length % chunkSize !== 0) {
+          throw new PartialChunkUploadError(`upload ends ${length % chunkSize} bytes into a ${chunkSize}-byte chunk`);
         }
-        await writeFile(uploadHashListFile, builder.finish());
+        await writeFile(uploadHashListFile, written.hashes.finish());
       } catch (error) {
         throw uploadFailure(error);
       }
@@ -145,7 +138,7 @@ export class ShardFileStore {
           throw error;
         }
       });
-      return { length: builder.byteLength };
+      return { length };
     } catch (error) {
       await rm(uploadFile, { force: true });
       await rm(uploadHashListFile, { force: true });
