@@ -14,6 +14,7 @@
  * tables = 16 lo bytes then 16 hi bytes. Runtimes without wasm SIMD fail to compile it:
  * `loadSimdParity` then answers null and the codec keeps the crate's encode.
  */
+import { ErasureCodecError } from './errors.ts';
 
 /** `(func (param src dst length tables i32)) (import "env" "memory")`, exported as `mulxor`. */
 const KERNEL = new Uint8Array([
@@ -120,7 +121,7 @@ export class SimdParity {
    */
   encode(dataShards: number, parityShards: number, dataColumns: readonly Uint8Array[]): Uint8Array[] {
     const tables = this.#tables.get(`${dataShards}+${parityShards}`);
-    if (tables === undefined) throw new Error(`no parity matrix for ${dataShards}+${parityShards}`);
+    if (tables === undefined) throw new ErasureCodecError(`no parity matrix for ${dataShards}+${parityShards}`);
     const length = dataColumns[0]!.length;
     const stride = Math.ceil(length / VECTOR_BYTES) * VECTOR_BYTES;
     const base = Math.ceil(this.#tablesEnd / VECTOR_BYTES) * VECTOR_BYTES;
@@ -142,7 +143,7 @@ export class SimdParity {
   }
 
   #grow(byteLength: number): void {
-    if (byteLength > MAX_MEMORY_BYTES) throw new RangeError(`a batch needing ${byteLength} bytes exceeds the ${MAX_MEMORY_BYTES}-byte limit of the parity encoder`);
+    if (byteLength > MAX_MEMORY_BYTES) throw new ErasureCodecError(`a batch needing ${byteLength} bytes exceeds the ${MAX_MEMORY_BYTES}-byte limit of the parity encoder`);
     const missing = byteLength - this.#memory.buffer.byteLength;
     if (missing > 0) this.#memory.grow(Math.ceil(missing / PAGE_BYTES));
   }
