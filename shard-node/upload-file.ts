@@ -2,8 +2,8 @@
  * The write side of a shard upload: a body streamed into a new file in large writes, every chunk
  * hashed on the way.
  *
- * Network pieces (≤ 64 KiB, cut anywhere) are copied into one of two staging buffers of about
- * 1 MiB (whole chunks); a full buffer has its chunks hashed in place and is written with one
+ * Network pieces (≤ 64 KiB, cut anywhere) are copied into one of two staging buffers of whole
+ * chunks, about 1 MiB (one chunk when chunks are larger); a full buffer has its chunks hashed in place and is written with one
  * `write` while the other fills from the socket, so the disk and the network overlap and the
  * node makes ~16× fewer write calls than one per piece (measured: the upload handler's CPU per
  * byte was dominated by per-piece stream and write overhead, see the README's issue-11
