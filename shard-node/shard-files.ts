@@ -6,11 +6,14 @@
  *
  * Renames of one shard id (finishing an upload, commit, delete) run under a per-id lock.
  */
+import { createWriteStream } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
-import type { Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import type { Span } from '../src/span.ts';
+import { HashListBuilder } from '../src/integrity/hash-list.ts';
 import { isValidShardId, type ShardListResponse } from '../src/node-protocol/routes.ts';
 import {
   HashListMismatchError, IncompleteBodyError, InsufficientStorageError, PartialChunkUploadError,
@@ -22,7 +25,6 @@ import { shardOverHandle, type OpenShard } from './open-shard.ts';
 
 export type { OpenShard } from './open-shard.ts';
 import { ShardPaths } from './shard-paths.ts';
-import { writeUploadFile } from './upload-file.ts';
 
 export interface ShardUsage {
   /** Bytes of committed shard files and their hash lists. */
@@ -113,16 +115,21 @@ export class ShardFileStore {
     const token = randomBytes(6).toString('hex');
     const uploadFile = this.paths.uploadFile(shardId, token);
     const uploadHashListFile = `${uploadFile}.hashes`;
+    const builder = new HashListBuilder(chunkSize);
+    const hasher = new Transform({
+      transform(chunk: Buffer, _encoding, callback) {
+        builder.push(chunk);
+        callback(null, chunk);
+      },
+    });
     this.#activeUploads.add(uploadFile);
-    let length = 0;
     try {
       try {
-        const written = await writeUploadFile(uploadFile, body, chunkSize);
-        length = written.length;
-        if (length % chunkSize !== 0) {
-          throw new PartialChunkUploadError(`upload ends ${length % chunkSize} bytes into a ${chunkSize}-byte chunk`);
+        await pipeline(body, hasher, createWriteStream(uploadFile, { flags: 'wx' }));
+        if (builder.byteLength % chunkSize !== 0) {
+          throw new PartialChunkUploadError(`upload ends ${builder.byteLength % chunkSize} bytes into a ${chunkSize}-byte chunk`);
         }
-        await writeFile(uploadHashListFile, written.hashes.finish());
+        await writeFile(uploadHashListFile, builder.finish());
       } catch (error) {
         throw uploadFailure(error);
       }
@@ -138,7 +145,7 @@ export class ShardFileStore {
           throw error;
         }
       });
-      return { length };
+      return { length: builder.byteLength };
     } catch (error) {
       await rm(uploadFile, { force: true });
       await rm(uploadHashListFile, { force: true });
