@@ -3,8 +3,9 @@
  *
  * For the 4+2 profile and batches of 1 MiB and 4 MiB of data (k columns of batch/k bytes),
  * encodes `totalMiB` of data per round with:
- * - `codec`: `ReedSolomonCodec.encode` (resident wasm workspace, columns copied in once, parity
- *   copied out once into fresh arrays);
+ * - `codec`: `ReedSolomonCodec.encode` as the gateway runs it: the SIMD parity encoder
+ *   (simd-parity.ts; columns copied in once, parity copied out once into fresh arrays);
+ * - `codecCrate`: the same with `simdParity: false`, the crate's encode (resident wasm workspace);
  * - `wrapper`: the package's own `ReedSolomonErasure.encode`, fed as a caller with columns must:
  *   columns copied into one reused contiguous buffer, which the wrapper copies into freshly
  *   malloc'd wasm memory and back (parity left in that buffer, not copied out: in its favour);
@@ -27,6 +28,7 @@ const n = k + m;
 
 const wasmModule = compileReedSolomonWasm();
 const codec = ReedSolomonCodec.load(wasmModule);
+const codecCrate = ReedSolomonCodec.load(wasmModule, { simdParity: false });
 const wrapper = ReedSolomonErasure.fromBytes(
   readFileSync(createRequire(import.meta.url).resolve('@subspace/reed-solomon-erasure.wasm/dist/reed_solomon_erasure_bg.wasm')),
 );
@@ -103,6 +105,7 @@ for (const batchBytes of [1 << 20, 4 << 20]) {
 
   results[`${batchBytes >> 20}MiB`] = measure(batchBytes, {
     codec: () => codec.encode(profile, columns),
+    codecCrate: () => codecCrate.encode(profile, columns),
     wrapper: wrapperEncode,
     wasmCeiling: rawEncode,
   });

@@ -133,3 +133,31 @@ test('KeyedLock runs sections of one key in order and other keys concurrently', 
   t.true(events.indexOf('end a1') < events.indexOf('start a2'));
   t.true(events.indexOf('end b1') < events.indexOf('end a1'));
 });
+
+test('an upload of several write buffers in odd-sized pieces lands byte for byte, with the hash list of its chunks', async (t) => {
+  const store = await ShardFileStore.open(await makeTempDir(t));
+  const chunkSize = 3 * 64 * 1024; // does not divide the 1 MiB write buffer: 5 chunks a write
+  const data = Buffer.alloc(17 * chunkSize);
+  for (let i = 0; i < data.length; i++) data[i] = (i * 31 + (i >>> 11)) & 0xff;
+  const pieces: Buffer[] = [];
+  for (let offset = 0, size = 1; offset < data.length; offset += size, size = (size * 7 + 12_345) % 200_000 + 1) {
+    pieces.push(data.subarray(offset, offset + size));
+  }
+  const id = shardId(5, 3);
+  t.deepEqual(await store.receiveUpload(id, chunkSize, Readable.from(pieces)), { length: data.length });
+  await store.commit(id, hashChunks(data, chunkSize)); // throws HashListMismatchError unless the node's own list is this
+  const shard = await store.openShard(id);
+  try {
+    t.true((await shard.read({ offset: 0, length: data.length })).equals(data));
+  } finally {
+    await shard.close();
+  }
+});
+
+test('an upload that ends mid-chunk fails and leaves no temp file', async (t) => {
+  const dataDir = await makeTempDir(t);
+  const store = await ShardFileStore.open(dataDir);
+  const pieces = [Buffer.alloc(1024 * 1024 + 64), Buffer.alloc(10)];
+  await t.throwsAsync(store.receiveUpload(shardId(6, 0), 64, Readable.from(pieces)), { code: 'PARTIAL_CHUNK' } as never);
+  t.deepEqual(await readdir(path.join(dataDir, 'tmp')), []);
+});

@@ -7,6 +7,12 @@ import { SegmentWriter, type WriteContext } from './segment-writer.ts';
 /** Stripes encoded per codec call: large enough to amortise the call, small enough for memory. */
 const TARGET_BATCH_BYTES = 4 * 1024 * 1024;
 
+/** A segment whose uploads are ending and whose shards are committing. */
+interface Finishing {
+  readonly done: Promise<void>;
+  failure: unknown;
+}
+
 export interface WrittenData {
   readonly size: number;
   readonly segments: SegmentRecord[];
@@ -14,6 +20,8 @@ export interface WrittenData {
 
 /**
  * Cuts a streamed body into segments of whole stripes and writes each through a SegmentWriter.
+ * A full segment finishes (its uploads end, its shards commit, fsync on the nodes) while the next
+ * one streams: at most one segment finishing, so the commit round trip does not stall the body.
  * Memory is one batch buffer (≈ 4 MiB) plus the columns in flight, whatever the object size.
  * On any failure the open segment's uploads are stopped and the error propagates; the caller
  * abandons the write so its pending shards are collected. Every segment is encrypted with its own
@@ -49,12 +57,15 @@ export async function writeObjectData(
   const batch = Buffer.allocUnsafe(Math.max(1, Math.floor(TARGET_BATCH_BYTES / stripe)) * stripe);
   const segments: SegmentRecord[] = [];
   let writer: SegmentWriter | null = null;
+  /** The previous segment, ending its uploads and committing while the next one streams (at most one). */
+  let finishing: Finishing | null = null;
   let batchFill = 0;
   let segmentFill = 0;
   let size = 0;
 
   const batchLimit = () => Math.min(batch.length, segmentCapacity - segmentFill);
   const flushBatch = async () => {
+    if (finishing?.failure) throw finishing.failure; // the previous segment failed: stop streaming this one
     const paddedLength = Math.ceil(batchFill / stripe) * stripe;
     batch.fill(0, batchFill, paddedLength);
     writer ??= await SegmentWriter.open(ctx, profile, writeId, options.encryption, signal);
@@ -62,9 +73,21 @@ export async function writeObjectData(
     segmentFill += batchFill;
     batchFill = 0;
   };
+  const settleFinishing = async () => {
+    const previous = finishing;
+    finishing = null;
+    await previous?.done;
+  };
   const finishSegment = async () => {
-    const record = await writer!.finish({ partNumber, index: segments.length, offset: size - segmentFill, length: segmentFill }, signal);
-    segments.push(record);
+    await settleFinishing();
+    const finished = writer!;
+    const index = segments.length;
+    const segment = { partNumber, index, offset: size - segmentFill, length: segmentFill };
+    segments.push(null as unknown as SegmentRecord); // its slot, filled when the commit is in
+    const done = finished.finish(segment, signal).then((record) => { segments[index] = record; });
+    finishing = { done, failure: null };
+    const entry = finishing;
+    done.catch((error: unknown) => { entry.failure = error; }); // also awaited by the next finishSegment, the end, or the failure path
     writer = null;
     segmentFill = 0;
   };
@@ -86,9 +109,16 @@ export async function writeObjectData(
     }
     if (batchFill > 0) await flushBatch();
     if (segmentFill > 0) await finishSegment();
+    await settleFinishing();
     return { size, segments };
   } catch (error) {
     (writer as SegmentWriter | null)?.abort();
+    const previous = finishing as Finishing | null;
+    if (previous) {
+      // Its commits are bounded by the shard timeout; wait for them so that nothing of this
+      // write reaches a node after the caller has abandoned it.
+      await previous.done.catch(() => {});
+    }
     throw error;
   }
 }

@@ -87,12 +87,12 @@ export class SegmentWriter {
   /**
    * `stripes` holds whole stripes: `dataLength` plaintext bytes, the next of the segment, then zero
    * padding to the stripe boundary (only the last batch of a segment may be padded). The data bytes
-   * are encrypted in place before the erasure code, so data and parity shards are ciphertext and
-   * the chunk hashes are over what the nodes store.
+   * are encrypted (into a new buffer; `stripes` is left as it was) before the erasure code, so data
+   * and parity shards are ciphertext and the chunk hashes are over what the nodes store.
    */
   async writeStripes(stripes: Uint8Array, dataLength: number): Promise<void> {
-    stripes.set(this.cipher.transform(stripes.subarray(0, dataLength)));
-    const dataColumns = stripesToColumns(this.profile, stripes);
+    // The ciphertext of the data bytes; stripesToColumns zero-pads its last stripe as `stripes` is padded.
+    const dataColumns = stripesToColumns(this.profile, this.cipher.transform(stripes.subarray(0, dataLength)));
     const columns = [...dataColumns, ...this.ctx.codec.encode(this.profile, dataColumns)];
     await Promise.all(this.#live().map(async (slot) => {
       const column = columns[slot.shardIndex]!;

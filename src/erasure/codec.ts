@@ -28,6 +28,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { ErasureCodecError, NotEnoughShardsError } from './errors.ts';
 import { validateProfile } from './profile.ts';
+import { SimdParity } from './simd-parity.ts';
 import type { ErasureProfile } from './profile.ts';
 
 const WASM_FILE = '@subspace/reed-solomon-erasure.wasm/dist/reed_solomon_erasure_bg.wasm';
@@ -70,22 +71,35 @@ export function compileReedSolomonWasm(): WebAssembly.Module {
  */
 export class ReedSolomonCodec {
   readonly #wasm: ReedSolomonWasm;
+  /** The SIMD parity encoder (simd-parity.ts), or null: `encode` then runs the crate's. */
+  readonly #simd: SimdParity | null;
   #heap: Uint8Array;
   #workspacePtr = 0;
   #workspaceLength = 0;
   #fault: ErasureCodecError | null = null;
 
-  private constructor(wasm: ReedSolomonWasm) {
+  private constructor(wasm: ReedSolomonWasm, simd: SimdParity | null) {
     this.#wasm = wasm;
+    this.#simd = simd;
     this.#heap = new Uint8Array(wasm.memory.buffer);
   }
 
-  /** Instantiates the wasm (compiling it unless given). Throws ErasureCodecError on an unexpected ABI. */
-  static load(wasmModule: WebAssembly.Module = compileReedSolomonWasm()): ReedSolomonCodec {
-    return new ReedSolomonCodec(checkAbi(new WebAssembly.Instance(wasmModule, {}).exports));
+  /**
+   * Instantiates the wasm (compiling it unless given). Throws ErasureCodecError on an unexpected ABI.
+   * `simdParity: false` keeps `encode` on the crate (for comparison and tests); by default it uses
+   * the SIMD encoder when this runtime compiles it. Both give the same bytes.
+   */
+  static load(wasmModule: WebAssembly.Module = compileReedSolomonWasm(), options: { simdParity?: boolean } = {}): ReedSolomonCodec {
+    const simd = options.simdParity === false ? null : SimdParity.load();
+    return new ReedSolomonCodec(checkAbi(new WebAssembly.Instance(wasmModule, {}).exports), simd);
   }
 
-  /** Bytes of wasm memory currently reserved as the workspace. */
+  /** Which implementation computes parity in `encode`: `simd` or `crate`. */
+  get encoder(): 'simd' | 'crate' {
+    return this.#simd ? 'simd' : 'crate';
+  }
+
+  /** Bytes of the crate's wasm memory currently reserved as the workspace (the SIMD encoder has its own memory). */
   get workspaceBytes(): number {
     return this.#workspaceLength;
   }
@@ -101,6 +115,27 @@ export class ReedSolomonCodec {
       throw new ErasureCodecError(`encode needs ${dataShards} data columns of one equal length`);
     }
     if (columnLength === 0) return emptyColumns(parityShards);
+    if (this.#simd) {
+      if (!this.#simd.hasMatrix(dataShards, parityShards)) this.#simd.addMatrix(dataShards, parityShards, this.#parityMatrix(profile));
+      return this.#simd.encode(dataShards, parityShards, dataColumns);
+    }
+    return this.#crateEncode(profile, dataColumns);
+  }
+
+  /** The crate's m×k parity coefficients: parity of unit columns (column j is 1 at byte j). */
+  #parityMatrix(profile: ErasureProfile): number[][] {
+    const { dataShards } = profile;
+    const units = Array.from({ length: dataShards }, (_, j) => {
+      const column = new Uint8Array(dataShards);
+      column[j] = 1;
+      return column;
+    });
+    return this.#crateEncode(profile, units).map((parity) => [...parity]);
+  }
+
+  #crateEncode(profile: ErasureProfile, dataColumns: readonly Uint8Array[]): Uint8Array[] {
+    const { dataShards, parityShards } = profile;
+    const columnLength = dataColumns[0]!.length;
     const shardsLength = (dataShards + parityShards) * columnLength;
     const shardsPtr = this.#reserve(shardsLength);
     const heap = this.#memory();
