@@ -120,6 +120,12 @@ test.serial('CLI errors are one line: compressed members, missing objects, bad a
 test.serial('every member by path: the file\'s bytes, its content type, ETag and Last-Modified', async (t) => {
   const types: Record<string, string> = { m3u8: 'application/vnd.apple.mpegurl', m4s: 'video/iso.segment', mp4: 'video/mp4', vtt: 'text/vtt', jpg: 'image/jpeg' };
   const archive = await cluster.s3().send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'movie.zip' }));
+  // A member's HEAD needs only the central directory (its ETag names the local header's offset):
+  // once the directory is cached, a HEAD of a member never read reads no shard.
+  await cluster.s3().send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'movie.zip/master.m3u8' }));
+  const shardReadsBefore = (await cluster.metrics()).shardReads;
+  await cluster.s3().send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'movie.zip/360p/seg_003.m4s' }));
+  t.is((await cluster.metrics()).shardReads, shardReadsBefore, 'a member HEAD read no shard');
   for (const file of streamFiles()) {
     const { response, bytes } = await getMember(`movie.zip/${file}`);
     t.true(bytes.equals(readFileSync(`${STREAM}${file}`)), file);

@@ -81,10 +81,9 @@ export async function writeObjectData(
   const finishSegment = async () => {
     await settleFinishing();
     const finished = writer!;
-    const index = segments.length;
-    const segment = { partNumber, index, offset: size - segmentFill, length: segmentFill };
-    segments.push(null as unknown as SegmentRecord); // its slot, filled when the commit is in
-    const done = finished.finish(segment, signal).then((record) => { segments[index] = record; });
+    // The previous segment is in `segments` (settled above), so this one's index is the count.
+    const segment = { partNumber, index: segments.length, offset: size - segmentFill, length: segmentFill };
+    const done = finished.finish(segment, signal).then((record) => { segments.push(record); });
     finishing = { done, failure: null };
     const entry = finishing;
     done.catch((error: unknown) => { entry.failure = error; }); // also awaited by the next finishSegment, the end, or the failure path
