@@ -199,10 +199,21 @@ export class VerifiedChunkReader {
       this.#pendingBytes -= length;
       return chunk;
     }
-    const joined = Buffer.concat(this.#pending, this.#pendingBytes);
-    this.#pending = joined.length > length ? [joined.subarray(length)] : [];
+    // Copies exactly one chunk; what follows it stays a view of the piece it arrived in. (Joining
+    // everything pending copied a chunk and a half on average, the half again at the next chunk.)
+    const chunk = Buffer.concat(this.#pending, length);
+    let consumed = length;
+    while (consumed > 0) {
+      const head = this.#pending[0]!;
+      if (head.length > consumed) {
+        this.#pending[0] = head.subarray(consumed);
+        break;
+      }
+      consumed -= head.length;
+      this.#pending.shift();
+    }
     this.#pendingBytes -= length;
-    return joined.subarray(0, length);
+    return chunk;
   }
 
   async #loadHashList(signal: AbortSignal): Promise<Uint8Array> {

@@ -20,6 +20,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { S3Client } from '@aws-sdk/client-s3';
 import { ensureMasterKeyFile } from '../crypto/master-key-file.ts';
+import { GATEWAY_ENV, GATEWAY_NODE_FLAGS } from '../process/gateway-node-flags.ts';
 
 const CLI = fileURLToPath(new URL('../../bin/cli.ts', import.meta.url));
 export const START_TIMEOUT_MS = 60_000;
@@ -34,7 +35,7 @@ export interface LocalClusterOptions {
   readonly maxSegmentSize?: number;
   /** Extra gateway flags (a flag given twice: the later wins). */
   readonly gatewayArgs?: readonly string[];
-  /** Extra `node` (runtime) flags of the gateway process, e.g. `['--cpu-prof']`. */
+  /** Extra `node` (runtime) flags of the gateway process (after GATEWAY_NODE_FLAGS), e.g. `['--cpu-prof']`. */
   readonly gatewayNodeArgs?: readonly string[];
   /** The operator node `index` joins for; default `<label>-op-<index>` (every node its own). */
   readonly operatorOf?: (index: number) => string;
@@ -152,8 +153,8 @@ export class LocalCluster {
     if (maxSegmentSize) args.push('--max-segment-size', String(maxSegmentSize));
     args.push(...(this.options.gatewayArgs ?? []));
     return this.#spawnCli(name, args, {
-      SHARDGATE_SECRET_KEY: this.secretKey, SHARDGATE_ADMIN_TOKEN: this.adminToken, SHARDGATE_JOIN_TOKEN: this.joinToken,
-    }, this.options.gatewayNodeArgs);
+      ...GATEWAY_ENV, SHARDGATE_SECRET_KEY: this.secretKey, SHARDGATE_ADMIN_TOKEN: this.adminToken, SHARDGATE_JOIN_TOKEN: this.joinToken,
+    }, [...GATEWAY_NODE_FLAGS, ...(this.options.gatewayNodeArgs ?? [])]);
   }
 
   /** A join token of node `index`'s operator (see LocalClusterOptions.operatorOf), made once. */
