@@ -9,6 +9,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runShardgate } from '../src/testing/local-cluster.ts';
 import { sleep } from './cluster.ts';
 
 const CLI = fileURLToPath(new URL('../bin/cli.ts', import.meta.url));
@@ -29,6 +30,10 @@ function childrenOf(parentPid: number): number[] {
 }
 
 test('shardgate dev: node command lines carry no join token; every node is its own operator', async (t) => {
+  // bin/cli.ts imports a command's module when it runs, so no earlier process compiled bin/dev.ts:
+  // `dev --help` puts it in tsx's cache first, or the dev process below would start esbuild's
+  // service (a third child) to compile it on a clean checkout.
+  t.is((await runShardgate(['dev', '--help'])).code, 0);
   const dataDir = mkdtempSync(path.join(tmpdir(), 'shardgate-dev-'));
   const dev = spawn(process.execPath, ['--import', 'tsx', CLI, 'dev', '--nodes', '2', '--port', '0', '--data-dir', dataDir], {
     stdio: ['ignore', 'pipe', 'pipe'],
