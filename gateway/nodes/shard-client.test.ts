@@ -1,12 +1,10 @@
 import { createServer, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import test from 'ava';
-import { SqliteMetaStore } from '../../src/meta/sqlite-store.ts';
-import { NodeRegistry } from './registry.ts';
 import { ShardClient, ShardRequestError } from './shard-client.ts';
+import { oneNodeRegistry, TEST_NODE_ID } from './test-support.ts';
 
 const SHARD_TIMEOUT_MS = 1_000;
 
@@ -21,27 +19,15 @@ test('a read that cannot get a pooled connection fails within the shard timeout,
   const trickle = setInterval(() => { for (const response of trickles) response.write('x'); }, 200);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const dir = mkdtempSync(path.join(tmpdir(), 'shardgate-client-'));
-  const store = SqliteMetaStore.open(path.join(dir, 'meta.sqlite'));
-  const registry = await NodeRegistry.load({
-    store, nodeTimeoutMs: 60_000, shardTimeoutMs: SHARD_TIMEOUT_MS, writeConnections: 4, now: () => new Date(),
-  });
+  t.teardown(() => rmSync(dir, { recursive: true, force: true })); // teardowns run last registered first
+  const { registry } = await oneNodeRegistry(t, server, { shardTimeoutMs: SHARD_TIMEOUT_MS, writeConnections: 4, storePath: path.join(dir, 'meta.sqlite') });
   const abort = new AbortController();
-  t.teardown(async () => {
+  t.teardown(() => {
     abort.abort();
     clearInterval(trickle);
-    await registry.close();
-    server.closeAllConnections();
-    server.close();
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const now = new Date();
-  await registry.register({
-    id: 'n1', url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, zone: 'z', capacityBytes: 1e9, freeBytes: 1e9,
-    registeredAt: now, lastHeartbeatAt: now, operatorId: null, publicKey: null, secret: 'a'.repeat(64), secretEpoch: 1, lastSignedAtMs: 0,
   });
   const client = new ShardClient(registry, () => new Date(), SHARD_TIMEOUT_MS);
-  const node = registry.get('n1')!;
+  const node = registry.get(TEST_NODE_ID)!;
   const window = { offset: 0, length: 1_000_000 };
   // Every connection of the node's read pool is taken by a trickling read.
   const held = await Promise.all(Array.from({ length: 64 }, (_, i) => client.readRange(node, `held-${i}`, window, abort.signal)));

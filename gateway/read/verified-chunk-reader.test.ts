@@ -1,10 +1,8 @@
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import test from 'ava';
 import { hashChunks, hashListRoot } from '../../src/integrity/hash-list.ts';
-import { SqliteMetaStore } from '../../src/meta/sqlite-store.ts';
-import { NodeRegistry } from '../nodes/registry.ts';
 import { ShardClient } from '../nodes/shard-client.ts';
+import { oneNodeRegistry, TEST_NODE_ID } from '../nodes/test-support.ts';
 import { HashListCache } from './hash-list-cache.ts';
 import { VerifiedChunkReader } from './verified-chunk-reader.ts';
 
@@ -30,22 +28,10 @@ test('chunks arriving in pieces that straddle chunk boundaries read back byte-id
     response.end();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const store = SqliteMetaStore.open(':memory:');
-  const registry = await NodeRegistry.load({ store, nodeTimeoutMs: 60_000, shardTimeoutMs: 5_000, writeConnections: 2, now: () => new Date() });
-  t.teardown(async () => {
-    await registry.close();
-    server.closeAllConnections();
-    server.close();
-    await store.close();
-  });
-  const now = new Date();
-  await registry.register({
-    id: 'n1', url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, zone: 'z', capacityBytes: 1e9, freeBytes: 1e9,
-    registeredAt: now, lastHeartbeatAt: now, operatorId: null, publicKey: null, secret: 'a'.repeat(64), secretEpoch: 1, lastSignedAtMs: 0,
-  });
+  const { registry } = await oneNodeRegistry(t, server, { shardTimeoutMs: 5_000 });
   const reader = new VerifiedChunkReader({
-    client: new ShardClient(registry, () => new Date(), 5_000), hashLists: new HashListCache(1 << 20), node: registry.get('n1')!,
-    shardId: SHARD_ID, placement: { shardIndex: 0, nodeId: 'n1', root: hashListRoot(list) }, chunkSize: CHUNK,
+    client: new ShardClient(registry, () => new Date(), 5_000), hashLists: new HashListCache(1 << 20), node: registry.get(TEST_NODE_ID)!,
+    shardId: SHARD_ID, placement: { shardIndex: 0, nodeId: TEST_NODE_ID, root: hashListRoot(list) }, chunkSize: CHUNK,
     window: { shardIndex: 0, firstStripe: 0, stripeCount: STRIPES, offset: 0, length: CHUNK * STRIPES },
     signal: new AbortController().signal,
   });

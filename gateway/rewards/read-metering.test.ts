@@ -1,12 +1,10 @@
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import test, { type ExecutionContext } from 'ava';
 import { hashChunks, hashListRoot } from '../../src/integrity/hash-list.ts';
 import { createLogger } from '../../src/log/logger.ts';
 import type { NodeServiceTotal } from '../../src/meta/rewards-types.ts';
-import { SqliteMetaStore } from '../../src/meta/sqlite-store.ts';
-import { NodeRegistry } from '../nodes/registry.ts';
 import { ShardClient } from '../nodes/shard-client.ts';
+import { oneNodeRegistry, TEST_NODE_ID } from '../nodes/test-support.ts';
 import { HashListCache } from '../read/hash-list-cache.ts';
 import { VerifiedChunkReader } from '../read/verified-chunk-reader.ts';
 import { NodeServiceMeter } from './service-meter.ts';
@@ -35,23 +33,11 @@ async function readThrough(t: ExecutionContext, behaviour: Behaviour, read: (rea
     response.writeHead(206, { 'content-length': body.length }).end(body);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const store = SqliteMetaStore.open(':memory:');
-  const registry = await NodeRegistry.load({ store, nodeTimeoutMs: 60_000, shardTimeoutMs: TIMEOUT_MS, writeConnections: 2, now: () => new Date() });
-  t.teardown(async () => {
-    await registry.close();
-    server.closeAllConnections();
-    server.close();
-    await store.close();
-  });
-  const now = new Date();
-  await registry.register({
-    id: 'n1', url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, zone: 'z', capacityBytes: 1e9, freeBytes: 1e9,
-    registeredAt: now, lastHeartbeatAt: now, operatorId: null, publicKey: null, secret: 'a'.repeat(64), secretEpoch: 1, lastSignedAtMs: 0,
-  });
+  const { store, registry } = await oneNodeRegistry(t, server, { shardTimeoutMs: TIMEOUT_MS });
   const meter = new NodeServiceMeter({ store, logger: createLogger('test', { format: 'json', level: 'error' }), now: () => new Date() });
   const reader = new VerifiedChunkReader({
-    client: new ShardClient(registry, () => new Date(), TIMEOUT_MS), hashLists: new HashListCache(1 << 20), node: registry.get('n1')!,
-    shardId: SHARD_ID, placement: { shardIndex: 0, nodeId: 'n1', root: hashListRoot(list) }, chunkSize: CHUNK,
+    client: new ShardClient(registry, () => new Date(), TIMEOUT_MS), hashLists: new HashListCache(1 << 20), node: registry.get(TEST_NODE_ID)!,
+    shardId: SHARD_ID, placement: { shardIndex: 0, nodeId: TEST_NODE_ID, root: hashListRoot(list) }, chunkSize: CHUNK,
     window: { shardIndex: 0, firstStripe: 0, stripeCount: STRIPES, offset: 0, length: CHUNK * STRIPES },
     signal: signal ?? new AbortController().signal, service: { kind: 'audit', meter },
   });
@@ -61,7 +47,7 @@ async function readThrough(t: ExecutionContext, behaviour: Behaviour, read: (rea
     reader.close();
   }
   await meter.flush();
-  return store.sumNodeService('n1', { from: new Date(0), to: new Date(Date.now() + 3_600_000) });
+  return store.sumNodeService(TEST_NODE_ID, { from: new Date(0), to: new Date(Date.now() + 3_600_000) });
 }
 
 const readAll = async (reader: VerifiedChunkReader) => {
